@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+export const ErrorCode = z.enum([
+  "bad_request",
+  "validation_failed",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "payload_too_large",
+  "rate_limited",
+  "not_configured",
+  "git_failed",
+  "unavailable",
+  "internal",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+/** The one base error: a code, a message saying what went wrong and what to do. */
+export class CadreError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "CadreError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The single mapping of error codes to HTTP statuses. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  not_configured: 422,
+  git_failed: 422,
+  unavailable: 503,
+  internal: 500,
+};

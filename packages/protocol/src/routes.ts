@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { Diff } from "./diff.ts";
+import { CreateEnvironment, Environment, UpdateEnvironment } from "./environment.ts";
+import { Event } from "./events.ts";
+import { BranchName, Id, RepoPath } from "./ids.ts";
+import { CreateRepo, Repo } from "./repo.ts";
+import { route } from "./route.ts";
+import { AttemptStatus } from "./status.ts";
+import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
+import { ConflictMatrix } from "./conflicts.ts";
+import { Runner } from "./runner.ts";
+
+const None = z.strictObject({});
+const IdParam = z.strictObject({ id: Id });
+const Limit = z.coerce.number().int().min(1).max(1000);
+const Ok = z.object({ ok: z.literal(true) });
+const AttemptIndex = z.number().int().min(1).max(8);
+
+export const ListTasksQuery = z.strictObject({
+  status: AttemptStatus.optional(),
+  repo: z.string().max(100).optional(),
+  q: z.string().max(200).optional(),
+  limit: Limit.default(50),
+  /** Opaque cursor from a previous page. */
+  cursor: z.string().max(200).optional(),
+});
+
+export const EventsQuery = z.strictObject({
+  /** Return events with seq greater than this. */
+  after: z.coerce.number().int().min(0).default(0),
+  limit: Limit.default(500),
+});
+
+export const DiffQuery = z.strictObject({
+  /** Diff of one turn (against the previous turn's checkpoint) instead of the whole attempt. */
+  turn: z.coerce.number().int().min(1).optional(),
+  cursor: z.string().max(200).optional(),
+  /** Files per page. */
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Only these files (comma-separated is not accepted: repeat the parameter). */
+  path: z.union([RepoPath, z.array(RepoPath).max(1000)]).optional(),
+});
+
+export const FollowupBody = z.strictObject({
+  text: z.string().trim().max(100_000).default(""),
+  attempt: AttemptIndex.optional(),
+  resolveConflicts: z.boolean().default(false),
+}).refine((b) => b.resolveConflicts || b.text.length > 0, { message: "a follow-up needs text (or resolveConflicts: true)", path: ["text"] });
+
+export const AnswerBody = z.strictObject({ text: z.string().trim().min(1, "the answer may not be empty").max(100_000), attempt: AttemptIndex.optional() });
+export const PlanDecisionBody = z.strictObject({ attempt: AttemptIndex.optional(), comment: z.string().max(100_000).optional() });
+
+export const ApproveBody = z.union([
+  z.strictObject({ attempt: AttemptIndex.optional(), merge: BranchName, rebase: z.boolean().default(false) }),
+  z.strictObject({ attempt: AttemptIndex.optional(), pushBranch: BranchName.nullable() }),
+  z.strictObject({ attempt: AttemptIndex.optional(), pulledLocally: z.literal(true) }),
+]);
+export const RejectBody = z.strictObject({ reason: z.string().max(10_000).optional() });
+
+export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const routes = {
+  version: route({ method: "GET", path: "/version", params: None, query: None, body: z.undefined(), response: z.object({ protocol: z.string(), server: z.string() }) }),
+
+  listRepos: route({ method: "GET", path: "/repos", params: None, query: None, body: z.undefined(), response: Page(Repo) }),
+  createRepo: route({ method: "POST", path: "/repos", params: None, query: None, body: CreateRepo, response: Repo }),
+  getRepo: route({ method: "GET", path: "/repos/:id", params: IdParam, query: None, body: z.undefined(), response: Repo }),
+  repoConflicts: route({ method: "GET", path: "/repos/:id/conflicts", params: IdParam, query: z.strictObject({ target: BranchName.optional() }), body: z.undefined(), response: ConflictMatrix }),
+
+  listEnvironments: route({ method: "GET", path: "/environments", params: None, query: None, body: z.undefined(), response: Page(Environment) }),
+  createEnvironment: route({ method: "POST", path: "/environments", params: None, query: None, body: CreateEnvironment, response: Environment }),
+  getEnvironment: route({ method: "GET", path: "/environments/:id", params: IdParam, query: None, body: z.undefined(), response: Environment }),
+  updateEnvironment: route({ method: "PATCH", path: "/environments/:id", params: IdParam, query: None, body: UpdateEnvironment, response: Environment }),
+
+  listTasks: route({ method: "GET", path: "/tasks", params: None, query: ListTasksQuery, body: z.undefined(), response: Page(Task) }),
+  createTask: route({ method: "POST", path: "/tasks", params: None, query: None, body: CreateTask, response: TaskWithAttempts }),
+  getTask: route({ method: "GET", path: "/tasks/:id", params: IdParam, query: None, body: z.undefined(), response: TaskWithAttempts }),
+  cancelTask: route({ method: "POST", path: "/tasks/:id/cancel", params: IdParam, query: None, body: z.strictObject({}).optional(), response: TaskWithAttempts }),
+  followupTask: route({ method: "POST", path: "/tasks/:id/followup", params: IdParam, query: None, body: FollowupBody, response: TaskWithAttempts }),
+  answerTask: route({ method: "POST", path: "/tasks/:id/answer", params: IdParam, query: None, body: AnswerBody, response: TaskWithAttempts }),
+  approvePlan: route({ method: "POST", path: "/tasks/:id/plan/approve", params: IdParam, query: None, body: PlanDecisionBody, response: TaskWithAttempts }),
+  rejectPlan: route({ method: "POST", path: "/tasks/:id/plan/reject", params: IdParam, query: None, body: PlanDecisionBody, response: TaskWithAttempts }),
+  approveTask: route({ method: "POST", path: "/tasks/:id/approve", params: IdParam, query: None, body: ApproveBody, response: TaskWithAttempts }),
+  rejectTask: route({ method: "POST", path: "/tasks/:id/reject", params: IdParam, query: None, body: RejectBody, response: TaskWithAttempts }),
+
+  getAttempt: route({ method: "GET", path: "/attempts/:id", params: IdParam, query: None, body: z.undefined(), response: Attempt }),
+  listTurns: route({ method: "GET", path: "/attempts/:id/turns", params: IdParam, query: None, body: z.undefined(), response: z.object({ items: z.array(Turn) }) }),
+  listEvents: route({ method: "GET", path: "/attempts/:id/events", params: IdParam, query: EventsQuery, body: z.undefined(), response: z.object({ items: z.array(Event), lastSeq: z.number().int() }) }),
+  streamEvents: route({ method: "GET", path: "/attempts/:id/events/stream", params: IdParam, query: z.strictObject({ after: z.coerce.number().int().min(0).optional() }), body: z.undefined(), response: Event, sse: true }),
+  attemptDiff: route({ method: "GET", path: "/attempts/:id/diff", params: IdParam, query: DiffQuery, body: z.undefined(), response: Diff }),
+  /** Task-level changes (created, status, review) for live lists. */
+  streamTasks: route({ method: "GET", path: "/tasks/stream", params: None, query: None, body: z.undefined(), response: Task, sse: true }),
+
+  listRunners: route({ method: "GET", path: "/runners", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(Runner) }) }),
+} as const;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+export { Ok, IdParam };

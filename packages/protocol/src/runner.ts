@@ -1,0 +1,12 @@
+import { z } from "zod";
+
+export const Runner = z.object({
+  id: z.string(),
+  name: z.string(),
+  slots: z.number().int(),
+  activeAttempts: z.number().int(),
+  lastHeartbeatAt: z.string(),
+  startedAt: z.string(),
+  alive: z.boolean(),
+});
+export type Runner = z.infer<typeof Runner>;

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { GitRef, Id, ModelName, Timestamp } from "./ids.ts";
+import { AttemptStatus, FailureReason, ReviewState, TaskMode, WaitingFor } from "./status.ts";
+import { Usage } from "./usage.ts";
+
+export const Delivery = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("merge"), branch: z.string(), commit: z.string() }),
+  z.object({ kind: z.literal("push_branch"), branch: z.string(), commit: z.string() }),
+  z.object({ kind: z.literal("pulled_locally") }),
+]);
+export type Delivery = z.infer<typeof Delivery>;
+
+export const Review = z.object({
+  state: ReviewState,
+  attemptId: Id.nullable(),
+  delivery: Delivery.nullable(),
+  by: z.string().nullable(),
+  at: Timestamp.nullable(),
+  reason: z.string().nullable(),
+});
+export type Review = z.infer<typeof Review>;
+
+export const Attempt = z.object({
+  id: Id,
+  taskId: Id,
+  /** 1-based position within the task (best-of-N). */
+  index: z.number().int().min(1),
+  status: AttemptStatus,
+  waitingFor: WaitingFor.nullable(),
+  failureReason: FailureReason.nullable(),
+  failureMessage: z.string().nullable(),
+  summary: z.string().nullable(),
+  /** Commit on refs/cadre/tasks/<task>/<attempt> holding the latest checkpoint. */
+  headCommit: z.string().nullable(),
+  turnCount: z.number().int().nonnegative(),
+  runnerId: z.string().nullable(),
+  testsPassed: z.boolean().nullable(),
+  usage: Usage,
+  lastSeq: z.number().int().nonnegative(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const Task = z.object({
+  id: Id,
+  title: z.string(),
+  prompt: z.string(),
+  repoId: Id,
+  repoName: z.string(),
+  baseRef: z.string(),
+  baseCommit: z.string(),
+  environmentId: Id.nullable(),
+  attemptCount: z.number().int().min(1).max(8),
+  mode: TaskMode,
+  model: z.string(),
+  /** Derived from the attempts: the most advanced of them, see `taskStatus`. */
+  status: AttemptStatus,
+  review: Review,
+  usage: Usage,
+  createdBy: z.string(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Task = z.infer<typeof Task>;
+
+export const TaskWithAttempts = Task.extend({ attempts: z.array(Attempt) });
+export type TaskWithAttempts = z.infer<typeof TaskWithAttempts>;
+
+export const CreateTask = z.strictObject({
+  prompt: z.string().trim().min(1, "the prompt may not be empty").max(100_000),
+  /** Repo id or name. */
+  repo: z.string().min(1).max(100),
+  baseRef: GitRef.optional(),
+  environment: z.string().min(1).max(100).optional(),
+  attempts: z.number().int().min(1, "attempts must be between 1 and 8").max(8, "attempts must be between 1 and 8").default(1),
+  mode: TaskMode.default("code"),
+  model: ModelName.optional(),
+  title: z.string().max(200).optional(),
+});
+export type CreateTask = z.input<typeof CreateTask>;
+
+export const Turn = z.object({
+  attemptId: Id,
+  /** 1-based. */
+  index: z.number().int().min(1),
+  kind: z.enum(["initial", "followup", "resolve_conflicts"]),
+  prompt: z.string(),
+  status: z.enum(["running", "completed", "failed", "cancelled"]),
+  checkpointCommit: z.string().nullable(),
+  startedAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+});
+export type Turn = z.infer<typeof Turn>;
+
+/** The task's overall status from its attempts: active beats waiting beats finished. */
+export function taskStatus(statuses: readonly AttemptStatus[]): AttemptStatus {
+  const order: AttemptStatus[] = ["running", "provisioning", "waiting_for_input", "queued", "completed", "failed", "cancelled"];
+  for (const s of order) if (statuses.includes(s)) return s;
+  return "queued";
+}

@@ -1,0 +1,91 @@
+import type { Limits, NetworkPolicy } from "@cadre/protocol";
+
+export interface SandboxExecOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+  /** Extra variables for this command only. */
+  env?: Record<string, string>;
+}
+
+export interface SandboxExecResult {
+  exitCode: number | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  output: string;
+  truncated: boolean;
+  totalBytes: number;
+  durationMs: number;
+}
+
+export interface WorkspaceFileStat {
+  type: "file" | "dir" | "symlink" | "other";
+  size: number;
+  executable: boolean;
+}
+
+/** One changed path of a workspace relative to its base commit. */
+export type WorkspaceChange =
+  | { kind: "upsert"; path: string; hostPath: string; mode: "100644" | "100755" | "120000" }
+  | { kind: "delete"; path: string };
+
+/** What a sandbox needs to know of an environment (secrets decrypted by the caller). */
+export interface SandboxEnvironment {
+  /** Stable key of the environment's setup-relevant content (id + updatedAt is fine). */
+  key: string;
+  setupScript: string;
+  maintenanceScript: string;
+  variables: Record<string, string>;
+  secrets: Record<string, string>;
+  networkPolicy: NetworkPolicy;
+  limits: Limits;
+  setupTtlMs: number;
+}
+
+export interface ProvisionRequest {
+  attemptId: string;
+  /** Bare mirror of the repo; never visible inside the sandbox. */
+  mirrorPath: string;
+  /** Full commit sha of the base. */
+  baseCommit: string;
+  environment: SandboxEnvironment;
+  readOnly: boolean;
+  /** A checkpoint commit (descendant of baseCommit) whose files the workspace must hold, when resuming elsewhere. */
+  restoreCommit?: string;
+  onSetupOutput?: (phase: "setup" | "maintenance", chunk: string) => void;
+  onNotice?: (level: "info" | "warning" | "error", message: string) => void;
+  onNetworkBlocked?: (info: { host: string; method: string; reason: string }) => void;
+}
+
+/** An attempt's workspace: base + setup layers + its own writable upper layer. */
+export interface Workspace {
+  readonly attemptId: string;
+  readonly readOnly: boolean;
+  /** "overlay" normally; "worktree" when overlayfs is unavailable. */
+  readonly kind: "overlay" | "worktree";
+  exec(command: string, opts?: SandboxExecOptions): Promise<SandboxExecResult>;
+  readFile(path: string): Promise<Buffer | null>;
+  writeFile(path: string, data: Buffer | string, opts?: { executable?: boolean }): Promise<void>;
+  deleteFile(path: string): Promise<void>;
+  stat(path: string): Promise<WorkspaceFileStat | null>;
+  /** Paths changed relative to the base commit, for checkpoint commits. */
+  changes(): Promise<WorkspaceChange[]>;
+  /** Bytes the attempt has written (its upper layer). */
+  diskUsage(): Promise<number>;
+  /** Stop every process of this workspace; the files stay for a later resume. */
+  release(): Promise<void>;
+  /** Release and delete the attempt's layer. */
+  destroy(): Promise<void>;
+}
+
+export class SandboxError extends Error {
+  readonly reason: "setup_failed" | "sandbox_error" | "timeout";
+  readonly log: string;
+  constructor(reason: "setup_failed" | "sandbox_error" | "timeout", message: string, log = "") {
+    super(message);
+    this.name = "SandboxError";
+    this.reason = reason;
+    this.log = log;
+  }
+}
