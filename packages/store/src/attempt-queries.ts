@@ -1,0 +1,63 @@
+import type { Attempt, Turn } from "@cadre/protocol";
+import type { Sql } from "./sql.ts";
+import { toAttempt, toTurn, type AttemptRow, type TurnRow } from "./rows.ts";
+import type { RunInput } from "./run-input.ts";
+
+export interface AttemptRecord extends Attempt {
+  needsRun: boolean;
+  pendingInput: RunInput | null;
+  cancelRequested: boolean;
+  leaseExpiresAt: string | null;
+}
+
+export function toAttemptRecord(r: AttemptRow): AttemptRecord {
+  const pending = r.pending_input === null || r.pending_input === undefined ? null : (typeof r.pending_input === "string" ? JSON.parse(r.pending_input) : r.pending_input) as RunInput;
+  return {
+    ...toAttempt(r), needsRun: r.needs_run, pendingInput: pending, cancelRequested: r.cancel_requested,
+    leaseExpiresAt: r.lease_expires_at ? new Date(r.lease_expires_at).toISOString() : null,
+  };
+}
+
+export class AttemptQueries {
+  constructor(private readonly sql: Sql) {}
+
+  async get(id: string): Promise<AttemptRecord | null> {
+    const rows = await this.sql.query<AttemptRow>("select * from attempts where id = $1", [id]);
+    return rows[0] ? toAttemptRecord(rows[0]) : null;
+  }
+
+  async byTask(taskId: string): Promise<AttemptRecord[]> {
+    return (await this.sql.query<AttemptRow>("select * from attempts where task_id = $1 order by idx", [taskId])).map(toAttemptRecord);
+  }
+
+  /**
+   * Gives a finished or waiting attempt its next instruction and puts it back in the queue.
+   * Returns false when the attempt is in a state that cannot take it (the caller says why).
+   */
+  async requestRun(id: string, input: RunInput, allowedStatuses: string[]): Promise<boolean> {
+    const rows = await this.sql.query<{ id: string }>(
+      `update attempts set needs_run = true, pending_input = $2::jsonb, cancel_requested = false, updated_at = now()
+       where id = $1 and not needs_run and status = any($3) returning id`,
+      [id, JSON.stringify(input), allowedStatuses],
+    );
+    if (rows.length) await this.sql.query("select pg_notify('cadre_queue', $1)", [id]);
+    return rows.length > 0;
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    await this.sql.query("update attempts set cancel_requested = true, updated_at = now() where id = $1", [id]);
+    await this.sql.query("select pg_notify('cadre_cancel', $1)", [id]);
+  }
+
+  async setSummary(id: string, summary: string): Promise<void> {
+    await this.sql.query("update attempts set summary = $2, updated_at = now() where id = $1", [id, summary]);
+  }
+
+  async setTestsPassed(id: string, passed: boolean | null): Promise<void> {
+    await this.sql.query("update attempts set tests_passed = $2, updated_at = now() where id = $1", [id, passed]);
+  }
+
+  async turns(attemptId: string): Promise<Turn[]> {
+    return (await this.sql.query<TurnRow>("select * from turns where attempt_id = $1 order by idx", [attemptId])).map(toTurn);
+  }
+}

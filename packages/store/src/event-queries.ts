@@ -1,0 +1,129 @@
+import type { Event, EventBody } from "@cadre/protocol";
+import { CadreError, isTerminal } from "@cadre/protocol";
+import type { Sql } from "./sql.ts";
+import { iso } from "./rows.ts";
+
+export interface EventRow { attempt_id: string; seq: number; task_id: string; turn: number; type: string; at: Date; body: unknown }
+
+export function toEvent(r: EventRow): Event {
+  const body = (typeof r.body === "string" ? JSON.parse(r.body) : r.body) as EventBody;
+  return { ...body, attemptId: r.attempt_id, taskId: r.task_id, seq: r.seq, turn: r.turn, at: iso(r.at) } as Event;
+}
+
+/** Raised when a runner writes for an attempt whose lease it no longer holds (another runner took it over). */
+export class LeaseLostError extends CadreError {
+  constructor(attemptId: string) {
+    super("conflict", `attempt ${attemptId} is no longer held by this runner (its lease expired and another runner took it over)`);
+  }
+}
+
+export class EventQueries {
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * Appends events in order, numbering them after the attempt's last seq, and applies each one's
+   * effect on the attempt and turn rows in the same transaction. With `runnerId`, the write is fenced:
+   * it fails with LeaseLostError unless that runner still holds the attempt.
+   */
+  async append(attemptId: string, turn: number, bodies: EventBody[], runnerId: string | null): Promise<Event[]> {
+    if (bodies.length === 0) return [];
+    return this.sql.transaction(async (tx) => {
+      const rows = await tx.query<{ last_seq: number; task_id: string }>(
+        `update attempts set last_seq = last_seq + $3, updated_at = now()
+         where id = $1 and ($2::text is null or runner_id = $2) returning last_seq, task_id`,
+        [attemptId, runnerId, bodies.length],
+      );
+      const row = rows[0];
+      if (!row) {
+        if (runnerId) throw new LeaseLostError(attemptId);
+        throw new CadreError("not_found", `attempt ${attemptId} not found`);
+      }
+      let seq = row.last_seq - bodies.length;
+      const out: Event[] = [];
+      let taskChanged = false;
+      for (const body of bodies) {
+        seq++;
+        const inserted = await tx.query<EventRow>(
+          "insert into events (attempt_id, seq, task_id, turn, type, body) values ($1, $2, $3, $4, $5, $6::jsonb) returning *",
+          [attemptId, seq, row.task_id, turn, body.type, JSON.stringify(body)],
+        );
+        out.push(toEvent(inserted[0] as EventRow));
+        taskChanged = (await this.project(tx, attemptId, turn, body)) || taskChanged;
+      }
+      await tx.query("select pg_notify('cadre_events', $1)", [`${attemptId}:${seq}:${row.task_id}`]);
+      if (taskChanged) await tx.query("select pg_notify('cadre_tasks', $1)", [row.task_id]);
+      return out;
+    });
+  }
+
+  /** Keeps the attempt/turn rows in step with the event log. Returns whether the task's listing changed. */
+  private async project(tx: Sql, attemptId: string, turn: number, e: EventBody): Promise<boolean> {
+    switch (e.type) {
+      case "status": {
+        const terminal = isTerminal(e.status);
+        const parked = terminal || e.status === "waiting_for_input";
+        await tx.query(
+          `update attempts set status = $2, waiting_for = $3, failure_reason = $4, failure_message = $5,
+             started_at = case when $2 in ('provisioning', 'running') and started_at is null then now() else started_at end,
+             finished_at = case when $6 then now() else null end,
+             needs_run = case when $7 then false else needs_run end,
+             runner_id = case when $7 then null else runner_id end,
+             lease_expires_at = case when $7 then null else lease_expires_at end
+           where id = $1`,
+          [attemptId, e.status, e.waitingFor ?? null, e.reason ?? null, e.message ?? null, terminal, parked],
+        );
+        return true;
+      }
+      case "usage":
+        await tx.query(
+          `update attempts set usage = jsonb_build_object(
+             'inputTokens', (usage->>'inputTokens')::bigint + $2,
+             'cachedInputTokens', (usage->>'cachedInputTokens')::bigint + $3,
+             'outputTokens', (usage->>'outputTokens')::bigint + $4,
+             'reasoningTokens', (usage->>'reasoningTokens')::bigint + $5,
+             'costUsd', (usage->>'costUsd')::float8 + $6) where id = $1`,
+          [attemptId, e.usage.inputTokens, e.usage.cachedInputTokens, e.usage.outputTokens, e.usage.reasoningTokens, e.usage.costUsd],
+        );
+        return true;
+      case "checkpoint":
+        await tx.query("update attempts set head_commit = $2 where id = $1", [attemptId, e.commit]);
+        return false;
+      case "turn_started":
+        await tx.query(
+          `insert into turns (attempt_id, idx, kind, prompt, status) values ($1, $2, $3, '', 'running')
+           on conflict (attempt_id, idx) do update set status = 'running'`,
+          [attemptId, e.turn, e.turn === 1 ? "initial" : "followup"],
+        );
+        await tx.query("update attempts set turn_count = greatest(turn_count, $2) where id = $1", [attemptId, e.turn]);
+        return false;
+      case "user_message":
+        if (e.kind === "prompt" || e.kind === "followup" || e.kind === "resolve_conflicts") {
+          const kind = e.kind === "prompt" ? "initial" : e.kind;
+          await tx.query("update turns set kind = $3, prompt = $4 where attempt_id = $1 and idx = $2", [attemptId, turn, kind, e.text]);
+        }
+        await tx.query("update attempts set pending_input = null where id = $1", [attemptId]);
+        return false;
+      case "turn_completed":
+        await tx.query(
+          "update turns set status = 'completed', checkpoint_commit = $3, finished_at = now() where attempt_id = $1 and idx = $2",
+          [attemptId, e.turn, e.commit],
+        );
+        if (e.commit) await tx.query("update attempts set head_commit = $2 where id = $1", [attemptId, e.commit]);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  async list(attemptId: string, after: number, limit: number): Promise<Event[]> {
+    const rows = await this.sql.query<EventRow>(
+      "select * from events where attempt_id = $1 and seq > $2 order by seq limit $3",
+      [attemptId, after, limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  async all(attemptId: string): Promise<Event[]> {
+    return (await this.sql.query<EventRow>("select * from events where attempt_id = $1 order by seq", [attemptId])).map(toEvent);
+  }
+}

@@ -1,0 +1,11 @@
+export * from "./sql.ts";
+export * from "./store.ts";
+export * from "./run-input.ts";
+export * from "./new-id.ts";
+export * from "./migrate.ts";
+export { AttemptQueries, type AttemptRecord } from "./attempt-queries.ts";
+export { EventQueries, LeaseLostError } from "./event-queries.ts";
+export type { EnvironmentRecord } from "./environment-queries.ts";
+export type { NewTask } from "./task-queries.ts";
+export { openPgliteDatabase } from "./pglite-database.ts";
+export { openPostgresDatabase } from "./postgres-database.ts";

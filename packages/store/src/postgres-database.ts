@@ -1,0 +1,107 @@
+import pg from "pg";
+import type { Database, Sql, SqlParam } from "./sql.ts";
+
+function clientSql(client: pg.PoolClient): Sql {
+  const sql: Sql = {
+    async query<T extends object>(text: string, params: SqlParam[] = []): Promise<T[]> {
+      const res = await client.query<T>(text, params);
+      return res.rows;
+    },
+    transaction: (fn) => fn(sql),
+  };
+  return sql;
+}
+
+/**
+ * A PostgreSQL server (scale-out). LISTEN uses one dedicated connection that reconnects
+ * (with its subscriptions) when the server restarts.
+ */
+export async function openPostgresDatabase(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  pool.on("error", () => undefined); // idle client errors (e.g. server restart) are retried on next use
+  await pool.query("select 1");
+
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  let listener: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let closed = false;
+
+  async function connectListener(): Promise<void> {
+    const client = new pg.Client({ connectionString: url });
+    client.on("notification", (msg) => {
+      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? "");
+    });
+    client.on("error", () => undefined);
+    client.on("end", () => {
+      listener = null;
+      if (!closed) scheduleReconnect();
+    });
+    await client.connect();
+    for (const channel of handlers.keys()) await client.query(`LISTEN "${channel}"`);
+    listener = client;
+  }
+  function scheduleReconnect(): void {
+    if (connecting) return;
+    connecting = (async () => {
+      for (let delay = 200; !closed; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await connectListener();
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+      connecting = null;
+    })();
+  }
+  async function ensureListener(): Promise<pg.Client | null> {
+    if (!listener && !connecting) scheduleReconnect();
+    if (connecting) await connecting;
+    return listener;
+  }
+
+  async function query<T extends object>(text: string, params: SqlParam[] = []): Promise<T[]> {
+    const res = await pool.query<T>(text, params);
+    return res.rows;
+  }
+
+  return {
+    kind: "postgres",
+    query,
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const out = await fn(clientSql(client));
+        await client.query("COMMIT");
+        return out;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+      let set = handlers.get(channel);
+      const isNew = !set;
+      if (!set) handlers.set(channel, (set = new Set()));
+      set.add(onPayload);
+      const client = await ensureListener();
+      if (isNew && client) await client.query(`LISTEN "${channel}"`);
+      return async () => {
+        set.delete(onPayload);
+        if (set.size === 0) {
+          handlers.delete(channel);
+          await listener?.query(`UNLISTEN "${channel}"`).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      closed = true;
+      await listener?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { Runner } from "@cadre/protocol";
+import type { Sql } from "./sql.ts";
+import { iso } from "./rows.ts";
+
+interface RunnerRow { id: string; name: string; slots: number; active_attempts: number; started_at: Date; last_heartbeat_at: Date; alive: boolean }
+
+export class RunnerQueries {
+  constructor(private readonly sql: Sql) {}
+
+  async register(id: string, name: string, slots: number): Promise<void> {
+    await this.sql.query(
+      `insert into runners (id, name, slots) values ($1, $2, $3)
+       on conflict (id) do update set name = $2, slots = $3, last_heartbeat_at = now()`,
+      [id, name, slots],
+    );
+  }
+
+  async heartbeat(id: string, active: number): Promise<void> {
+    await this.sql.query("update runners set last_heartbeat_at = now(), active_attempts = $2 where id = $1", [id, active]);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.sql.query("delete from runners where id = $1", [id]);
+  }
+
+  async list(aliveWithinMs: number): Promise<Runner[]> {
+    const rows = await this.sql.query<RunnerRow>(
+      `select *, last_heartbeat_at > now() - make_interval(secs => $1::float8 / 1000) as alive from runners order by name`,
+      [aliveWithinMs],
+    );
+    return rows.map((r) => ({
+      id: r.id, name: r.name, slots: r.slots, activeAttempts: r.active_attempts,
+      lastHeartbeatAt: iso(r.last_heartbeat_at), startedAt: iso(r.started_at), alive: r.alive,
+    }));
+  }
+}
