@@ -35,7 +35,7 @@ export function anthropicStream(reply: ResolvedReply, messageId: string): string
   }
   emit("message_delta", {
     delta: { stop_reason: reply.toolCalls.length > 0 ? "tool_use" : "end_turn", stop_sequence: null },
-    usage: { output_tokens: u.output },
+    usage: { output_tokens: u.output, output_tokens_details: { thinking_tokens: u.reasoning } },
   });
   emit("message_stop", {});
   return out;
