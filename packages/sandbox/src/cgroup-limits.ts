@@ -1,0 +1,134 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { readFile, rmdir, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+
+interface ControllerDir {
+  dir: string;
+  limitFile: string;
+}
+
+export interface CgroupSupport {
+  pids: ControllerDir | null;
+  memory: ControllerDir | null;
+}
+
+let probed: CgroupSupport | null = null;
+
+/** Own cgroup path per controller ("" key = cgroup v2). */
+function ownPaths(): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").split("\n")) {
+    const [, controllers, path] = line.split(":");
+    if (controllers === undefined || path === undefined) continue;
+    for (const c of controllers.split(",")) map.set(c, path);
+  }
+  return map;
+}
+
+function tryController(candidates: [string, string][]): ControllerDir | null {
+  for (const [dir, limitFile] of candidates) {
+    if (!existsSync(dir)) continue;
+    const probe = join(dir, `cadre-probe-${process.pid}-${randomBytes(3).toString("hex")}`);
+    try {
+      mkdirSync(probe);
+    } catch {
+      continue;
+    }
+    try {
+      if (existsSync(join(probe, limitFile))) {
+        // Writing the current value back proves the limit is ours to set.
+        writeFileSync(join(probe, limitFile), readFileSync(join(probe, limitFile), "utf8").trim());
+        return { dir, limitFile };
+      }
+    } catch {
+      // not writable: try the next candidate
+    } finally {
+      try {
+        rmdirSync(probe);
+      } catch {
+        // the probe group is empty; a failure here only leaves an empty directory
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Finds cgroup directories this process may create children in, for the pids and memory
+ * controllers (v1 hierarchies or a delegated v2 subtree). Probed once.
+ */
+export function cgroupSupport(): CgroupSupport {
+  if (probed) return probed;
+  let paths: Map<string, string>;
+  try {
+    paths = ownPaths();
+  } catch {
+    probed = { pids: null, memory: null };
+    return probed;
+  }
+  const v2 = paths.get("") ?? "/";
+  const v2Root = existsSync("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+  const v1 = (controller: string): [string, string][] => [
+    [join("/sys/fs/cgroup", controller, paths.get(controller) ?? "/"), ""],
+    [join("/sys/fs/cgroup", controller), ""],
+  ];
+  probed = {
+    pids: tryController([...v1("pids").map(([d]): [string, string] => [d, "pids.max"]), [join(v2Root, v2), "pids.max"]]),
+    memory: tryController([...v1("memory").map(([d]): [string, string] => [d, "memory.limit_in_bytes"]), [join(v2Root, v2), "memory.max"]]),
+  };
+  return probed;
+}
+
+/** A per-command cgroup set; `procsFiles` are what the launcher writes its pid into. */
+export class CommandCgroups {
+  readonly dirs: string[] = [];
+
+  static async create(limits: { maxProcesses: number; memoryMb: number }): Promise<CommandCgroups> {
+    const support = cgroupSupport();
+    const group = new CommandCgroups();
+    const name = `cadre-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const wanted: [ControllerDir | null, string][] = [
+      [support.pids, String(limits.maxProcesses)],
+      [support.memory, String(limits.memoryMb * 1024 * 1024)],
+    ];
+    for (const [controller, value] of wanted) {
+      if (!controller) continue;
+      const dir = join(controller.dir, name);
+      try {
+        mkdirSync(dir);
+        await writeFile(join(dir, controller.limitFile), value);
+        group.dirs.push(dir);
+      } catch {
+        // A controller that refuses is skipped; rlimits still apply.
+      }
+    }
+    return group;
+  }
+
+  get procsFiles(): string[] {
+    return this.dirs.map((d) => join(d, "cgroup.procs"));
+  }
+
+  /** Kills whatever is left in the groups and removes them. */
+  async dispose(): Promise<void> {
+    for (const dir of this.dirs) {
+      for (let i = 0; i < 50; i++) {
+        const pids = (await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "")).split("\n").filter(Boolean);
+        for (const pid of pids) {
+          try {
+            process.kill(Number(pid), "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+        try {
+          await rmdir(dir);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    }
+  }
+}

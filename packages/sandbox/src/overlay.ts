@@ -1,0 +1,112 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Socket } from "node:net";
+import { SandboxError } from "./types.ts";
+
+export interface OverlayLayers {
+  /** Top-most first. */
+  lowers: string[];
+  upper: string;
+  work: string;
+  merged: string;
+}
+
+/** overlayfs splits its options on ',' and lowerdir on ':', so layer paths may hold neither. */
+export function assertLayerPath(path: string): void {
+  if (/[,:\s\\]/.test(path)) {
+    throw new SandboxError("sandbox_error", `sandbox path ${path} contains ',', ':', '\\' or whitespace, which overlayfs cannot take; use a CADRE_HOME without them`);
+  }
+}
+
+export function overlayOptions(l: OverlayLayers): string {
+  for (const p of [...l.lowers, l.upper, l.work, l.merged]) assertLayerPath(p);
+  // userxattr: unprivileged overlay mounts keep whiteout/opaque markers in user.* xattrs.
+  return `lowerdir=${l.lowers.join(":")},upperdir=${l.upper},workdir=${l.work},userxattr`;
+}
+
+const MOUNT_THEN_EXEC = 'mount -t overlay overlay -o "$1" "$2" || exit 121; shift 2; exec "$@"';
+
+/**
+ * Argument prefix that creates a user + mount namespace, mounts the overlay at `merged` and
+ * runs the rest of the argv there. The mount vanishes with the namespace.
+ */
+export function mountAndRunPrefix(l: OverlayLayers): string[] {
+  return ["unshare", "-Urm", "--propagation", "private", "--", "sh", "-c", MOUNT_THEN_EXEC, "sh", overlayOptions(l), l.merged];
+}
+
+/** Argument prefix that enters the namespaces of a holder process. */
+export function enterPrefix(holderPid: number): string[] {
+  return ["nsenter", "-t", String(holderPid), "-U", "-m", "--preserve-credentials", "--"];
+}
+
+/**
+ * A process that owns the user + mount namespace in which a workspace's overlay is mounted.
+ * Commands enter it with nsenter; the host reaches the merged tree via /proc/<pid>/root. It
+ * waits on its stdin, so it exits on its own when this Node process dies.
+ */
+export class NamespaceHolder {
+  private constructor(
+    readonly pid: number,
+    private readonly kill: () => Promise<void>,
+  ) {}
+
+  static start(l: OverlayLayers): Promise<NamespaceHolder> {
+    const argv = [...mountAndRunPrefix(l), "sh", "-c", "echo ready; exec cat >/dev/null"];
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0] as string, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+      let stderr = "";
+      let ready = false;
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+      child.stdout.on("data", (b: Buffer) => {
+        if (ready || !b.toString().includes("ready")) return;
+        ready = true;
+        for (const s of [child.stdin, child.stdout, child.stderr]) if (s instanceof Socket) s.unref();
+        child.unref();
+        resolve(
+          new NamespaceHolder(child.pid as number, async () => {
+            child.kill("SIGKILL");
+            await exited;
+          }),
+        );
+      });
+      child.on("error", (e) => reject(new SandboxError("sandbox_error", `could not start the workspace namespace: ${e.message}`)));
+      child.on("exit", (code) => {
+        if (!ready) reject(new SandboxError("sandbox_error", `could not mount the workspace overlay (exit ${code}): ${stderr.trim()}`));
+      });
+    });
+  }
+
+  /** Host path at which the holder's view of `path` is reachable. */
+  view(path: string): string {
+    return `/proc/${this.pid}/root${path}`;
+  }
+
+  stop(): Promise<void> {
+    return this.kill();
+  }
+}
+
+let overlayProbe: boolean | null = null;
+
+/** Whether overlayfs can be mounted in an unprivileged user namespace here (checked once). */
+export function overlaySupported(parent: string = tmpdir()): boolean {
+  if (overlayProbe !== null) return overlayProbe;
+  // Probed on the filesystem the layers will live on: support differs between filesystems.
+  const dir = mkdtempSync(join(parent, "overlay-probe-"));
+  try {
+    for (const d of ["lower", "upper", "work", "merged"]) mkdirSync(join(dir, d));
+    writeFileSync(join(dir, "lower", "f"), "x");
+    const layers = { lowers: [join(dir, "lower")], upper: join(dir, "upper"), work: join(dir, "work"), merged: join(dir, "merged") };
+    const argv = [...mountAndRunPrefix(layers), "sh", "-c", `rm "$0/f" && echo y > "$0/g"`, layers.merged];
+    const r = spawnSync(argv[0] as string, argv.slice(1), { stdio: "ignore", timeout: 10_000 });
+    overlayProbe = r.status === 0 && spawnSync("test", ["-c", join(dir, "upper", "f")]).status === 0;
+  } catch {
+    overlayProbe = false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return overlayProbe;
+}

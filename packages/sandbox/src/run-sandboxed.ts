@@ -1,0 +1,111 @@
+import { spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import { OutputCollector } from "./output-collector.ts";
+import { StreamRedactor } from "./secrets.ts";
+import type { SandboxExecResult } from "./types.ts";
+
+export interface SandboxedRun {
+  /** Program and arguments: the namespace entry, bubblewrap and the command. */
+  argv: string[];
+  /** cgroup.procs files the launcher joins before anything else starts. */
+  cgroupProcs: string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+  outputLimitBytes: number;
+  redact: string[];
+  onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+  /** Polled while the command runs; a returned message kills the command. */
+  watchdog?: { intervalMs: number; check: () => Promise<string | null> };
+}
+
+export interface SandboxedResult extends SandboxExecResult {
+  killedBy?: string;
+}
+
+const JOIN_CGROUPS = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+
+/**
+ * Runs one sandboxed command. The spawned process leads its own process group; killing the
+ * group kills bubblewrap, whose pid-namespace init dies with it (--die-with-parent), and the
+ * kernel then kills every process left in that namespace: nothing survives a timeout.
+ */
+export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
+  const started = performance.now();
+  const [program, ...args] =
+    run.cgroupProcs.length > 0 ? ["sh", "-c", JOIN_CGROUPS, "sh", String(run.cgroupProcs.length), ...run.cgroupProcs, ...run.argv] : run.argv;
+  return new Promise((resolve) => {
+    const child = spawn(program as string, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    const collector = new OutputCollector(run.outputLimitBytes);
+    let timedOut = false;
+    let cancelled = false;
+    let killedBy: string | undefined;
+    const kill = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already exited
+      }
+    };
+    const attach = (stream: "stdout" | "stderr", source: NodeJS.ReadableStream): void => {
+      const decoder = new StringDecoder("utf8");
+      const redactor = new StreamRedactor(run.redact);
+      const emit = (text: string): void => {
+        if (text === "") return;
+        collector.push(text);
+        run.onOutput?.(stream, text);
+      };
+      source.on("data", (b: Buffer) => emit(redactor.push(decoder.write(b))));
+      source.on("end", () => emit(redactor.push(decoder.end()) + redactor.flush()));
+    };
+    attach("stdout", child.stdout);
+    attach("stderr", child.stderr);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, run.timeoutMs);
+    const onAbort = (): void => {
+      cancelled = true;
+      kill();
+    };
+    if (run.signal?.aborted) onAbort();
+    run.signal?.addEventListener("abort", onAbort, { once: true });
+    let watching = false;
+    const watch = run.watchdog
+      ? setInterval(() => {
+          if (watching || !run.watchdog) return;
+          watching = true;
+          run.watchdog
+            .check()
+            .then((reason) => {
+              if (reason !== null && killedBy === undefined) {
+                killedBy = reason;
+                kill();
+              }
+            })
+            .catch(() => undefined)
+            .finally(() => (watching = false));
+        }, run.watchdog.intervalMs)
+      : null;
+    const finish = (code: number | null, error?: string): void => {
+      clearTimeout(timer);
+      if (watch) clearInterval(watch);
+      run.signal?.removeEventListener("abort", onAbort);
+      if (error) collector.push(`\n[cadre: ${error}]\n`);
+      if (killedBy) collector.push(`\n[cadre: ${killedBy}]\n`);
+      if (timedOut) collector.push(`\n[cadre: command timed out after ${run.timeoutMs} ms and was killed]\n`);
+      const killed = timedOut || cancelled || killedBy !== undefined;
+      resolve({
+        exitCode: killed ? null : code,
+        timedOut,
+        cancelled,
+        output: collector.result(),
+        truncated: collector.truncated,
+        totalBytes: collector.totalBytes,
+        durationMs: Math.round(performance.now() - started),
+        ...(killedBy ? { killedBy } : {}),
+      });
+    };
+    child.on("error", (e) => finish(null, `could not start the sandbox: ${e.message}`));
+    child.on("close", (code) => finish(code));
+  });
+}

@@ -1,0 +1,209 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { materializeCommit } from "./base-checkout.ts";
+import { GROUP_TEXT, PASSWD_TEXT } from "./bwrap-args.ts";
+import type { ResolveHost } from "./egress-proxy.ts";
+import { withFileLock } from "./file-lock.ts";
+import { assertLayerPath, overlaySupported } from "./overlay.ts";
+import { removeTree } from "./remove-tree.ts";
+import { copyTree, readCurrent, SetupLayerStore } from "./setup-layer.ts";
+import { SandboxWorkspace, type AttemptMeta } from "./sandbox-workspace.ts";
+import { SandboxError, type ProvisionRequest, type Workspace } from "./types.ts";
+
+export interface SandboxManagerOptions {
+  /** `$CADRE_HOME/sandboxes`. */
+  root: string;
+  /** Name resolution for the allowlist proxy (tests map names to local servers). */
+  resolveHost?: ResolveHost;
+  /** Use plain directory copies even where overlayfs works (tests of the fallback). */
+  forceWorktree?: boolean;
+}
+
+export interface GcResult {
+  deleted: string[];
+}
+
+const ATTEMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * Provisions attempt workspaces from cached layers: base checkout per commit, setup layer per
+ * (commit, environment), and an empty upper layer per attempt. Layout under `root`:
+ * base/<commit>, setup/<hash>/<version>/upper, attempts/<id>/{upper,work,merged,meta.json},
+ * tmp/ (builds, renamed into place when complete), identity/ (passwd for the sandbox user).
+ */
+export class SandboxManager {
+  private readonly root: string;
+  private readonly open_ = new Map<string, SandboxWorkspace>();
+  private initialized: Promise<void> | null = null;
+  private kindCache: "overlay" | "worktree" | null = null;
+
+  constructor(private readonly options: SandboxManagerOptions) {
+    this.root = options.root;
+  }
+
+  private dir(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  private init(): Promise<void> {
+    this.initialized ??= (async () => {
+      assertLayerPath(this.root);
+      for (const d of ["base", "setup", "setup-tree", "attempts", "tmp", "identity"]) await mkdir(this.dir(d), { recursive: true });
+      await writeFile(this.dir("identity", "passwd"), PASSWD_TEXT);
+      await writeFile(this.dir("identity", "group"), GROUP_TEXT);
+    })();
+    return this.initialized;
+  }
+
+  private kind(): "overlay" | "worktree" {
+    this.kindCache ??= !this.options.forceWorktree && overlaySupported(this.dir("tmp")) ? "overlay" : "worktree";
+    return this.kindCache;
+  }
+
+  private setupStore(kind: "overlay" | "worktree"): SetupLayerStore {
+    return new SetupLayerStore({ root: this.dir(kind === "overlay" ? "setup" : "setup-tree"), identityDir: this.dir("identity"), tmpDir: this.dir("tmp"), kind });
+  }
+
+  private async ensureBase(mirrorPath: string, commit: string): Promise<string> {
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new SandboxError("sandbox_error", `base commit must be a full sha, got ${JSON.stringify(commit)}`);
+    const dest = this.dir("base", commit);
+    if (await stat(dest).catch(() => null)) return dest;
+    return withFileLock(`${dest}.lock`, async () => {
+      if (!(await stat(dest).catch(() => null))) await materializeCommit(mirrorPath, commit, dest);
+      return dest;
+    });
+  }
+
+  async provision(req: ProvisionRequest): Promise<Workspace> {
+    await this.init();
+    if (!ATTEMPT_ID.test(req.attemptId)) throw new SandboxError("sandbox_error", `attempt id ${JSON.stringify(req.attemptId)} may only hold letters, digits, '.', '_' and '-'`);
+    const attemptDir = this.dir("attempts", req.attemptId);
+    if (this.open_.has(req.attemptId) || (await stat(attemptDir).catch(() => null))) {
+      throw new SandboxError("sandbox_error", `attempt ${req.attemptId} already has a workspace; re-attach with open() or destroy() it first`);
+    }
+    const kind = this.kind();
+    if (kind === "worktree") req.onNotice?.("warning", "overlayfs unavailable, using git worktree: provisioning is slower (each attempt copies the whole checkout)");
+    const base = await this.ensureBase(req.mirrorPath, req.baseCommit);
+    const setup = await this.setupStore(kind).ensure(req, base);
+    const meta: AttemptMeta = { attemptId: req.attemptId, kind, baseCommit: req.baseCommit, base, setup, createdAt: Date.now() };
+    const tmp = this.dir("tmp", `attempt-${randomBytes(6).toString("hex")}`);
+    try {
+      if (kind === "overlay") {
+        for (const d of ["upper", "work", "merged"]) await mkdir(join(tmp, d), { recursive: true });
+      } else {
+        await mkdir(tmp, { recursive: true });
+        await copyTree(setup ?? base, join(tmp, "tree"));
+      }
+      await writeFile(join(tmp, "meta.json"), JSON.stringify(meta));
+      await rename(tmp, attemptDir);
+    } catch (e) {
+      await removeTree(tmp);
+      throw e;
+    }
+    const ws = this.attach(attemptDir, meta, req);
+    await ws.ready();
+    if (req.restoreCommit) await ws.restore(req.mirrorPath, req.baseCommit, req.restoreCommit);
+    return ws;
+  }
+
+  /** Re-attaches to an attempt's existing layer (after a restart): same files, new processes. */
+  async open(attemptId: string, req: ProvisionRequest): Promise<Workspace> {
+    await this.init();
+    const existing = this.open_.get(attemptId);
+    if (existing) return existing;
+    if (!ATTEMPT_ID.test(attemptId)) throw new SandboxError("sandbox_error", `invalid attempt id ${JSON.stringify(attemptId)}`);
+    const attemptDir = this.dir("attempts", attemptId);
+    const meta = await readMeta(attemptDir);
+    if (!meta) throw new SandboxError("sandbox_error", `attempt ${attemptId} has no workspace here; provision it (with restoreCommit to resume from a checkpoint)`);
+    const ws = this.attach(attemptDir, meta, { ...req, attemptId });
+    await ws.ready();
+    return ws;
+  }
+
+  private attach(dir: string, meta: AttemptMeta, req: ProvisionRequest): SandboxWorkspace {
+    const ws = new SandboxWorkspace({
+      dir,
+      meta,
+      req,
+      identityDir: this.dir("identity"),
+      resolveHost: this.options.resolveHost,
+      onClose: (id) => this.open_.delete(id),
+    });
+    this.open_.set(meta.attemptId, ws);
+    return ws;
+  }
+
+  /**
+   * Deletes attempt layers older than maxAgeMs that no open workspace uses, then setup versions
+   * and base checkouts no remaining attempt references (setup versions that are still current
+   * and younger than maxAgeMs stay), and stale temp dirs.
+   */
+  async gc(opts: { maxAgeMs: number }): Promise<GcResult> {
+    await this.init();
+    const deleted: string[] = [];
+    const cutoff = Date.now() - opts.maxAgeMs;
+    const referenced = new Set<string>();
+    for (const id of await readdir(this.dir("attempts"))) {
+      const dir = this.dir("attempts", id);
+      const meta = await readMeta(dir);
+      const st = await stat(dir).catch(() => null);
+      const inUse = this.open_.has(id);
+      if (!inUse && (!meta || (st && st.mtimeMs < cutoff && meta.createdAt < cutoff))) {
+        await removeTree(dir);
+        deleted.push(dir);
+        continue;
+      }
+      if (meta) {
+        referenced.add(meta.base);
+        if (meta.setup) referenced.add(join(meta.setup, ".."));
+      }
+    }
+    for (const kindDir of ["setup", "setup-tree"]) {
+      for (const hash of await readdir(this.dir(kindDir)).catch(() => [] as string[])) {
+        if (hash.endsWith(".lock")) continue;
+        const keyDir = this.dir(kindDir, hash);
+        await withFileLock(`${keyDir}.lock`, async () => {
+          const current = await readCurrent(keyDir);
+          let kept = false;
+          for (const version of await readdir(keyDir)) {
+            if (version.startsWith("current.json")) continue;
+            const versionDir = join(keyDir, version);
+            if ((current?.version === version && current.createdAt >= cutoff) || referenced.has(versionDir)) {
+              kept = true;
+              continue;
+            }
+            await removeTree(versionDir);
+            deleted.push(versionDir);
+          }
+          if (current && kept) referenced.add(current.base);
+          if (current && !kept) await removeTree(join(keyDir, "current.json"));
+        });
+      }
+    }
+    for (const commit of await readdir(this.dir("base"))) {
+      if (commit.endsWith(".lock")) continue;
+      const dir = this.dir("base", commit);
+      if (referenced.has(dir)) continue;
+      await removeTree(dir);
+      deleted.push(dir);
+    }
+    for (const t of await readdir(this.dir("tmp"))) {
+      const p = this.dir("tmp", t);
+      const st = await stat(p).catch(() => null);
+      if (st && st.mtimeMs < Date.now() - Math.max(opts.maxAgeMs, 3600_000)) {
+        await removeTree(p);
+        deleted.push(p);
+      }
+    }
+    return { deleted };
+  }
+}
+
+async function readMeta(dir: string): Promise<AttemptMeta | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as AttemptMeta;
+  } catch {
+    return null;
+  }
+}

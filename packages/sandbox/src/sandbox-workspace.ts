@@ -1,0 +1,276 @@
+import { randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runGit } from "@cadre/git";
+import { scanChanges } from "./changes.ts";
+import { diskUsage } from "./disk-usage.ts";
+import { EgressProxy, type ResolveHost } from "./egress-proxy.ts";
+import { launch } from "./launch.ts";
+import { enterPrefix, NamespaceHolder } from "./overlay.ts";
+import { FORWARDER_SOURCE, SANDBOX_RUN_DIR } from "./proxy-forwarder.ts";
+import { removeTree } from "./remove-tree.ts";
+import { sandboxEnv } from "./sandbox-env.ts";
+import { resolveWorkspacePath, splitWorkspacePath } from "./workspace-path.ts";
+import {
+  SandboxError,
+  type ProvisionRequest,
+  type SandboxExecOptions,
+  type SandboxExecResult,
+  type Workspace,
+  type WorkspaceChange,
+  type WorkspaceFileStat,
+} from "./types.ts";
+
+/** What an attempt directory records about itself (meta.json), enough to re-attach later. */
+export interface AttemptMeta {
+  attemptId: string;
+  kind: "overlay" | "worktree";
+  baseCommit: string;
+  /** Base checkout directory. */
+  base: string;
+  /** Setup layer: overlay upper dir, or the full tree for worktrees; null without a setup script. */
+  setup: string | null;
+  createdAt: number;
+}
+
+export interface WorkspaceContext {
+  dir: string;
+  meta: AttemptMeta;
+  req: ProvisionRequest;
+  identityDir: string;
+  resolveHost?: ResolveHost;
+  onClose: (attemptId: string) => void;
+}
+
+/**
+ * One attempt's workspace. Overlay kind: upper/work/merged under the attempt dir, mounted in
+ * the namespace of a holder process that commands enter and through whose /proc root the host
+ * reads and writes files. Worktree kind: a plain directory tree.
+ */
+export class SandboxWorkspace implements Workspace {
+  readonly attemptId: string;
+  readonly readOnly: boolean;
+  readonly kind: "overlay" | "worktree";
+  private holder: NamespaceHolder | null = null;
+  private holderStarting: Promise<NamespaceHolder> | null = null;
+  private proxy: Promise<{ proxy: EgressProxy; dir: string }> | null = null;
+  private readonly running = new Set<AbortController>();
+  private destroyed = false;
+
+  constructor(private readonly ctx: WorkspaceContext) {
+    this.attemptId = ctx.meta.attemptId;
+    this.readOnly = ctx.req.readOnly;
+    this.kind = ctx.meta.kind;
+  }
+
+  private get upper(): string {
+    return this.kind === "overlay" ? join(this.ctx.dir, "upper") : join(this.ctx.dir, "tree");
+  }
+
+  private get merged(): string {
+    return this.kind === "overlay" ? join(this.ctx.dir, "merged") : join(this.ctx.dir, "tree");
+  }
+
+  /** Mounts the overlay (starts the holder) if it is not mounted. */
+  async ready(): Promise<void> {
+    await this.hostRoot();
+  }
+
+  private async ensureHolder(): Promise<NamespaceHolder> {
+    if (this.destroyed) throw new SandboxError("sandbox_error", `workspace of attempt ${this.attemptId} was destroyed`);
+    if (this.holder) return this.holder;
+    this.holderStarting ??= NamespaceHolder.start({
+      lowers: this.ctx.meta.setup ? [this.ctx.meta.setup, this.ctx.meta.base] : [this.ctx.meta.base],
+      upper: join(this.ctx.dir, "upper"),
+      work: join(this.ctx.dir, "work"),
+      merged: this.merged,
+    })
+      .then((h) => (this.holder = h))
+      .finally(() => (this.holderStarting = null));
+    return this.holderStarting;
+  }
+
+  /** The merged tree as the host can reach it. */
+  private async hostRoot(): Promise<string> {
+    if (this.kind === "worktree") return this.merged;
+    return (await this.ensureHolder()).view(this.merged);
+  }
+
+  private ensureProxy(): Promise<{ proxy: EgressProxy; dir: string }> {
+    this.proxy ??= (async () => {
+      // Unix socket paths are limited to 108 bytes, so the socket lives in a short temp dir.
+      const dir = await mkdtemp(join(tmpdir(), "cadre-net-"));
+      await writeFile(join(dir, "forwarder.cjs"), FORWARDER_SOURCE);
+      const proxy = await EgressProxy.start({
+        socketPath: join(dir, "proxy.sock"),
+        policy: this.ctx.req.environment.networkPolicy,
+        resolveHost: this.ctx.resolveHost,
+        onBlocked: (info) => this.ctx.req.onNetworkBlocked?.(info),
+      });
+      // The sandbox user maps to this host user, but keep the socket usable regardless.
+      await chmod(join(dir, "proxy.sock"), 0o666);
+      await chmod(dir, 0o755);
+      return { proxy, dir };
+    })();
+    return this.proxy;
+  }
+
+  async exec(command: string, opts: SandboxExecOptions = {}): Promise<SandboxExecResult> {
+    const cwd = splitWorkspacePath(opts.cwd ?? "").join("/");
+    const env = this.ctx.req.environment;
+    const limits = env.limits;
+    const policy = env.networkPolicy;
+    const entry = this.kind === "overlay" ? enterPrefix((await this.ensureHolder()).pid) : [];
+    const net = policy.mode === "allowlist" ? await this.ensureProxy() : null;
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    if (opts.signal?.aborted) controller.abort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    this.running.add(controller);
+    const diskLimit = limits.diskMb * 1024 * 1024;
+    try {
+      const result = await launch({
+        entry,
+        workspace: this.merged,
+        identityDir: this.ctx.identityDir,
+        readOnly: this.readOnly,
+        network: policy.mode === "on",
+        cwd,
+        env: sandboxEnv({ variables: env.variables, extra: opts.env, proxy: net !== null }),
+        limits,
+        timeoutMs: opts.timeoutMs ?? limits.commandTimeoutMs,
+        signal: controller.signal,
+        redact: Object.values(env.secrets),
+        onOutput: opts.onOutput,
+        extraBinds: net ? [[net.dir, SANDBOX_RUN_DIR]] : [],
+        wrapper: net ? `${SANDBOX_RUN_DIR}/forwarder.cjs` : undefined,
+        watchdog: this.readOnly
+          ? undefined
+          : {
+              intervalMs: 500,
+              check: async () =>
+                (await diskUsage(this.upper)) > diskLimit ? `the workspace exceeded its disk limit of ${limits.diskMb} MB; the command was killed` : null,
+            },
+        command,
+      });
+      const { killedBy: _killedBy, ...rest } = result;
+      return rest;
+    } finally {
+      opts.signal?.removeEventListener("abort", onAbort);
+      this.running.delete(controller);
+    }
+  }
+
+  async readFile(path: string): Promise<Buffer | null> {
+    const root = await this.hostRoot();
+    const parts = await resolveWorkspacePath(root, path, true);
+    try {
+      return await readFile(join(root, ...parts));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw e;
+    }
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new SandboxError("sandbox_error", "this workspace is read-only (ask mode); files cannot be changed");
+  }
+
+  async writeFile(path: string, data: Buffer | string, opts: { executable?: boolean } = {}): Promise<void> {
+    this.assertWritable();
+    await this.writeResolved(await this.hostRoot(), path, data, opts.executable ?? false);
+  }
+
+  private async writeResolved(root: string, path: string, data: Buffer | string, executable: boolean): Promise<void> {
+    const parts = await resolveWorkspacePath(root, path, true);
+    if (parts.length === 0) throw new SandboxError("sandbox_error", "cannot write to the workspace root itself; give a file path");
+    const target = join(root, ...parts);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, data, { flag: "w" });
+    await chmod(target, executable ? 0o755 : 0o644);
+  }
+
+  async deleteFile(path: string): Promise<void> {
+    this.assertWritable();
+    const root = await this.hostRoot();
+    const parts = await resolveWorkspacePath(root, path, false);
+    if (parts.length === 0) throw new SandboxError("sandbox_error", "refusing to delete the workspace root");
+    await rm(join(root, ...parts), { recursive: true, force: true });
+  }
+
+  async stat(path: string): Promise<WorkspaceFileStat | null> {
+    const root = await this.hostRoot();
+    const parts = await resolveWorkspacePath(root, path, false);
+    const st = await lstat(join(root, ...parts)).catch(() => null);
+    if (!st) return null;
+    const type = st.isFile() ? "file" : st.isDirectory() ? "dir" : st.isSymbolicLink() ? "symlink" : "other";
+    return { type, size: st.size, executable: st.isFile() && (st.mode & 0o111) !== 0 };
+  }
+
+  async changes(): Promise<WorkspaceChange[]> {
+    const root = await this.hostRoot();
+    return scanChanges({ upper: this.upper, merged: root, setup: this.ctx.meta.setup, base: this.ctx.meta.base });
+  }
+
+  diskUsage(): Promise<number> {
+    return diskUsage(this.upper);
+  }
+
+  /**
+   * Writes the files that differ between the base and a checkpoint commit into this workspace
+   * (deletions too), read from the mirror, so another runner can resume the attempt.
+   */
+  async restore(mirrorPath: string, baseCommit: string, restoreCommit: string): Promise<void> {
+    const root = await this.hostRoot();
+    const raw = (await runGit(["--git-dir", mirrorPath, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", baseCommit, restoreCommit])).stdout.toString("utf8");
+    const fields = raw.split("\0");
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const header = fields[i] as string;
+      const path = fields[i + 1] as string;
+      const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) ([A-Z])/.exec(header);
+      if (!m) continue;
+      const [, dstMode, dstSha, status] = m as unknown as [string, string, string, string];
+      const parts = splitWorkspacePath(path);
+      const target = join(root, ...parts);
+      if (status.startsWith("D")) {
+        await rm(target, { recursive: true, force: true });
+        continue;
+      }
+      if (dstMode === "160000") continue; // submodule: nothing to write
+      const blob = (await runGit(["--git-dir", mirrorPath, "cat-file", "blob", dstSha])).stdout;
+      await rm(target, { recursive: true, force: true });
+      if (dstMode === "120000") {
+        await mkdir(dirname(target), { recursive: true });
+        await symlink(blob.toString("utf8"), target);
+      } else {
+        await this.writeResolved(root, path, blob, dstMode === "100755");
+      }
+    }
+  }
+
+  async release(): Promise<void> {
+    for (const c of this.running) c.abort();
+    while (this.running.size > 0) await new Promise((r) => setTimeout(r, 10));
+    const holder = this.holder;
+    this.holder = null;
+    await holder?.stop();
+    const net = this.proxy;
+    this.proxy = null;
+    if (net) {
+      const { proxy, dir } = await net;
+      await proxy.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.release();
+    this.destroyed = true;
+    this.ctx.onClose(this.attemptId);
+    const trash = `${this.ctx.dir}.trash-${randomBytes(4).toString("hex")}`;
+    // Renamed first so a crash mid-delete never leaves a half attempt that looks whole.
+    const moved = await rename(this.ctx.dir, trash).then(() => true, () => false);
+    await removeTree(moved ? trash : this.ctx.dir);
+  }
+}

@@ -1,0 +1,127 @@
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { withFileLock } from "./file-lock.ts";
+import { launch } from "./launch.ts";
+import { mountAndRunPrefix } from "./overlay.ts";
+import { removeTree } from "./remove-tree.ts";
+import { sandboxEnv } from "./sandbox-env.ts";
+import { SandboxError, type ProvisionRequest } from "./types.ts";
+
+export interface CurrentSetup {
+  version: string;
+  createdAt: number;
+  /** Base checkout the layer lies over (kept alive by gc while the layer is). */
+  base: string;
+}
+
+export interface SetupLayerStoreOptions {
+  root: string;
+  identityDir: string;
+  tmpDir: string;
+  /** "worktree": no overlayfs, so a layer is a full copy of the tree the script ran in. */
+  kind: "overlay" | "worktree";
+}
+
+/**
+ * Setup layers: per (commit, environment key) the overlay upper dir the setup script produced
+ * over the base checkout. Each build is a new version directory made aside and renamed into
+ * place; `current.json` names the version in use, so a crash mid-build leaves only a temp dir.
+ */
+export class SetupLayerStore {
+  constructor(private readonly o: SetupLayerStoreOptions) {}
+
+  keyDir(commit: string, envKey: string): string {
+    const hash = createHash("sha256").update(`${commit}\0${envKey}`).digest("hex").slice(0, 32);
+    return join(this.o.root, hash);
+  }
+
+  /** The upper dir of a fresh setup layer for the request, building or refreshing it once. */
+  async ensure(req: ProvisionRequest, base: string): Promise<string | null> {
+    const env = req.environment;
+    if (env.setupScript.trim() === "") return null;
+    const dir = this.keyDir(req.baseCommit, env.key);
+    const fresh = await this.freshVersion(dir, env.setupTtlMs);
+    if (fresh) return join(dir, fresh, "upper");
+    await mkdir(dir, { recursive: true });
+    return withFileLock(`${dir}.lock`, async () => {
+      const current = await readCurrent(dir);
+      if (current && Date.now() - current.createdAt < env.setupTtlMs) return join(dir, current.version, "upper");
+      const previous = current && env.maintenanceScript.trim() !== "" ? join(dir, current.version, "upper") : null;
+      const version = `v${Date.now()}-${randomBytes(3).toString("hex")}`;
+      const built = await this.build(req, base, previous);
+      await rename(built, join(dir, version));
+      const tmpCurrent = join(dir, `current.json.${randomBytes(3).toString("hex")}`);
+      await writeFile(tmpCurrent, JSON.stringify({ version, createdAt: Date.now(), base } satisfies CurrentSetup));
+      await rename(tmpCurrent, join(dir, "current.json"));
+      return join(dir, version, "upper");
+    });
+  }
+
+  private async freshVersion(dir: string, ttlMs: number): Promise<string | null> {
+    const current = await readCurrent(dir);
+    return current && Date.now() - current.createdAt < ttlMs ? current.version : null;
+  }
+
+  /** Runs setup (or maintenance over a copy of the previous layer); returns the built dir. */
+  private async build(req: ProvisionRequest, base: string, previousUpper: string | null): Promise<string> {
+    const env = req.environment;
+    const phase = previousUpper ? "maintenance" : "setup";
+    const script = previousUpper ? env.maintenanceScript : env.setupScript;
+    const tmp = join(this.o.tmpDir, `${phase}-${randomBytes(6).toString("hex")}`);
+    const layers = { lowers: [base], upper: join(tmp, "upper"), work: join(tmp, "work"), merged: join(tmp, "merged") };
+    try {
+      await mkdir(tmp, { recursive: true });
+      const overlay = this.o.kind === "overlay";
+      if (previousUpper || !overlay) await copyTree(previousUpper ?? base, layers.upper);
+      for (const d of overlay ? [layers.upper, layers.work, layers.merged] : []) await mkdir(d, { recursive: true });
+      const secrets = Object.values(env.secrets);
+      const result = await launch({
+        entry: overlay ? mountAndRunPrefix(layers) : [],
+        workspace: overlay ? layers.merged : layers.upper,
+        identityDir: this.o.identityDir,
+        readOnly: false,
+        network: true,
+        cwd: "",
+        env: sandboxEnv({ variables: env.variables, secrets: env.secrets, proxy: false }),
+        limits: env.limits,
+        timeoutMs: env.limits.commandTimeoutMs,
+        redact: secrets,
+        onOutput: (_stream, chunk) => req.onSetupOutput?.(phase, chunk),
+        command: script,
+      });
+      if (result.exitCode !== 0) {
+        const why = result.timedOut ? `timed out after ${env.limits.commandTimeoutMs} ms` : `exited with code ${result.exitCode ?? "null (killed)"}`;
+        throw new SandboxError("setup_failed", `the environment's ${phase} script ${why}; fix the script and retry`, result.output);
+      }
+      if (overlay) {
+        await removeTree(layers.work);
+        await removeTree(layers.merged);
+      }
+      return tmp;
+    } catch (e) {
+      await removeTree(tmp);
+      throw e;
+    }
+  }
+}
+
+export async function readCurrent(dir: string): Promise<CurrentSetup | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, "current.json"), "utf8")) as CurrentSetup;
+  } catch {
+    return null;
+  }
+}
+
+/** cp -a keeps whiteouts (0/0 char devices) and the user.overlay.* xattrs of opaque dirs. */
+export function copyTree(from: string, to: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("cp", ["-a", "--reflink=auto", from, to], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new SandboxError("sandbox_error", `could not copy the setup layer: ${err.trim()}`))));
+  });
+}
