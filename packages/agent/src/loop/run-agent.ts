@@ -1,0 +1,212 @@
+import type { EventBody } from "@cadre/protocol";
+import { buildSystemPrompt } from "../instructions/build-system-prompt.ts";
+import { loadAgentsMd } from "../instructions/agents-md.ts";
+import type { ToolCall, ToolSpec } from "../model-client.ts";
+import { ModelError } from "../model-client.ts";
+import type { AgentTool, ToolResult } from "../tools/agent-tool.ts";
+import { REQUEST_USER_INPUT_RESULT } from "../tools/request-user-input-tool.ts";
+import { selectTools } from "../tools/select-tools.ts";
+import type { AgentOutcome, RunAgentOptions } from "./agent-options.ts";
+import { budgetExceeded, usageTotals } from "./budgets.ts";
+import { COMPACT_AT, COMPACTION_SYSTEM_PROMPT, KEEP_RECENT, itemsToSummarize } from "./compaction.ts";
+import { estimateRequestTokens } from "./estimate-tokens.ts";
+import { INTERRUPTED_RESULT, rebuildConversation } from "./rebuild-conversation.ts";
+import { streamReply } from "./stream-reply.ts";
+import { detectStuck } from "./stuck-detector.ts";
+import { usageCost } from "./usage-cost.ts";
+
+const CANCELLED: AgentOutcome = { kind: "cancelled" };
+
+/**
+ * Runs the agent until it answers without a tool call (completed), must wait for the user,
+ * fails, or is cancelled. Every step is emitted (and stored by the runner) before the next one,
+ * and the conversation is rebuilt from those events, so a new runner can resume with `input: null`.
+ */
+export async function runAgent(opts: RunAgentOptions): Promise<AgentOutcome> {
+  const events: EventBody[] = [...opts.history];
+  const emit = async (e: EventBody): Promise<void> => {
+    await opts.emit(e);
+    events.push(e);
+  };
+  try {
+    return await drive(opts, events, emit);
+  } catch (err) {
+    if (opts.signal.aborted) return CANCELLED;
+    if (err instanceof ModelError) {
+      if (err.kind === "cancelled") return CANCELLED;
+      return { kind: "failed", reason: "model_error", message: `Model ${opts.model.name} failed (${err.kind}): ${err.message}` };
+    }
+    return { kind: "failed", reason: "internal", message: `Internal error in the agent loop: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: EventBody) => Promise<void>): Promise<AgentOutcome> {
+  const { model, signal } = opts;
+  const keepTokens = Math.floor(model.contextWindow * KEEP_RECENT);
+  if (signal.aborted) return CANCELLED;
+
+  // Calls in flight when a previous runner died get a result, so the history stays valid for the model API.
+  for (const c of rebuildConversation(events, keepTokens).interrupted) {
+    await emit({ type: "tool_result", callId: c.callId, name: c.name, output: INTERRUPTED_RESULT, isError: true, interrupted: true });
+  }
+  if (opts.input) await emit({ type: "user_message", kind: opts.input.kind, text: opts.input.text });
+  if (!events.some((e) => e.type === "user_message")) {
+    return { kind: "failed", reason: "internal", message: "Nothing to run: the attempt has no prompt. Start it with an input of kind 'prompt'." };
+  }
+
+  const planApproved = isPlanApproved(events);
+  const finalOutcome = (summary: string): AgentOutcome =>
+    opts.mode === "plan" && !planApproved ? { kind: "waiting", waitingFor: "plan_approval" } : { kind: "completed", summary };
+
+  if (!opts.input) {
+    const resumed = settledOutcome(events, keepTokens, finalOutcome);
+    if (resumed) return resumed;
+  }
+
+  const tools = selectTools({ family: model.family, mode: opts.mode, planApproved });
+  const specs: ToolSpec[] = tools.map((t) => t.spec);
+  const agentsMd = await loadAgentsMd(opts.sandbox, opts.workdir ?? ".");
+  if (agentsMd.truncated) {
+    const message = `AGENTS.md instructions (${agentsMd.totalBytes} bytes in ${agentsMd.files.join(", ")}) exceed the 32 KiB budget; the agent sees only the first 32 KiB.`;
+    if (!events.some((e) => e.type === "notice" && e.message === message)) await emit({ type: "notice", level: "warning", message });
+  }
+  const system = buildSystemPrompt({
+    family: model.family,
+    mode: opts.mode,
+    planApproved,
+    agentsMd: agentsMd.text,
+    environment: opts.instructions?.environment,
+    task: opts.instructions?.task,
+  });
+
+  const nextStep = (): number => usageTotals(events).steps + 1;
+  const emitUsage = async (usage: Parameters<typeof usageCost>[0]): Promise<void> => {
+    await emit({ type: "usage", model: model.name, step: nextStep(), usage: { ...usage, costUsd: usageCost(usage, opts.price) } });
+  };
+
+  const compact = async (tokensBefore: number): Promise<void> => {
+    const { items } = rebuildConversation(events, keepTokens);
+    const prompt = items.find((i) => i.role === "user") ?? null;
+    const reply = await streamReply(model, { system: COMPACTION_SYSTEM_PROMPT, items: itemsToSummarize(items, prompt, model.contextWindow), tools: [], signal });
+    await emitUsage(reply.usage);
+    const summary = reply.text.trim() || "(the summary came back empty; re-inspect the workspace to recover the state)";
+    const after = rebuildConversation([...events, { type: "compaction", tokensBefore, tokensAfter: 0, summary }], keepTokens).items;
+    await emit({ type: "compaction", tokensBefore, tokensAfter: estimateRequestTokens(system, after, specs), summary });
+  };
+
+  // Tokens the chars/4 estimate missed on the last call (tokenizers differ); added to the next estimate.
+  let calibration = 0;
+  let overflowRetried = false;
+  for (;;) {
+    if (signal.aborted) return CANCELLED;
+    const over = budgetExceeded(usageTotals(events), opts.budgets);
+    if (over) return { kind: "failed", reason: "budget_exceeded", message: over };
+
+    let { items } = rebuildConversation(events, keepTokens);
+    let estimate = estimateRequestTokens(system, items, specs);
+    if (estimate + calibration > COMPACT_AT * model.contextWindow) {
+      await compact(estimate + calibration);
+      items = rebuildConversation(events, keepTokens).items;
+      estimate = estimateRequestTokens(system, items, specs);
+    }
+
+    let reply;
+    try {
+      reply = await streamReply(model, { system, items, tools: specs, signal });
+    } catch (err) {
+      if (err instanceof ModelError && err.kind === "context_overflow" && !overflowRetried && !signal.aborted) {
+        overflowRetried = true;
+        await compact(Math.max(estimate + calibration, model.contextWindow));
+        continue;
+      }
+      throw err;
+    }
+    overflowRetried = false;
+    calibration = Math.max(0, reply.usage.inputTokens - estimate);
+
+    if (reply.reasoning.trim()) await emit({ type: "reasoning", text: reply.reasoning });
+    if (reply.text.trim()) await emit({ type: "assistant_message", text: reply.text });
+    await emitUsage(reply.usage);
+    if (reply.toolCalls.length === 0) return finalOutcome(reply.text.trim());
+
+    let waiting = false;
+    for (const call of reply.toolCalls) {
+      await emit({ type: "tool_call", callId: call.callId, name: call.name, input: call.input });
+      // Every call gets a result, even those skipped, so the conversation stays valid.
+      const result: ToolResult = waiting
+        ? { output: "Not run: the run paused for the user's answer. Call it again if still needed.", isError: true }
+        : signal.aborted
+          ? { output: "Not run: the run was cancelled.", isError: true }
+          : await runTool(tools, call, opts, emit);
+      await emit(toResultEvent(call, result));
+      if (result.changedFiles && (call.name !== "shell" || opts.checkpointAfterShell !== false)) await opts.checkpoint();
+      if (result.waitFor === "answer") waiting = true;
+    }
+    if (signal.aborted) return CANCELLED;
+    if (waiting) return { kind: "waiting", waitingFor: "answer" };
+
+    const stuck = detectStuck(events);
+    if (stuck) {
+      await emit({
+        type: "question",
+        callId: `stuck-${nextStep()}`,
+        questions: [{ question: `The agent seems stuck: ${stuck}. How should it proceed?`, options: ["Try a different approach", "Stop and summarize what was done"] }],
+      });
+      return { kind: "failed", reason: "stuck", message: `The agent was stopped because it is looping: ${stuck}.` };
+    }
+  }
+}
+
+async function runTool(tools: readonly AgentTool[], call: ToolCall, opts: RunAgentOptions, emit: (e: EventBody) => Promise<void>): Promise<ToolResult> {
+  const tool = tools.find((t) => t.spec.name === call.name);
+  if (!tool) {
+    return {
+      output: `Tool ${call.name} is not available${opts.mode === "code" ? "" : ` in ${opts.mode} mode`}. Available tools: ${tools.map((t) => t.spec.name).join(", ")}.`,
+      isError: true,
+    };
+  }
+  try {
+    return await tool.run(call.input, { sandbox: opts.sandbox, callId: call.callId, signal: opts.signal, emit });
+  } catch (err) {
+    if (opts.signal.aborted) return { output: "Cancelled: the run was stopped.", isError: true, cancelled: true };
+    return { output: `${call.name} failed: ${err instanceof Error ? err.message : String(err)}`, isError: true };
+  }
+}
+
+function toResultEvent(call: ToolCall, r: ToolResult): EventBody {
+  return {
+    type: "tool_result",
+    callId: call.callId,
+    name: call.name,
+    output: r.output,
+    isError: r.isError,
+    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+    ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
+    ...(r.files !== undefined ? { files: r.files } : {}),
+  };
+}
+
+/** Plan mode: edits are allowed once the latest plan decision is an approval. */
+function isPlanApproved(events: readonly EventBody[]): boolean {
+  let approved = false;
+  for (const e of events) {
+    if (e.type !== "user_message") continue;
+    if (e.kind === "plan_approved") approved = true;
+    else if (e.kind === "plan_rejected") approved = false;
+  }
+  return approved;
+}
+
+/**
+ * On resume: if the attempt had already reached an end before the runner died (a final answer,
+ * or a question to the user), return that outcome instead of calling the model again.
+ */
+function settledOutcome(events: readonly EventBody[], keepTokens: number, finalOutcome: (summary: string) => AgentOutcome): AgentOutcome | null {
+  const { items } = rebuildConversation(events, keepTokens);
+  const last = items[items.length - 1];
+  if (!last) return null;
+  if (last.role === "assistant" && last.toolCalls.length === 0) return finalOutcome(last.text.trim());
+  if (last.role === "tool" && last.name === "request_user_input" && last.output === REQUEST_USER_INPUT_RESULT) return { kind: "waiting", waitingFor: "answer" };
+  return null;
+}
+

@@ -1,0 +1,3 @@
+export { LocalSandbox } from "./local-sandbox.ts";
+export { fakeModel } from "./fake-model.ts";
+export type { FakeModel, FakeReply } from "./fake-model.ts";
