@@ -1,0 +1,153 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startScriptedModel } from "../../../../test/support/scripted-model/index.ts";
+import type { ScriptedModel } from "../../../../test/support/scripted-model/index.ts";
+import { EMPTY_MODEL_CONFIG, loadModelConfig, parseModelConfig } from "./config.ts";
+import type { ModelConfig } from "./config.ts";
+import { costOf } from "./pricing.ts";
+import { checkModelConfigured, contextWindowFor, ModelConfigError, priceFor, resolveModel } from "./resolve.ts";
+import { collect, request } from "./provider-test-suite.ts";
+
+describe("loadModelConfig", () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), "cadre-config-"));
+  });
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("treats a missing file as defaults", async () => {
+    expect(await loadModelConfig(join(home, "nope"))).toEqual({ providers: {}, models: {} });
+  });
+
+  it("parses providers, models and keeps other components' keys", async () => {
+    const raw = {
+      defaultModel: "local/qwen3-coder",
+      providers: { local: { kind: "openai-chat", baseUrl: "http://localhost:8000/v1", family: "openai" } },
+      models: { "local/qwen3-coder": { contextWindow: 65536, price: { inputPerMTok: 0, cachedInputPerMTok: 0, outputPerMTok: 0 } } },
+      server: { port: 8080 },
+    };
+    await writeFile(join(home, "config.json"), JSON.stringify(raw));
+    const config = await loadModelConfig(home);
+    expect(config.defaultModel).toBe("local/qwen3-coder");
+    expect(config.providers.local?.kind).toBe("openai-chat");
+    expect(contextWindowFor(config, "local/qwen3-coder")).toBe(65536);
+  });
+
+  it("names the file and the field of an invalid setting", async () => {
+    await writeFile(join(home, "config.json"), JSON.stringify({ providers: { local: { kind: "ollama" } } }));
+    await expect(loadModelConfig(home)).rejects.toThrow(/config\.json.*providers\.local\.kind/);
+    await writeFile(join(home, "config.json"), JSON.stringify({ providers: { local: { kind: "openai-chat", apikey: "x" } } }));
+    await expect(loadModelConfig(home)).rejects.toThrow(/providers\.local.*apikey/);
+  });
+
+  it("reports broken JSON with the file name", async () => {
+    await writeFile(join(home, "config.json"), "{ nope");
+    await expect(loadModelConfig(home)).rejects.toThrow(/config\.json: not valid JSON/);
+  });
+});
+
+describe("checkModelConfigured", () => {
+  const none = {};
+
+  it("says which settings are missing when nothing is configured", () => {
+    const r = checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, none);
+    expect(r).toEqual({
+      ok: false,
+      message:
+        "no model provider is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server), set ANTHROPIC_API_KEY, or add a provider to ~/.cadre/config.json (see README: Configuring a model)",
+    });
+  });
+
+  it("infers the default model from the environment", () => {
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { OPENAI_API_KEY: "k" })).toEqual({ ok: true, model: "openai/gpt-5.1-codex" });
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { ANTHROPIC_API_KEY: "k" })).toEqual({ ok: true, model: "anthropic/claude-sonnet-4-5" });
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1", CADRE_MODEL: "openai/x" })).toEqual({ ok: true, model: "openai/x" });
+  });
+
+  it("names the key setting for a vendor API without a key", () => {
+    const r = checkModelConfigured(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5", { CADRE_HOME: "/srv/cadre" });
+    expect(r).toEqual({ ok: false, message: "model anthropic/claude-sonnet-4-5 needs an API key: set ANTHROPIC_API_KEY or providers.anthropic.apiKey in /srv/cadre/config.json" });
+  });
+
+  it("needs no key for a local OpenAI-compatible server", () => {
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, "openai/m", { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" })).toEqual({ ok: true, model: "openai/m" });
+  });
+
+  it("rejects unknown providers, malformed names and chat providers without a URL", () => {
+    const unknown = checkModelConfigured(EMPTY_MODEL_CONFIG, "groq/llama", none);
+    expect(unknown.ok === false && unknown.message).toContain("add providers.groq to ~/.cadre/config.json");
+    const bare = checkModelConfigured(EMPTY_MODEL_CONFIG, "gpt-5", none);
+    expect(bare.ok === false && bare.message).toContain("provider/model");
+    const noUrl = parseModelConfig({ providers: { local: { kind: "openai-chat" } } }, "config.json");
+    const r = checkModelConfigured(noUrl, "local/m", none);
+    expect(r.ok === false && r.message).toContain("providers.local.baseUrl is not set");
+  });
+
+  it("asks for defaultModel when providers exist but no model is chosen", () => {
+    const config = parseModelConfig({ providers: { a: { kind: "openai-chat", baseUrl: "http://a/v1" }, b: { kind: "anthropic" } } }, "config.json");
+    const r = checkModelConfigured(config, undefined, none);
+    expect(r.ok === false && r.message).toContain("set defaultModel");
+  });
+});
+
+describe("pricing and context windows", () => {
+  it("uses built-in prices, dated snapshots, and config overrides", () => {
+    const config: ModelConfig = { providers: {}, models: { "openai/gpt-5": { price: { inputPerMTok: 1, cachedInputPerMTok: 0.5, outputPerMTok: 2 } } } };
+    expect(priceFor(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5-20250929")).toEqual({ inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 });
+    expect(priceFor(config, "openai/gpt-5")).toEqual({ inputPerMTok: 1, cachedInputPerMTok: 0.5, outputPerMTok: 2 });
+    expect(priceFor(EMPTY_MODEL_CONFIG, "local/unknown")).toBeNull();
+  });
+
+  it("bills cached input at the cached rate", () => {
+    const usage = { inputTokens: 1_000_000, cachedInputTokens: 400_000, outputTokens: 100_000, reasoningTokens: 50_000 };
+    expect(costOf(usage, { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 10 })).toBeCloseTo(0.6 + 0.04 + 1, 10);
+    expect(costOf(usage, null)).toBe(0);
+  });
+
+  it("defaults context windows to 128k, 200k for Claude", () => {
+    expect(contextWindowFor(EMPTY_MODEL_CONFIG, "openai/gpt-5")).toBe(128_000);
+    expect(contextWindowFor(EMPTY_MODEL_CONFIG, "anthropic/claude-opus-4-5")).toBe(200_000);
+  });
+});
+
+describe("resolveModel", () => {
+  let server: ScriptedModel;
+  beforeAll(async () => {
+    server = await startScriptedModel({ script: [{ text: "resolved" }] });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("throws the check message when not configured", () => {
+    expect(() => resolveModel(EMPTY_MODEL_CONFIG, undefined, {})).toThrow(ModelConfigError);
+  });
+
+  it("builds each provider kind and talks to the right endpoint", async () => {
+    const openai = resolveModel(EMPTY_MODEL_CONFIG, undefined, { OPENAI_BASE_URL: server.url });
+    expect([openai.name, openai.family, openai.contextWindow]).toEqual(["openai/gpt-5.1-codex", "openai", 128_000]);
+    expect((await collect(openai.stream(request([{ role: "user", text: "hi" }])))).text).toBe("resolved");
+    expect(server.requests.at(-1)?.path).toBe("/v1/responses");
+
+    const anthropic = resolveModel(EMPTY_MODEL_CONFIG, "anthropic/claude-x", { ANTHROPIC_BASE_URL: server.url });
+    expect(anthropic.family).toBe("anthropic");
+    await collect(anthropic.stream(request([{ role: "user", text: "hi" }])));
+    expect(server.requests.at(-1)?.path).toBe("/v1/messages");
+
+    const config = parseModelConfig(
+      { providers: { local: { kind: "openai-chat", baseUrl: server.url, family: "anthropic", headers: { "x-team": "cadre" } } }, models: { "local/coder": { maxOutputTokens: 999 } } },
+      "config.json",
+    );
+    const chat = resolveModel(config, "local/coder", {});
+    expect(chat.family).toBe("anthropic");
+    await collect(chat.stream(request([{ role: "user", text: "hi" }])));
+    const sent = server.requests.at(-1);
+    expect(sent?.path).toBe("/v1/chat/completions");
+    expect(sent?.headers["x-team"]).toBe("cadre");
+    expect(sent?.body).toMatchObject({ model: "coder", max_tokens: 999 });
+  });
+});
