@@ -12,6 +12,8 @@ import { Runner } from "./runner.ts";
 
 const None = z.strictObject({});
 const IdParam = z.strictObject({ id: Id });
+/** Repos and environments are addressed by id or by name. */
+const NameOrIdParam = z.strictObject({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be an id or a name (letters, digits, . _ -)") });
 const Limit = z.coerce.number().int().min(1).max(1000);
 const Ok = z.object({ ok: z.literal(true) });
 const AttemptIndex = z.number().int().min(1).max(8);
@@ -64,13 +66,13 @@ export const routes = {
 
   listRepos: route({ method: "GET", path: "/repos", params: None, query: None, body: z.undefined(), response: Page(Repo) }),
   createRepo: route({ method: "POST", path: "/repos", params: None, query: None, body: CreateRepo, response: Repo }),
-  getRepo: route({ method: "GET", path: "/repos/:id", params: IdParam, query: None, body: z.undefined(), response: Repo }),
-  repoConflicts: route({ method: "GET", path: "/repos/:id/conflicts", params: IdParam, query: z.strictObject({ target: BranchName.optional() }), body: z.undefined(), response: ConflictMatrix }),
+  getRepo: route({ method: "GET", path: "/repos/:id", params: NameOrIdParam, query: None, body: z.undefined(), response: Repo }),
+  repoConflicts: route({ method: "GET", path: "/repos/:id/conflicts", params: NameOrIdParam, query: z.strictObject({ target: BranchName.optional() }), body: z.undefined(), response: ConflictMatrix }),
 
   listEnvironments: route({ method: "GET", path: "/environments", params: None, query: None, body: z.undefined(), response: Page(Environment) }),
   createEnvironment: route({ method: "POST", path: "/environments", params: None, query: None, body: CreateEnvironment, response: Environment }),
-  getEnvironment: route({ method: "GET", path: "/environments/:id", params: IdParam, query: None, body: z.undefined(), response: Environment }),
-  updateEnvironment: route({ method: "PATCH", path: "/environments/:id", params: IdParam, query: None, body: UpdateEnvironment, response: Environment }),
+  getEnvironment: route({ method: "GET", path: "/environments/:id", params: NameOrIdParam, query: None, body: z.undefined(), response: Environment }),
+  updateEnvironment: route({ method: "PATCH", path: "/environments/:id", params: NameOrIdParam, query: None, body: UpdateEnvironment, response: Environment }),
 
   listTasks: route({ method: "GET", path: "/tasks", params: None, query: ListTasksQuery, body: z.undefined(), response: Page(Task) }),
   createTask: route({ method: "POST", path: "/tasks", params: None, query: None, body: CreateTask, response: TaskWithAttempts }),

@@ -49,6 +49,19 @@ export class AttemptQueries {
     await this.sql.query("select pg_notify('cadre_cancel', $1)", [id]);
   }
 
+  /**
+   * Takes an attempt no runner holds (queued or waiting) so the caller can end it; returns false
+   * when a runner holds it (then the runner ends it on its cancel flag).
+   */
+  async takeIdle(id: string, holder: string): Promise<boolean> {
+    const rows = await this.sql.query<{ id: string }>(
+      `update attempts set runner_id = $2, lease_expires_at = now() + interval '1 minute'
+       where id = $1 and (runner_id is null or lease_expires_at < now()) and status not in ('completed', 'failed', 'cancelled') returning id`,
+      [id, holder],
+    );
+    return rows.length > 0;
+  }
+
   async setSummary(id: string, summary: string): Promise<void> {
     await this.sql.query("update attempts set summary = $2, updated_at = now() where id = $1", [id, summary]);
   }

@@ -6,10 +6,10 @@ import { toRepo, type RepoRow } from "./rows.ts";
 export class RepoQueries {
   constructor(private readonly sql: Sql) {}
 
-  async create(input: { name: string; origin: string; defaultBranch: string }): Promise<Repo> {
+  async create(input: { id?: string; name: string; origin: string; defaultBranch: string }): Promise<Repo> {
     const rows = await this.sql.query<RepoRow>(
       "insert into repos (id, name, origin, default_branch) values ($1, $2, $3, $4) returning *",
-      [newId("repo"), input.name, input.origin, input.defaultBranch],
+      [input.id ?? newId("repo"), input.name, input.origin, input.defaultBranch],
     );
     return toRepo(rows[0] as RepoRow);
   }

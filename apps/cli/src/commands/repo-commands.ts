@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import { clientFor, printJson, stdio } from "../cli-context.ts";
+
+export function registerRepoCommands(program: Command): void {
+  const repo = program.command("repo").description("add and list repositories");
+  repo
+    .command("add")
+    .description("add a repository (a local path or a URL); Cadre keeps a bare mirror of it")
+    .argument("<path-or-url>", "local path, https://, ssh:// or user@host:path")
+    .option("--name <name>", "name to refer to it by (default: the folder name)")
+    .option("--default-branch <branch>", "branch tasks start from (default: the origin's HEAD)")
+    .option("--json", "print JSON")
+    .action(async (origin: string, opts: { name?: string; defaultBranch?: string; json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      // A relative path means relative to where the command runs, not to the server.
+      const looksLocal = !/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) && !/^[^/]+@[^/]+:/.test(origin);
+      const { resolve } = await import("node:path");
+      const r = await client.call("createRepo", { body: { origin: looksLocal ? resolve(origin) : origin, ...(opts.name ? { name: opts.name } : {}), ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}) } });
+      if (opts.json) return printJson(stdio, r);
+      stdio.out(`added ${r.name} (${r.id}) from ${r.origin}, default branch ${r.defaultBranch}`);
+    });
+  repo
+    .command("list")
+    .description("list repositories")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const { items } = await client.call("listRepos");
+      if (opts.json) return printJson(stdio, items);
+      if (items.length === 0) return stdio.out("no repos yet: add one with 'cadre repo add <path|url>'");
+      for (const r of items) stdio.out(`${r.name.padEnd(20)} ${r.id}  ${r.defaultBranch.padEnd(12)} ${r.origin}`);
+    });
+}

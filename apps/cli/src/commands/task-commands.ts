@@ -1,0 +1,109 @@
+import type { Command } from "commander";
+import { Option } from "commander";
+import type { TaskWithAttempts } from "@cadre/protocol";
+import { clientFor, printJson, stdio, type Output } from "../cli-context.ts";
+import { intBetween } from "../parse-options.ts";
+import { waitForAttempts } from "../wait-for-attempts.ts";
+import { Progress } from "../progress.ts";
+import { CliExit, EXIT } from "../exit-codes.ts";
+import { renderTask, renderTaskRow } from "../render-task.ts";
+import type { CadreClient } from "@cadre/client";
+
+/** The exit code that reports how a waited-for task ended. */
+export function exitForTask(t: TaskWithAttempts): number {
+  if (t.attempts.some((a) => a.status === "waiting_for_input")) return EXIT.waiting;
+  if (t.attempts.some((a) => a.status === "completed")) return EXIT.ok;
+  return EXIT.taskFailed;
+}
+
+/** Waits for the runs started just now (attempts whose seq moved past `before`), with progress. */
+export async function waitAndReport(
+  client: CadreClient, task: TaskWithAttempts, before: Map<string, number>, opts: { json?: boolean; follow?: boolean }, o: Output = stdio,
+): Promise<never> {
+  const progress = Progress.for(o, opts, `task ${task.id}`);
+  let final: TaskWithAttempts;
+  try {
+    final = await waitForAttempts(client, task, before, (e, i) => progress.event(e, i));
+  } finally {
+    progress.stop();
+  }
+  if (opts.json) printJson(o, final);
+  else o.out(renderTask(final, o.isTTY));
+  throw new CliExit(exitForTask(final));
+}
+
+export function registerTaskCommands(program: Command): void {
+  const task = program.command("task").description("create, list, show and cancel tasks");
+
+  task
+    .command("new")
+    .description("start a task: an agent works on <prompt> in a sandbox made from the repo")
+    .argument("<prompt>", "what to do, in plain language")
+    .requiredOption("--repo <name>", "repo name or id (see 'cadre repo list')")
+    .option("--base <ref>", "branch, tag or commit to start from (default: the repo's default branch)")
+    .option("--attempts <n>", "parallel attempts, best-of-N (1-8)", intBetween(1, 8, "--attempts"), 1)
+    .option("--model <provider/model>", "model to use (default from $CADRE_HOME/config.json)")
+    .addOption(new Option("--mode <mode>", "code: change the code; ask: read-only answer; plan: propose a plan first").choices(["code", "ask", "plan"]).default("code"))
+    .option("--env <name>", "environment to prepare the sandbox with")
+    .option("--title <text>", "short title (default: the prompt's first line)")
+    .option("--wait", "wait until the task finishes or asks for input")
+    .option("--follow", "with --wait, print the live log")
+    .option("--json", "print JSON")
+    .action(async (prompt: string, opts: { repo: string; base?: string; attempts: number; model?: string; mode: "code" | "ask" | "plan"; env?: string; title?: string; wait?: boolean; follow?: boolean; json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const created = await client.call("createTask", {
+        body: {
+          prompt, repo: opts.repo, attempts: opts.attempts, mode: opts.mode,
+          ...(opts.base ? { baseRef: opts.base } : {}), ...(opts.model ? { model: opts.model } : {}),
+          ...(opts.env ? { environment: opts.env } : {}), ...(opts.title ? { title: opts.title } : {}),
+        },
+      });
+      if (!opts.wait) {
+        if (opts.json) printJson(stdio, created);
+        else stdio.out(`${created.id}\n${stdio.isTTY ? `follow it with: cadre logs ${created.id} --follow` : ""}`.trim());
+        return;
+      }
+      if (!opts.json && !opts.follow) stdio.err(`created task ${created.id}`);
+      await waitAndReport(client, created, new Map(created.attempts.map((a) => [a.id, 0])), opts);
+    });
+
+  task
+    .command("list")
+    .description("list tasks, newest first")
+    .addOption(new Option("--status <status>", "only tasks in this status").choices(["queued", "provisioning", "running", "waiting_for_input", "completed", "failed", "cancelled"]))
+    .option("--repo <name>", "only tasks of this repo")
+    .option("--search <text>", "only tasks whose title or prompt contains this")
+    .option("--limit <n>", "how many", intBetween(1, 1000, "--limit"), 50)
+    .option("--json", "print JSON")
+    .action(async (opts: { status?: "queued"; repo?: string; search?: string; limit: number; json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const page = await client.call("listTasks", { query: { limit: opts.limit, ...(opts.status ? { status: opts.status } : {}), ...(opts.repo ? { repo: opts.repo } : {}), ...(opts.search ? { q: opts.search } : {}) } });
+      if (opts.json) return printJson(stdio, page.items);
+      if (page.items.length === 0) return stdio.out("no tasks yet: start one with 'cadre task new \"<prompt>\" --repo <name>'");
+      for (const t of page.items) stdio.out(renderTaskRow(t));
+    });
+
+  task
+    .command("show")
+    .description("show a task, its attempts, review state and conflicts")
+    .argument("<task>", "task id")
+    .option("--json", "print JSON")
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const t = await client.call("getTask", { params: { id } });
+      if (opts.json) return printJson(stdio, t);
+      stdio.out(renderTask(t, stdio.isTTY));
+    });
+
+  task
+    .command("cancel")
+    .description("cancel a task: running commands and model calls stop within a second; partial diffs are kept")
+    .argument("<task>", "task id")
+    .option("--json", "print JSON")
+    .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const t = await client.call("cancelTask", { params: { id } });
+      if (opts.json) return printJson(stdio, t);
+      stdio.out(`cancel requested for ${t.id}`);
+    });
+}

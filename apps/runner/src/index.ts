@@ -1,0 +1,2 @@
+export * from "./runner.ts";
+export { runAttempt, attemptRef } from "./run-attempt.ts";

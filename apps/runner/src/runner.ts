@@ -1,0 +1,142 @@
+import { join } from "node:path";
+import { hostname } from "node:os";
+import { LeaseLostError, newId, type AttemptRecord, type Store } from "@cadre/store";
+import { SandboxManager } from "@cadre/sandbox";
+import { runAttempt, type AttemptContext } from "./run-attempt.ts";
+
+export interface RunnerOptions {
+  store: Store;
+  home: string;
+  slots: number;
+  name?: string;
+  secretKey: Buffer;
+  env?: NodeJS.ProcessEnv;
+  /** How long a claim lasts without a heartbeat; another runner may take the attempt over after it. */
+  leaseMs?: number;
+  /** Where bare mirrors live (default `$CADRE_HOME/mirrors/<repo>.git`). */
+  mirrorPath?: (repoId: string) => string;
+  log?: (line: string) => void;
+}
+
+interface Active {
+  record: AttemptRecord;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims attempts from the PostgreSQL queue (FOR UPDATE SKIP LOCKED) up to its slots, holds each
+ * with a lease renewed by heartbeat, and ends a run within a second of its cancellation.
+ */
+export class Runner {
+  readonly id = newId("runner");
+  private readonly active = new Map<string, Active>();
+  private readonly leaseMs: number;
+  private stopping = false;
+  private timers: NodeJS.Timeout[] = [];
+  private unlisten: (() => Promise<void>)[] = [];
+  private claiming = false;
+  private wakeAgain = false;
+  private readonly ctx: AttemptContext;
+
+  constructor(private readonly opts: RunnerOptions) {
+    this.leaseMs = opts.leaseMs ?? Number(opts.env?.CADRE_LEASE_MS ?? 30_000);
+    const log = opts.log ?? ((l: string) => console.log(l));
+    this.ctx = {
+      store: opts.store, home: opts.home, runnerId: this.id, secretKey: opts.secretKey, env: opts.env ?? process.env, log,
+      sandboxes: new SandboxManager({ root: join(opts.home, "sandboxes") }),
+      mirrorPath: opts.mirrorPath ?? ((repoId) => join(opts.home, "mirrors", `${repoId}.git`)),
+    };
+  }
+
+  get name(): string {
+    return this.opts.name ?? `${hostname()}-${process.pid}`;
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  async start(): Promise<void> {
+    const { store } = this.opts;
+    await store.runners.register(this.id, this.name, this.opts.slots);
+    this.unlisten.push(
+      await store.db.listen("cadre_queue", () => void this.fill()),
+      await store.db.listen("cadre_cancel", (attemptId) => this.cancel(attemptId)),
+    );
+    const beat = Math.max(200, Math.floor(this.leaseMs / 3));
+    this.timers.push(setInterval(() => void this.heartbeat(), beat));
+    // Polling catches expired leases of dead runners (no notification announces those).
+    this.timers.push(setInterval(() => void this.fill(), Math.min(2000, beat)));
+    void this.fill();
+  }
+
+  private cancel(attemptId: string): void {
+    this.active.get(attemptId)?.abort.abort(new Error("cancelled"));
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.stopping) return;
+    const { store } = this.opts;
+    try {
+      const ids = [...this.active.keys()];
+      const held = new Set(await store.queue.renew(this.id, ids, this.leaseMs));
+      for (const id of ids) if (!held.has(id)) this.active.get(id)?.abort.abort(new LeaseLostError(id));
+      for (const id of await store.queue.cancelRequested(this.id)) this.cancel(id);
+      await store.runners.heartbeat(this.id, this.active.size);
+    } catch (e) {
+      this.ctx.log(`runner heartbeat failed (will retry): ${(e as Error).message}`);
+    }
+  }
+
+  /** Claims attempts while slots are free. */
+  private async fill(): Promise<void> {
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.claiming = true;
+    try {
+      do {
+        this.wakeAgain = false;
+        while (!this.stopping && this.active.size < this.opts.slots) {
+          const record = await this.opts.store.queue.claim(this.id, this.leaseMs);
+          if (!record) break;
+          this.launch(record);
+        }
+      } while (this.wakeAgain && !this.stopping);
+    } catch (e) {
+      this.ctx.log(`runner claim failed (will retry): ${(e as Error).message}`);
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  private launch(record: AttemptRecord): void {
+    const abort = new AbortController();
+    const done = runAttempt(this.ctx, record, abort.signal)
+      .catch(async (e: unknown) => {
+        if (e instanceof LeaseLostError) return;
+        this.ctx.log(`attempt ${record.id} failed internally: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        await this.opts.store.events
+          .append(record.id, record.turnCount, [{ type: "status", status: "failed", reason: "internal", message: `internal error: ${e instanceof Error ? e.message : String(e)}` }], this.id)
+          .catch(() => undefined);
+      })
+      .finally(() => {
+        this.active.delete(record.id);
+        void this.fill();
+      });
+    this.active.set(record.id, { record, abort, done });
+  }
+
+  /** Stops claiming, interrupts running attempts and hands them back to the queue. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const u of this.unlisten) await u().catch(() => undefined);
+    const running = [...this.active.values()];
+    for (const a of running) a.abort.abort(new Error("runner stopping"));
+    await Promise.all(running.map((a) => a.done));
+    await this.opts.store.runners.remove(this.id).catch(() => undefined);
+  }
+}

@@ -1,0 +1,59 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { CadreError, PROTOCOL_VERSION } from "@cadre/protocol";
+import type { ServerContext } from "./server-context.ts";
+import type { Principal } from "./principal.ts";
+import { registerRoutes, MAX_BODY_BYTES } from "./route-registry.ts";
+import { registerSseRoutes } from "./sse-routes.ts";
+import { toErrorResponse } from "./error-response.ts";
+import { tokensEqual } from "./auth-token.ts";
+import { repoHandlers } from "./handlers/repo-handlers.ts";
+import { environmentHandlers } from "./handlers/environment-handlers.ts";
+import { taskHandlers } from "./handlers/task-handlers.ts";
+import { attemptHandlers } from "./handlers/attempt-handlers.ts";
+import { reviewHandlers } from "./handlers/review-handlers.ts";
+import { runnerHandlers } from "./handlers/runner-handlers.ts";
+
+export type AppEnv = { Variables: { principal: Principal } };
+
+export interface AppOptions {
+  token: string;
+  /** Serves the web app's built files at `/` when given. */
+  serveStatic?: (app: Hono<AppEnv>) => void;
+}
+
+export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    const { status, body } = toErrorResponse(err);
+    return c.json(body, status as 400);
+  });
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}: see the API route table in packages/protocol` } }, 404));
+
+  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`); } }));
+
+  app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
+
+  app.use("/api/*", async (c, next) => {
+    const header = c.req.header("Authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/.exec(header);
+    if (!match) throw new CadreError("unauthorized", "missing bearer token: send 'Authorization: Bearer <token>' (the token is in $CADRE_HOME/token)");
+    if (!tokensEqual(match[1] as string, opts.token)) throw new CadreError("unauthorized", "the token was refused: use the token printed by 'cadre serve' (stored in $CADRE_HOME/token)");
+    c.set("principal", { user: "admin", role: "admin" });
+    await next();
+  });
+
+  registerSseRoutes(app, ctx);
+  registerRoutes(app, {
+    version: async () => ({ protocol: PROTOCOL_VERSION, server: ctx.version }),
+    ...repoHandlers(ctx),
+    ...environmentHandlers(ctx),
+    ...taskHandlers(ctx),
+    ...attemptHandlers(ctx),
+    ...reviewHandlers(ctx),
+    ...runnerHandlers(ctx),
+  });
+  opts.serveStatic?.(app);
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { Database } from "@cadre/store";
+
+type Listener = (seq: number) => void;
+
+/**
+ * Fans NOTIFY payloads out to this process's subscribers: one LISTEN per channel per process,
+ * whichever instance or runner wrote the event. Subscribers re-read the store, so a lost or
+ * coalesced notification only delays, never drops, an event.
+ */
+export class EventBus {
+  private readonly attemptListeners = new Map<string, Set<Listener>>();
+  private readonly taskListeners = new Set<(taskId: string) => void>();
+  private unlisten: (() => Promise<void>)[] = [];
+
+  constructor(private readonly db: Database) {}
+
+  async start(): Promise<void> {
+    this.unlisten.push(
+      await this.db.listen("cadre_events", (payload) => {
+        const [attemptId, seq] = payload.split(":");
+        if (!attemptId) return;
+        for (const l of this.attemptListeners.get(attemptId) ?? []) l(Number(seq));
+      }),
+      await this.db.listen("cadre_tasks", (taskId) => {
+        for (const l of this.taskListeners) l(taskId);
+      }),
+    );
+  }
+
+  onAttempt(attemptId: string, listener: Listener): () => void {
+    let set = this.attemptListeners.get(attemptId);
+    if (!set) this.attemptListeners.set(attemptId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.attemptListeners.delete(attemptId);
+    };
+  }
+
+  onTask(listener: (taskId: string) => void): () => void {
+    this.taskListeners.add(listener);
+    return () => this.taskListeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unlisten) await u().catch(() => undefined);
+    this.unlisten = [];
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./start-server.ts";
+export * from "./cadre-home.ts";
+export { createApp } from "./app.ts";

@@ -1,0 +1,63 @@
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { CadreError, routes, type RouteDef, type Routes } from "@cadre/protocol";
+import { describeZodError } from "./error-response.ts";
+import type { Principal } from "./principal.ts";
+
+type JsonRouteName = { [K in keyof Routes]: Routes[K] extends { sse: true } ? never : K }[keyof Routes];
+
+export interface HandlerInput<R extends RouteDef> {
+  params: z.output<R["params"]>;
+  query: z.output<R["query"]>;
+  body: z.output<R["body"]>;
+  principal: Principal;
+}
+
+export type Handlers = {
+  [K in JsonRouteName]: (input: HandlerInput<Routes[K]>) => Promise<z.input<Routes[K]["response"]>>;
+};
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Multi-valued query parameters become arrays; single ones strings. */
+function queryObject(c: Context): Record<string, string | string[]> {
+  const all = c.req.queries();
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(all)) out[k] = v.length === 1 ? (v[0] as string) : v;
+  return out;
+}
+
+async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
+  if (schema instanceof z.ZodUndefined) return undefined;
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
+  if (text.trim() === "") return schema.safeParse(undefined).success ? undefined : {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CadreError("bad_request", `request body is not valid JSON (${(e as Error).message}): send a JSON object with Content-Type: application/json`);
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new CadreError("validation_failed", describeZodError(r.error, where), r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  return r.data;
+}
+
+/** Registers every JSON route of the protocol's table, validating params, query and body with its schemas. */
+export function registerRoutes(app: Hono<{ Variables: { principal: Principal } }>, handlers: Handlers): void {
+  for (const [name, def] of Object.entries(routes) as [keyof Routes, RouteDef][]) {
+    if (def.sse) continue;
+    const handler = handlers[name as JsonRouteName] as (input: HandlerInput<RouteDef>) => Promise<unknown>;
+    const path = `/api/v1${def.path}`;
+    const method = def.method.toLowerCase() as "get" | "post" | "patch" | "delete";
+    app[method](path, async (c) => {
+      const params = parse(def.params, c.req.param(), "path");
+      const query = parse(def.query, queryObject(c), "query");
+      const body = parse(def.body, await readBody(c, def.body), "body");
+      const out = await handler({ params, query, body, principal: c.get("principal") });
+      return c.json(out as object, def.method === "POST" && name.startsWith("create") ? 201 : 200);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import type { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { CadreError, Id, SSE_EVENT, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
+import type { ServerContext } from "./server-context.ts";
+import type { Principal } from "./principal.ts";
+
+/** Waits until woken or until the heartbeat interval passes; returns whether it was woken. */
+function waiter() {
+  let wake: (() => void) | null = null;
+  let pending = true;
+  return {
+    notify() {
+      pending = true;
+      wake?.();
+    },
+    async wait(ms: number): Promise<boolean> {
+      if (pending) {
+        pending = false;
+        return true;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = null;
+      const was = pending;
+      pending = false;
+      return was;
+    },
+  };
+}
+
+/**
+ * Event streams. A client resumes with `Last-Event-ID` (or `?after=`): it gets every event after
+ * that seq, read from the store, so reconnecting to any instance leaves no gap and no duplicate.
+ */
+export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal } }>, ctx: ServerContext): void {
+  app.get("/api/v1/attempts/:id/events/stream", async (c) => {
+    const id = Id.safeParse(c.req.param("id"));
+    if (!id.success) throw new CadreError("validation_failed", "path: id must be a Cadre id such as att_abc123");
+    const attempt = await ctx.store.attempts.get(id.data);
+    if (!attempt) throw new CadreError("not_found", `attempt ${id.data} not found`);
+    const from = c.req.header("Last-Event-ID") ?? c.req.query("after") ?? "0";
+    if (!/^\d{1,10}$/.test(from)) throw new CadreError("validation_failed", "Last-Event-ID / after must be a non-negative integer (an event seq)");
+    let last = Number(from);
+    return streamSSE(c, async (stream) => {
+      const w = waiter();
+      const off = ctx.bus.onAttempt(id.data, () => w.notify());
+      let open = true;
+      stream.onAbort(() => {
+        open = false;
+        off();
+        w.notify();
+      });
+      while (open) {
+        if (await w.wait(SSE_HEARTBEAT_MS)) {
+          for (;;) {
+            const batch = await ctx.store.events.list(id.data, last, 500);
+            for (const e of batch) {
+              await stream.writeSSE({ id: String(e.seq), event: SSE_EVENT, data: JSON.stringify(e) });
+              last = e.seq;
+            }
+            if (batch.length < 500 || !open) break;
+          }
+        } else if (open) {
+          await stream.write(": keep-alive\n\n");
+        }
+      }
+      off();
+    });
+  });
+
+  app.get("/api/v1/tasks/stream", async (c) => {
+    return streamSSE(c, async (stream) => {
+      const queue: string[] = [];
+      const w = waiter();
+      const off = ctx.bus.onTask((taskId) => {
+        if (!queue.includes(taskId)) queue.push(taskId);
+        w.notify();
+      });
+      let open = true;
+      stream.onAbort(() => {
+        open = false;
+        off();
+        w.notify();
+      });
+      while (open) {
+        if (await w.wait(SSE_HEARTBEAT_MS)) {
+          while (queue.length && open) {
+            const task = await ctx.store.tasks.get(queue.shift() as string);
+            if (task) await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
+          }
+        } else if (open) {
+          await stream.write(": keep-alive\n\n");
+        }
+      }
+      off();
+    });
+  });
+}

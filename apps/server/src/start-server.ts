@@ -1,0 +1,88 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import { CadreError } from "@cadre/protocol";
+import { openStore, type Store } from "@cadre/store";
+import { checkPrerequisites, loadOrCreateSecretKey } from "@cadre/sandbox";
+import { Runner } from "@cadre/runner";
+import { createApp } from "./app.ts";
+import { EventBus } from "./event-bus.ts";
+import { loadOrCreateToken } from "./auth-token.ts";
+import { homePaths } from "./cadre-home.ts";
+import { serveWebApp } from "./web-assets.ts";
+
+export const SERVER_VERSION = "0.1.0";
+
+export interface ServerOptions {
+  home: string;
+  host?: string;
+  port?: number;
+  /** Embedded runner slots; 0 runs no runner in this process (scale-out). */
+  slots?: number;
+  databaseUrl?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  token: string;
+  tokenCreated: boolean;
+  store: Store;
+  runner: Runner | null;
+  close(): Promise<void>;
+}
+
+/** Refuses to start without the tools every attempt needs, naming the Debian package to install. */
+export async function preflight(): Promise<void> {
+  const report = await checkPrerequisites();
+  if (!report.ok) {
+    const names = report.missing.map((m) => `${m.tool} (apt-get install ${m.debianPackage})`).join(", ");
+    throw new CadreError("not_configured", `cannot start: missing ${names}. Install with: apt-get install ${report.missing.map((m) => m.debianPackage).join(" ")}`);
+  }
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const env = opts.env ?? process.env;
+  const slots = opts.slots ?? 2;
+  if (slots > 0) await preflight();
+  await mkdir(opts.home, { recursive: true, mode: 0o700 });
+  const paths = homePaths(opts.home);
+  const { token, created } = await loadOrCreateToken(paths.token);
+  const secretKey = await loadOrCreateSecretKey(opts.home, env);
+  const store = await openStore({ home: opts.home, databaseUrl: opts.databaseUrl });
+  const bus = new EventBus(store.db);
+  await bus.start();
+
+  const app = createApp({ store, home: opts.home, bus, secretKey, version: SERVER_VERSION, env }, { token, serveStatic: serveWebApp });
+  const host = opts.host ?? "127.0.0.1";
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 7700, hostname: host }, () => resolve(s));
+    s.once("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "EADDRINUSE" ? new CadreError("unavailable", `port ${opts.port ?? 7700} on ${host} is in use: stop the other server or pass --port`) : e),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  let runner: Runner | null = null;
+  if (slots > 0) {
+    runner = new Runner({ store, home: opts.home, slots, name: `embedded-${process.pid}`, env, secretKey, log });
+    await runner.start();
+  }
+  await writeFile(paths.serverInfo, JSON.stringify({ url, pid: process.pid }) + "\n", { mode: 0o600 });
+  if (created) log(`A new API token was created and stored in ${paths.token}:\n  ${token}\n(it is printed only this once)`);
+
+  return {
+    url, token, tokenCreated: created, store, runner,
+    async close() {
+      await runner?.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await bus.stop();
+      await store.close();
+      await rm(paths.serverInfo, { force: true });
+    },
+  };
+}
