@@ -70,6 +70,8 @@ export function bwrapArgs(o: BwrapOptions): string[] {
     o.readOnly ? "--ro-bind" : "--bind", o.workspace, SANDBOX_WORKSPACE,
   ];
   for (const [from, to] of o.extraBinds ?? []) args.push("--ro-bind", from, to);
+  // bubblewrap's root is a writable tmpfs (it makes /etc etc. there); nothing should land in it.
+  args.push("--remount-ro", "/");
   args.push("--chdir", o.cwd === "" ? SANDBOX_WORKSPACE : `${SANDBOX_WORKSPACE}/${o.cwd}`, "--clearenv");
   for (const [k, v] of Object.entries(o.env)) args.push("--setenv", k, v);
   args.push("--", ...o.command);

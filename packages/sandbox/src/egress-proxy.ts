@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { request as httpRequest, createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { connect, isIP, type Socket } from "node:net";
 import { rm } from "node:fs/promises";
 import type { Duplex } from "node:stream";
@@ -93,11 +93,9 @@ export class EgressProxy {
           res.writeHead(403, { "content-type": "text/plain" }).end(`blocked by Cadre: ${t.reason}\n`);
           return;
         }
-        const headers = { ...req.headers };
-        delete headers["proxy-connection"];
-        delete headers["proxy-authorization"];
+        const headers = withoutHopHeaders(req.headers);
         const upstream = httpRequest({ host: t.address, port, method, path: url.pathname + url.search, headers }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          res.writeHead(up.statusCode ?? 502, withoutHopHeaders(up.headers));
           up.pipe(res);
         });
         upstream.on("error", (e) => res.headersSent ? res.destroy() : res.writeHead(502).end(`upstream error: ${e.message}\n`));
@@ -129,4 +127,11 @@ export class EgressProxy {
 function splitHostPort(value: string): [string, string] {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:]+):(\d+)$/.exec(value);
   return m ? [m[1] as string, m[2] as string] : [value, "443"];
+}
+
+/** Hop-by-hop headers belong to one connection; forwarding them would keep idle sockets open. */
+function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out = { ...headers };
+  for (const h of ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "upgrade"]) delete out[h];
+  return out;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync, chmodSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DEFAULT_LIMITS, type NetworkPolicy } from "@cadre/protocol";
@@ -75,4 +75,24 @@ export function testRequest(repo: TestRepo, over: Partial<ProvisionRequest> = {}
     readOnly: false,
     ...over,
   };
+}
+
+/** Host processes whose command line contains `marker` (to prove a sandbox left nothing behind). */
+export function hostProcessesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(marker)) found.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/** Shell text that sends one HTTP request through the in-sandbox proxy without curl. */
+export function proxiedGet(url: string): string {
+  const host = new URL(url).host;
+  return `exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'GET ${url} HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' >&3 && cat <&3`;
 }

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "@cadre/protocol";
+import { SandboxManager } from "./sandbox-manager.ts";
+import { hostProcessesWith, makeTestRepo, testEnvironment, testRequest, type TestRepo } from "./test-support.ts";
+import type { Workspace } from "./types.ts";
+
+async function noneLeft(marker: string): Promise<void> {
+  // Teardown is asynchronous in the kernel; give it a moment before concluding.
+  for (let i = 0; i < 50 && hostProcessesWith(marker).length > 0; i++) await sleep(50);
+  expect(hostProcessesWith(marker)).toEqual([]);
+}
+
+describe("resource limits and teardown", () => {
+  const home = mkdtempSync(join(tmpdir(), "cadre-sbx-home-"));
+  const manager = new SandboxManager({ root: join(home, "sandboxes") });
+  let repo: TestRepo;
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    repo = makeTestRepo({ "a.txt": "a\n" });
+    const environment = testEnvironment({ limits: { ...DEFAULT_LIMITS, maxProcesses: 64, diskMb: 16, outputBytes: 2048, commandTimeoutMs: 20_000 } });
+    ws = await manager.provision(testRequest(repo, { environment }));
+  });
+  afterAll(async () => {
+    await ws.destroy();
+    repo.cleanup();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("timeout kills the command and its background child", async () => {
+    const marker = `cadre-bg-${process.pid}-${Date.now()}`;
+    const r = await ws.exec(`(exec -a ${marker} sleep 300) & echo started; sleep 300`, { timeoutMs: 1500 });
+    expect(r.timedOut).toBe(true);
+    expect(r.exitCode).toBeNull();
+    expect(r.output).toContain("started");
+    await noneLeft(marker);
+  });
+
+  it("cancellation stops the command within a second", async () => {
+    const marker = `cadre-cancel-${process.pid}-${Date.now()}`;
+    const ac = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ac.abort(), 300);
+    const r = await ws.exec(`(exec -a ${marker} sleep 300) & sleep 300`, { signal: ac.signal });
+    expect(r.cancelled).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1300);
+    await noneLeft(marker);
+  });
+
+  it("contains a fork bomb and tears it down", async () => {
+    const marker = `cadre-bomb-${process.pid}-${Date.now()}`;
+    const r = await ws.exec(`bomb() { bomb | bomb & }; bomb; sleep 2; echo ${marker}-alive`, { timeoutMs: 4000 });
+    expect(r.exitCode === null || r.output.includes("fork") || r.output.includes("retry")).toBe(true);
+    await noneLeft(marker);
+    // The host can still start processes, and the workspace is usable afterwards.
+    const after = await ws.exec("echo ok");
+    expect(after.output).toBe("ok\n");
+  });
+
+  it("contains an endless writer to one file", async () => {
+    const r = await ws.exec("cat /dev/zero > big.bin");
+    expect(r.exitCode).not.toBe(0);
+    expect(await ws.diskUsage()).toBeLessThanOrEqual(17 * 1024 * 1024);
+    await ws.deleteFile("big.bin");
+  });
+
+  it("kills a writer of many files at the disk limit", async () => {
+    const r = await ws.exec("i=0; while true; do head -c 1000000 /dev/zero > f$i.bin; i=$((i+1)); done");
+    expect(r.exitCode).toBeNull();
+    expect(r.output).toContain("disk limit");
+    await ws.exec("rm -f f*.bin");
+  });
+
+  it("caps /tmp", async () => {
+    const r = await ws.exec("cat /dev/zero > /tmp/fill");
+    expect(r.exitCode).not.toBe(0);
+  });
+
+  it("caps output keeping head and tail", async () => {
+    const r = await ws.exec("seq 1 20000");
+    expect(r.truncated).toBe(true);
+    expect(r.totalBytes).toBe(108894);
+    expect(r.output.startsWith("1\n2\n")).toBe(true);
+    expect(r.output.endsWith("19999\n20000\n")).toBe(true);
+    expect(r.output).toMatch(/\[\.\.\. \d+ bytes omitted \.\.\.\]/);
+    expect(Buffer.byteLength(r.output)).toBeLessThan(2200);
+  });
+
+  it("streams stdout and stderr in arrival order", async () => {
+    const chunks: string[] = [];
+    const r = await ws.exec("echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three", { onOutput: (_s, c) => chunks.push(c) });
+    expect(r.output).toBe("one\ntwo\nthree\n");
+    expect(chunks.join("")).toBe("one\ntwo\nthree\n");
+  });
+});
