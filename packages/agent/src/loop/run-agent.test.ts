@@ -252,6 +252,66 @@ describe("runAgent", () => {
     });
   });
 
+  describe("compaction", () => {
+    const bigHistory = (): EventBody[] => {
+      const events: EventBody[] = [{ type: "user_message", kind: "prompt", text: "the original task" }];
+      for (let i = 1; i <= 6; i++) {
+        events.push(
+          { type: "usage", model: "m", step: i, usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 } },
+          { type: "tool_call", callId: `old${i}`, name: "shell", input: { command: `cat big${i}` } },
+          { type: "tool_result", callId: `old${i}`, name: "shell", output: `${i}`.repeat(8000), isError: false },
+        );
+      }
+      return events;
+    };
+
+    it("compacts before a request that would pass 90% of the window", async () => {
+      const h = await harness(
+        [
+          (req) => {
+            expect(req.tools).toEqual([]);
+            const last = req.items[req.items.length - 1];
+            expect(last?.role === "user" && last.text).toContain("Summarize the conversation");
+            return { text: "Task: X. Done: read files. Left: edit." };
+          },
+          { text: "Finished." },
+        ],
+        { history: bigHistory(), input: { kind: "followup", text: "continue" }, contextWindow: 14_000 },
+      );
+      expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Finished." });
+      const c = h.emitted.find((e) => e.type === "compaction");
+      expect(c).toMatchObject({ type: "compaction", summary: "Task: X. Done: read files. Left: edit." });
+      if (c?.type !== "compaction") throw new Error("no compaction");
+      expect(c.tokensBefore).toBeGreaterThan(0.9 * 14_000);
+      expect(c.tokensAfter).toBeLessThan(c.tokensBefore);
+      expect(types(h.emitted)).toEqual(["user_message", "usage", "compaction", "assistant_message", "usage"]);
+      const items = h.model.requests[1]?.items ?? [];
+      expect(items[0]).toEqual({ role: "user", text: "the original task" });
+      expect(items[1]).toEqual({ role: "user", text: expect.stringContaining("Task: X. Done: read files.") });
+      expect(items[items.length - 1]).toEqual({ role: "user", text: "continue" });
+      expect(items.length).toBeLessThan(15);
+      // A new runner rebuilding from the stored events sends the same conversation.
+      const again = await harness([{ text: "Again." }], { history: [...bigHistory(), ...h.emitted.slice(0, 3)], input: null, contextWindow: 14_000 });
+      await runAgent(again.opts);
+      expect(again.model.requests[0]?.items).toEqual(items);
+    });
+
+    it("compacts and retries once on a context_overflow error", async () => {
+      const h = await harness(
+        [{ error: new ModelError("context_overflow", "too long") }, { text: "summary" }, { text: "Done after compaction." }],
+        { history: bigHistory(), input: { kind: "followup", text: "go" }, contextWindow: 1_000_000 },
+      );
+      expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Done after compaction." });
+      expect(h.emitted.some((e) => e.type === "compaction")).toBe(true);
+    });
+
+    it("fails with model_error when the context still overflows after compaction", async () => {
+      const overflow = { error: new ModelError("context_overflow", "too long") };
+      const h = await harness([overflow, { text: "summary" }, overflow], { history: bigHistory(), input: { kind: "followup", text: "go" } });
+      expect(await runAgent(h.opts)).toMatchObject({ kind: "failed", reason: "model_error", message: expect.stringContaining("context_overflow") });
+    });
+  });
+
   describe("stuck detection", () => {
     it("stops a model repeating the same call with the same result and asks the user", async () => {
       const same = { toolCalls: [{ name: "shell", input: { command: "echo same" } }] };

@@ -104,7 +104,8 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
 
     let { items } = rebuildConversation(events, keepTokens);
     let estimate = estimateRequestTokens(system, items, specs);
-    if (estimate + calibration > COMPACT_AT * model.contextWindow) {
+    // Never twice in a row: if the instructions alone fill the window, compacting again cannot help.
+    if (estimate + calibration > COMPACT_AT * model.contextWindow && !lastIsCompaction(events)) {
       await compact(estimate + calibration);
       items = rebuildConversation(events, keepTokens).items;
       estimate = estimateRequestTokens(system, items, specs);
@@ -184,6 +185,15 @@ function toResultEvent(call: ToolCall, r: ToolResult): EventBody {
     ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
     ...(r.files !== undefined ? { files: r.files } : {}),
   };
+}
+
+function lastIsCompaction(events: readonly EventBody[]): boolean {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const t = events[i]?.type;
+    if (t === "compaction") return true;
+    if (t === "user_message" || t === "assistant_message" || t === "tool_call" || t === "tool_result") return false;
+  }
+  return false;
 }
 
 /** Plan mode: edits are allowed once the latest plan decision is an approval. */
