@@ -57,7 +57,7 @@ describe("anthropic-messages: request shape and tool blocks", () => {
       { callId: "call_0_0", name: "apply_patch", input: PATCH },
       { callId: "call_0_1", name: "shell", input: { cmd: "ls" } },
     ]);
-    expect(first.finish?.stopReason).toBe("tool_use");
+    expect(first.finish?.stopReason).toBe("tool_calls");
     items.push(
       { role: "assistant", text: "Working.", toolCalls: first.calls },
       { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" },

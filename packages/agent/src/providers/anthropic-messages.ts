@@ -7,6 +7,7 @@ import type { ErrorContext } from "./errors.ts";
 import { DEFAULT_MAX_RETRIES, keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { withRetry } from "./retry.ts";
+import { normalizeStopReason } from "./stop-reason.ts";
 import { isCustomTool, parseArguments, unwrapCustomInput, wrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
 
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
@@ -99,6 +100,7 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
     const usage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0 };
     const pending = new Map<number, Pending>();
     let stopReason = "end_turn";
+    let sawToolCall = false;
     for await (const event of stream as AsyncIterable<RawMessageStreamEvent>) {
       switch (event.type) {
         case "message_start": {
@@ -128,6 +130,7 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
           pending.delete(event.index);
           const args = parseArguments(p.json);
           const input = isCustomTool(req.tools, p.name) ? unwrapCustomInput(args) : args;
+          sawToolCall = true;
           yield { type: "tool_call", call: { callId: p.id, name: p.name, input } };
           break;
         }
@@ -138,7 +141,7 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
           usage.reasoningTokens = event.usage.output_tokens_details?.thinking_tokens ?? usage.reasoningTokens;
           break;
         case "message_stop":
-          yield { type: "finish", usage, stopReason };
+          yield { type: "finish", usage, stopReason: normalizeStopReason(stopReason, sawToolCall) };
           return;
       }
     }

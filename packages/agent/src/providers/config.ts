@@ -24,10 +24,19 @@ export const ProviderConfigSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
 });
 
+export const REASONING_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh"] as const;
+
+export const ReasoningSchema = z.strictObject({
+  effort: z.enum(REASONING_EFFORTS).optional(),
+  /** Responses only: ask for reasoning summaries (streamed as reasoning_delta). */
+  summary: z.enum(["auto", "concise", "detailed"]).optional(),
+});
+
 export const ModelSettingsSchema = z.strictObject({
   contextWindow: z.number().int().positive().optional(),
   maxOutputTokens: z.number().int().positive().optional(),
   price: PriceSchema.optional(),
+  reasoning: ReasoningSchema.optional(),
 });
 
 /** The model part of `$CADRE_HOME/config.json`; other top-level keys belong to other components. */
@@ -38,6 +47,7 @@ export const ModelConfigSchema = z.looseObject({
 });
 
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+export type ReasoningSettings = z.infer<typeof ReasoningSchema>;
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 

@@ -7,6 +7,7 @@ import type { ErrorContext } from "./errors.ts";
 import { DEFAULT_MAX_RETRIES, keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { withRetry } from "./retry.ts";
+import { normalizeStopReason } from "./stop-reason.ts";
 import { argumentsJson, isCustomTool, parseArguments, unwrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
 
 export function chatTools(tools: ToolSpec[]): ChatCompletionTool[] {
@@ -62,6 +63,7 @@ export function createOpenAIChatClient(settings: ProviderSettings): ModelClient 
         stream: true,
         stream_options: { include_usage: true },
         ...(settings.maxOutputTokens ? { max_tokens: settings.maxOutputTokens } : {}),
+        ...(settings.reasoning?.effort ? { reasoning_effort: settings.reasoning.effort } : {}),
       },
       { signal: req.signal },
     );
@@ -106,7 +108,7 @@ export function createOpenAIChatClient(settings: ProviderSettings): ModelClient 
         outputTokens: usage?.completion_tokens ?? 0,
         reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
       },
-      stopReason: finishReason ?? (calls.size > 0 ? "tool_calls" : "stop"),
+      stopReason: normalizeStopReason(finishReason, calls.size > 0),
     };
   }
 

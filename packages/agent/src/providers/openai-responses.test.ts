@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedModel } from "../../../../test/support/scripted-model/index.ts";
 import type { ScriptedModel } from "../../../../test/support/scripted-model/index.ts";
 import type { ConversationItem } from "../model-client.ts";
-import { createOpenAIResponsesClient, defaultCustomTools } from "./openai-responses.ts";
+import { createOpenAIResponsesClient, defaultCustomTools, defaultReasoning } from "./openai-responses.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { APPLY_PATCH, collect, commonProviderTests, PATCH, request } from "./provider-test-suite.ts";
 
@@ -69,6 +69,15 @@ describe("openai-responses: request shape and custom tools", () => {
     const input = (server.requests.at(-1)?.body as { input: unknown[] }).input;
     expect(input[1]).toEqual({ type: "function_call", call_id: "call_0_0", name: "apply_patch", arguments: JSON.stringify({ input: PATCH }) });
     expect(input[2]).toEqual({ type: "function_call_output", call_id: "call_0_0", output: "Done!" });
+  });
+
+  it("sends configured reasoning settings", async () => {
+    server.setScript([{ text: "ok" }]);
+    await collect(make(server.url, { reasoning: { effort: "high", summary: "auto" } }).stream(request([{ role: "user", text: "hi" }])));
+    expect(server.requests.at(-1)?.body).toMatchObject({ reasoning: { effort: "high", summary: "auto" } });
+    expect(defaultReasoning(undefined, "gpt-5.1-codex")).toEqual({ summary: "auto" });
+    expect(defaultReasoning(undefined, "gpt-4.1")).toBeUndefined();
+    expect(defaultReasoning("http://localhost:8000/v1", "gpt-5")).toBeUndefined();
   });
 
   it("uses custom tools by default only on api.openai.com", () => {

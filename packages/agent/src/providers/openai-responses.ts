@@ -7,6 +7,7 @@ import type { ErrorContext } from "./errors.ts";
 import { DEFAULT_MAX_RETRIES, keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { withRetry } from "./retry.ts";
+import { normalizeStopReason } from "./stop-reason.ts";
 import { argumentsJson, isCustomTool, parseArguments, unwrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
 
 const OPENAI_URL = "https://api.openai.com/v1";
@@ -19,6 +20,11 @@ export function defaultCustomTools(baseURL: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** OpenAI's reasoning models only stream reasoning text when summaries are requested. */
+export function defaultReasoning(baseURL: string | undefined, model: string): ProviderSettings["reasoning"] {
+  return defaultCustomTools(baseURL) && /^(gpt-5|o\d)/.test(model) ? { summary: "auto" } : undefined;
 }
 
 export function responsesTools(tools: ToolSpec[], customTools: boolean): Tool[] {
@@ -79,10 +85,10 @@ function translate(event: ResponseStreamEvent, req: ModelRequest, state: { toolC
       return [];
     }
     case "response.completed":
-      return [{ type: "finish", usage: mapUsage(event.response.usage), stopReason: state.toolCalls > 0 ? "tool_calls" : "stop" }];
+      return [{ type: "finish", usage: mapUsage(event.response.usage), stopReason: normalizeStopReason("completed", state.toolCalls > 0) }];
     case "response.incomplete": {
       const reason = event.response.incomplete_details?.reason ?? "incomplete";
-      return [{ type: "finish", usage: mapUsage(event.response.usage), stopReason: reason }];
+      return [{ type: "finish", usage: mapUsage(event.response.usage), stopReason: normalizeStopReason(reason, false) }];
     }
     case "response.failed": {
       const err = event.response.error;
@@ -98,6 +104,7 @@ function translate(event: ResponseStreamEvent, req: ModelRequest, state: { toolC
 export function createOpenAIResponsesClient(settings: ProviderSettings): ModelClient {
   const baseURL = settings.baseURL ?? OPENAI_URL;
   const customTools = settings.customTools ?? defaultCustomTools(settings.baseURL);
+  const reasoning = settings.reasoning ?? defaultReasoning(settings.baseURL, settings.model);
   // Retries are ours (observable, and never after output was streamed).
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL, maxRetries: 0, defaultHeaders: settings.headers });
   const name = `${settings.providerName}/${settings.model}`;
@@ -113,6 +120,7 @@ export function createOpenAIResponsesClient(settings: ProviderSettings): ModelCl
         store: false,
         stream: true,
         ...(settings.maxOutputTokens ? { max_output_tokens: settings.maxOutputTokens } : {}),
+        ...(reasoning ? { reasoning } : {}),
       },
       { signal: req.signal },
     );

@@ -1,3 +1,4 @@
+import type { ReasoningSettings } from "./config.ts";
 import type { Sleep } from "./retry.ts";
 
 /** Everything a provider client needs, already resolved from config and environment. */
@@ -21,6 +22,8 @@ export interface ProviderSettings {
   apiKeyHint?: string;
   /** How the user sets the base URL, e.g. "OPENAI_BASE_URL / providers.openai.baseUrl". */
   baseUrlHint?: string;
+  /** Reasoning effort (Responses, Chat `reasoning_effort`) and summaries (Responses). */
+  reasoning?: ReasoningSettings;
   /** Tests inject this to observe retry waits. */
   sleep?: Sleep;
   random?: () => number;

@@ -81,6 +81,7 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
       expect(r.text).toBe("Hello from the scripted model, ".repeat(5));
       expect(r.calls).toEqual([]);
       expect(r.finish?.usage).toEqual({ inputTokens: 1200, cachedInputTokens: 300, outputTokens: 40, reasoningTokens: 7 });
+      expect(r.finish?.stopReason).toBe("stop");
     });
 
     it("defaults input usage to the request size", async () => {
@@ -95,6 +96,7 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
       const r = await collect(makeClient(server.url).stream(request([{ role: "user", text: "list files" }])));
       expect(r.calls).toEqual([{ callId: "call_0_0", name: "shell", input: { cmd: "ls -la" } }]);
       expect(r.text).toBe("Listing.");
+      expect(r.finish?.stopReason).toBe("tool_calls");
     });
 
     it("feeds tool results back and advances lanes and steps", async () => {

@@ -153,6 +153,7 @@ export function resolveModel(config: ModelConfig, name: string | undefined, env:
     apiKey: provider.apiKey ?? "not-needed",
     contextWindow: contextWindowFor(config, check.model),
     maxOutputTokens: config.models[check.model]?.maxOutputTokens,
+    reasoning: config.models[check.model]?.reasoning,
     maxRetries: p.maxRetries,
     headers: p.headers,
     family: p.family,
