@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
-import { runGit } from "@cadre/git";
+import { spawn } from "node:child_process";
 import type { WorkspaceChange } from "./types.ts";
 
 export interface ChangeScanInput {
@@ -13,6 +13,13 @@ export interface ChangeScanInput {
   setup: string | null;
   /** The base checkout (a standalone repository). */
   base: string;
+  /**
+   * How to run git where the merged tree is mounted: git resolves its work tree with realpath,
+   * which would turn a /proc/<pid>/root path back into the empty host directory.
+   */
+  gitEntry: string[];
+  /** The merged tree's path as git sees it after `gitEntry`. */
+  gitWorkTree: string;
 }
 
 const isWhiteout = (s: Stats): boolean => s.isCharacterDevice() && s.rdev === 0;
@@ -106,9 +113,19 @@ async function sameEntry(aPath: string, a: Stats, bPath: string, b: Stats): Prom
 /** Which of the given new paths the repository's ignore rules (as in the workspace) exclude. */
 async function ignoredPaths(input: ChangeScanInput, paths: string[]): Promise<Set<string>> {
   if (paths.length === 0) return new Set();
-  const r = await runGit(["--git-dir", join(input.base, ".git"), "--work-tree", input.merged, "check-ignore", "-z", "--stdin"], {
-    input: paths.join("\0") + "\0",
-    okCodes: [0, 1],
+  const argv = [...input.gitEntry, "git", "--git-dir", join(input.base, ".git"), "--work-tree", input.gitWorkTree, "check-ignore", "-z", "--stdin"];
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(argv[0] as string, argv.slice(1), {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", HOME: "/nonexistent" },
+    });
+    const chunks: Buffer[] = [];
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => chunks.push(b));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 || code === 1 ? resolve(Buffer.concat(chunks).toString("utf8")) : reject(new Error(`git check-ignore failed: ${err.trim()}`))));
+    child.stdin.end(paths.join("\0") + "\0");
   });
-  return new Set(r.stdout.toString("utf8").split("\0").filter(Boolean));
+  return new Set(out.split("\0").filter(Boolean));
 }

@@ -210,7 +210,14 @@ export class SandboxWorkspace implements Workspace {
 
   async changes(): Promise<WorkspaceChange[]> {
     const root = await this.hostRoot();
-    return scanChanges({ upper: this.upper, merged: root, setup: this.ctx.meta.setup, base: this.ctx.meta.base });
+    return scanChanges({
+      upper: this.upper,
+      merged: root,
+      setup: this.ctx.meta.setup,
+      base: this.ctx.meta.base,
+      gitEntry: this.holder ? enterPrefix(this.holder.pid) : [],
+      gitWorkTree: this.merged,
+    });
   }
 
   diskUsage(): Promise<number> {
