@@ -18,6 +18,8 @@ export interface ScriptedModelOptions {
   port?: number;
   /** Model ids listed by `GET /v1/models`. */
   models?: string[];
+  /** Keep bodies and normalized views in `requests` (default true); turn off for long benchmarks to bound memory. */
+  recordBodies?: boolean;
 }
 
 export interface ScriptedModel {
@@ -61,13 +63,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promise<ScriptedModel> {
   const runner = new ScriptRunner(opts.script ?? []);
   const requests: RecordedRequest[] = [];
+  const keepBodies = opts.recordBodies ?? true;
   let counter = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const raw = req.method === "POST" ? await readBody(req) : "";
     const body = raw ? parseJsonOr(raw, raw) : null;
-    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: headersOf(req), body, api: null, normalized: null, lane: null, step: null, reply: null };
+    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: headersOf(req), body: keepBodies ? body : null, api: null, normalized: null, lane: null, step: null, reply: null };
     requests.push(record);
 
     if (req.method === "GET" && path === "/v1/models") {
@@ -82,7 +85,7 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
     }
     const normalized = normalizeRequest(api, body);
     const decision = runner.decide(normalized, raw);
-    Object.assign(record, { api, normalized, lane: decision.lane, step: decision.step, reply: decision.reply });
+    Object.assign(record, { api, normalized: keepBodies ? normalized : null, lane: decision.lane, step: decision.step, reply: decision.reply });
     const step = decision.reply;
     if (step.delayMs) await sleep(step.delayMs);
 

@@ -160,6 +160,7 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
         signal: req.signal,
         sleep: settings.sleep,
         random: settings.random,
+        onRetry: settings.onRetry,
       }),
   };
 }

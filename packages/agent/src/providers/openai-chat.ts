@@ -123,6 +123,7 @@ export function createOpenAIChatClient(settings: ProviderSettings): ModelClient 
         signal: req.signal,
         sleep: settings.sleep,
         random: settings.random,
+        onRetry: settings.onRetry,
       }),
   };
 }

@@ -147,6 +147,7 @@ export function createOpenAIResponsesClient(settings: ProviderSettings): ModelCl
         signal: req.signal,
         sleep: settings.sleep,
         random: settings.random,
+        onRetry: settings.onRetry,
       }),
   };
 }

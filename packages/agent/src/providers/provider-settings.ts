@@ -1,5 +1,5 @@
 import type { ReasoningSettings } from "./config.ts";
-import type { Sleep } from "./retry.ts";
+import type { RetryOptions, Sleep } from "./retry.ts";
 
 /** Everything a provider client needs, already resolved from config and environment. */
 export interface ProviderSettings {
@@ -27,6 +27,8 @@ export interface ProviderSettings {
   /** Tests inject this to observe retry waits. */
   sleep?: Sleep;
   random?: () => number;
+  /** Told before each retry wait, e.g. to log "rate limited, retrying in 2 s". */
+  onRetry?: RetryOptions["onRetry"];
 }
 
 export const DEFAULT_MAX_RETRIES = 4;

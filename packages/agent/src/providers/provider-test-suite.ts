@@ -126,9 +126,11 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
     it("retries a 429 after the Retry-After wait, then succeeds", async () => {
       server.setScript([{ error: { status: 429, headers: { "retry-after": "1" } } }, { text: "after the wait" }]);
       const waits: number[] = [];
-      const client = makeClient(server.url, { sleep: async (ms) => void waits.push(ms) });
+      const kinds: string[] = [];
+      const client = makeClient(server.url, { sleep: async (ms) => void waits.push(ms), onRetry: ({ error }) => void kinds.push(error.kind) });
       const r = await collect(client.stream(request([{ role: "user", text: "hi" }])));
       expect(r.text).toBe("after the wait");
+      expect(kinds).toEqual(["rate_limited"]);
       expect(waits).toHaveLength(1);
       expect(waits[0]).toBeGreaterThanOrEqual(1000);
     });

@@ -149,6 +149,18 @@ describe("scripted model server", () => {
   });
 });
 
+describe("scripted model without recorded bodies", () => {
+  it("keeps lanes and steps but drops bodies", async () => {
+    const server = await startScriptedModel({ script: [{ text: "x" }], recordBodies: false });
+    try {
+      await post(`${server.url}/chat/completions`, { model: "m", stream: true, messages: [{ role: "user", content: "hi" }] });
+      expect(server.requests[0]).toMatchObject({ body: null, normalized: null, lane: 0, step: 0, reply: { text: "x" } });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("scripted model CLI", () => {
   let dir: string;
   beforeAll(async () => {
