@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { CadreClient } from "@cadre/client";
-import { cadreHome, homePaths } from "@cadre/server";
+import { cadreHome, homePaths } from "@cadre/server/home";
 
 export interface ConnectionFlags {
   url?: string;

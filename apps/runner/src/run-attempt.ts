@@ -105,7 +105,7 @@ async function runModel(
   return runAgent({
     model, sandbox: workspace, mode: task.mode, history, input: rec.pendingInput,
     instructions: { ...(environment?.instructions ? { environment: environment.instructions } : {}) },
-    budgets: await loadBudgets(ctx.home), price: priceFor(config, task.model), signal, emit,
+    budgets: await loadBudgets(ctx.home), price: priceFor(config, task.model) ?? undefined, signal, emit,
     checkpoint: async () => {
       await checkpoint();
     },

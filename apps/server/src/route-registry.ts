@@ -1,10 +1,10 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import { CadreError, routes, type RouteDef, type Routes } from "@cadre/protocol";
+import { CadreError, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
 import { describeZodError } from "./error-response.ts";
 import type { Principal } from "./principal.ts";
 
-type JsonRouteName = { [K in keyof Routes]: Routes[K] extends { sse: true } ? never : K }[keyof Routes];
+
 
 export interface HandlerInput<R extends RouteDef> {
   params: z.output<R["params"]>;

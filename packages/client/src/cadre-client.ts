@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ErrorEnvelope, routes, type RouteDef, type Routes } from "@cadre/protocol";
+import { ErrorEnvelope, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
 import { CadreApiError } from "./client-error.ts";
 
-type JsonRouteName = { [K in keyof Routes]: Routes[K] extends { sse: true } ? never : K }[keyof Routes];
+
 
 type Maybe<S extends z.ZodType, Key extends string> = z.input<S> extends undefined
   ? { [P in Key]?: undefined }

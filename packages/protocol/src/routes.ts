@@ -99,3 +99,7 @@ export const routes = {
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
 export { Ok, IdParam };
+
+/** Routes answered with a server-sent-events stream rather than JSON. */
+export type SseRouteName = "streamEvents" | "streamTasks";
+export type JsonRouteName = Exclude<RouteName, SseRouteName>;

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { cadreHome, startServer } from "@cadre/server";
 import { stdio } from "../cli-context.ts";
 import { intBetween } from "../parse-options.ts";
 
@@ -11,6 +10,8 @@ export function registerServeCommand(program: Command): void {
     .option("--host <host>", "address to bind (default 127.0.0.1: only this machine)", "127.0.0.1")
     .option("--slots <n>", "attempts the embedded runner runs at once (0: no runner in this process)", intBetween(0, 256, "--slots"), 2)
     .action(async (opts: { port: number; host: string; slots: number }) => {
+      // Loaded on demand: other commands must start fast and not pay for the server stack.
+      const { cadreHome, startServer } = await import("@cadre/server");
       const home = cadreHome();
       const server = await startServer({ home, port: opts.port, host: opts.host, slots: opts.slots, databaseUrl: process.env.CADRE_DATABASE_URL, log: (l) => stdio.err(l) });
       stdio.err(`Cadre is running at ${server.url} (home ${home}, ${process.env.CADRE_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, ${opts.slots} runner slot${opts.slots === 1 ? "" : "s"})`);

@@ -73,7 +73,7 @@ export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask"
         );
       }
       // Push first with the expected old value; the mirror's branch moves only once the origin has it.
-      await pushRefs(mirror, repo.origin, [{ src: merged.commit, dst: `refs/heads/${branch}`, expect: target }]);
+      await pushRefs(mirror, repo.origin, [{ src: merged.commit, dst: `refs/heads/${branch}` }]);
       await updateRef(mirror, `refs/heads/${branch}`, merged.commit);
       await ctx.store.tasks.setReview(task.id, { state: "applied", attemptId: attempt.id, delivery: { kind: "merge", branch, commit: merged.commit }, by: principal.user, reason: null });
       return get(task.id);
