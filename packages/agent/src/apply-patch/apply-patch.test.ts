@@ -171,6 +171,43 @@ describe("applyPatch", () => {
     expect(r.output).toContain("M src/a.txt");
   });
 
+  it("updates a file added earlier in the same patch, and re-adds a deleted one", async () => {
+    const s = await sandbox({ "old.txt": "x\n" });
+    const r = await applyPatch(s, wrap("*** Add File: n.txt", "+a", "*** Update File: n.txt", "-a", "+b", "*** Delete File: old.txt", "*** Add File: old.txt", "+y"));
+    expect(r.output).toBe("Success. Updated the following files:\nA n.txt\nA old.txt");
+    expect(await read(s, "n.txt")).toBe("b\n");
+    expect(await read(s, "old.txt")).toBe("y\n");
+  });
+
+  it("accepts unified-diff style '@@ header @@' lines and paths with spaces", async () => {
+    const s = await sandbox({ "my dir/a b.py": "def f():\n    pass\n" });
+    const r = await applyPatch(s, wrap("*** Update File: my dir/a b.py", "@@ def f(): @@", "-    pass", "+    return 1"));
+    expect(r.ok).toBe(true);
+    expect(await read(s, "my dir/a b.py")).toBe("def f():\n    return 1\n");
+  });
+
+  it("moves onto an existing file, replacing it", async () => {
+    const s = await sandbox({ "a.txt": "a\n", "b.txt": "b\n" });
+    const r = await applyPatch(s, wrap("*** Update File: a.txt", "*** Move to: b.txt", "-a", "+A"));
+    expect(r.ok).toBe(true);
+    expect(await read(s, "b.txt")).toBe("A\n");
+    expect(await read(s, "a.txt")).toBeNull();
+  });
+
+  it("applies a CRLF patch to a CRLF file and keeps it CRLF", async () => {
+    const s = await sandbox({ "w.txt": "a\r\nb\r\n" });
+    const r = await applyPatch(s, "*** Begin Patch\r\n*** Update File: w.txt\r\n a\r\n-b\r\n+c\r\n*** End Patch\r\n");
+    expect(r.ok).toBe(true);
+    expect(await read(s, "w.txt")).toBe("a\r\nc\r\n");
+  });
+
+  it("applies a patch wrapped in a heredoc", async () => {
+    const s = await sandbox({});
+    const r = await applyPatch(s, "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: h.txt\n+hi\n*** End Patch\nEOF\n");
+    expect(r.ok).toBe(true);
+    expect(await read(s, "h.txt")).toBe("hi\n");
+  });
+
   describe("all-or-nothing", () => {
     it("changes nothing when a later hunk fails, and names the hunk and quotes the lines", async () => {
       const s = await sandbox({ "a.txt": "a\n", "b.txt": "b\n", "c.txt": "c\n" });

@@ -6,7 +6,7 @@ export const COMPACT_AT = 0.9;
 /** Share of the window kept verbatim (the most recent items) after compaction. */
 export const KEEP_RECENT = 0.3;
 /** Share of the window the summarizing call may read. */
-const SUMMARIZE_INPUT = 0.6;
+export const SUMMARIZE_INPUT = 0.6;
 
 export const COMPACTION_SYSTEM_PROMPT =
   "You are summarizing a coding agent's work so far so that it can continue in a fresh context. Write for the agent itself. " +
@@ -53,9 +53,9 @@ export function compactConversation(items: readonly ConversationItem[], summary:
   return [...head, ...tail];
 }
 
-/** The items the summarizing call reads: the prompt plus as much recent history as fits. */
-export function itemsToSummarize(items: readonly ConversationItem[], prompt: ConversationItem | null, contextWindow: number): ConversationItem[] {
-  const tail = recentItems(items, Math.floor(contextWindow * SUMMARIZE_INPUT));
+/** The items the summarizing call reads: the prompt plus as much recent history as fits in `budgetTokens`. */
+export function itemsToSummarize(items: readonly ConversationItem[], prompt: ConversationItem | null, budgetTokens: number): ConversationItem[] {
+  const tail = recentItems(items, budgetTokens);
   const head = prompt && !tail.includes(prompt) ? [prompt] : [];
   return [...head, ...tail, { role: "user", text: COMPACTION_REQUEST }];
 }

@@ -123,6 +123,33 @@ describe("runAgent", () => {
     expect(h.emitted.find((e) => e.type === "notice")).toMatchObject({ level: "warning" });
   });
 
+  it("rethrows errors from the runner's emit and checkpoint instead of reporting an agent failure", async () => {
+    const boom = new Error("lease lost");
+    const h = await harness([{ text: "x" }], {
+      emit: async () => {
+        throw boom;
+      },
+    });
+    await expect(runAgent(h.opts)).rejects.toBe(boom);
+    const c = await harness([{ toolCalls: [{ name: "apply_patch", input: PATCH }] }], {
+      checkpoint: async () => {
+        throw boom;
+      },
+    });
+    await expect(runAgent(c.opts)).rejects.toBe(boom);
+  });
+
+  it("does not checkpoint a read-only workspace, and checkpoints shell only when asked", async () => {
+    const ask = await harness([{ toolCalls: [{ name: "shell", input: { command: "ls" } }] }, { text: "answer" }], { mode: "ask" });
+    const ro = await LocalSandbox.create({}, { readOnly: true });
+    sandboxes.push(ro);
+    await runAgent({ ...ask.opts, sandbox: ro });
+    expect(ask.checkpoints()).toBe(0);
+    const noShell = await harness([{ toolCalls: [{ name: "shell", input: { command: "ls" } }] }, { text: "done" }], { checkpointAfterShell: false });
+    await runAgent(noShell.opts);
+    expect(noShell.checkpoints()).toBe(0);
+  });
+
   describe("request_user_input", () => {
     it("emits a question and waits for the answer", async () => {
       const questions = [{ question: "Which database?", options: ["PostgreSQL", "SQLite"] }];
@@ -303,6 +330,15 @@ describe("runAgent", () => {
       );
       expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Done after compaction." });
       expect(h.emitted.some((e) => e.type === "compaction")).toBe(true);
+    });
+
+    it("reads less history when the summarizing call itself overflows", async () => {
+      const h = await harness(
+        [{ error: new ModelError("context_overflow", "too long") }, { error: new ModelError("context_overflow", "summary too long") }, { text: "summary" }, { text: "Done." }],
+        { history: bigHistory(), input: { kind: "followup", text: "go" }, contextWindow: 1_000_000 },
+      );
+      expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Done." });
+      expect(JSON.stringify(h.model.requests[2]?.items).length).toBeLessThanOrEqual(JSON.stringify(h.model.requests[1]?.items).length);
     });
 
     it("fails with model_error when the context still overflows after compaction", async () => {

@@ -8,7 +8,7 @@ import { REQUEST_USER_INPUT_RESULT } from "../tools/request-user-input-tool.ts";
 import { selectTools } from "../tools/select-tools.ts";
 import type { AgentOutcome, RunAgentOptions } from "./agent-options.ts";
 import { budgetExceeded, usageTotals } from "./budgets.ts";
-import { COMPACT_AT, COMPACTION_SYSTEM_PROMPT, KEEP_RECENT, itemsToSummarize } from "./compaction.ts";
+import { COMPACT_AT, COMPACTION_SYSTEM_PROMPT, KEEP_RECENT, SUMMARIZE_INPUT, itemsToSummarize } from "./compaction.ts";
 import { estimateRequestTokens } from "./estimate-tokens.ts";
 import { INTERRUPTED_RESULT, rebuildConversation } from "./rebuild-conversation.ts";
 import { streamReply } from "./stream-reply.ts";
@@ -16,6 +16,15 @@ import { detectStuck } from "./stuck-detector.ts";
 import { usageCost } from "./usage-cost.ts";
 
 const CANCELLED: AgentOutcome = { kind: "cancelled" };
+
+/** Wraps an error thrown by the runner's emit or checkpoint so it is not mistaken for an agent failure. */
+class SinkError extends Error {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super("event sink failed");
+    this.cause = cause;
+  }
+}
 
 /**
  * Runs the agent until it answers without a tool call (completed), must wait for the user,
@@ -25,12 +34,25 @@ const CANCELLED: AgentOutcome = { kind: "cancelled" };
 export async function runAgent(opts: RunAgentOptions): Promise<AgentOutcome> {
   const events: EventBody[] = [...opts.history];
   const emit = async (e: EventBody): Promise<void> => {
-    await opts.emit(e);
+    try {
+      await opts.emit(e);
+    } catch (err) {
+      throw new SinkError(err);
+    }
     events.push(e);
   };
+  const checkpoint = async (): Promise<void> => {
+    try {
+      await opts.checkpoint();
+    } catch (err) {
+      throw new SinkError(err);
+    }
+  };
   try {
-    return await drive(opts, events, emit);
+    return await drive({ ...opts, checkpoint }, events, emit);
   } catch (err) {
+    // The runner's own failures (storing an event, checkpointing) are its to handle: rethrow them as they came.
+    if (err instanceof SinkError) throw err.cause;
     if (opts.signal.aborted) return CANCELLED;
     if (err instanceof ModelError) {
       if (err.kind === "cancelled") return CANCELLED;
@@ -87,7 +109,16 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
   const compact = async (tokensBefore: number): Promise<void> => {
     const { items } = rebuildConversation(events, keepTokens);
     const prompt = items.find((i) => i.role === "user") ?? null;
-    const reply = await streamReply(model, { system: COMPACTION_SYSTEM_PROMPT, items: itemsToSummarize(items, prompt, model.contextWindow), tools: [], signal });
+    const summarize = (share: number) =>
+      streamReply(model, { system: COMPACTION_SYSTEM_PROMPT, items: itemsToSummarize(items, prompt, Math.floor(model.contextWindow * share)), tools: [], signal });
+    let reply;
+    try {
+      reply = await summarize(SUMMARIZE_INPUT);
+    } catch (err) {
+      // The history to summarize may itself be too long for the model's real tokenizer: read less of it.
+      if (!(err instanceof ModelError && err.kind === "context_overflow")) throw err;
+      reply = await summarize(SUMMARIZE_INPUT / 2);
+    }
     await emitUsage(reply.usage);
     const summary = reply.text.trim() || "(the summary came back empty; re-inspect the workspace to recover the state)";
     const after = rebuildConversation([...events, { type: "compaction", tokensBefore, tokensAfter: 0, summary }], keepTokens).items;
@@ -109,6 +140,8 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
       await compact(estimate + calibration);
       items = rebuildConversation(events, keepTokens).items;
       estimate = estimateRequestTokens(system, items, specs);
+      const overAfter = budgetExceeded(usageTotals(events), opts.budgets);
+      if (overAfter) return { kind: "failed", reason: "budget_exceeded", message: overAfter };
     }
 
     let reply;
@@ -128,7 +161,7 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
     if (reply.reasoning.trim()) await emit({ type: "reasoning", text: reply.reasoning });
     if (reply.text.trim()) await emit({ type: "assistant_message", text: reply.text });
     await emitUsage(reply.usage);
-    if (reply.toolCalls.length === 0) return finalOutcome(reply.text.trim());
+    if (reply.toolCalls.length === 0) return finalOutcome(reply.text.trim() || "The agent finished without a final message.");
 
     let waiting = false;
     for (const call of reply.toolCalls) {
@@ -140,7 +173,8 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
           ? { output: "Not run: the run was cancelled.", isError: true }
           : await runTool(tools, call, opts, emit);
       await emit(toResultEvent(call, result));
-      if (result.changedFiles && (call.name !== "shell" || opts.checkpointAfterShell !== false)) await opts.checkpoint();
+      // A read-only workspace (ask mode) has nothing to checkpoint.
+      if (result.changedFiles && !opts.sandbox.readOnly && (call.name !== "shell" || opts.checkpointAfterShell !== false)) await opts.checkpoint();
       if (result.waitFor === "answer") waiting = true;
     }
     if (signal.aborted) return CANCELLED;
