@@ -1,16 +1,17 @@
 import type { EventBody } from "@cadre/protocol";
 import { buildSystemPrompt } from "../instructions/build-system-prompt.ts";
 import { loadAgentsMd } from "../instructions/agents-md.ts";
-import type { ToolCall, ToolSpec } from "../model-client.ts";
+import type { ToolSpec } from "../model-client.ts";
 import { ModelError } from "../model-client.ts";
-import type { AgentTool, ToolResult } from "../tools/agent-tool.ts";
-import { REQUEST_USER_INPUT_RESULT } from "../tools/request-user-input-tool.ts";
+import type { ToolResult } from "../tools/agent-tool.ts";
 import { selectTools } from "../tools/select-tools.ts";
 import type { AgentOutcome, RunAgentOptions } from "./agent-options.ts";
 import { budgetExceeded, usageTotals } from "./budgets.ts";
 import { COMPACT_AT, COMPACTION_SYSTEM_PROMPT, KEEP_RECENT, SUMMARIZE_INPUT, itemsToSummarize } from "./compaction.ts";
 import { estimateRequestTokens } from "./estimate-tokens.ts";
+import { isPlanApproved, lastIsCompaction, settledOutcome } from "./history-state.ts";
 import { INTERRUPTED_RESULT, rebuildConversation } from "./rebuild-conversation.ts";
+import { runTool, toResultEvent } from "./run-tool.ts";
 import { streamReply } from "./stream-reply.ts";
 import { detectStuck } from "./stuck-detector.ts";
 import { usageCost } from "./usage-cost.ts";
@@ -191,66 +192,3 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
     }
   }
 }
-
-async function runTool(tools: readonly AgentTool[], call: ToolCall, opts: RunAgentOptions, emit: (e: EventBody) => Promise<void>): Promise<ToolResult> {
-  const tool = tools.find((t) => t.spec.name === call.name);
-  if (!tool) {
-    return {
-      output: `Tool ${call.name} is not available${opts.mode === "code" ? "" : ` in ${opts.mode} mode`}. Available tools: ${tools.map((t) => t.spec.name).join(", ")}.`,
-      isError: true,
-    };
-  }
-  try {
-    return await tool.run(call.input, { sandbox: opts.sandbox, callId: call.callId, signal: opts.signal, emit });
-  } catch (err) {
-    if (opts.signal.aborted) return { output: "Cancelled: the run was stopped.", isError: true, cancelled: true };
-    return { output: `${call.name} failed: ${err instanceof Error ? err.message : String(err)}`, isError: true };
-  }
-}
-
-function toResultEvent(call: ToolCall, r: ToolResult): EventBody {
-  return {
-    type: "tool_result",
-    callId: call.callId,
-    name: call.name,
-    output: r.output,
-    isError: r.isError,
-    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-    ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
-    ...(r.files !== undefined ? { files: r.files } : {}),
-  };
-}
-
-function lastIsCompaction(events: readonly EventBody[]): boolean {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const t = events[i]?.type;
-    if (t === "compaction") return true;
-    if (t === "user_message" || t === "assistant_message" || t === "tool_call" || t === "tool_result") return false;
-  }
-  return false;
-}
-
-/** Plan mode: edits are allowed once the latest plan decision is an approval. */
-function isPlanApproved(events: readonly EventBody[]): boolean {
-  let approved = false;
-  for (const e of events) {
-    if (e.type !== "user_message") continue;
-    if (e.kind === "plan_approved") approved = true;
-    else if (e.kind === "plan_rejected") approved = false;
-  }
-  return approved;
-}
-
-/**
- * On resume: if the attempt had already reached an end before the runner died (a final answer,
- * or a question to the user), return that outcome instead of calling the model again.
- */
-function settledOutcome(events: readonly EventBody[], keepTokens: number, finalOutcome: (summary: string) => AgentOutcome): AgentOutcome | null {
-  const { items } = rebuildConversation(events, keepTokens);
-  const last = items[items.length - 1];
-  if (!last) return null;
-  if (last.role === "assistant" && last.toolCalls.length === 0) return finalOutcome(last.text.trim());
-  if (last.role === "tool" && last.name === "request_user_input" && last.output === REQUEST_USER_INPUT_RESULT) return { kind: "waiting", waitingFor: "answer" };
-  return null;
-}
-
