@@ -1,5 +1,6 @@
 import type { ModelClient } from "../model-client.ts";
 import type { AgentMode } from "../tools/select-tools.ts";
+import { environmentInstructions } from "./environment.ts";
 import { CADRE_SYSTEM_PROMPT, modeInstructions } from "./system-prompt.ts";
 
 export interface SystemPromptParts {
@@ -17,7 +18,7 @@ export interface SystemPromptParts {
 /** The full system prompt: Cadre's instructions, the mode, the environment, AGENTS.md, then the task's own. */
 export function buildSystemPrompt(p: SystemPromptParts): string {
   const sections = [CADRE_SYSTEM_PROMPT, modeInstructions(p.mode, p.planApproved, p.family)];
-  if (p.environment?.trim()) sections.push(`# Environment\n\n${p.environment.trim()}`);
+  sections.push(`# Environment\n\n${environmentInstructions(p.environment)}`);
   if (p.agentsMd?.trim()) {
     sections.push(
       "# Repository instructions (AGENTS.md)\n\nFollow these instructions from the repository; deeper files refine the ones above them. " +
