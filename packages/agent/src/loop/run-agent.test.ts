@@ -137,6 +137,12 @@ describe("runAgent", () => {
       },
     });
     await expect(runAgent(c.opts)).rejects.toBe(boom);
+    const out = await harness([{ toolCalls: [{ name: "shell", input: { command: "echo hi" } }] }], {
+      emit: async (e) => {
+        if (e.type === "command_output") throw boom;
+      },
+    });
+    await expect(runAgent(out.opts)).rejects.toBe(boom);
   });
 
   it("does not checkpoint a read-only workspace, and checkpoints shell only when asked", async () => {

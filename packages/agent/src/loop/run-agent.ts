@@ -12,20 +12,12 @@ import { estimateRequestTokens } from "./estimate-tokens.ts";
 import { isPlanApproved, lastIsCompaction, settledOutcome } from "./history-state.ts";
 import { INTERRUPTED_RESULT, rebuildConversation } from "./rebuild-conversation.ts";
 import { runTool, toResultEvent } from "./run-tool.ts";
+import { SinkError } from "./sink-error.ts";
 import { streamReply } from "./stream-reply.ts";
 import { detectStuck } from "./stuck-detector.ts";
 import { usageCost } from "./usage-cost.ts";
 
 const CANCELLED: AgentOutcome = { kind: "cancelled" };
-
-/** Wraps an error thrown by the runner's emit or checkpoint so it is not mistaken for an agent failure. */
-class SinkError extends Error {
-  override readonly cause: unknown;
-  constructor(cause: unknown) {
-    super("event sink failed");
-    this.cause = cause;
-  }
-}
 
 /**
  * Runs the agent until it answers without a tool call (completed), must wait for the user,

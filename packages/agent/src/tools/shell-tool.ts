@@ -48,15 +48,22 @@ export const shellTool: AgentTool = {
     const timeoutMs = Math.min(timeout_ms ?? SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS);
     // Output events are emitted in arrival order; the chain keeps them ordered without blocking the process.
     let chain: Promise<void> = Promise.resolve();
+    let emitError: { error: unknown } | null = null;
     const r = await ctx.sandbox.exec(command, {
       cwd,
       timeoutMs,
       signal: ctx.signal,
       onOutput: (stream, chunk) => {
-        chain = chain.then(() => ctx.emit({ type: "command_output", callId: ctx.callId, stream, chunk }));
+        chain = chain
+          .then(() => (emitError ? undefined : ctx.emit({ type: "command_output", callId: ctx.callId, stream, chunk })))
+          .catch((error: unknown) => {
+            emitError ??= { error };
+          });
       },
     });
     await chain;
+    // The runner could not store the output: that is its failure to handle, not the command's.
+    if (emitError) throw (emitError as { error: unknown }).error;
     return {
       output: formatExecOutput(r, { timeoutMs }),
       isError: r.exitCode !== 0,

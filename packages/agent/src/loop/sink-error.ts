@@ -1,0 +1,8 @@
+/** Wraps an error thrown by the runner's emit or checkpoint so it is not mistaken for an agent failure. */
+export class SinkError extends Error {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
+    super("event sink failed");
+    this.cause = cause;
+  }
+}
