@@ -10,6 +10,7 @@ import { registerInteractionCommands } from "./commands/interaction-commands.ts"
 import { registerReviewCommands } from "./commands/review-commands.ts";
 import { registerEnvCommands } from "./commands/env-commands.ts";
 import { registerRunnerCommands } from "./commands/runner-commands.ts";
+import { registerMcpCommand } from "./commands/mcp-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerReviewCommands(program);
   registerEnvCommands(program);
   registerRunnerCommands(program);
+  registerMcpCommand(program);
   return program;
 }
 

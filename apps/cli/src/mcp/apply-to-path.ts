@@ -1,0 +1,30 @@
+import { stat } from "node:fs/promises";
+import { isAbsolute } from "node:path";
+import type { CadreClient } from "@cadre/client";
+import { applyPatchToWorkTree, parsePatch, selectPatch, type ApplyPatchResult } from "@cadre/git";
+import { CadreError } from "@cadre/protocol";
+import { resolveAttempt } from "../commands/attempt-target.ts";
+import { fetchAttemptPatch } from "./attempt-patch.ts";
+
+export interface ApplyToPathInput {
+  taskId: string;
+  attempt?: number | undefined;
+  /** Absolute path inside a clone of the task's repository. */
+  path: string;
+  /** Only these files (default: the whole change). */
+  files?: string[] | undefined;
+}
+
+/** Pulls a task's change into a local work tree through @cadre/git's apply (the same path as `cadre apply`). */
+export async function applyTaskToPath(client: CadreClient, input: ApplyToPathInput): Promise<ApplyPatchResult & { taskId: string; attempt: number }> {
+  if (!isAbsolute(input.path)) throw new CadreError("bad_request", `path must be absolute, got ${JSON.stringify(input.path)}: pass the full path of a clone of the repository`);
+  const st = await stat(input.path).catch(() => null);
+  if (!st?.isDirectory()) throw new CadreError("bad_request", `${input.path} is not a directory: pass the full path of a clone of the repository`);
+  const { task, attempt } = await resolveAttempt(client, input.taskId, input.attempt);
+  if (!attempt.headCommit) throw new CadreError("conflict", `attempt ${attempt.index} of task ${task.id} has no changes yet (status ${attempt.status}); wait for it to finish`);
+  const { patch } = await fetchAttemptPatch(client, attempt.id);
+  if (!patch.trim()) return { taskId: task.id, attempt: attempt.index, applied: [], conflicted: [], skipped: [] };
+  const chosen = input.files?.length ? selectPatch(parsePatch(patch), { files: input.files }) : patch;
+  const result = await applyPatchToWorkTree({ cwd: input.path, patch: chosen, threeWay: true });
+  return { taskId: task.id, attempt: attempt.index, ...result };
+}
