@@ -113,7 +113,7 @@ export class CommandCgroups {
   /** Kills whatever is left in the groups and removes them. */
   async dispose(): Promise<void> {
     for (const dir of this.dirs) {
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 500; i++) {
         const pids = (await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "")).split("\n").filter(Boolean);
         for (const pid of pids) {
           try {
@@ -125,8 +125,10 @@ export class CommandCgroups {
         try {
           await rmdir(dir);
           break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 20));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") break;
+          // Processes of a torn-down pid namespace leave the group within milliseconds.
+          await new Promise((r) => setTimeout(r, 2));
         }
       }
     }

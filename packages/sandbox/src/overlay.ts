@@ -67,6 +67,8 @@ export class NamespaceHolder {
         child.unref();
         resolve(
           new NamespaceHolder(child.pid as number, async () => {
+            // Referenced again so the wait for its exit keeps this process alive.
+            child.ref();
             child.kill("SIGKILL");
             await exited;
           }),
