@@ -1,0 +1,121 @@
+import { useCallback, useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { AttemptDiff } from "../lib/use-attempt-diff.ts";
+import { buildRows, ROW_HEIGHT } from "../lib/diff-rows.ts";
+import { buildPatch, countHunks, fileKey, isAtomic, isHunkAccepted, type HunkSelection } from "../lib/build-patch.ts";
+import { DiffFileTree } from "./diff-file-tree.tsx";
+import { DiffRowView } from "./diff-row-view.tsx";
+import { PatchExport } from "./patch-export.tsx";
+
+function usePersistentMode(): ["unified" | "split", (m: "unified" | "split") => void] {
+  const [mode, setMode] = useState<"unified" | "split">(() => (localStorage.getItem("cadre.diffMode") === "split" ? "split" : "unified"));
+  return [mode, (m) => {
+    localStorage.setItem("cadre.diffMode", m);
+    setMode(m);
+  }];
+}
+
+/** The review surface: file tree, unified or split diff, and per-hunk accept/skip building a patch. */
+export function DiffView({ taskId, diff }: { taskId: string; diff: AttemptDiff }) {
+  const [mode, setMode] = usePersistentMode();
+  const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
+  const [selection, setSelection] = useState<HunkSelection>(new Map());
+  const [exporting, setExporting] = useState(false);
+  const [activeFile, setActiveFile] = useState(0);
+  const { files } = diff;
+  const { rows, fileRow } = useMemo(() => buildRows(files, mode === "split", collapsed), [files, mode, collapsed]);
+  const parent = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: (i) => ROW_HEIGHT[rows[i]?.t ?? "line"],
+    overscan: 20,
+    onChange: (inst) => {
+      const first = inst.getVirtualItems()[0];
+      const r = first ? rows[first.index] : undefined;
+      if (r && r.fi !== activeFile) setActiveFile(r.fi);
+    },
+  });
+  const widest = useMemo(() => {
+    let w = 40;
+    for (const f of files) for (const h of f.hunks) for (const l of h.lines) if (l.text.length > w) w = Math.min(l.text.length, 400);
+    return w;
+  }, [files]);
+
+  const toggleHunk = useCallback((fi: number, hi: number) => {
+    const f = files[fi];
+    if (!f) return;
+    setSelection((prev) => {
+      const next = new Map(prev);
+      const key = fileKey(f);
+      const skipped = new Set(next.get(key) ?? []);
+      const i = isAtomic(f) ? 0 : hi;
+      if (skipped.has(i)) skipped.delete(i);
+      else skipped.add(i);
+      next.set(key, skipped);
+      return next;
+    });
+  }, [files]);
+  const toggleCollapse = useCallback((fi: number) => {
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (next.has(fi)) next.delete(fi);
+      else next.add(fi);
+      return next;
+    });
+  }, []);
+  const setAll = (accept: boolean) => {
+    if (accept) return setSelection(new Map());
+    const next = new Map<string, Set<number>>();
+    for (const f of files) next.set(fileKey(f), new Set(isAtomic(f) ? [0] : f.hunks.map((_, i) => i)));
+    setSelection(next);
+  };
+  const counts = useMemo(() => countHunks(files, selection), [files, selection]);
+  const patch = useMemo(() => (exporting ? buildPatch(files, selection) : ""), [exporting, files, selection]);
+
+  if (diff.error) return <p className="alert alert-error" role="alert">{diff.error}</p>;
+  if (!diff.loading && files.length === 0) return <div className="empty"><p>No changes yet.</p><p className="muted">The diff appears here once the agent has edited files.</p></div>;
+
+  return (
+    <div className="diff">
+      <div className="diff-toolbar">
+        <div className="segmented" role="group" aria-label="Diff layout">
+          <button className={mode === "unified" ? "on" : ""} aria-pressed={mode === "unified"} onClick={() => setMode("unified")}>Unified</button>
+          <button className={mode === "split" ? "on" : ""} aria-pressed={mode === "split"} onClick={() => setMode("split")}>Split</button>
+        </div>
+        <span className="muted diff-summary">
+          {diff.totalFiles} file{diff.totalFiles === 1 ? "" : "s"} <span className="add">+{diff.additions}</span> <span className="del">−{diff.deletions}</span>
+          {diff.loading && <> · loading {files.length}/{diff.totalFiles}…</>}
+        </span>
+        <span className="spacer" />
+        <span className="hunk-count" aria-live="polite">{counts.accepted} of {counts.total} hunks accepted</span>
+        <button className="btn btn-sm" onClick={() => setAll(true)}>Accept all</button>
+        <button className="btn btn-sm" onClick={() => setAll(false)}>Skip all</button>
+        <button className="btn btn-sm btn-primary" onClick={() => setExporting(true)} disabled={counts.accepted === 0}>Get patch</button>
+      </div>
+      <div className="diff-body">
+        <DiffFileTree files={files} selection={selection} active={activeFile} onPick={(fi) => {
+          setActiveFile(fi);
+          v.scrollToIndex(fileRow[fi] ?? 0, { align: "start" });
+        }} />
+        <div ref={parent} className="diff-rows" role="region" aria-label="Diff" tabIndex={0}>
+          <div className={`diff-inner diff-${mode}`} style={{ height: v.getTotalSize(), minWidth: mode === "split" ? `calc(${widest * 2}ch + 140px)` : `calc(${widest}ch + 120px)` }}>
+            {v.getVirtualItems().map((vi) => {
+              const row = rows[vi.index];
+              if (!row) return null;
+              const file = files[row.fi];
+              if (!file) return null;
+              const accepted = row.t === "file" || row.t === "note" ? isHunkAccepted(selection, file, 0) || (!isAtomic(file) && file.hunks.some((_, i) => isHunkAccepted(selection, file, i))) : isHunkAccepted(selection, file, row.hi);
+              return (
+                <div key={vi.key} className="drow-wrap" style={{ height: vi.size, transform: `translateY(${vi.start}px)` }}>
+                  <DiffRowView row={row} file={file} accepted={accepted} collapsed={collapsed.has(row.fi)} onToggleHunk={toggleHunk} onToggleCollapse={toggleCollapse} />
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+      {exporting && <PatchExport taskId={taskId} patch={patch} accepted={counts.accepted} total={counts.total} onClose={() => setExporting(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import { useState } from "react";
+import type { TaskWithAttempts } from "@cadre/protocol";
+import { useApi } from "../lib/api-context.tsx";
+import { errorMessage } from "../lib/error-message.ts";
+import { submitOnModEnter } from "../lib/use-shortcuts.ts";
+import { PlanCard } from "./plan-card.tsx";
+
+/** A plan waiting for approval: approve it (the agent carries it out) or reject it with comments. */
+export function PlanDecisionPanel({ task, attemptIndex, plan, onDone }: { task: TaskWithAttempts; attemptIndex: number; plan: { explanation: string | null; steps: { step: string; status: "pending" | "in_progress" | "completed" }[] } | null; onDone: (t: TaskWithAttempts) => void }) {
+  const { client, check } = useApi();
+  const [comment, setComment] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const decide = async (approve: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { attempt: attemptIndex, ...(comment.trim() ? { comment: comment.trim() } : {}) };
+      onDone(await client.call(approve ? "approvePlan" : "rejectPlan", { params: { id: task.id }, body }));
+    } catch (e) {
+      check(e);
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="panel panel-attention" aria-label="Review the plan" onSubmit={(e) => {
+      e.preventDefault();
+      void decide(true);
+    }}>
+      <h3>The agent proposes a plan</h3>
+      {plan && <PlanCard explanation={plan.explanation} steps={plan.steps} />}
+      <label className="field">
+        <span>Comments (optional)</span>
+        <textarea aria-label="Plan comments" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} onKeyDown={submitOnModEnter} />
+      </label>
+      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      <div className="row-gap">
+        <button className="btn btn-primary" type="submit" disabled={busy}>Approve plan</button>
+        <button className="btn" type="button" disabled={busy} onClick={() => void decide(false)}>Reject plan</button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,71 @@
+import { useMemo, useState } from "react";
+import { Link } from "../lib/link.tsx";
+import { matchPath, navigate, useLocation } from "../lib/router.ts";
+import { useShortcuts } from "../lib/use-shortcuts.ts";
+import { useApi } from "../lib/api-context.tsx";
+import { ShortcutsHelp } from "./shortcuts-help.tsx";
+import { TasksPage } from "../pages/tasks-page.tsx";
+import { TaskPage } from "../pages/task-page.tsx";
+import { NewTaskPage } from "../pages/new-task-page.tsx";
+import { ReposPage } from "../pages/repos-page.tsx";
+import { EnvironmentsPage } from "../pages/environments-page.tsx";
+import { EnvironmentPage } from "../pages/environment-page.tsx";
+
+function Page({ path }: { path: string }) {
+  if (path === "/" || path === "/tasks") return <TasksPage />;
+  if (path === "/tasks/new") return <NewTaskPage />;
+  const task = matchPath("/tasks/:id", path);
+  if (task) return <TaskPage key={task.id} id={task.id as string} />;
+  if (path === "/repos") return <ReposPage />;
+  if (path === "/environments") return <EnvironmentsPage />;
+  const env = matchPath("/environments/:id", path);
+  if (env) return <EnvironmentPage key={env.id} id={env.id as string} />;
+  return (
+    <div className="page">
+      <h1>Not found</h1>
+      <p>There is no page at {path}. <Link href="/">Go to the tasks</Link>.</p>
+    </div>
+  );
+}
+
+export function Shell() {
+  const { path } = useLocation();
+  const { signOut } = useApi();
+  const [help, setHelp] = useState(false);
+
+  const shortcuts = useMemo(() => ({
+    n: () => navigate("/tasks/new"),
+    "/": () => {
+      if (path !== "/" && path !== "/tasks") navigate("/tasks");
+      setTimeout(() => document.getElementById("task-search")?.focus(), 0);
+    },
+    "g t": () => navigate("/tasks"),
+    "g r": () => navigate("/repos"),
+    "g e": () => navigate("/environments"),
+    "?": () => setHelp(true),
+  }), [path]);
+  useShortcuts(shortcuts);
+
+  const section = path.startsWith("/repos") ? "repos" : path.startsWith("/environments") ? "envs" : "tasks";
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link href="/" className="brand" aria-label="Cadre home"><span className="brand-mark" aria-hidden>C</span><span className="brand-name">Cadre</span></Link>
+        <nav className="nav" aria-label="Main">
+          <Link href="/tasks" aria-current={section === "tasks" ? "page" : undefined}>Tasks</Link>
+          <Link href="/repos" aria-current={section === "repos" ? "page" : undefined}>Repos</Link>
+          <Link href="/environments" aria-current={section === "envs" ? "page" : undefined}>Environments</Link>
+        </nav>
+        <div className="topbar-end">
+          <Link href="/tasks/new" className="btn btn-primary btn-sm" title="New task (n)">New task</Link>
+          <button className="btn btn-ghost btn-sm btn-icon" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+          <button className="btn btn-ghost btn-sm" onClick={() => signOut()} aria-label="Sign out">Sign out</button>
+        </div>
+      </header>
+      <main className="main">
+        <Page path={path} />
+      </main>
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+import { useEffect, useMemo, useState } from "react";
+import { AttemptStatus } from "@cadre/protocol";
+import { useTasks, type TaskFilters } from "../lib/use-tasks.ts";
+import { useRepos } from "../lib/use-repos.ts";
+import { navigate, useLocation } from "../lib/router.ts";
+import { Link } from "../lib/link.tsx";
+import { formatAge, formatCost, statusLabel } from "../lib/format.ts";
+import { StatusBadge } from "../components/status-badge.tsx";
+import { useNow } from "../lib/use-now.ts";
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+export function TasksPage() {
+  const { query } = useLocation();
+  const status = (query.get("status") ?? "") as TaskFilters["status"];
+  const repo = query.get("repo") ?? "";
+  const [search, setSearch] = useState(query.get("q") ?? "");
+  const q = useDebounced(search.trim(), 250);
+  const filters = useMemo<TaskFilters>(() => ({ status, repo, q }), [status, repo, q]);
+  const { tasks, loading, error, more } = useTasks(filters);
+  const { repos } = useRepos();
+  const now = useNow(15_000);
+
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(window.location.search);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    const s = next.toString();
+    navigate(`/tasks${s ? `?${s}` : ""}`, { replace: true });
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Tasks</h1>
+        <Link href="/tasks/new" className="btn btn-primary">New task</Link>
+      </div>
+      <div className="filters" role="search">
+        <input id="task-search" className="input search" type="search" placeholder="Search tasks  ( / )" aria-label="Search tasks" value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") (e.target as HTMLInputElement).blur();
+          }} />
+        <select className="input" aria-label="Filter by status" value={status} onChange={(e) => setFilter("status", e.target.value)}>
+          <option value="">All statuses</option>
+          {AttemptStatus.options.map((s) => <option key={s} value={s}>{statusLabel(s)}</option>)}
+        </select>
+        <select className="input" aria-label="Filter by repo" value={repo} onChange={(e) => setFilter("repo", e.target.value)}>
+          <option value="">All repos</option>
+          {repos?.map((r) => <option key={r.id} value={r.name}>{r.name}</option>)}
+        </select>
+      </div>
+      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      {!loading && !error && tasks.length === 0 && (
+        <div className="empty">
+          {status || repo || q ? <p>No task matches these filters.</p> : (
+            <>
+              <p><strong>No tasks yet.</strong></p>
+              <p className="muted">{repos?.length === 0 ? <>Add a repo first, then describe what you want done.</> : <>Describe a change and an agent will make it in a sandbox.</>}</p>
+              <Link href={repos?.length === 0 ? "/repos" : "/tasks/new"} className="btn btn-primary">{repos?.length === 0 ? "Add a repo" : "New task"}</Link>
+            </>
+          )}
+        </div>
+      )}
+      {tasks.length > 0 && (
+        <table className="task-table" aria-label="Tasks">
+          <thead>
+            <tr>
+              <th>Status</th><th>Task</th><th className="hide-sm">Repo</th><th className="hide-sm">Branch</th><th>Age</th><th className="num hide-sm">Attempts</th><th className="num">Cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tasks.map((t) => (
+              <tr key={t.id} data-task-id={t.id} data-status={t.status} onClick={(e) => {
+                if ((e.target as HTMLElement).closest("a")) return;
+                navigate(`/tasks/${t.id}`);
+              }}>
+                <td><StatusBadge status={t.status} /></td>
+                <td className="task-title-cell">
+                  <Link href={`/tasks/${t.id}`} className="task-link">{t.title}</Link>
+                  {t.review.state !== "pending" && <span className={`pill pill-${t.review.state}`}>{t.review.state === "applied" ? "approved" : "rejected"}</span>}
+                  {t.mode !== "code" && <span className="pill">{t.mode}</span>}
+                </td>
+                <td className="hide-sm">{t.repoName}</td>
+                <td className="hide-sm mono">{t.baseRef}</td>
+                <td title={new Date(t.createdAt).toLocaleString()}>{formatAge(t.createdAt, now)}</td>
+                <td className="num hide-sm">{t.attemptCount}</td>
+                <td className="num">{formatCost(t.usage.costUsd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {more && <button className="btn" onClick={more} disabled={loading}>Load more</button>}
+    </div>
+  );
+}
