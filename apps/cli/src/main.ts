@@ -11,6 +11,9 @@ import { registerReviewCommands } from "./commands/review-commands.ts";
 import { registerEnvCommands } from "./commands/env-commands.ts";
 import { registerRunnerCommands } from "./commands/runner-commands.ts";
 import { registerMcpCommand } from "./commands/mcp-command.ts";
+import { registerReviewCommand } from "./commands/review-command.ts";
+import { registerHookCommand } from "./commands/hook-command.ts";
+import { registerCompletionCommand } from "./commands/completion-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerEnvCommands(program);
   registerRunnerCommands(program);
   registerMcpCommand(program);
+  registerReviewCommand(program);
+  registerHookCommand(program);
+  registerCompletionCommand(program);
   return program;
 }
 
