@@ -27,6 +27,8 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
 
   app.onError((err, c) => {
     const { status, body } = toErrorResponse(err);
+    // The refused body may be partly unread: close the connection so the client's next request gets a fresh one.
+    if (status === 413) c.header("Connection", "close");
     return c.json(body, status as 400);
   });
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}: see the API route table in packages/protocol` } }, 404));

@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CadreError } from "@cadre/protocol";
+import { gitTextIn, runGitIn } from "./git-dir.ts";
+import { runGit } from "./run-git.ts";
+import { ALLOWED_PROTOCOLS, assertSafeRef, assertSafeRemote } from "./safety.ts";
+
+function refProblemOf(ref: string): boolean {
+  try {
+    assertSafeRef(ref);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** What a mirror fetches: branches and tags only, so Cadre's own refs (refs/cadre/*) are never pruned. */
+export const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"] as const;
+
+export interface RemoteOptions {
+  /** Extra environment for git (credentials: GIT_ASKPASS, GIT_SSH_COMMAND, GIT_CONFIG_* …). */
+  env?: Record<string, string>;
+}
+
+export function remoteEnv(opts: RemoteOptions = {}): Record<string, string> {
+  return { GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS, ...opts.env };
+}
+
+function isUrlLike(origin: string): boolean {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(origin)) return true;
+  // scp-like syntax: [user@]host:path (no slash before the first colon)
+  const colon = origin.indexOf(":");
+  return colon > 0 && !origin.slice(0, colon).includes("/");
+}
+
+function notFound(origin: string, why?: string): CadreError {
+  return new CadreError("not_found", `repository not found at ${origin}: check the path or URL${why ? ` (${why})` : ""}`, { origin });
+}
+
+/** Validates an origin (absolute local path or URL) and, for local paths, that it exists. */
+async function checkOrigin(origin: string): Promise<void> {
+  assertSafeRemote(origin);
+  let localPath: string | null = null;
+  if (origin.startsWith("file://")) localPath = fileURLToPath(origin);
+  else if (!isUrlLike(origin)) {
+    if (!isAbsolute(origin)) throw new CadreError("bad_request", `repository location ${origin} is a relative path: use an absolute path or a URL`);
+    localPath = origin;
+  }
+  if (localPath !== null) {
+    const st = await stat(localPath).catch(() => null);
+    if (!st?.isDirectory()) throw notFound(origin, "no such directory");
+  }
+}
+
+function firstLine(text: string): string {
+  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? "";
+}
+
+async function isBareRepo(path: string): Promise<boolean> {
+  const res = await runGit([`--git-dir=${path}`, "rev-parse", "--is-bare-repository"], { okCodes: [0, 128] }).catch(() => null);
+  return res?.code === 0 && res.stdout.toString("utf8").trim() === "true";
+}
+
+async function configureMirror(mirrorPath: string, origin: string): Promise<void> {
+  await runGitIn(mirrorPath, ["config", "remote.origin.url", origin]);
+  await runGitIn(mirrorPath, ["config", "--replace-all", "remote.origin.fetch", MIRROR_REFSPECS[0]]);
+  await runGitIn(mirrorPath, ["config", "--add", "remote.origin.fetch", MIRROR_REFSPECS[1]]);
+  await runGitIn(mirrorPath, ["config", "remote.origin.tagOpt", "--no-tags"]);
+  // Checkouts fetch commits by id (checkpoints may not be advertised refs).
+  await runGitIn(mirrorPath, ["config", "uploadpack.allowAnySHA1InWant", "true"]);
+}
+
+/**
+ * Makes sure `mirrorPath` is a bare mirror of `origin` (branches and tags), creating and fetching
+ * it when missing. An existing mirror is re-pointed at `origin` if its URL changed but not fetched:
+ * call fetchMirror to refresh it. Returns whether the mirror was created.
+ */
+export async function ensureMirror(origin: string, mirrorPath: string, opts: RemoteOptions = {}): Promise<{ created: boolean }> {
+  await checkOrigin(origin);
+  if (!isAbsolute(mirrorPath)) throw new CadreError("bad_request", `mirror path ${mirrorPath} must be absolute`);
+  if (await isBareRepo(mirrorPath)) {
+    const current = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout.toString("utf8").trim();
+    if (current !== origin) await configureMirror(mirrorPath, origin);
+    return { created: false };
+  }
+  if (await stat(mirrorPath).catch(() => null)) {
+    throw new CadreError("conflict", `${mirrorPath} exists but is not a bare git repository; remove it or choose another mirror path`);
+  }
+  await mkdir(dirname(mirrorPath), { recursive: true });
+  const tmp = join(dirname(mirrorPath), `.${basename(mirrorPath)}.tmp-${randomBytes(6).toString("hex")}`);
+  try {
+    await runGit(["-c", "init.defaultBranch=main", "init", "--quiet", "--bare", "--template=", tmp]);
+    await configureMirror(tmp, origin);
+    await fetchMirror(tmp, opts, false).catch((e: unknown) => {
+      // A new mirror whose first fetch fails: the origin is missing, unreachable or refuses us.
+      if (e instanceof CadreError && e.code === "git_failed") throw notFound(origin, e.message.replace(/^fetching .* failed: /, ""));
+      throw e;
+    });
+    try {
+      await rename(tmp, mirrorPath);
+    } catch (e) {
+      // Someone else created it concurrently: use theirs.
+      if (await isBareRepo(mirrorPath)) return { created: false };
+      throw e;
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return { created: true };
+}
+
+/**
+ * Fetches branches and tags from the mirror's origin, pruning branches and tags deleted there
+ * (never refs outside refs/heads and refs/tags), and records the origin's default branch.
+ * `autoMaintenance: false` skips git's background `gc --auto` after the fetch.
+ */
+export async function fetchMirror(mirrorPath: string, opts: RemoteOptions = {}, autoMaintenance = true): Promise<void> {
+  const origin = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout.toString("utf8").trim();
+  if (!origin) throw new CadreError("not_configured", `${mirrorPath} has no origin; create it with ensureMirror`);
+  assertSafeRemote(origin);
+  const env = remoteEnv(opts);
+  const [fetched, head] = await Promise.all([
+    runGitIn(
+      mirrorPath,
+      ["-c", "protocol.version=2", "fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--update-head-ok", ...(autoMaintenance ? [] : ["--no-auto-maintenance"]), "origin", ...MIRROR_REFSPECS],
+      { env, okCodes: [0, 1, 128] },
+    ),
+    runGitIn(mirrorPath, ["ls-remote", "--symref", "origin", "HEAD"], { env, okCodes: [0, 1, 2, 128] }),
+  ]);
+  if (fetched.code !== 0) {
+    const why = firstLine(fetched.stderr);
+    if (/not found|does not appear to be a git repository|does not exist|no such|could not read from remote|repository .* not found/i.test(fetched.stderr)) {
+      throw notFound(origin, why);
+    }
+    throw new CadreError("git_failed", `fetching ${origin} failed: ${why || `exit code ${fetched.code}`}`, { origin });
+  }
+  const match = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(head.stdout.toString("utf8"));
+  if (head.code === 0 && match?.[1] && !refProblemOf(match[1])) {
+    const target = match[1];
+    await runGitIn(mirrorPath, ["symbolic-ref", "HEAD", target]);
+    await runGitIn(mirrorPath, ["symbolic-ref", "refs/remotes/origin/HEAD", target]);
+  }
+}
+
+/** The origin URL or path a mirror fetches from. */
+export async function mirrorOrigin(mirrorPath: string): Promise<string> {
+  return (await gitTextIn(mirrorPath, ["config", "--get", "remote.origin.url"])).trim();
+}

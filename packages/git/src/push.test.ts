@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { CadreError } from "@cadre/protocol";
+import { pushBranch, pushRefs } from "./push.ts";
+import { commitAll, git, makeRepo, tempDir, writeFiles } from "./test-support.ts";
+
+async function setup() {
+  const remote = await tempDir("remote");
+  await git(remote, "init", "-q", "--bare", "-b", "main");
+  const local = await makeRepo({ "a.txt": "a\n" });
+  await git(local.dir, "push", "-q", remote, "main");
+  return { remote, local };
+}
+
+describe("pushRefs", () => {
+  it("pushes commits to new and existing branches atomically", async () => {
+    const { remote, local } = await setup();
+    await writeFiles(local.dir, { "b.txt": "b\n" });
+    const next = await commitAll(local.dir, "b");
+    const res = await pushRefs(local.gitDir, remote, [
+      { src: next, dst: "main" },
+      { src: next, dst: "refs/heads/cadre/task-1" },
+    ]);
+    expect(res).toEqual([
+      { dst: "refs/heads/main", commit: next, status: "updated" },
+      { dst: "refs/heads/cadre/task-1", commit: next, status: "created" },
+    ]);
+    expect(await git(remote, "rev-parse", "main", "cadre/task-1")).toBe(`${next}\n${next}`);
+    expect((await pushBranch(local.gitDir, remote, next, "main")).status).toBe("up_to_date");
+  });
+
+  it("refuses a non-fast-forward with a conflict error and pushes nothing", async () => {
+    const { remote, local } = await setup();
+    // Someone else moves main on the remote.
+    const other = await tempDir("other");
+    await git(other, "clone", "-q", remote, ".");
+    await writeFiles(other, { "x.txt": "x\n" });
+    const theirs = await commitAll(other, "theirs");
+    await git(other, "push", "-q", "origin", "main");
+
+    await writeFiles(local.dir, { "y.txt": "y\n" });
+    const ours = await commitAll(local.dir, "ours");
+    const err = await pushRefs(local.gitDir, remote, [
+      { src: ours, dst: "refs/heads/cadre/side" },
+      { src: ours, dst: "main" },
+    ]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CadreError);
+    expect((err as CadreError).code).toBe("conflict");
+    expect((err as CadreError).message).toMatch(/branch main moved .* rebase/);
+    expect(await git(remote, "rev-parse", "main")).toBe(theirs);
+    // Atomic: the other ref was not created either.
+    await expect(git(remote, "rev-parse", "--verify", "--quiet", "refs/heads/cadre/side")).rejects.toThrow();
+    // Forcing is explicit.
+    expect((await pushBranch(local.gitDir, remote, ours, "main", { force: true })).status).toBe("forced");
+    expect(await git(remote, "rev-parse", "main")).toBe(ours);
+  });
+
+  it("validates refs and remotes before running git", async () => {
+    const { remote, local } = await setup();
+    const code = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as CadreError).code;
+    expect(await code(pushRefs(local.gitDir, "--receive-pack=touch /tmp/x", [{ src: "main", dst: "main" }]))).toBe("bad_request");
+    expect(await code(pushRefs(local.gitDir, remote, [{ src: "--all", dst: "main" }]))).toBe("bad_request");
+    expect(await code(pushBranch(local.gitDir, remote, "main", "bad..name"))).toBe("bad_request");
+    expect(await code(pushBranch(local.gitDir, remote, "nope", "x"))).toBe("not_found");
+  });
+});

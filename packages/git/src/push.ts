@@ -1,0 +1,116 @@
+import { CadreError } from "@cadre/protocol";
+import { runGitIn } from "./git-dir.ts";
+import { remoteEnv, type RemoteOptions } from "./mirror.ts";
+import { resolveCommit } from "./refs.ts";
+import { assertSafeBranchName, assertSafeRef, assertSafeRemote } from "./safety.ts";
+
+export interface PushRefspec {
+  /** Commit to push (sha or ref in the local repository). */
+  src: string;
+  /** Destination: a full ref (refs/…) or a branch name (refs/heads/ is added). */
+  dst: string;
+  /** Allow a non-fast-forward update. */
+  force?: boolean;
+}
+
+export interface PushedRef {
+  dst: string;
+  commit: string;
+  status: "created" | "updated" | "forced" | "up_to_date";
+}
+
+function toFullRef(dst: string): string {
+  if (dst.startsWith("refs/")) {
+    assertSafeRef(dst);
+    return dst;
+  }
+  assertSafeBranchName(dst);
+  return `refs/heads/${dst}`;
+}
+
+function shortName(ref: string): string {
+  return ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref;
+}
+
+interface PorcelainLine {
+  flag: string;
+  from: string;
+  to: string;
+  summary: string;
+}
+
+function parsePorcelain(stdout: string): PorcelainLine[] {
+  const out: PorcelainLine[] = [];
+  for (const line of stdout.split("\n")) {
+    const m = /^([ +\-*!=])\t([^\t]*)\t(.*)$/.exec(line);
+    if (!m) continue;
+    const spec = m[2] as string;
+    const colon = spec.lastIndexOf(":");
+    out.push({ flag: m[1] as string, from: spec.slice(0, colon), to: spec.slice(colon + 1), summary: m[3] as string });
+  }
+  return out;
+}
+
+/**
+ * Pushes commits to refs of a remote (a configured remote name, URL or absolute path) without
+ * fetching first. Several refs are pushed atomically when the remote supports it. A rejected
+ * non-fast-forward update throws CadreError("conflict"); nothing is forced unless asked.
+ */
+export async function pushRefs(gitDir: string, remote: string, refspecs: PushRefspec[], opts: RemoteOptions = {}): Promise<PushedRef[]> {
+  assertSafeRemote(remote);
+  if (refspecs.length === 0) return [];
+  const specs = await Promise.all(
+    refspecs.map(async (r) => {
+      assertSafeRef(r.src);
+      const dst = toFullRef(r.dst);
+      const commit = await resolveCommit(gitDir, r.src);
+      return { dst, commit, text: `${r.force ? "+" : ""}${commit}:${dst}` };
+    }),
+  );
+  const dsts = new Set(specs.map((s) => s.dst));
+  if (dsts.size !== specs.length) throw new CadreError("bad_request", "each destination ref may appear only once in a push");
+
+  const env = remoteEnv(opts);
+  const attempt = (atomic: boolean) =>
+    runGitIn(gitDir, ["push", "--porcelain", "--no-verify", "--no-progress", ...(atomic ? ["--atomic"] : []), remote, ...specs.map((s) => s.text)], {
+      env,
+      okCodes: [0, 1, 128],
+    });
+  let res = await attempt(specs.length > 1);
+  if (res.code !== 0 && specs.length > 1 && /does not support --atomic/i.test(res.stderr)) res = await attempt(false);
+
+  const lines = parsePorcelain(res.stdout.toString("utf8"));
+  const rejected = lines.filter((l) => l.flag === "!");
+  if (rejected.length > 0 || res.code !== 0) {
+    const nonFf = rejected.filter((l) => /non-fast-forward|fetch first|stale info|already exists/.test(l.summary));
+    if (nonFf.length > 0) {
+      const names = nonFf.map((l) => shortName(l.to)).join(", ");
+      throw new CadreError(
+        "conflict",
+        `branch ${names} moved on ${remote} since this work was based on it: rebase onto the new head and push again (nothing was pushed${specs.length > 1 ? " when the remote supports atomic pushes" : ""})`,
+        { rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })) },
+      );
+    }
+    const reason = rejected.map((l) => `${shortName(l.to)}: ${l.summary}`).join("; ") || res.stderr.trim() || `exit code ${res.code}`;
+    throw new CadreError("git_failed", `push to ${remote} failed: ${reason}`, { rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })) });
+  }
+  const byDst = new Map(lines.map((l) => [l.to, l] as const));
+  return specs.map((s) => {
+    const flag = byDst.get(s.dst)?.flag ?? " ";
+    const status: PushedRef["status"] = flag === "*" ? "created" : flag === "+" ? "forced" : flag === "=" ? "up_to_date" : "updated";
+    return { dst: s.dst, commit: s.commit, status };
+  });
+}
+
+/** Pushes one commit to a branch of the remote (fast-forward only unless `force`). */
+export async function pushBranch(
+  gitDir: string,
+  remote: string,
+  commit: string,
+  branch: string,
+  opts: RemoteOptions & { force?: boolean } = {},
+): Promise<PushedRef> {
+  assertSafeBranchName(branch);
+  const [result] = await pushRefs(gitDir, remote, [{ src: commit, dst: `refs/heads/${branch}`, force: opts.force }], opts);
+  return result as PushedRef;
+}
