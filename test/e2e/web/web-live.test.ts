@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { startWebStack, type WebStack } from "./web-stack.ts";
+import { screenshot, signedInContext } from "./browser.ts";
+
+const QUESTION = "Should add() keep accepting numeric strings?";
+
+async function createTaskFromForm(page: Page, url: string, prompt: string, opts: { attempts?: number } = {}): Promise<string> {
+  await page.goto(`${url}/tasks/new`);
+  await page.getByLabel("Prompt").fill(prompt);
+  await page.getByLabel("Repo").selectOption("calc");
+  if (opts.attempts) await page.getByLabel("Attempts").fill(String(opts.attempts));
+  // Keyboard submit: Ctrl+Enter in the prompt.
+  await page.getByLabel("Prompt").press("Control+Enter");
+  await page.waitForURL(/\/tasks\/task_[A-Za-z0-9]+/);
+  return new URL(page.url()).pathname.split("/").pop() as string;
+}
+
+describe("web app: sign-in, live tasks, questions", () => {
+  let stack: WebStack;
+
+  beforeAll(async () => {
+    stack = await startWebStack({
+      live: (ctx) => {
+        if (ctx.step === 0) return { text: "Running the tests first.", toolCalls: [{ name: "shell", input: { command: "echo hello-from-cadre; node test.mjs" } }] };
+        // Prints, then keeps running until the test cancels the task.
+        if (ctx.step === 1) return { toolCalls: [{ name: "shell", input: { command: "echo tick-1; sleep 1; echo tick-2; sleep 120; echo never" } }] };
+        return { text: "done" };
+      },
+      ask: (ctx, userTexts) => {
+        if (ctx.step === 0) return { text: "One decision first.", toolCalls: [{ name: "request_user_input", input: { questions: [{ question: QUESTION, options: ["Numbers only", "Keep strings"] }] } }] };
+        return { text: `Understood: ${userTexts[userTexts.length - 1] ?? ""}. Nothing else to change.` };
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("shows a clear sign-in screen, refuses a wrong token and keeps the right one", async () => {
+    const ctx = await stack.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await ctx.newPage();
+    await page.goto(stack.server.url);
+    await expect.poll(() => page.getByRole("heading", { name: "Sign in" }).isVisible()).toBe(true);
+    await page.getByLabel("Token").fill("not-the-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("token was refused");
+    await screenshot(page, "sign-in-refused");
+
+    await page.getByLabel("Token").fill(stack.server.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Tasks" }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("cadre.token"))).toBe(stack.server.token);
+    // A reload stays signed in.
+    await page.reload();
+    await page.getByRole("heading", { name: "Tasks" }).waitFor();
+    await ctx.close();
+  });
+
+  it("creates a task from the form, streams its commands live, and updates the list without reloading", async () => {
+    const ctx = await signedInContext(stack.browser, stack.server.token);
+    const list = await ctx.newPage();
+    await list.goto(`${stack.server.url}/tasks`);
+    await list.getByRole("heading", { name: "Tasks" }).waitFor();
+    await list.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    const page = await ctx.newPage();
+    const id = await createTaskFromForm(page, stack.server.url, "The tests fail: find out why #s-live");
+
+    // The first command finished: its output, exit code and duration are shown.
+    const first = page.locator(".cmd", { hasText: "hello-from-cadre" });
+    await first.locator("[data-exit-code='1']").waitFor();
+    await first.getByRole("button", { name: /show output|hide output/ }).waitFor();
+    expect(await first.getAttribute("data-state")).toBe("failed");
+    expect(await first.textContent()).toContain("FAIL add(2, 3)");
+    // The second is still running (it sleeps until cancelled) and its output arrived in two chunks.
+    const second = page.locator(".cmd[data-state='running']", { hasText: "tick-1" });
+    await second.waitFor();
+    await second.locator(".cmd-output", { hasText: "tick-2" }).waitFor();
+    expect(await second.locator(".cmd-output").textContent()).not.toContain("never");
+    await screenshot(page, "task-live-commands");
+
+    // The list page, loaded before the task existed, shows it running.
+    const row = list.locator(`tr[data-task-id='${id}']`);
+    await row.waitFor();
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 30_000 }).toBe("running");
+    await screenshot(list, "task-list-live");
+
+    await page.getByRole("toolbar", { name: "Task actions" }).getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    expect(await list.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await ctx.close();
+  });
+
+  it("answers the agent's question and the attempt carries on with the answer", async () => {
+    const ctx = await signedInContext(stack.browser, stack.server.token);
+    const page = await ctx.newPage();
+    const id = await createTaskFromForm(page, stack.server.url, "Tidy up add() #s-ask");
+    const panel = page.getByRole("form", { name: "Answer the agent" });
+    await panel.waitFor();
+    expect(await panel.textContent()).toContain(QUESTION);
+    await screenshot(page, "task-question");
+    await panel.getByRole("button", { name: "Numbers only" }).click();
+    await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 }).toMatch(/completed|failed/);
+    const task = await stack.server.client.call("getTask", { params: { id } });
+    expect(task.status, task.attempts[0]?.failureMessage ?? "").toBe("completed");
+    await page.locator(".q-answer", { hasText: "Numbers only" }).waitFor();
+    await page.locator(".act-msg", { hasText: "Understood: " }).waitFor();
+    expect(await page.locator(".act-msg", { hasText: "Understood: " }).textContent()).toContain("Numbers only");
+    expect(await panel.count()).toBe(0);
+    await ctx.close();
+  });
+});
