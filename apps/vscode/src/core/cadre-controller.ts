@@ -1,0 +1,198 @@
+import type { CadreClient } from "@cadre/client";
+import type { ApplyPatchResult, PatchSelection } from "@cadre/git";
+import type { Repo, TaskMode, TaskWithAttempts } from "@cadre/protocol";
+import type { DiffPair, EditorUi, PickItem } from "./editor-ui.ts";
+import type { TaskStore } from "./task-store.ts";
+import { applyChange, describeApply } from "./apply-change.ts";
+import { fileVersions } from "./file-versions.ts";
+import { pendingInput } from "./pending-input.ts";
+import { promptWithContext, type EditorContext } from "./task-context.ts";
+import { fetchTaskPatch, hunkSummary, isWholeFile, patchFilePath, type TaskPatch } from "./task-patch.ts";
+
+export interface ControllerDeps {
+  client: CadreClient;
+  ui: EditorUi;
+  /** Root of the local work tree (a clone of `repo`). */
+  root: string;
+  repo: Repo;
+  store: TaskStore;
+}
+
+type Choice = { kind: "file"; path: string } | { kind: "hunk"; path: string; index: number };
+
+/** What every command does, in editor-neutral terms; the VS Code adapter only wires it up. */
+export class CadreController {
+  constructor(private readonly d: ControllerDeps) {}
+
+  async newTask(context: EditorContext | null): Promise<TaskWithAttempts | undefined> {
+    const prompt = await this.d.ui.input({ title: "Cadre: new task", prompt: `What should the agent do in ${this.d.repo.name}?`, placeholder: "e.g. add pagination to the user list endpoint" });
+    if (!prompt?.trim()) return undefined;
+    let chosen: EditorContext | null = null;
+    if (context) {
+      const what = context.selection ? `the selection in ${context.path} (lines ${context.selection.startLine}-${context.selection.endLine})` : `the file ${context.path}`;
+      const include = await this.d.ui.pickOne("Include context?", [
+        { label: `Include ${what}`, value: true },
+        { label: "No context", value: false },
+      ]);
+      if (include === undefined) return undefined;
+      chosen = include ? context : null;
+    }
+    const mode = await this.d.ui.pickOne<TaskMode>("Mode", [
+      { label: "code", description: "change the code", value: "code" },
+      { label: "ask", description: "read-only answer", value: "ask" },
+      { label: "plan", description: "propose a plan first, wait for approval", value: "plan" },
+    ]);
+    if (!mode) return undefined;
+    const task = await this.d.client.call("createTask", {
+      body: { prompt: promptWithContext(prompt.trim(), chosen), repo: this.d.repo.id, mode, attempts: 1, title: prompt.trim().split("\n")[0]?.slice(0, 200) ?? "" },
+    });
+    this.d.store.update(task);
+    void this.d.ui.info(`Cadre: started "${task.title}".`);
+    return task;
+  }
+
+  /** Both sides of every file of the change, ready for the diff editor. */
+  async diffPairs(patch: TaskPatch): Promise<DiffPair[]> {
+    const pairs: DiffPair[] = [];
+    for (const file of patch.files) {
+      const v = await fileVersions(this.d.root, patch.task.baseCommit, file);
+      const key = `${patch.task.id}/${patch.attempt.index}/${patch.attempt.headCommit ?? "none"}`;
+      pairs.push({
+        title: `${v.path} (Cadre: ${patch.task.title})`,
+        path: v.path,
+        left: { key: `${key}/base/${file.oldPath ?? v.path}`, content: v.oldText },
+        right: {
+          key: `${key}/change/${v.path}`,
+          content: v.newText ?? `This change of ${v.path} cannot be shown side by side (${file.binary ? "binary file" : "the local base differs"}); its patch:\n\n${patch.text}`,
+        },
+      });
+    }
+    return pairs;
+  }
+
+  /** Opens the change in the diff editor: one file, or all files together. */
+  async openDiff(taskId: string, path?: string): Promise<DiffPair[]> {
+    const patch = await this.d.ui.withProgress("Cadre: fetching the diff", () => fetchTaskPatch(this.d.client, taskId));
+    if (patch.files.length === 0) {
+      void this.d.ui.info(`Cadre: task ${taskId} changed nothing.`);
+      return [];
+    }
+    const pairs = await this.diffPairs(patch);
+    if (path) {
+      const pair = pairs.find((p) => p.path === path);
+      if (!pair) throw new Error(`${path} is not part of task ${taskId}'s change`);
+      await this.d.ui.openDiff(pair);
+      return [pair];
+    }
+    if (pairs.length === 1 && pairs[0]) await this.d.ui.openDiff(pairs[0]);
+    else await this.d.ui.openChanges(`Cadre: ${patch.task.title}`, pairs);
+    return pairs;
+  }
+
+  async applyAll(taskId: string): Promise<ApplyPatchResult | undefined> {
+    const patch = await fetchTaskPatch(this.d.client, taskId);
+    if (patch.files.length === 0) {
+      void this.d.ui.info(`Cadre: task ${taskId} changed nothing.`);
+      return undefined;
+    }
+    const result = await this.report(patch);
+    // The whole change landed cleanly: record it, so the task shows as applied everywhere.
+    if (result && result.conflicted.length === 0 && patch.task.review.state === "pending") {
+      const updated = await this.d.client.call("approveTask", { params: { id: taskId }, body: { attempt: patch.attempt.index, pulledLocally: true } }).catch(() => null);
+      if (updated) this.d.store.update(updated);
+    }
+    return result;
+  }
+
+  /** Lets the user pick files and hunks, then applies only those. */
+  async applySome(taskId: string): Promise<ApplyPatchResult | undefined> {
+    const patch = await fetchTaskPatch(this.d.client, taskId);
+    const items: PickItem<Choice>[] = [];
+    for (const file of patch.files) {
+      const path = patchFilePath(file);
+      if (isWholeFile(file)) {
+        items.push({ label: path, description: `${file.status} (whole file)`, value: { kind: "file", path } });
+        continue;
+      }
+      file.hunks.forEach((_, index) => items.push({ label: path, description: `hunk ${index + 1} of ${file.hunks.length}`, detail: hunkSummary(file, index), value: { kind: "hunk", path, index } }));
+    }
+    if (items.length === 0) {
+      void this.d.ui.info(`Cadre: task ${taskId} changed nothing.`);
+      return undefined;
+    }
+    const picked = await this.d.ui.pickMany("Cadre: choose the files and hunks to apply", items);
+    if (!picked?.length) return undefined;
+    const selection: PatchSelection = {
+      files: picked.filter((c) => c.kind === "file").map((c) => c.path),
+      hunks: picked.flatMap((c) => (c.kind === "hunk" ? [{ path: c.path, index: c.index }] : [])),
+    };
+    return this.report(patch, selection);
+  }
+
+  private async report(patch: TaskPatch, selection?: PatchSelection): Promise<ApplyPatchResult | undefined> {
+    try {
+      const result = await applyChange(this.d.root, patch, selection);
+      const { level, message } = describeApply(result);
+      void (level === "warn" ? this.d.ui.warn(message) : this.d.ui.info(message));
+      return result;
+    } catch (e) {
+      // Refusals (local changes in the way, a patch that no longer applies) change nothing.
+      this.d.ui.error(`Cadre: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  async followup(taskId: string): Promise<TaskWithAttempts | undefined> {
+    const text = await this.d.ui.input({ title: "Cadre: follow-up", prompt: "What should the agent do next, in the same workspace?" });
+    if (!text?.trim()) return undefined;
+    const task = await this.d.client.call("followupTask", { params: { id: taskId }, body: { text: text.trim() } });
+    this.d.store.update(task);
+    return task;
+  }
+
+  async answer(taskId: string): Promise<TaskWithAttempts | undefined> {
+    const task = await this.d.client.call("getTask", { params: { id: taskId } });
+    const waiting = task.attempts.find((a) => a.status === "waiting_for_input" && a.waitingFor === "answer");
+    if (!waiting) {
+      void this.d.ui.info(`Cadre: task ${taskId} is not waiting for an answer.`);
+      return undefined;
+    }
+    const { questions } = await pendingInput(this.d.client, waiting);
+    const answers: string[] = [];
+    for (const q of questions.length ? questions : [{ question: "Your answer", options: [] as string[] }]) {
+      let a: string | undefined;
+      if (q.options.length) {
+        a = await this.d.ui.pickOne(q.question, [...q.options.map((o) => ({ label: o, value: o })), { label: "Other…", value: "" }]);
+        if (a === undefined) return undefined;
+      }
+      if (!a) a = await this.d.ui.input({ title: "Cadre: answer", prompt: q.question });
+      if (!a?.trim()) return undefined;
+      answers.push(questions.length > 1 ? `${q.question}\n${a.trim()}` : a.trim());
+    }
+    const updated = await this.d.client.call("answerTask", { params: { id: taskId }, body: { text: answers.join("\n\n"), attempt: waiting.index } });
+    this.d.store.update(updated);
+    return updated;
+  }
+
+  async approvePlan(taskId: string): Promise<TaskWithAttempts | undefined> {
+    const task = await this.d.client.call("getTask", { params: { id: taskId } });
+    const waiting = task.attempts.find((a) => a.status === "waiting_for_input" && a.waitingFor === "plan_approval");
+    if (!waiting) {
+      void this.d.ui.info(`Cadre: task ${taskId} has no plan waiting for approval.`);
+      return undefined;
+    }
+    const { plan } = await pendingInput(this.d.client, waiting);
+    const steps = plan?.steps.map((s, i) => `${i + 1}. ${s.step}`).join("\n") ?? "(no plan recorded)";
+    const choice = await this.d.ui.info(`Cadre plan for "${task.title}":\n${plan?.explanation ? `${plan.explanation}\n` : ""}${steps}`, "Approve", "Request Changes");
+    let updated: TaskWithAttempts | undefined;
+    if (choice === "Approve") {
+      updated = await this.d.client.call("approvePlan", { params: { id: taskId }, body: { attempt: waiting.index } });
+    } else if (choice === "Request Changes") {
+      const comment = await this.d.ui.input({ title: "Cadre: plan changes", prompt: "What should change in the plan?" });
+      if (!comment?.trim()) return undefined;
+      updated = await this.d.client.call("rejectPlan", { params: { id: taskId }, body: { attempt: waiting.index, comment: comment.trim() } });
+    }
+    if (updated) this.d.store.update(updated);
+    return updated;
+  }
+}
