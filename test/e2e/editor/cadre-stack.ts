@@ -21,13 +21,14 @@ export interface CadreStack {
 }
 
 /** A real `cadre serve` on PGlite with the scripted model and the fixture repo added as "calc". */
-export async function startCadreStack(script: Script): Promise<CadreStack> {
+export async function startCadreStack(script: Script, prepare?: (origin: string) => Promise<void>): Promise<CadreStack> {
   const dir = await mkdtemp(join(tmpdir(), "cadre-editor-"));
   const home = join(dir, "home");
   const model = await startScriptedModel({ script });
   await writeScriptedConfig(home, model.url);
   const origin = join(dir, "origin");
   await createFixtureRepo(origin);
+  await prepare?.(origin);
   const server = await startCadreServe({ home });
   await server.client.call("createRepo", { body: { origin, name: "calc" } });
   const env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
