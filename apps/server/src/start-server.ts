@@ -78,8 +78,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url, token, tokenCreated: created, store, runner,
     async close() {
       await runner?.stop();
-      await new Promise<void>((r) => server.close(() => r()));
+      // Live event streams never end on their own: close every connection, then the listener.
+      const closed = new Promise<void>((r) => server.close(() => r()));
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       await bus.stop();
       await store.close();
       await rm(paths.serverInfo, { force: true });

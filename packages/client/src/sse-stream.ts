@@ -60,7 +60,8 @@ export async function* sseMessages(client: CadreClient, url: string, opts: SseOp
       if (opts.reconnect === false) throw e;
       opts.onReconnect?.(++failures, e);
     } finally {
-      reader.releaseLock();
+      // Ends the HTTP request too when the consumer stops early (break/return), so no connection lingers.
+      await reader.cancel().catch(() => undefined);
     }
     if (opts.reconnect === false) return;
   }

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark, each printing a table of ratios against a baseline measured
+ * in the same run (these machines are shared and noisy). `npm run bench -- first-task` runs one.
+ */
+import { formatTable, type BenchTable } from "./lib/table.ts";
+
+const suites: Record<string, () => Promise<BenchTable[]>> = {
+  "first-task": async () => (await import("./first-task.ts")).benchFirstTask(),
+  provisioning: async () => (await import("./provisioning.ts")).benchProvisioning(),
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length && !only.includes(name)) continue;
+  try {
+    for (const t of await run()) console.log(formatTable(t));
+  } catch (e) {
+    console.log(`## ${name}\n  not run: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+}
+process.exit(0);
