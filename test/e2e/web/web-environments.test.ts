@@ -1,5 +1,6 @@
+/// <reference lib="dom" />
+// Code passed to page.evaluate runs in the browser and needs the DOM types.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
 import { rm } from "node:fs/promises";
 import type { BrowserContext } from "playwright-core";
 import { startWebStack, type WebStack } from "./web-stack.ts";

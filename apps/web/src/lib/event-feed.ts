@@ -1,13 +1,21 @@
-import { Event, SSE_EVENT } from "@cadre/protocol";
+import { Event, EventBody, SSE_EVENT } from "@cadre/protocol";
 import { CadreApiError, sseMessages, type CadreClient } from "@cadre/client";
 
+const KNOWN = new Set<string>(EventBody.options.map((o) => o.shape.type.value));
+
 /**
- * Events are parsed one by one so an event type newer than this app is skipped instead of
+ * Events are checked one by one so an event type newer than this app is skipped instead of
  * failing the whole page (the typed client's list parser rejects the page on an unknown type).
+ * Known types from the server are taken after a cheap envelope check: a full schema parse of
+ * thousands of events costs more than fetching them; anything odd gets the full parse.
  */
 function parseEvent(raw: unknown): Event | null {
-  const r = Event.safeParse(raw);
-  return r.success ? (r.data as Event) : null;
+  if (typeof raw !== "object" || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.type !== "string" || !KNOWN.has(r.type)) return null;
+  if (typeof r.seq === "number" && typeof r.attemptId === "string" && typeof r.turn === "number" && typeof r.at === "string") return raw as Event;
+  const full = Event.safeParse(raw);
+  return full.success ? (full.data as Event) : null;
 }
 
 export async function fetchEventPage(client: CadreClient, attemptId: string, after: number, limit: number, signal?: AbortSignal): Promise<{ items: Event[]; lastSeq: number; seen: number; maxSeq: number }> {

@@ -5,7 +5,10 @@ import { errorMessage } from "./error-message.ts";
 import { fetchEventPage, liveEvents } from "./event-feed.ts";
 import type { Event } from "@cadre/protocol";
 
+/** A small first page paints quickly; the rest comes in large pages behind it. */
+const FIRST_PAGE = 200;
 const PAGE = 1000;
+const PARALLEL = 4;
 
 export interface AttemptActivity {
   log: ActivityLog;
@@ -42,13 +45,27 @@ export function useAttemptActivity(attemptId: string | null, onEvent?: (e: Event
     };
     void (async () => {
       try {
-        let after = 0;
-        for (;;) {
-          const page = await fetchEventPage(client, attemptId, after, PAGE, ctrl.signal);
-          log.apply(page.items);
-          after = page.maxSeq;
-          setState({ log, version: ++version, loading: page.seen === PAGE, error: null });
-          if (page.seen < PAGE) break;
+        const first = await fetchEventPage(client, attemptId, 0, FIRST_PAGE, ctrl.signal);
+        log.apply(first.items);
+        let after = first.maxSeq;
+        setState({ log, version: ++version, loading: first.seen === FIRST_PAGE, error: null });
+        if (first.seen === FIRST_PAGE) {
+          // Seqs have no gaps, so the rest can be fetched as ranges in parallel and applied in order.
+          const starts: number[] = [];
+          for (let a = after; a < first.lastSeq; a += PAGE) starts.push(a);
+          const inflight = new Map<number, ReturnType<typeof fetchEventPage>>();
+          const start = (i: number) => {
+            const a = starts[i];
+            if (a !== undefined && !inflight.has(i)) inflight.set(i, fetchEventPage(client, attemptId, a, PAGE, ctrl.signal));
+          };
+          for (let i = 0; i < starts.length; i++) {
+            for (let k = i; k < i + PARALLEL; k++) start(k);
+            const page = await (inflight.get(i) as ReturnType<typeof fetchEventPage>);
+            inflight.delete(i);
+            log.apply(page.items);
+            after = Math.max(after, page.maxSeq);
+            setState({ log, version: ++version, loading: i < starts.length - 1, error: null });
+          }
         }
         for await (const e of liveEvents(client, attemptId, after, ctrl.signal)) {
           pending.push(e);
