@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Cadre needs (idempotent). Sourced or run by start.sh, test.sh and .ci/run.
+set -euo pipefail
+packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates)
+if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl); fi
+need=()
+for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "cadre: installing Debian packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else
+  echo "cadre: please install as root: apt-get install ${need[*]}" >&2; exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${need[@]}" >/dev/null

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to the whole test suite: system packages, PostgreSQL on loopback,
+# npm packages, then `npm test` (lint, typecheck, unit, integration and end-to-end tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-system.sh --test
+source scripts/start-postgres.sh
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ -n "${CI:-}" ]; then npm ci --no-audit --no-fund; fi
+npm test
