@@ -115,4 +115,49 @@ create table runners (
 );
 `,
   },
+  {
+    version: 2,
+    name: "users-and-access",
+    sql: `
+create table users (
+  id text primary key,
+  name text not null unique,
+  role text not null,
+  created_by text not null,
+  created_at timestamptz not null default now()
+);
+
+create table api_tokens (
+  id text primary key,
+  user_id text not null references users(id),
+  -- sha256 of the token: a leaked table gives no usable token
+  token_hash text not null unique,
+  label text not null default '',
+  created_at timestamptz not null default now(),
+  revoked_at timestamptz,
+  last_used_at timestamptz
+);
+create index api_tokens_user_idx on api_tokens (user_id);
+
+create table repo_grants (
+  user_id text not null references users(id),
+  repo_id text not null references repos(id),
+  granted_by text not null,
+  created_at timestamptz not null default now(),
+  primary key (user_id, repo_id)
+);
+create index tasks_created_by_idx on tasks (created_by, created_at)
+`,
+  },
+  {
+    version: 2,
+    name: "review-and-conflicts",
+    sql: `
+alter table attempts add column base_commit text;
+alter table attempts add column diff_stats jsonb;
+alter table tasks add column expected_paths jsonb not null default '[]';
+alter table tasks add column potential_conflicts jsonb not null default '[]';
+alter table tasks add column queue_after jsonb not null default '[]';
+`,
+  },
 ];

@@ -15,6 +15,12 @@ export class QueueQueries {
        where id = (
          select a.id from attempts a join tasks t on t.id = a.task_id
          where a.needs_run and (a.runner_id is null or a.lease_expires_at < now())
+           -- a task queued behind others (potential conflicts) waits until they have finished
+           and not exists (
+             select 1 from attempts b
+             where b.task_id in (select jsonb_array_elements_text(t.queue_after))
+               and b.status not in ('completed', 'failed', 'cancelled')
+           )
          order by t.priority desc, a.created_at, a.idx
          limit 1 for update of a skip locked
        ) returning *`,
