@@ -10,10 +10,13 @@ import { registerInteractionCommands } from "./commands/interaction-commands.ts"
 import { registerReviewCommands } from "./commands/review-commands.ts";
 import { registerEnvCommands } from "./commands/env-commands.ts";
 import { registerRunnerCommands } from "./commands/runner-commands.ts";
+import { registerApplyCommand } from "./commands/apply-command.ts";
 import { registerMcpCommand } from "./commands/mcp-command.ts";
 import { registerReviewCommand } from "./commands/review-command.ts";
 import { registerHookCommand } from "./commands/hook-command.ts";
 import { registerCompletionCommand } from "./commands/completion-command.ts";
+import { registerUserCommands } from "./commands/user-commands.ts";
+import { registerTokenCommands } from "./commands/token-commands.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -32,10 +35,13 @@ export function buildProgram(): Command {
   registerReviewCommands(program);
   registerEnvCommands(program);
   registerRunnerCommands(program);
+  registerApplyCommand(program);
   registerMcpCommand(program);
   registerReviewCommand(program);
   registerHookCommand(program);
   registerCompletionCommand(program);
+  registerUserCommands(program);
+  registerTokenCommands(program);
   return program;
 }
 

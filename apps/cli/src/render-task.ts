@@ -21,6 +21,8 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
     `  review:   ${t.review.state}${t.review.delivery ? ` (${t.review.delivery.kind}${"branch" in t.review.delivery ? ` ${t.review.delivery.branch}` : ""})` : ""}${t.review.by ? ` by ${t.review.by}` : ""}${t.review.reason ? `: ${t.review.reason}` : ""}`,
     `  created:  ${t.createdAt} by ${t.createdBy}`,
     `  usage:    ${t.usage.inputTokens} in, ${t.usage.outputTokens} out, $${t.usage.costUsd.toFixed(4)}`,
+    ...(t.expectedPaths.length ? [`  expects:  ${t.expectedPaths.join(", ")}`] : []),
+    ...t.potentialConflicts.map((c) => `  potential conflict with ${c.taskId} (${c.title}) on ${c.paths.join(", ")}${t.queueAfter.includes(c.taskId) ? " — queued behind it" : ""}`),
     `  attempts:`,
   ];
   for (const a of t.attempts) {
@@ -29,7 +31,9 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
       a.failureReason ? `${a.failureReason}: ${a.failureMessage ?? ""}` : "",
       a.testsPassed === null ? "" : a.testsPassed ? "tests passed" : "tests failed",
     ].filter(Boolean).join("; ");
-    lines.push(`    #${a.index} ${a.id}  ${a.status}${extra ? `  (${extra})` : ""}`);
+    const stats = a.changes ? `${a.changes.filesChanged} files +${a.changes.additions} -${a.changes.deletions}` : "";
+    const took = a.startedAt ? `${Math.round(((a.finishedAt ? Date.parse(a.finishedAt) : Date.now()) - Date.parse(a.startedAt)) / 1000)}s` : "";
+    lines.push(`    #${a.index} ${a.id}  ${a.status}${extra ? `  (${extra})` : ""}  ${[stats, took, `$${a.usage.costUsd.toFixed(4)}`].filter(Boolean).join("  ")}`);
     if (a.summary) lines.push(...a.summary.split("\n").map((l) => `       ${l}`));
   }
   return lines.join("\n");

@@ -1,11 +1,14 @@
+import { lstat } from "node:fs/promises";
 import { CadreError, type Environment, type EventBody, type FailureReason, type TaskWithAttempts } from "@cadre/protocol";
-import { commitChanges, diffCommits } from "@cadre/git";
+import { commitChanges, diffCommits, pushRefs, updateRef } from "@cadre/git";
 import { loadModelConfig, priceFor, resolveModel, runAgent, type AgentOutcome } from "@cadre/agent";
-import { createRedactor, SandboxError, type SandboxManager, type Workspace } from "@cadre/sandbox";
-import type { AttemptRecord, Store } from "@cadre/store";
+import { createRedactor, SandboxError, type SandboxManager, type Workspace, type WorkspaceChange } from "@cadre/sandbox";
+import type { AttemptRecord, RunInput, Store } from "@cadre/store";
 import { EventWriter } from "./event-writer.ts";
 import { sandboxEnvironment } from "./attempt-environment.ts";
 import { loadBudgets } from "./runner-config.ts";
+import { attemptWorkspace } from "./attempt-workspace.ts";
+import { rebaseForConflicts } from "./resolve-conflicts.ts";
 
 export interface AttemptContext {
   store: Store;
@@ -24,6 +27,20 @@ export function attemptRef(taskId: string, attemptId: string): string {
   return `refs/cadre/tasks/${taskId}/${attemptId}`;
 }
 
+type Emit = (b: EventBody) => Promise<void>;
+
+/** A cheap fingerprint of the workspace's changes, so an unchanged workspace is not committed again. */
+async function fingerprint(changes: WorkspaceChange[]): Promise<string> {
+  const parts = await Promise.all(
+    changes.map(async (c) => {
+      if (c.kind === "delete") return `D ${c.path}`;
+      const st = await lstat(c.hostPath).catch(() => null);
+      return `U ${c.path} ${c.mode} ${st?.size ?? -1} ${st?.mtimeMs ?? -1} ${st?.ino ?? -1}`;
+    }),
+  );
+  return parts.sort().join("\n");
+}
+
 /**
  * Runs one claimed attempt until it completes, fails, is cancelled or waits for input.
  * Every step is an event stored before the next; the workspace is checkpointed into the mirror
@@ -34,9 +51,8 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
   if (!task) throw new CadreError("internal", `task ${rec.taskId} of attempt ${rec.id} is missing`);
   const environment = task.environmentId ? await ctx.store.environments.find(task.environmentId) : null;
   const sandboxEnv = await sandboxEnvironment(ctx.store, environment, ctx.secretKey);
-  const redact = createRedactor(Object.values(sandboxEnv.secrets));
-  const writer = new EventWriter(ctx.store, rec.id, ctx.runnerId, rec.turnCount, redact);
-  const emit = (b: EventBody) => writer.emit(b);
+  const writer = new EventWriter(ctx.store, rec.id, ctx.runnerId, rec.turnCount, createRedactor(Object.values(sandboxEnv.secrets)));
+  const emit: Emit = (b) => writer.emit(b);
   const mirror = ctx.mirrorPath(task.repoId);
   const input = rec.pendingInput;
 
@@ -44,32 +60,56 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     await emit({ type: "status", status: "cancelled", message: "cancelled before it ran" });
     return;
   }
-
   const startsTurn = input !== null && TURN_STARTING.has(input.kind);
   if (startsTurn || rec.status === "queued") await emit({ type: "status", status: "provisioning" });
 
+  let base = rec.baseCommit ?? task.baseCommit;
+  let head = rec.headCommit ?? base;
+  let agentInput: RunInput | null = input;
+  let fresh = false;
+  if (input?.kind === "resolve_conflicts") {
+    const rebased = await rebaseForConflicts(mirror, task.baseRef, base, head);
+    if (rebased) {
+      base = rebased.base;
+      head = rebased.commit;
+      fresh = true;
+      await ctx.store.attempts.setBase(rec.id, base);
+      await emit({ type: "checkpoint", commit: head, turn: writer.turn + 1 });
+      agentInput = {
+        kind: "resolve_conflicts",
+        text: rebased.conflictPaths.length
+          ? `${input.text}\nThe branch ${task.baseRef} moved; your change was replayed onto its new head (${base.slice(0, 12)}). These files have conflict markers (<<<<<<< ======= >>>>>>>) to resolve: ${rebased.conflictPaths.join(", ")}. Resolve them keeping both intents, remove every marker, and run the tests.`
+          : `${input.text}\nThe branch ${task.baseRef} moved; your change was replayed onto its new head (${base.slice(0, 12)}) without conflicts. Check that it still works (run the tests).`,
+      };
+    }
+  }
+
   let workspace: Workspace;
   try {
-    workspace = await ctx.sandboxes.provision({
-      attemptId: rec.id, mirrorPath: mirror, baseCommit: task.baseCommit, environment: sandboxEnv, readOnly: task.mode === "ask",
-      ...(rec.headCommit && rec.headCommit !== task.baseCommit ? { restoreCommit: rec.headCommit } : {}),
+    workspace = await attemptWorkspace(ctx.sandboxes, {
+      attemptId: rec.id, mirrorPath: mirror, baseCommit: base, environment: sandboxEnv, readOnly: task.mode === "ask",
+      ...(head !== base ? { restoreCommit: head } : {}),
       onSetupOutput: (phase, chunk) => void emit({ type: "setup_output", phase, chunk }).catch(() => undefined),
       onNotice: (level, message) => void emit({ type: "notice", level, message }).catch(() => undefined),
       onNetworkBlocked: (info) => void emit({ type: "network_blocked", ...info }).catch(() => undefined),
-    });
+    }, fresh);
   } catch (e) {
     const reason: FailureReason = e instanceof SandboxError ? e.reason : "sandbox_error";
     await emit({ type: "status", status: "failed", reason, message: e instanceof Error ? e.message : String(e) });
     return;
   }
 
-  let head = rec.headCommit ?? task.baseCommit;
+  let lastPrint: string | null = null;
   const checkpoint = async (): Promise<string> => {
+    if (workspace.readOnly) return head;
     const changes = await workspace.changes();
+    const print = await fingerprint(changes);
+    if (print === lastPrint) return head;
     const result = await commitChanges({
-      gitDir: mirror, parent: task.baseCommit, changes, ref: attemptRef(task.id, rec.id),
+      gitDir: mirror, parent: base, changes, ref: attemptRef(task.id, rec.id),
       message: `Cadre checkpoint: task ${task.id} attempt ${rec.index} turn ${writer.turn}`,
     });
+    lastPrint = print;
     if (result.commit !== head) {
       head = result.commit;
       await emit({ type: "checkpoint", commit: head, turn: writer.turn });
@@ -83,8 +123,8 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
       await emit({ type: "turn_started", turn: writer.turn });
     }
     await emit({ type: "status", status: "running" });
-    const outcome = await runModel(ctx, task, environment, workspace, rec, emit, checkpoint, signal);
-    await finish(ctx, task, environment, rec, workspace, writer, emit, checkpoint, outcome);
+    const outcome = await runModel(ctx, task, environment, workspace, rec, agentInput, emit, checkpoint, signal);
+    await finish(ctx, { task, environment, rec, workspace, writer, emit, checkpoint, outcome, base });
   } finally {
     await workspace.release().catch((e: Error) => ctx.log(`release of ${rec.id} failed: ${e.message}`));
   }
@@ -92,7 +132,7 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
 
 async function runModel(
   ctx: AttemptContext, task: TaskWithAttempts, environment: Environment | null, workspace: Workspace, rec: AttemptRecord,
-  emit: (b: EventBody) => Promise<void>, checkpoint: () => Promise<string>, signal: AbortSignal,
+  input: RunInput | null, emit: Emit, checkpoint: () => Promise<string>, signal: AbortSignal,
 ): Promise<AgentOutcome> {
   const config = await loadModelConfig(ctx.home);
   let model;
@@ -103,7 +143,7 @@ async function runModel(
   }
   const history = (await ctx.store.events.all(rec.id)).map(({ attemptId: _a, taskId: _t, seq: _s, turn: _u, at: _at, ...body }) => body as EventBody);
   return runAgent({
-    model, sandbox: workspace, mode: task.mode, history, input: rec.pendingInput,
+    model, sandbox: workspace, mode: task.mode, history, input,
     instructions: { ...(environment?.instructions ? { environment: environment.instructions } : {}) },
     budgets: await loadBudgets(ctx.home), price: priceFor(config, task.model) ?? undefined, signal, emit,
     checkpoint: async () => {
@@ -112,19 +152,25 @@ async function runModel(
   });
 }
 
-async function finish(
-  ctx: AttemptContext, task: TaskWithAttempts, environment: Environment | null, rec: AttemptRecord, workspace: Workspace,
-  writer: EventWriter, emit: (b: EventBody) => Promise<void>, checkpoint: () => Promise<string>, outcome: AgentOutcome,
-): Promise<void> {
+interface Finish {
+  task: TaskWithAttempts; environment: Environment | null; rec: AttemptRecord; workspace: Workspace; writer: EventWriter;
+  emit: Emit; checkpoint: () => Promise<string>; outcome: AgentOutcome; base: string;
+}
+
+async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
+  const { task, environment, rec, workspace, writer, emit, checkpoint, outcome, base } = f;
+  const mirror = ctx.mirrorPath(task.repoId);
   const commit = await checkpoint();
   if (outcome.kind === "waiting") {
     await emit({ type: "status", status: "waiting_for_input", waitingFor: outcome.waitingFor });
     return;
   }
   const turns = await ctx.store.attempts.turns(rec.id);
-  const previous = turns.filter((t) => t.index < writer.turn && t.checkpointCommit).pop()?.checkpointCommit ?? task.baseCommit;
-  const stats = await diffCommits({ gitDir: ctx.mirrorPath(task.repoId), base: previous, head: commit, limit: 1 });
-  await emit({ type: "turn_completed", turn: Math.max(writer.turn, 1), commit: commit === task.baseCommit ? null : commit, filesChanged: stats.totalFiles, additions: stats.additions, deletions: stats.deletions });
+  const previous = turns.filter((t) => t.index < writer.turn && t.checkpointCommit).pop()?.checkpointCommit ?? base;
+  const turnStats = await diffCommits({ gitDir: mirror, base: previous, head: commit, limit: 1 });
+  const whole = previous === base ? turnStats : await diffCommits({ gitDir: mirror, base, head: commit, limit: 1 });
+  await ctx.store.attempts.setDiffStats(rec.id, { filesChanged: whole.totalFiles, additions: whole.additions, deletions: whole.deletions });
+  await emit({ type: "turn_completed", turn: Math.max(writer.turn, 1), commit: commit === base ? null : commit, filesChanged: turnStats.totalFiles, additions: turnStats.additions, deletions: turnStats.deletions });
 
   if (outcome.kind === "completed") {
     await ctx.store.attempts.setSummary(rec.id, outcome.summary);
@@ -134,10 +180,28 @@ async function finish(
       await ctx.store.attempts.setTestsPassed(rec.id, passed);
       await emit({ type: "notice", level: passed ? "info" : "warning", message: `test command '${environment.testCommand}' ${passed ? "passed" : `failed (exit ${run.exitCode ?? "killed"})`}` });
     }
+    await repushBranch(ctx, task, rec, commit, emit);
     await emit({ type: "status", status: "completed" });
   } else if (outcome.kind === "cancelled") {
     await emit({ type: "status", status: "cancelled", message: "cancelled; the partial diff is kept" });
   } else {
     await emit({ type: "status", status: "failed", reason: outcome.reason, message: outcome.message });
+  }
+}
+
+/** A change delivered as a pushed branch follows its follow-ups: each finished turn is pushed again. */
+async function repushBranch(ctx: AttemptContext, task: TaskWithAttempts, rec: AttemptRecord, commit: string, emit: Emit): Promise<void> {
+  const d = task.review.delivery;
+  if (d?.kind !== "push_branch" || task.review.attemptId !== rec.id || d.commit === commit) return;
+  const repo = await ctx.store.repos.find(task.repoId);
+  if (!repo) return;
+  try {
+    const mirror = ctx.mirrorPath(task.repoId);
+    await pushRefs(mirror, repo.origin, [{ src: commit, dst: `refs/heads/${d.branch}`, force: true }]);
+    await updateRef(mirror, `refs/heads/${d.branch}`, commit);
+    await ctx.store.tasks.setReview(task.id, { state: "applied", attemptId: rec.id, delivery: { ...d, commit }, by: task.review.by ?? "cadre", reason: null });
+    await emit({ type: "notice", level: "info", message: `pushed the follow-up to ${d.branch}` });
+  } catch (e) {
+    await emit({ type: "notice", level: "warning", message: `could not push the follow-up to ${d.branch}: ${(e as Error).message}` });
   }
 }

@@ -13,3 +13,4 @@ export * from "./patch.ts";
 export * from "./apply.ts";
 export * from "./work-tree-status.ts";
 export * from "./generate-repo.ts";
+export * from "./expected-paths.ts";

@@ -20,6 +20,12 @@ export const Review = z.object({
 });
 export type Review = z.infer<typeof Review>;
 
+export const DiffStats = z.object({ filesChanged: z.number().int(), additions: z.number().int(), deletions: z.number().int() });
+export type DiffStats = z.infer<typeof DiffStats>;
+
+export const PotentialConflict = z.object({ taskId: z.string(), title: z.string(), paths: z.array(z.string()) });
+export type PotentialConflict = z.infer<typeof PotentialConflict>;
+
 export const Attempt = z.object({
   id: Id,
   taskId: Id,
@@ -32,6 +38,10 @@ export const Attempt = z.object({
   summary: z.string().nullable(),
   /** Commit on refs/cadre/tasks/<task>/<attempt> holding the latest checkpoint. */
   headCommit: z.string().nullable(),
+  /** The attempt's own base when it was rebased (resolve-conflicts); null means the task's base. */
+  baseCommit: z.string().nullable(),
+  /** Whole-attempt change against its base, as of the last finished turn. */
+  changes: DiffStats.nullable(),
   turnCount: z.number().int().nonnegative(),
   runnerId: z.string().nullable(),
   testsPassed: z.boolean().nullable(),
@@ -59,6 +69,12 @@ export const Task = z.object({
   status: AttemptStatus,
   review: Review,
   usage: Usage,
+  /** Paths the task is expected to touch, stated before it started. */
+  expectedPaths: z.array(z.string()),
+  /** Other active tasks on the same repo and branch whose expected paths overlap, found at creation. */
+  potentialConflicts: z.array(PotentialConflict),
+  /** Tasks this one waits for before starting (queued behind its potential conflicts). */
+  queueAfter: z.array(z.string()),
   createdBy: z.string(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -78,6 +94,8 @@ export const CreateTask = z.strictObject({
   mode: TaskMode.default("code"),
   model: ModelName.optional(),
   title: z.string().max(200).optional(),
+  /** Start only after the tasks it potentially conflicts with have finished. */
+  queueBehindConflicts: z.boolean().default(false),
 });
 export type CreateTask = z.input<typeof CreateTask>;
 

@@ -36,7 +36,7 @@ export function toEnvironment(r: EnvironmentRow): Environment {
 export interface AttemptRow {
   id: string; task_id: string; idx: number; status: string; waiting_for: string | null; failure_reason: string | null;
   failure_message: string | null; summary: string | null; head_commit: string | null; turn_count: number;
-  tests_passed: boolean | null; usage: unknown; last_seq: number; needs_run: boolean; pending_input: unknown;
+  tests_passed: boolean | null; usage: unknown; last_seq: number; base_commit: string | null; diff_stats: unknown; needs_run: boolean; pending_input: unknown;
   cancel_requested: boolean; runner_id: string | null; lease_expires_at: Date | null; created_at: Date;
   started_at: Date | null; finished_at: Date | null;
 }
@@ -44,7 +44,7 @@ export function toAttempt(r: AttemptRow): Attempt {
   return {
     id: r.id, taskId: r.task_id, index: r.idx, status: r.status as AttemptStatus, waitingFor: r.waiting_for as WaitingFor | null,
     failureReason: r.failure_reason as FailureReason | null, failureMessage: r.failure_message, summary: r.summary,
-    headCommit: r.head_commit, turnCount: r.turn_count, runnerId: r.runner_id, testsPassed: r.tests_passed,
+    headCommit: r.head_commit, baseCommit: r.base_commit ?? null, changes: json(r.diff_stats, null), turnCount: r.turn_count, runnerId: r.runner_id, testsPassed: r.tests_passed,
     usage: json<Usage>(r.usage, ZERO_USAGE), lastSeq: r.last_seq, createdAt: iso(r.created_at),
     startedAt: isoOrNull(r.started_at), finishedAt: isoOrNull(r.finished_at),
   };
@@ -55,6 +55,7 @@ export interface TaskRow {
   environment_id: string | null; attempt_count: number; mode: string; model: string; priority: number;
   review_state: string; review_attempt_id: string | null; review_delivery: unknown; review_by: string | null;
   review_at: Date | null; review_reason: string | null; created_by: string; created_at: Date; updated_at: Date;
+  expected_paths: unknown; potential_conflicts: unknown; queue_after: unknown;
 }
 export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
   return {
@@ -65,7 +66,8 @@ export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
       state: r.review_state as Task["review"]["state"], attemptId: r.review_attempt_id,
       delivery: json<Delivery | null>(r.review_delivery, null), by: r.review_by, at: isoOrNull(r.review_at), reason: r.review_reason,
     },
-    usage, createdBy: r.created_by, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
+    usage, expectedPaths: json(r.expected_paths, []), potentialConflicts: json(r.potential_conflicts, []), queueAfter: json(r.queue_after, []),
+    createdBy: r.created_by, createdAt: iso(r.created_at), updatedAt: iso(r.updated_at),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { AttemptStatus, Delivery, Task, TaskMode, TaskWithAttempts, Usage } from "@cadre/protocol";
+import type { AttemptStatus, Delivery, PotentialConflict, Task, TaskMode, TaskWithAttempts, Usage } from "@cadre/protocol";
 import type { Sql, SqlParam } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { toAttempt, toTask, type AttemptRow, type TaskRow } from "./rows.ts";
@@ -49,6 +49,9 @@ export interface NewTask {
   model: string;
   createdBy: string;
   priority?: number;
+  expectedPaths?: string[];
+  potentialConflicts?: PotentialConflict[];
+  queueAfter?: string[];
 }
 
 function encodeCursor(createdAt: string, id: string): string {
@@ -68,9 +71,10 @@ export class TaskQueries {
     const taskId = newId("task");
     await this.sql.transaction(async (tx) => {
       await tx.query(
-        `insert into tasks (id, title, prompt, repo_id, base_ref, base_commit, environment_id, attempt_count, mode, model, created_by, priority)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [taskId, t.title, t.prompt, t.repoId, t.baseRef, t.baseCommit, t.environmentId, t.attemptCount, t.mode, t.model, t.createdBy, t.priority ?? 0],
+        `insert into tasks (id, title, prompt, repo_id, base_ref, base_commit, environment_id, attempt_count, mode, model, created_by, priority, expected_paths, potential_conflicts, queue_after)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15::jsonb)`,
+        [taskId, t.title, t.prompt, t.repoId, t.baseRef, t.baseCommit, t.environmentId, t.attemptCount, t.mode, t.model, t.createdBy, t.priority ?? 0,
+          JSON.stringify(t.expectedPaths ?? []), JSON.stringify(t.potentialConflicts ?? []), JSON.stringify(t.queueAfter ?? [])],
       );
       for (let i = 1; i <= t.attemptCount; i++) {
         await tx.query(
@@ -85,6 +89,12 @@ export class TaskQueries {
     return taskId;
   }
 
+  /** The repo a task belongs to (access checks need only this). */
+  async repoOf(id: string): Promise<string | null> {
+    const rows = await this.sql.query<{ repo_id: string }>("select repo_id from tasks where id = $1", [id]);
+    return rows[0]?.repo_id ?? null;
+  }
+
   async get(id: string): Promise<TaskWithAttempts | null> {
     const rows = await this.sql.query<TaskListRow>(`${TASK_SELECT} where t.id = $1`, [id]);
     const row = rows[0];
@@ -93,7 +103,7 @@ export class TaskQueries {
     return { ...fromListRow(row), attempts: attempts.map(toAttempt) };
   }
 
-  async list(f: { status?: AttemptStatus; repoId?: string; q?: string; limit: number; cursor?: string }): Promise<{ items: Task[]; nextCursor: string | null }> {
+  async list(f: { status?: AttemptStatus; repoId?: string; repoIds?: string[] | null; q?: string; limit: number; cursor?: string }): Promise<{ items: Task[]; nextCursor: string | null }> {
     const where: string[] = [];
     const params: SqlParam[] = [];
     const add = (clause: string, value: SqlParam) => {
@@ -102,6 +112,8 @@ export class TaskQueries {
     };
     if (f.status) add("s.derived_status = ?", f.status);
     if (f.repoId) add("t.repo_id = ?", f.repoId);
+    // Only these repos (what a non-admin was granted); null or absent means every repo.
+    if (f.repoIds) add("t.repo_id = any(?)", f.repoIds);
     if (f.q) {
       params.push(`%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
       where.push(`(t.title ilike $${params.length} or t.prompt ilike $${params.length})`);
@@ -131,13 +143,18 @@ export class TaskQueries {
     await this.sql.query("select pg_notify('cadre_tasks', $1)", [id]);
   }
 
-  /** Tasks of a repo whose attempts are not finished, for the potential-conflict check. */
-  async activeOnRepo(repoId: string, exceptTaskId: string): Promise<string[]> {
-    const rows = await this.sql.query<{ id: string }>(
-      `select distinct t.id from tasks t join attempts a on a.task_id = t.id
-       where t.repo_id = $1 and t.id <> $2 and t.review_state = 'pending' and a.status not in ('failed', 'cancelled')`,
-      [repoId, exceptTaskId],
+  /**
+   * Other tasks on a repo and base branch that may still land: pending review, not every attempt
+   * failed or cancelled. Their expected paths are compared with a new task's before it starts.
+   */
+  async activeOnBranch(repoId: string, baseRef: string): Promise<{ id: string; title: string; expectedPaths: string[] }[]> {
+    const rows = await this.sql.query<{ id: string; title: string; expected_paths: unknown }>(
+      `select t.id, t.title, t.expected_paths from tasks t
+       where t.repo_id = $1 and t.base_ref = $2 and t.review_state = 'pending'
+         and exists (select 1 from attempts a where a.task_id = t.id and a.status not in ('failed', 'cancelled'))
+       order by t.created_at`,
+      [repoId, baseRef],
     );
-    return rows.map((r) => r.id);
+    return rows.map((r) => ({ id: r.id, title: r.title, expectedPaths: (typeof r.expected_paths === "string" ? JSON.parse(r.expected_paths) : r.expected_paths) as string[] }));
   }
 }

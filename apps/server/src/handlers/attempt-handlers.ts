@@ -29,14 +29,14 @@ export function attemptHandlers(ctx: ServerContext): Pick<Handlers, "getAttempt"
       const a = await find(params.id);
       const task = await ctx.store.tasks.get(a.taskId);
       if (!task) throw new CadreError("not_found", `task ${a.taskId} not found`);
-      let base = task.baseCommit;
-      let head = a.headCommit ?? task.baseCommit;
+      let base = a.baseCommit ?? task.baseCommit;
+      let head = a.headCommit ?? base;
       if (query.turn !== undefined) {
         const turns = await ctx.store.attempts.turns(a.id);
         const turn = turns.find((t) => t.index === query.turn);
         if (!turn) throw new CadreError("not_found", `attempt ${a.id} has no turn ${query.turn} (it has ${turns.length})`);
         const previous = turns.filter((t) => t.index < turn.index && t.checkpointCommit).pop();
-        base = previous?.checkpointCommit ?? task.baseCommit;
+        base = previous?.checkpointCommit ?? a.baseCommit ?? task.baseCommit;
         head = turn.checkpointCommit ?? base;
       }
       const paths = query.path === undefined ? undefined : Array.isArray(query.path) ? query.path : [query.path];

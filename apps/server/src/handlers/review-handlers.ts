@@ -21,7 +21,7 @@ export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask"
   function finished(task: TaskWithAttempts, index: number | undefined): Attempt & { headCommit: string } {
     const a = pickAttempt(task, index, (x) => x.status === "completed", "has completed");
     if (a.status !== "completed" && a.status !== "failed" && a.status !== "cancelled") throw new CadreError("conflict", `attempt ${a.index} is ${a.status}: approve it once it has finished`);
-    if (!a.headCommit || a.headCommit === task.baseCommit) throw new CadreError("conflict", `attempt ${a.index} changed nothing: there is nothing to deliver`);
+    if (!a.headCommit || a.headCommit === (a.baseCommit ?? task.baseCommit)) throw new CadreError("conflict", `attempt ${a.index} changed nothing: there is nothing to deliver`);
     return a as Attempt & { headCommit: string };
   }
 
@@ -55,11 +55,12 @@ export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask"
       const target = await tryResolveCommit(mirror, `refs/heads/${branch}`);
       if (!target) throw new CadreError("not_found", `branch '${branch}' does not exist in ${repo.name}: use --push-branch ${branch} to create it`);
       let change = attempt.headCommit;
+      const base = attempt.baseCommit ?? task.baseCommit;
       let moved = false;
-      if (target !== task.baseCommit) {
+      if (target !== base) {
         moved = true;
         if (body.rebase) {
-          const r = await rebaseCommit({ gitDir: mirror, commit: attempt.headCommit, oldBase: task.baseCommit, newBase: target });
+          const r = await rebaseCommit({ gitDir: mirror, commit: attempt.headCommit, oldBase: base, newBase: target });
           if (!r.clean || !r.commit) throw new CadreError("conflict", `the change conflicts with ${branch} in ${r.conflictPaths.join(", ")}: resolve with 'cadre followup ${task.id} --resolve-conflicts'`, { conflictPaths: r.conflictPaths });
           change = r.commit;
         }

@@ -1,11 +1,11 @@
 import { CadreError, isTerminal, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
-import { fetchMirror, resolveCommit } from "@cadre/git";
+import { expectedPaths, fetchMirror, resolveCommit } from "@cadre/git";
 import { checkModelConfigured, loadModelConfig } from "@cadre/agent";
 import type { RunInput } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 import { mirrorPath } from "../cadre-home.ts";
-import { requireRole } from "../access.ts";
+import { requireRole, visibleRepoIds } from "../access.ts";
 
 function titleOf(prompt: string): string {
   const line = prompt.trim().split("\n")[0] ?? "";
@@ -38,14 +38,14 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
   }
 
   return {
-    async listTasks({ query }) {
+    async listTasks({ query, principal }) {
       let repoId: string | undefined;
       if (query.repo) {
         const repo = await ctx.store.repos.find(query.repo);
         if (!repo) return { items: [], nextCursor: null };
         repoId = repo.id;
       }
-      return ctx.store.tasks.list({ status: query.status, repoId, q: query.q, limit: query.limit, cursor: query.cursor });
+      return ctx.store.tasks.list({ status: query.status, repoId, repoIds: await visibleRepoIds(ctx, principal), q: query.q, limit: query.limit, cursor: query.cursor });
     },
 
     getTask: async ({ params }) => get(params.id),
@@ -70,9 +70,20 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
         throw new CadreError("unavailable", `could not fetch ${repo.origin}: ${e.message}`);
       });
       const baseCommit = await resolveCommit(mirror, baseRef);
+      // Before it starts: the paths it expects to touch, against other active tasks on the same branch.
+      const expected = body.mode === "ask" ? [] : await expectedPaths(mirror, baseCommit, body.prompt);
+      const potentialConflicts = [];
+      if (expected.length) {
+        for (const other of await ctx.store.tasks.activeOnBranch(repo.id, baseRef)) {
+          const overlap = other.expectedPaths.filter((p) => expected.includes(p));
+          if (overlap.length) potentialConflicts.push({ taskId: other.id, title: other.title, paths: overlap });
+        }
+      }
       const id = await ctx.store.tasks.create({
         title: body.title ?? titleOf(body.prompt), prompt: body.prompt, repoId: repo.id, baseRef, baseCommit,
         environmentId, attemptCount: body.attempts, mode: body.mode, model: model.model, createdBy: principal.user,
+        expectedPaths: expected, potentialConflicts,
+        queueAfter: body.queueBehindConflicts ? potentialConflicts.map((c) => c.taskId) : [],
       });
       return get(id);
     },

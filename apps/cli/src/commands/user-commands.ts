@@ -1,0 +1,56 @@
+import type { Command } from "commander";
+import type { User } from "@cadre/protocol";
+import { clientFor, printJson, stdio } from "../cli-context.ts";
+
+function describe(u: User): string {
+  return `${u.name.padEnd(20)} ${u.role.padEnd(7)} ${u.role === "admin" ? "all repos" : u.repos.length ? u.repos.join(",") : "no repos"}  (added by ${u.createdBy})`;
+}
+
+/** `cadre user add|list|grant|ungrant|revoke-token`: admins manage named users and their access. */
+export function registerUserCommands(program: Command): void {
+  const user = program.command("user").description("manage users, their roles and the repositories they may use (admin)");
+  user
+    .command("add")
+    .description("add a user and print their first API token (shown only this once)")
+    .argument("<name>", "user name (lowercase letters, digits, . _ -)")
+    .option("--role <role>", "viewer (read only), member (create and review tasks) or admin", "member")
+    .option("--json", "print JSON")
+    .action(async (name: string, o: { role: string; json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const r = await client.call("createUser", { body: { name, role: o.role as User["role"] } });
+      if (o.json) return printJson(stdio, r);
+      stdio.out(`added ${r.user.name} (${r.user.role}); their token (shown only this once):\n  ${r.token.token}`);
+      if (r.user.role !== "admin") stdio.out(`grant repositories with: cadre user grant ${r.user.name} <repo>`);
+    });
+  user
+    .command("list")
+    .description("list users with their role and repositories")
+    .option("--json", "print JSON")
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const { items } = await (await clientFor(cmd)).call("listUsers");
+      if (o.json) return printJson(stdio, items);
+      for (const u of items) stdio.out(describe(u));
+    });
+  user
+    .command("grant")
+    .description("let a user see and use a repository")
+    .argument("<name>").argument("<repo>", "repo name or id")
+    .action(async (name: string, repo: string, _o: unknown, cmd: Command) => {
+      stdio.out(describe(await (await clientFor(cmd)).call("grantRepo", { params: { name }, body: { repo } })));
+    });
+  user
+    .command("ungrant")
+    .description("take a repository away from a user")
+    .argument("<name>").argument("<repo>", "repo name or id")
+    .action(async (name: string, repo: string, _o: unknown, cmd: Command) => {
+      stdio.out(describe(await (await clientFor(cmd)).call("revokeGrant", { params: { name, repo } })));
+    });
+  user
+    .command("revoke-token")
+    .description("revoke an API token at once (ids from 'cadre token list --user <name>')")
+    .argument("<token-id>")
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const t = await (await clientFor(cmd)).call("revokeToken", { params: { id } });
+      stdio.out(`revoked ${t.id} of ${t.user} at ${t.revokedAt ?? "?"}`);
+    });
+}

@@ -1,0 +1,23 @@
+import { commitTree, fetchMirror, mergeTree, resolveCommit } from "@cadre/git";
+
+export interface Rebased {
+  /** The new base: the target branch's head. */
+  base: string;
+  /** The attempt's change replayed onto it; conflicted files carry conflict markers. */
+  commit: string;
+  conflictPaths: string[];
+}
+
+/**
+ * Replays an attempt's change onto the current head of its branch for a resolve-conflicts turn.
+ * Where it conflicts, the merged tree keeps git's conflict markers for the agent to resolve.
+ * Returns null when the branch has not moved.
+ */
+export async function rebaseForConflicts(mirror: string, branch: string, oldBase: string, head: string): Promise<Rebased | null> {
+  await fetchMirror(mirror);
+  const base = await resolveCommit(mirror, `refs/heads/${branch}`);
+  if (base === oldBase) return null;
+  const merged = await mergeTree(mirror, base, head, oldBase);
+  const commit = await commitTree(mirror, merged.tree, [base], "Cadre: attempt rebased for conflict resolution");
+  return { base, commit, conflictPaths: merged.conflictPaths };
+}
