@@ -1,5 +1,7 @@
-import { CadreError } from "@cadre/protocol";
+import { CadreError, type Environment, type Repo } from "@cadre/protocol";
+import type { AttemptRecord } from "@cadre/store";
 import type { Principal } from "./principal.ts";
+import type { ServerContext } from "./server-context.ts";
 
 const RANK = { viewer: 0, member: 1, admin: 2 } as const;
 
@@ -8,4 +10,52 @@ export function requireRole(p: Principal, role: Principal["role"]): void {
   if (RANK[p.role] < RANK[role]) {
     throw new CadreError("forbidden", `user '${p.user}' is a ${p.role} and this needs the ${role} role: ask an admin to grant it`);
   }
+}
+
+/** Repo ids the principal may see, or null for every repo (admins). Read per request: grants and revocations apply at once. */
+export async function visibleRepoIds(ctx: ServerContext, p: Principal): Promise<string[] | null> {
+  if (p.role === "admin") return null;
+  return ctx.store.users.grantedRepos(p.user);
+}
+
+export async function canSeeRepo(ctx: ServerContext, p: Principal, repoId: string): Promise<boolean> {
+  const visible = await visibleRepoIds(ctx, p);
+  return visible === null || visible.includes(repoId);
+}
+
+/**
+ * The repo (by id or name) if the principal may see it. A repo they may not see is reported as
+ * missing, so its existence does not leak.
+ */
+export async function requireRepo(ctx: ServerContext, p: Principal, idOrName: string): Promise<Repo> {
+  const repo = await ctx.store.repos.find(idOrName);
+  if (!repo || !(await canSeeRepo(ctx, p, repo.id))) {
+    throw new CadreError("not_found", `repo ${idOrName} not found: list the repos you can see with 'cadre repo list' (an admin grants access with 'cadre user grant')`);
+  }
+  return repo;
+}
+
+export async function requireTaskAccess(ctx: ServerContext, p: Principal, taskId: string): Promise<void> {
+  const repoId = await ctx.store.tasks.repoOf(taskId);
+  if (repoId === null || !(await canSeeRepo(ctx, p, repoId))) throw new CadreError("not_found", `task ${taskId} not found: list tasks with 'cadre task list'`);
+}
+
+export async function requireAttemptAccess(ctx: ServerContext, p: Principal, attemptId: string): Promise<AttemptRecord> {
+  const attempt = await ctx.store.attempts.get(attemptId);
+  const repoId = attempt ? await ctx.store.tasks.repoOf(attempt.taskId) : null;
+  if (!attempt || repoId === null || !(await canSeeRepo(ctx, p, repoId))) {
+    throw new CadreError("not_found", `attempt ${attemptId} not found: 'cadre task show <task>' lists a task's attempts`);
+  }
+  return attempt;
+}
+
+/** Environments tied to a repo follow its access; shared ones (no repo) are visible to all, changed by admins only. */
+export function canSeeEnvironment(visible: string[] | null, env: Pick<Environment, "repoId">): boolean {
+  return visible === null || env.repoId === null || visible.includes(env.repoId);
+}
+
+export async function requireEnvironment(ctx: ServerContext, p: Principal, idOrName: string): Promise<Environment> {
+  const env = await ctx.store.environments.find(idOrName);
+  if (!env || !canSeeEnvironment(await visibleRepoIds(ctx, p), env)) throw new CadreError("not_found", `environment ${idOrName} not found: list them with 'cadre env list'`);
+  return env;
 }

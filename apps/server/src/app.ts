@@ -6,13 +6,15 @@ import type { Principal } from "./principal.ts";
 import { registerRoutes, MAX_BODY_BYTES } from "./route-registry.ts";
 import { registerSseRoutes } from "./sse-routes.ts";
 import { toErrorResponse } from "./error-response.ts";
-import { tokensEqual } from "./auth-token.ts";
 import { repoHandlers } from "./handlers/repo-handlers.ts";
 import { environmentHandlers } from "./handlers/environment-handlers.ts";
 import { taskHandlers } from "./handlers/task-handlers.ts";
 import { attemptHandlers } from "./handlers/attempt-handlers.ts";
 import { reviewHandlers } from "./handlers/review-handlers.ts";
 import { runnerHandlers } from "./handlers/runner-handlers.ts";
+import { userHandlers } from "./user-handlers.ts";
+import { routeGuards } from "./route-guards.ts";
+import { authenticate } from "./authenticate.ts";
 
 export type AppEnv = { Variables: { principal: Principal } };
 
@@ -38,11 +40,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
   app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
 
   app.use("/api/*", async (c, next) => {
-    const header = c.req.header("Authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/.exec(header);
-    if (!match) throw new CadreError("unauthorized", "missing bearer token: send 'Authorization: Bearer <token>' (the token is in $CADRE_HOME/token)");
-    if (!tokensEqual(match[1] as string, opts.token)) throw new CadreError("unauthorized", "the token was refused: use the token printed by 'cadre serve' (stored in $CADRE_HOME/token)");
-    c.set("principal", { user: "admin", role: "admin" });
+    c.set("principal", await authenticate(ctx, opts.token, c.req.header("Authorization")));
     await next();
   });
 
@@ -55,7 +53,8 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
     ...attemptHandlers(ctx),
     ...reviewHandlers(ctx),
     ...runnerHandlers(ctx),
-  });
+    ...userHandlers(ctx),
+  }, routeGuards(ctx));
   opts.serveStatic?.(app);
   return app;
 }

@@ -3,8 +3,7 @@ import { z } from "zod";
 import { CadreError, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
 import { describeZodError } from "./error-response.ts";
 import type { Principal } from "./principal.ts";
-
-
+import type { Guards } from "./route-guards.ts";
 
 export interface HandlerInput<R extends RouteDef> {
   params: z.output<R["params"]>;
@@ -45,18 +44,22 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return r.data;
 }
 
-/** Registers every JSON route of the protocol's table, validating params, query and body with its schemas. */
-export function registerRoutes(app: Hono<{ Variables: { principal: Principal } }>, handlers: Handlers): void {
+/** Registers every JSON route of the protocol's table, validating params, query and body with its schemas, behind its access guard. */
+export function registerRoutes(app: Hono<{ Variables: { principal: Principal } }>, handlers: Handlers, guards: Guards): void {
   for (const [name, def] of Object.entries(routes) as [keyof Routes, RouteDef][]) {
     if (def.sse) continue;
     const handler = handlers[name as JsonRouteName] as (input: HandlerInput<RouteDef>) => Promise<unknown>;
+    const guard = guards[name as JsonRouteName] as unknown as { before?: (i: HandlerInput<RouteDef>) => Promise<void>; after?: (i: HandlerInput<RouteDef>, out: unknown) => Promise<unknown> };
     const path = `/api/v1${def.path}`;
     const method = def.method.toLowerCase() as "get" | "post" | "patch" | "delete";
     app[method](path, async (c) => {
       const params = parse(def.params, c.req.param(), "path");
       const query = parse(def.query, queryObject(c), "query");
       const body = parse(def.body, await readBody(c, def.body), "body");
-      const out = await handler({ params, query, body, principal: c.get("principal") });
+      const input = { params, query, body, principal: c.get("principal") };
+      await guard.before?.(input);
+      let out = await handler(input);
+      if (guard.after) out = await guard.after(input, out);
       return c.json(out as object, def.method === "POST" && name.startsWith("create") ? 201 : 200);
     });
   }

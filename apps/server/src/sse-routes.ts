@@ -3,6 +3,7 @@ import { streamSSE } from "hono/streaming";
 import { CadreError, Id, SSE_EVENT, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
 import type { ServerContext } from "./server-context.ts";
 import type { Principal } from "./principal.ts";
+import { canSeeRepo, requireAttemptAccess } from "./access.ts";
 
 /** Waits until woken or until the heartbeat interval passes; returns whether it was woken. */
 function waiter() {
@@ -41,8 +42,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
   app.get("/api/v1/attempts/:id/events/stream", async (c) => {
     const id = Id.safeParse(c.req.param("id"));
     if (!id.success) throw new CadreError("validation_failed", "path: id must be a Cadre id such as att_abc123");
-    const attempt = await ctx.store.attempts.get(id.data);
-    if (!attempt) throw new CadreError("not_found", `attempt ${id.data} not found`);
+    await requireAttemptAccess(ctx, c.get("principal"), id.data);
     const from = c.req.header("Last-Event-ID") ?? c.req.query("after") ?? "0";
     if (!/^\d{1,10}$/.test(from)) throw new CadreError("validation_failed", "Last-Event-ID / after must be a non-negative integer (an event seq)");
     let last = Number(from);
@@ -74,6 +74,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
   });
 
   app.get("/api/v1/tasks/stream", async (c) => {
+    const principal = c.get("principal");
     return streamSSE(c, async (stream) => {
       const queue: string[] = [];
       const w = waiter();
@@ -91,7 +92,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
         if (await w.wait(SSE_HEARTBEAT_MS)) {
           while (queue.length && open) {
             const task = await ctx.store.tasks.get(queue.shift() as string);
-            if (task) await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
+            if (task && (await canSeeRepo(ctx, principal, task.repoId))) await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
           }
         } else if (open) {
           await stream.write(": keep-alive\n\n");

@@ -8,6 +8,7 @@ import { Runner } from "@cadre/runner";
 import { createApp } from "./app.ts";
 import { EventBus } from "./event-bus.ts";
 import { loadOrCreateToken } from "./auth-token.ts";
+import { BOOTSTRAP_ADMIN } from "./authenticate.ts";
 import { homePaths } from "./cadre-home.ts";
 import { serveWebApp } from "./web-assets.ts";
 
@@ -52,6 +53,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { token, created } = await loadOrCreateToken(paths.token);
   const secretKey = await loadOrCreateSecretKey(opts.home, env);
   const store = await openStore({ home: opts.home, databaseUrl: opts.databaseUrl });
+  await store.users.ensure(BOOTSTRAP_ADMIN, "admin", "bootstrap");
   const bus = new EventBus(store.db);
   await bus.start();
 

@@ -14,3 +14,4 @@ export * from "./status.ts";
 export * from "./task.ts";
 export * from "./usage.ts";
 export * from "./version.ts";
+export * from "./users.ts";

@@ -9,11 +9,14 @@ import { AttemptStatus } from "./status.ts";
 import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
 import { ConflictMatrix } from "./conflicts.ts";
 import { Runner } from "./runner.ts";
+import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, User, UserName } from "./users.ts";
 
 const None = z.strictObject({});
 const IdParam = z.strictObject({ id: Id });
 /** Repos and environments are addressed by id or by name. */
 const NameOrIdParam = z.strictObject({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be an id or a name (letters, digits, . _ -)") });
+const UserParam = z.strictObject({ name: UserName });
+const UserRepoParam = z.strictObject({ name: UserName, repo: GrantBody.shape.repo });
 const Limit = z.coerce.number().int().min(1).max(1000);
 const Ok = z.object({ ok: z.literal(true) });
 const AttemptIndex = z.number().int().min(1).max(8);
@@ -92,6 +95,15 @@ export const routes = {
   attemptDiff: route({ method: "GET", path: "/attempts/:id/diff", params: IdParam, query: DiffQuery, body: z.undefined(), response: Diff }),
   /** Task-level changes (created, status, review) for live lists. */
   streamTasks: route({ method: "GET", path: "/tasks/stream", params: None, query: None, body: z.undefined(), response: Task, sse: true }),
+
+  whoami: route({ method: "GET", path: "/me", params: None, query: None, body: z.undefined(), response: Me }),
+  listUsers: route({ method: "GET", path: "/users", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(User) }) }),
+  createUser: route({ method: "POST", path: "/users", params: None, query: None, body: CreateUser, response: z.object({ user: User, token: NewApiToken }) }),
+  createToken: route({ method: "POST", path: "/users/:name/tokens", params: UserParam, query: None, body: CreateToken, response: NewApiToken }),
+  listTokens: route({ method: "GET", path: "/users/:name/tokens", params: UserParam, query: None, body: z.undefined(), response: z.object({ items: z.array(ApiToken) }) }),
+  revokeToken: route({ method: "POST", path: "/tokens/:id/revoke", params: IdParam, query: None, body: z.strictObject({}).optional(), response: ApiToken }),
+  grantRepo: route({ method: "POST", path: "/users/:name/grants", params: UserParam, query: None, body: GrantBody, response: User }),
+  revokeGrant: route({ method: "DELETE", path: "/users/:name/grants/:repo", params: UserRepoParam, query: None, body: z.undefined(), response: User }),
 
   listRunners: route({ method: "GET", path: "/runners", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(Runner) }) }),
 } as const;

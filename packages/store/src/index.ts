@@ -9,3 +9,4 @@ export type { EnvironmentRecord } from "./environment-queries.ts";
 export type { NewTask } from "./task-queries.ts";
 export { openPgliteDatabase } from "./pglite-database.ts";
 export { openPostgresDatabase } from "./postgres-database.ts";
+export { UserQueries, hashToken } from "./user-queries.ts";

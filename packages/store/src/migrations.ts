@@ -117,6 +117,17 @@ create table runners (
   },
   {
     version: 2,
+    name: "review-and-conflicts",
+    sql: `
+alter table attempts add column base_commit text;
+alter table attempts add column diff_stats jsonb;
+alter table tasks add column expected_paths jsonb not null default '[]';
+alter table tasks add column potential_conflicts jsonb not null default '[]';
+alter table tasks add column queue_after jsonb not null default '[]';
+`,
+  },
+  {
+    version: 3,
     name: "users-and-access",
     sql: `
 create table users (
@@ -147,17 +158,6 @@ create table repo_grants (
   primary key (user_id, repo_id)
 );
 create index tasks_created_by_idx on tasks (created_by, created_at)
-`,
-  },
-  {
-    version: 2,
-    name: "review-and-conflicts",
-    sql: `
-alter table attempts add column base_commit text;
-alter table attempts add column diff_stats jsonb;
-alter table tasks add column expected_paths jsonb not null default '[]';
-alter table tasks add column potential_conflicts jsonb not null default '[]';
-alter table tasks add column queue_after jsonb not null default '[]';
 `,
   },
 ];

@@ -10,6 +10,7 @@ import { AttemptQueries } from "./attempt-queries.ts";
 import { EventQueries } from "./event-queries.ts";
 import { QueueQueries } from "./queue-queries.ts";
 import { RunnerQueries } from "./runner-queries.ts";
+import { UserQueries } from "./user-queries.ts";
 
 export class Store {
   readonly repos: RepoQueries;
@@ -19,6 +20,7 @@ export class Store {
   readonly events: EventQueries;
   readonly queue: QueueQueries;
   readonly runners: RunnerQueries;
+  readonly users: UserQueries;
 
   constructor(readonly db: Database) {
     this.repos = new RepoQueries(db);
@@ -28,6 +30,7 @@ export class Store {
     this.events = new EventQueries(db);
     this.queue = new QueueQueries(db);
     this.runners = new RunnerQueries(db);
+    this.users = new UserQueries(db);
   }
 
   close(): Promise<void> {

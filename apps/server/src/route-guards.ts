@@ -1,0 +1,115 @@
+import type { z } from "zod";
+import { type JsonRouteName, type Routes } from "@cadre/protocol";
+import type { HandlerInput } from "./route-registry.ts";
+import type { ServerContext } from "./server-context.ts";
+import { canSeeEnvironment, requireAttemptAccess, requireEnvironment, requireRepo, requireRole, requireTaskAccess, visibleRepoIds } from "./access.ts";
+import { checkTaskRate } from "./rate-limit.ts";
+
+type Output<K extends JsonRouteName> = z.input<Routes[K]["response"]>;
+
+/**
+ * Access rules of one route: `before` runs ahead of the handler (role, repository access, rate
+ * limits); `after` may filter or follow up on the result. Every JSON route must have an entry,
+ * so a new route cannot be added without deciding who may call it.
+ */
+export interface Guard<K extends JsonRouteName> {
+  before?: (input: HandlerInput<Routes[K]>) => Promise<void>;
+  after?: (input: HandlerInput<Routes[K]>, out: Output<K>) => Promise<Output<K>>;
+}
+
+export type Guards = { [K in JsonRouteName]: Guard<K> };
+
+const open = {};
+
+export function routeGuards(ctx: ServerContext): Guards {
+  const task = <K extends JsonRouteName>(role: "viewer" | "member") => ({
+    before: async ({ params, principal }: HandlerInput<Routes[K]>) => {
+      requireRole(principal, role);
+      await requireTaskAccess(ctx, principal, (params as { id: string }).id);
+    },
+  });
+  const attempt = <K extends JsonRouteName>() => ({
+    before: async ({ params, principal }: HandlerInput<Routes[K]>) => {
+      await requireAttemptAccess(ctx, principal, (params as { id: string }).id);
+    },
+  });
+  return {
+    version: open,
+    whoami: open,
+    listRunners: open,
+    // user management checks admin-or-self in its handlers
+    listUsers: open, createUser: open, createToken: open, listTokens: open, revokeToken: open, grantRepo: open, revokeGrant: open,
+
+    listRepos: {
+      after: async ({ principal }, out) => {
+        const visible = await visibleRepoIds(ctx, principal);
+        return visible === null ? out : { ...out, items: out.items.filter((r) => visible.includes(r.id)) };
+      },
+    },
+    createRepo: {
+      before: async ({ principal }) => requireRole(principal, "member"),
+      // whoever adds a repo may use it
+      after: async ({ principal }, out) => {
+        if (principal.role !== "admin") await ctx.store.users.grant(principal.user, out.id, principal.user);
+        return out;
+      },
+    },
+    getRepo: { before: async ({ params, principal }) => void (await requireRepo(ctx, principal, params.id)) },
+    repoConflicts: { before: async ({ params, principal }) => void (await requireRepo(ctx, principal, params.id)) },
+
+    listEnvironments: {
+      after: async ({ principal }, out) => {
+        const visible = await visibleRepoIds(ctx, principal);
+        return { ...out, items: out.items.filter((e) => canSeeEnvironment(visible, e)) };
+      },
+    },
+    getEnvironment: { before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)) },
+    createEnvironment: {
+      before: async ({ body, principal }) => {
+        requireRole(principal, body.repoId ? "member" : "admin");
+        if (body.repoId) await requireRepo(ctx, principal, body.repoId);
+      },
+    },
+    updateEnvironment: {
+      before: async ({ params, body, principal }) => {
+        requireRole(principal, "member");
+        const env = await requireEnvironment(ctx, principal, params.id);
+        if (env.repoId === null || body.repoId === null) requireRole(principal, "admin");
+        if (body.repoId) await requireRepo(ctx, principal, body.repoId);
+      },
+    },
+
+    listTasks: {
+      before: async ({ query, principal }) => {
+        if (query.repo) await requireRepo(ctx, principal, query.repo);
+      },
+      after: async ({ principal }, out) => {
+        // the store already filters by visible repos; this keeps a handler that forgot to from leaking
+        const visible = await visibleRepoIds(ctx, principal);
+        return visible === null ? out : { ...out, items: out.items.filter((t) => visible.includes(t.repoId)) };
+      },
+    },
+    createTask: {
+      before: async ({ body, principal }) => {
+        requireRole(principal, "member");
+        await requireRepo(ctx, principal, body.repo);
+        if (body.environment) await requireEnvironment(ctx, principal, body.environment);
+        await checkTaskRate(ctx, principal);
+      },
+    },
+    getTask: task("viewer"),
+    cancelTask: task("member"),
+    followupTask: task("member"),
+    answerTask: task("member"),
+    approvePlan: task("member"),
+    rejectPlan: task("member"),
+    approveTask: task("member"),
+    rejectTask: task("member"),
+
+    getAttempt: attempt(),
+    listTurns: attempt(),
+    listEvents: attempt(),
+    attemptDiff: attempt(),
+  };
+}
+
