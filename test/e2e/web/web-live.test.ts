@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { startWebStack, type WebStack } from "./web-stack.ts";
 import { screenshot, signedInContext } from "./browser.ts";
+import { unnamedControls } from "./a11y.ts";
 
 const QUESTION = "Should add() keep accepting numeric strings?";
 
@@ -98,6 +99,34 @@ describe("web app: sign-in, live tasks, questions", () => {
     await ctx.close();
   });
 
+  it("has keyboard shortcuts for the common actions and names on every control", async () => {
+    const ctx = await signedInContext(stack.browser, stack.server.token);
+    const page = await ctx.newPage();
+    await page.goto(`${stack.server.url}/tasks`);
+    await page.getByRole("heading", { name: "Tasks" }).waitFor();
+    expect(await unnamedControls(page)).toEqual([]);
+    await page.keyboard.press("/");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("task-search");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    await screenshot(page, "keyboard-shortcuts");
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+    await page.keyboard.press("g");
+    await page.keyboard.press("r");
+    await page.waitForURL(/\/repos$/);
+    await page.keyboard.press("n");
+    await page.waitForURL(/\/tasks\/new$/);
+    await page.getByLabel("Prompt").waitFor();
+    expect(await unnamedControls(page)).toEqual([]);
+    await page.locator("body").click({ position: { x: 5, y: 300 } });
+    await page.keyboard.press("g");
+    await page.keyboard.press("t");
+    await page.waitForURL(/\/tasks$/);
+    await ctx.close();
+  });
+
   it("answers the agent's question and the attempt carries on with the answer", async () => {
     const ctx = await signedInContext(stack.browser, stack.server.token);
     const page = await ctx.newPage();
@@ -106,6 +135,7 @@ describe("web app: sign-in, live tasks, questions", () => {
     await panel.waitFor();
     expect(await panel.textContent()).toContain(QUESTION);
     await screenshot(page, "task-question");
+    expect(await unnamedControls(page)).toEqual([]);
     await panel.getByRole("button", { name: "Numbers only" }).click();
     await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 }).toMatch(/completed|failed/);
     const task = await stack.server.client.call("getTask", { params: { id } });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { startWebStack, type WebStack } from "./web-stack.ts";
 import { screenshot, signedInContext } from "./browser.ts";
+import { unnamedControls } from "./a11y.ts";
 
 /** Two hunks in lines.txt; the first also adds two lines, so keeping only the second needs a recomputed header. */
 const TWO_HUNKS = [
@@ -50,6 +51,7 @@ async function waitStatus(page: Page, status: string): Promise<void> {
 describe("web app: diff review, best-of-2, conflicts", () => {
   let stack: WebStack;
   let ctx: BrowserContext;
+  let hunksTask = "";
 
   beforeAll(async () => {
     stack = await startWebStack({
@@ -70,6 +72,7 @@ describe("web app: diff review, best-of-2, conflicts", () => {
   it("opens the diff, accepts one hunk of two, and the downloaded patch applies to the base", async () => {
     const page = await ctx.newPage();
     const id = await newTask(page, stack.server.url, "Rename two lines #s-hunks");
+    hunksTask = id;
     await waitStatus(page, "completed");
     await page.keyboard.press("d");
     const tree = page.getByRole("navigation", { name: "Changed files" });
@@ -80,6 +83,7 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     expect(await second.isChecked()).toBe(true);
     await first.uncheck();
     await page.getByText("1 of 2 hunks accepted").waitFor();
+    expect(await unnamedControls(page)).toEqual([]);
     await page.getByRole("button", { name: "Split" }).click();
     await screenshot(page, "diff-split-one-hunk-skipped");
     await page.getByRole("button", { name: "Unified" }).click();
@@ -112,6 +116,27 @@ describe("web app: diff review, best-of-2, conflicts", () => {
       await rm(clone, { recursive: true, force: true });
     }
     await page.close();
+  });
+
+  it("is usable on a phone-sized screen, in the dark theme", async () => {
+    const phone = await signedInContext(stack.browser, stack.server.token, { viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+    const page = await phone.newPage();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.goto(`${stack.server.url}/tasks`);
+    await page.locator(`tr[data-task-id='${hunksTask}']`).waitFor();
+    await screenshot(page, "phone-dark-task-list");
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe("rgb(15, 15, 19)");
+    await page.locator(`tr[data-task-id='${hunksTask}'] a`).click();
+    await page.locator(".act-edit").first().waitFor();
+    await screenshot(page, "phone-dark-task");
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.getByRole("tab", { name: "Diff" }).click();
+    await page.getByRole("checkbox", { name: "Accept hunk 2 in lines.txt" }).waitFor();
+    await screenshot(page, "phone-dark-diff");
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await phone.close();
   });
 
   it("runs best-of-2, compares the attempts side by side and merges the chosen one into main", async () => {

@@ -67,6 +67,7 @@ function ItemBody({ item }: { item: ActivityItem }) {
     case "status":
       return (
         <div className="act-status">
+          <time className="act-time" dateTime={item.at}>{new Date(item.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })}</time>
           <StatusBadge status={item.status} waitingFor={item.waitingFor} />
           {item.reason && <span className="muted">{item.reason.replace("_", " ")}</span>}
           {item.message && <span className={item.status === "failed" ? "text-bad" : "muted"}>{item.message}</span>}

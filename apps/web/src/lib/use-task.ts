@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "./api-context.tsx";
 import { errorMessage } from "./error-message.ts";
@@ -9,7 +9,18 @@ export function useTask(id: string): { task: TaskWithAttempts | null; error: str
   const [task, setTask] = useState<TaskWithAttempts | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const refresh = useCallback(() => setTick((t) => t + 1), []);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // A busy attempt changes its task many times a second (usage, status): refetch at most every 250 ms.
+  const refresh = useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      setTick((t) => t + 1);
+    }, 250);
+  }, []);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+  }, []);
 
   useEffect(() => {
     let live = true;
