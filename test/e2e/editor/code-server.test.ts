@@ -13,6 +13,7 @@ import { startCadreStack, type CadreStack } from "./cadre-stack.ts";
 const LONG = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
 const CHANGED = LONG.replace("line 2\n", "LINE TWO\n").replace("line 28\n", "LINE TWENTY-EIGHT\n");
 const TWO_HUNKS = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 2\n+LINE TWO\n@@\n-line 28\n+LINE TWENTY-EIGHT\n*** End Patch\n";
+const FOLLOWUP_PATCH = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 15\n+LINE FIFTEEN\n*** End Patch\n";
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts", "editor");
 const VSIX = join(REPO_ROOT, "apps", "vscode", "dist", "cadre-vscode.vsix");
 
@@ -47,6 +48,7 @@ describe.skipIf(!codeServerInstalled())("the .vsix in a real VS Code (code-serve
     execFileSync("npm", ["run", "package", "-w", "@cadre/vscode"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 120_000 });
     stack = await startCadreStack(routedScript([
       { marker: "TWO_HUNK_MARKER", steps: [{ toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] }, { text: "Upper-cased lines 2 and 28." }] },
+      { marker: "FOLLOWUP_MARKER", steps: [{ toolCalls: [{ name: "apply_patch", input: FOLLOWUP_PATCH }] }, { text: "Also line 15." }] },
     ]), async (origin) => {
       await writeFile(join(origin, "long.txt"), LONG);
       gitIn(origin, "add", "long.txt");
@@ -107,6 +109,22 @@ describe.skipIf(!codeServerInstalled())("the .vsix in a real VS Code (code-serve
     await page.screenshot({ path: join(ARTIFACTS, "code-server-diff.png") });
   });
 
+  it("applies one hunk of two, chosen in VS Code's multi-select quick pick", async () => {
+    await runCommand(page, "Cadre: Apply Files or Hunks");
+    await pick(page, "Upper-case two lines");
+    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: "hunk 2 of 2" }).first();
+    await row.waitFor();
+    await row.click();
+    await expect.poll(() => row.getAttribute("aria-checked")).toBe("true");
+    await page.keyboard.press("Enter");
+    await page.locator(".notifications-toasts", { hasText: "applied long.txt" }).waitFor();
+    expect(await readFile(join(clone, "long.txt"), "utf8")).toBe(LONG.replace("line 28\n", "LINE TWENTY-EIGHT\n"));
+    // The next apply must raise its own notice, not find this one.
+    await runCommand(page, "Notifications: Clear All Notifications");
+    await page.locator(".notifications-toasts", { hasText: "applied long.txt" }).waitFor({ state: "hidden" });
+    gitIn(clone, "reset", "-q", "--hard");
+  });
+
   it("applies the whole change to the work tree", async () => {
     await runCommand(page, "Cadre: Apply Whole Change");
     await pick(page, "Upper-case two lines");
@@ -114,5 +132,18 @@ describe.skipIf(!codeServerInstalled())("the .vsix in a real VS Code (code-serve
     expect(await readFile(join(clone, "long.txt"), "utf8")).toBe(CHANGED);
     const t = await stack.client.call("getTask", { params: { id: taskId } });
     expect(t.review.state).toBe("applied");
+  });
+
+  it("sends a follow-up from an input box and announces when it finishes", async () => {
+    await runCommand(page, "Notifications: Clear All Notifications");
+    await runCommand(page, "Cadre: Send Follow-up");
+    await pick(page, "Upper-case two lines");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill("FOLLOWUP_MARKER: line 15 too");
+    await page.keyboard.press("Enter");
+    await page.locator(".notifications-toasts", { hasText: "finished: review its diff" }).waitFor();
+    const t = await stack.client.call("getTask", { params: { id: taskId } });
+    expect(t.attempts[0]).toMatchObject({ status: "completed", turnCount: 2, summary: "Also line 15." });
   });
 });

@@ -135,8 +135,10 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
     notices.length = 0;
     const finished = noticeOf(notices, store, () => task?.id, "finished");
     const resumed = await controller.followup(task?.id ?? "");
-    expect(resumed?.attempts[0]?.status).not.toBe("completed");
+    expect(resumed?.id).toBe(task?.id);
     await finished;
+    const after = await stack.client.call("getTask", { params: { id: task?.id ?? "" } });
+    expect(after.attempts[0]).toMatchObject({ status: "completed", turnCount: 2, summary: "Also line 15." });
     await controller.openDiff(task?.id ?? "");
     expect(ui.diffs[ui.diffs.length - 1]?.right.content).toContain("LINE FIFTEEN\n");
   });
