@@ -58,7 +58,7 @@ export function Shell() {
         </nav>
         <div className="topbar-end">
           <Link href="/tasks/new" className="btn btn-primary btn-sm" title="New task (n)">New task</Link>
-          <button className="btn btn-ghost btn-sm btn-icon" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+          <button className="btn btn-ghost btn-sm btn-icon shortcuts-btn" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
           <button className="btn btn-ghost btn-sm" onClick={() => signOut()} aria-label="Sign out">Sign out</button>
         </div>
       </header>
