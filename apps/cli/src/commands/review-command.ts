@@ -9,6 +9,7 @@ import { localDiff, type DiffSource } from "../review/local-diff.ts";
 import { reviewPrompt } from "../review/review-prompt.ts";
 import { renderFindings } from "../review/render-findings.ts";
 import { reviewBase, serverRepoFor } from "../review/server-repo.ts";
+import type { TaskWithAttempts } from "@cadre/protocol";
 import { exitForTask } from "./task-commands.ts";
 
 interface ReviewFlags { staged?: boolean; base?: string; failOn?: Severity; repo?: string; model?: string; json?: boolean }
@@ -42,7 +43,7 @@ export function registerReviewCommand(program: Command): void {
         body: { prompt, repo: repo.id, baseRef, mode: "ask", attempts: 1, title: `Review: ${what}`.slice(0, 200), ...(opts.model ? { model: opts.model } : {}) },
       });
       const progress = Progress.for(stdio, { json: opts.json ?? false }, `reviewing (task ${created.id})`);
-      let task;
+      let task: TaskWithAttempts;
       try {
         task = await waitForAttempts(client, created, new Map(created.attempts.map((a) => [a.id, 0])), (e, i) => progress.event(e, i));
       } finally {
