@@ -70,7 +70,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
         }
       }
       off();
-    });
+    }, onStreamError);
   });
 
   app.get("/api/v1/tasks/stream", async (c) => {
@@ -99,6 +99,9 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
         }
       }
       off();
-    });
+    }, onStreamError);
   });
 }
+
+/** A write to a client that has gone away ends that stream; it is not a server error. */
+async function onStreamError(): Promise<void> {}
