@@ -8,10 +8,11 @@ import { unnamedControls } from "./a11y.ts";
 
 const QUESTION = "Should add() keep accepting numeric strings?";
 
-async function createTaskFromForm(page: Page, url: string, prompt: string, opts: { attempts?: number } = {}): Promise<string> {
+async function createTaskFromForm(page: Page, url: string, prompt: string, opts: { attempts?: number; mode?: "Plan" } = {}): Promise<string> {
   await page.goto(`${url}/tasks/new`);
   await page.getByLabel("Prompt").fill(prompt);
   await page.getByLabel("Repo").selectOption("calc");
+  if (opts.mode) await page.getByRole("radio", { name: `${opts.mode} mode` }).check();
   if (opts.attempts) await page.getByLabel("Attempts").fill(String(opts.attempts));
   // Keyboard submit: Ctrl+Enter in the prompt.
   await page.getByLabel("Prompt").press("Control+Enter");
@@ -29,6 +30,12 @@ describe("web app: sign-in, live tasks, questions", () => {
         // Prints, then keeps running until the test cancels the task.
         if (ctx.step === 1) return { toolCalls: [{ name: "shell", input: { command: "echo tick-1; sleep 1; echo tick-2; sleep 120; echo never" } }] };
         return { text: "done" };
+      },
+      plan: (ctx) => {
+        if (ctx.step === 0) return { toolCalls: [{ name: "update_plan", input: { explanation: "Two small steps.", plan: [{ step: "Fix add()", status: "pending" }, { step: "Run the tests", status: "pending" }] } }] };
+        if (ctx.step === 1) return { text: "Plan: fix add(), then run the tests." };
+        if (ctx.step === 2) return { text: "Carried out the plan." };
+        return { text: "Follow-up done." };
       },
       ask: (ctx, userTexts) => {
         if (ctx.step === 0) return { text: "One decision first.", toolCalls: [{ name: "request_user_input", input: { questions: [{ question: QUESTION, options: ["Numbers only", "Keep strings"] }] } }] };
@@ -144,6 +151,33 @@ describe("web app: sign-in, live tasks, questions", () => {
     await page.locator(".act-msg", { hasText: "Understood: " }).waitFor();
     expect(await page.locator(".act-msg", { hasText: "Understood: " }).textContent()).toContain("Numbers only");
     expect(await panel.count()).toBe(0);
+    await ctx.close();
+  });
+
+  it("reviews a plan in plan mode, approves it, then sends a follow-up", async () => {
+    const ctx = await signedInContext(stack.browser, stack.server.token);
+    const page = await ctx.newPage();
+    await createTaskFromForm(page, stack.server.url, "Plan the fix first #s-plan", { mode: "Plan" });
+    const review = page.getByRole("form", { name: "Review the plan" });
+    await review.waitFor({ timeout: 60_000 });
+    expect(await review.locator(".step").allTextContents()).toEqual(["○Fix add()", "○Run the tests"]);
+    await screenshot(page, "plan-review");
+    await review.getByRole("button", { name: "Approve plan" }).click();
+    await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    await page.locator(".act-user", { hasText: "Plan approved" }).waitFor();
+    await page.locator(".act-msg", { hasText: "Carried out the plan." }).waitFor();
+
+    await page.getByLabel("Follow-up instruction").fill("Also explain the fix");
+    await page.getByLabel("Follow-up instruction").press("Control+Enter");
+    await page.locator(".act-user", { hasText: "Also explain the fix" }).waitFor();
+    await page.locator(".act-msg", { hasText: "Follow-up done." }).waitFor({ timeout: 60_000 });
+    // The task was already completed before the follow-up: wait for the second turn to be reflected too.
+    await expect.poll(async () => `${await page.locator(".task-page").getAttribute("data-status")}/${await page.locator(".task-page").getAttribute("data-turns")}`, { timeout: 60_000 }).toBe("completed/2");
+    await page.getByRole("tab", { name: "Usage" }).click();
+    const usage = page.getByRole("table", { name: "Usage per turn" });
+    await usage.waitFor();
+    expect(await usage.locator("tbody tr").count()).toBeGreaterThanOrEqual(2);
+    await screenshot(page, "usage-per-turn");
     await ctx.close();
   });
 });

@@ -58,7 +58,8 @@ describe("web app: diff review, best-of-2, conflicts", () => {
       hunks: (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] } : { text: "Edited lines 3 and 25 of lines.txt." }),
       // Each attempt is its own conversation (lane): the lane number marks which attempt made the change.
       bo2: (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: addPatch(`lane ${c.lane}`) }] } : { text: `Fixed add() (lane ${c.lane}).` }),
-      "conflict-a": (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: mulPatch("a * b * 1") }] } : { text: "mul now multiplies by one." }),
+      // Slow enough that conflict-b is created while it is still active.
+      "conflict-a": (c) => (c.step === 0 ? { delayMs: 3000, toolCalls: [{ name: "apply_patch", input: mulPatch("a * b * 1") }] } : { text: "mul now multiplies by one." }),
       "conflict-b": (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: mulPatch("b * a") }] } : { text: "mul now commutes." }),
     });
     ctx = await signedInContext(stack.browser, stack.server.token);
@@ -165,13 +166,19 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await page.close();
   });
 
-  it("shows the conflict between two finished tasks, with a link to the other and a resolve action", async () => {
+  it("warns of a potential conflict at creation, then shows the conflict between the finished tasks with links and a resolve action", async () => {
     const page = await ctx.newPage();
-    const a = await newTask(page, stack.server.url, "Make mul explicit #s-conflict-a");
-    await waitStatus(page, "completed");
+    const a = await newTask(page, stack.server.url, "Make `mul` explicit in calc.mjs #s-conflict-a");
     const other = await ctx.newPage();
-    const b = await newTask(other, stack.server.url, "Make mul commute #s-conflict-b");
+    const b = await newTask(other, stack.server.url, "Make `mul` commute in calc.mjs #s-conflict-b");
+    // Task b was created while a was active and both name calc.mjs: a warning before it ran.
+    await other.getByRole("button", { name: /may conflict with 1 task/ }).click();
+    const potential = other.locator(`.potential-item[data-other='${a}']`);
+    await potential.waitFor();
+    expect(await potential.textContent()).toContain("calc.mjs");
+    await screenshot(other, "conflicts-potential");
     await waitStatus(other, "completed");
+    await waitStatus(page, "completed");
 
     await page.goto(`${stack.server.url}/tasks/${a}?tab=conflicts`);
     const item = page.locator(`.conflict-item[data-other='${b}']`);

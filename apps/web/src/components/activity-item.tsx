@@ -98,5 +98,5 @@ function ItemBody({ item }: { item: ActivityItem }) {
 
 /** One feed entry; re-renders only when the item's `rev` changes (items are updated in place). */
 export const ActivityItemView = memo(function ActivityItemView({ item }: { item: ActivityItem; rev: number }) {
-  return <div className={`act act-${item.kind}`} data-kind={item.kind} data-seq={item.seq}><ItemBody item={item} /></div>;
+  return <div className={`act act-k-${item.kind}`} data-kind={item.kind} data-seq={item.seq}><ItemBody item={item} /></div>;
 });

@@ -18,7 +18,8 @@ export function AttemptsCompare({ task, selected, onSelect }: { task: TaskWithAt
   useEffect(() => {
     let live = true;
     for (const a of task.attempts) {
-      if (!a.headCommit) continue;
+      // Newer servers carry the stats on the attempt; older ones need a one-file diff page.
+      if (!a.headCommit || a.changes) continue;
       // One file per page is enough: the page carries the whole diff's totals.
       client.call("attemptDiff", { params: { id: a.id }, query: { limit: 1 } }).then((d) => {
         if (live) setStats((s) => ({ ...s, [a.id]: { files: d.totalFiles, additions: d.additions, deletions: d.deletions } }));
@@ -33,7 +34,7 @@ export function AttemptsCompare({ task, selected, onSelect }: { task: TaskWithAt
   return (
     <div className="compare" role="list" aria-label="Attempts">
       {task.attempts.map((a: Attempt) => {
-        const s = stats[a.id];
+        const s = a.changes ? { files: a.changes.filesChanged, additions: a.changes.additions, deletions: a.changes.deletions } : stats[a.id];
         return (
           <article key={a.id} role="listitem" className={`attempt-card${a.index === selected ? " selected" : ""}`} aria-label={`Attempt ${a.index}`} data-attempt={a.index}>
             <header>

@@ -27,6 +27,11 @@ export function ConflictsPanel({ task, potential, onResolve }: { task: TaskWithA
   }, [client, check, task.repoId, task.baseRef, tick, task.updatedAt]);
 
   const titles = new Map(matrix?.tasks.map((t) => [t.taskId, t.title]) ?? []);
+  // Found at creation (task fields) or reported later as events; one line per other task.
+  const before = new Map<string, { title: string | null; paths: string[] }>();
+  for (const c of task.potentialConflicts ?? []) before.set(c.taskId, { title: c.title, paths: c.paths });
+  for (const c of potential) if (!before.has(c.otherTaskId)) before.set(c.otherTaskId, { title: null, paths: c.paths });
+  const queued = task.queueAfter ?? [];
   const mine = matrix?.pairs.filter((p) => p.a === task.id || p.b === task.id) ?? [];
   const conflicting = mine.filter((p) => !p.clean);
   const inMatrix = matrix?.tasks.some((t) => t.taskId === task.id);
@@ -35,13 +40,18 @@ export function ConflictsPanel({ task, potential, onResolve }: { task: TaskWithA
     <div className="conflicts">
       <section className="panel">
         <h3>Before it started</h3>
-        {potential.length === 0 ? <p className="muted">No running task on {task.repoName} expected to touch the same files.</p> : (
-          <ul className="conflict-list">
-            {potential.map((p, i) => (
-              <li key={i}>Potential conflict with <Link href={`/tasks/${p.otherTaskId}`}>{p.otherTaskId}</Link> in {p.paths.map((x) => <code key={x} className="file-chip">{x}</code>)}</li>
+        {before.size === 0 ? <p className="muted">No active task on {task.repoName} expected to touch the same files.</p> : (
+          <ul className="conflict-list" aria-label="Potential conflicts">
+            {[...before.entries()].map(([id, c]) => (
+              <li key={id} className="potential-item" data-other={id}>
+                <span className="badge badge-waiting_for_input"><span className="badge-dot" />potential</span>{" "}
+                with <Link href={`/tasks/${id}`}>{c.title ?? id}</Link>: both expect to touch {c.paths.map((x) => <code key={x} className="file-chip">{x}</code>)}
+              </li>
             ))}
           </ul>
         )}
+        {queued.length > 0 && <p className="alert alert-info">Queued behind {queued.length} task{queued.length === 1 ? "" : "s"}: it starts once {queued.map((id, i) => <span key={id}>{i ? ", " : ""}<Link href={`/tasks/${id}`}>{before.get(id)?.title ?? id}</Link></span>)} {queued.length === 1 ? "has" : "have"} finished.</p>}
+        {(task.expectedPaths ?? []).length > 0 && <p className="muted small">Expected to touch: {task.expectedPaths.map((x) => <code key={x} className="file-chip">{x}</code>)}</p>}
       </section>
       <section className="panel" aria-label="Conflict matrix">
         <div className="panel-head">

@@ -24,6 +24,7 @@ export function NewTaskPage() {
   const [attempts, setAttempts] = useState(1);
   const [mode, setMode] = useState<TaskMode>("code");
   const [model, setModel] = useState("");
+  const [queueBehind, setQueueBehind] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -47,6 +48,7 @@ export function NewTaskPage() {
           ...(branch.trim() ? { baseRef: branch.trim() } : {}),
           ...(environment ? { environment } : {}),
           ...(model.trim() ? { model: model.trim() } : {}),
+          ...(queueBehind ? { queueBehindConflicts: true } : {}),
         },
       });
       localStorage.setItem("cadre.lastRepo", repo);
@@ -108,6 +110,10 @@ export function NewTaskPage() {
             <small className="muted">{MODES.find((m) => m.value === mode)?.hint}</small>
           </fieldset>
         </div>
+        <label className="check">
+          <input type="checkbox" checked={queueBehind} onChange={(e) => setQueueBehind(e.target.checked)} />
+          Wait for active tasks it may conflict with (same files) to finish before starting
+        </label>
         {error && <p className="alert alert-error" role="alert">{error}</p>}
         <div className="form-actions">
           <span className="muted small"><kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to start</span>

@@ -88,10 +88,11 @@ export function TaskPage({ id }: { id: string }) {
   const waitingAnswer = attempt.status === "waiting_for_input" && attempt.waitingFor === "answer";
   const waitingPlan = attempt.status === "waiting_for_input" && attempt.waitingFor === "plan_approval";
   const openQuestion = waitingAnswer ? [...activity.log.items].reverse().find((i) => i.kind === "question") : undefined;
-  const tabs: [Tab, string][] = [["activity", "Activity"], ["diff", "Diff"], ...(task.attempts.length > 1 ? [["attempts", `Attempts (${task.attempts.length})`] as [Tab, string]] : []), ["conflicts", activity.log.conflicts.length ? `Conflicts (${activity.log.conflicts.length})` : "Conflicts"], ["usage", "Usage"]];
+  const potentialCount = new Set([...(task.potentialConflicts ?? []).map((c) => c.taskId), ...activity.log.conflicts.map((c) => c.otherTaskId)]).size;
+  const tabs: [Tab, string][] = [["activity", "Activity"], ["diff", "Diff"], ...(task.attempts.length > 1 ? [["attempts", `Attempts (${task.attempts.length})`] as [Tab, string]] : []), ["conflicts", potentialCount ? `Conflicts (${potentialCount})` : "Conflicts"], ["usage", "Usage"]];
 
   return (
-    <div className="task-page" data-task-id={task.id} data-status={task.status}>
+    <div className="task-page" data-task-id={task.id} data-status={task.status} data-turns={attempt.turnCount}>
       <header className="task-head">
         <div className="task-head-main">
           <div className="crumbs"><Link href="/tasks">Tasks</Link> / <span className="mono">{task.id}</span></div>
@@ -104,6 +105,7 @@ export function TaskPage({ id }: { id: string }) {
             <span className="mono">{task.model}</span>
             <span title={new Date(task.createdAt).toLocaleString()}>{formatAge(task.createdAt)} ago</span>
             <span>{formatCost(task.usage.costUsd)}</span>
+            {potentialCount > 0 && <button className="pill pill-warn link-pill" onClick={() => go({ tab: "conflicts" })}>may conflict with {potentialCount} task{potentialCount === 1 ? "" : "s"}</button>}
           </div>
           <ReviewLine task={task} />
         </div>
