@@ -115,6 +115,8 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
     expect(text).toContain("\nline 2\n");
     expect(text).toContain("\nLINE TWENTY-EIGHT\n");
     expect(ui.last()).toEqual({ level: "info", message: "Cadre: applied long.txt." });
+    // As with `cadre apply`, the task is recorded as pulled locally once something landed.
+    expect((await stack.client.call("getTask", { params: { id: task?.id ?? "" } })).review.delivery).toEqual({ kind: "pulled_locally" });
   });
 
   it("refuses to apply the whole change over local changes, and applies it on a clean tree", async () => {

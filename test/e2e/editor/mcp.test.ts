@@ -59,6 +59,7 @@ describe("cadre mcp: the SDK's own client delegates a task over stdio", () => {
     const applied = JSON.parse(textOf(await client.callTool({ name: "apply_task", arguments: { taskId: task.id, path: clone } }))) as { applied: string[]; conflicted: string[] };
     expect(applied).toMatchObject({ applied: ["calc.mjs"], conflicted: [] });
     expect(await readFile(join(clone, "calc.mjs"), "utf8")).toBe(FIXED_CALC);
+    expect((JSON.parse(textOf(await client.callTool({ name: "get_task", arguments: { taskId: task.id } }))) as { review: string }).review).toBe("applied");
   });
 
   it("reports a bad argument as a tool error that says what to do", async () => {

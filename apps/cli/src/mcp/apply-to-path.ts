@@ -13,6 +13,8 @@ export interface ApplyToPathInput {
   path: string;
   /** Only these files (default: the whole change). */
   files?: string[] | undefined;
+  /** Record the task as pulled locally once something landed (default true, as `cadre apply`). */
+  record?: boolean | undefined;
 }
 
 /** Pulls a task's change into a local work tree through @cadre/git's apply (the same path as `cadre apply`). */
@@ -26,5 +28,8 @@ export async function applyTaskToPath(client: CadreClient, input: ApplyToPathInp
   if (!patch.trim()) return { taskId: task.id, attempt: attempt.index, applied: [], conflicted: [], skipped: [] };
   const chosen = input.files?.length ? selectPatch(parsePatch(patch), { files: input.files }) : patch;
   const result = await applyPatchToWorkTree({ cwd: input.path, patch: chosen, threeWay: true });
+  if ((input.record ?? true) && result.applied.length + result.conflicted.length > 0 && task.review.state === "pending") {
+    await client.call("approveTask", { params: { id: task.id }, body: { attempt: attempt.index, pulledLocally: true } }).catch(() => undefined);
+  }
   return { taskId: task.id, attempt: attempt.index, ...result };
 }

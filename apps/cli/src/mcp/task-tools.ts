@@ -111,6 +111,7 @@ export function registerTaskTools(server: McpServer, client: CadreClient): void 
       path: z.string().min(1).max(4096).describe("absolute path inside the local clone"),
       attempt: AttemptIndex,
       files: z.array(z.string().min(1).max(4096)).max(1000).optional().describe("only these files (default: all)"),
+      record: z.boolean().optional().describe("record the task as pulled locally (default true)"),
     },
-  }, async (a) => text(await applyTaskToPath(client, { taskId: a.taskId, path: a.path, attempt: a.attempt, files: a.files })));
+  }, async (a) => text(await applyTaskToPath(client, { taskId: a.taskId, path: a.path, attempt: a.attempt, files: a.files, record: a.record })));
 }

@@ -95,13 +95,7 @@ export class CadreController {
       void this.d.ui.info(`Cadre: task ${taskId} changed nothing.`);
       return undefined;
     }
-    const result = await this.report(patch);
-    // The whole change landed cleanly: record it, so the task shows as applied everywhere.
-    if (result && result.conflicted.length === 0 && patch.task.review.state === "pending") {
-      const updated = await this.d.client.call("approveTask", { params: { id: taskId }, body: { attempt: patch.attempt.index, pulledLocally: true } }).catch(() => null);
-      if (updated) this.d.store.update(updated);
-    }
-    return result;
+    return this.report(patch);
   }
 
   /** Lets the user pick files and hunks, then applies only those. */
@@ -134,12 +128,20 @@ export class CadreController {
       const result = await applyChange(this.d.root, patch, selection);
       const { level, message } = describeApply(result);
       void (level === "warn" ? this.d.ui.warn(message) : this.d.ui.info(message));
+      await this.recordPulled(patch, result);
       return result;
     } catch (e) {
       // Refusals (local changes in the way, a patch that no longer applies) change nothing.
       this.d.ui.error(`Cadre: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
+  }
+
+  /** Like `cadre apply`: once something landed locally, the task shows as pulled locally everywhere. */
+  private async recordPulled(patch: TaskPatch, result: ApplyPatchResult): Promise<void> {
+    if (result.applied.length + result.conflicted.length === 0 || patch.task.review.state !== "pending") return;
+    const updated = await this.d.client.call("approveTask", { params: { id: patch.task.id }, body: { attempt: patch.attempt.index, pulledLocally: true } }).catch(() => null);
+    if (updated) this.d.store.update(updated);
   }
 
   async followup(taskId: string): Promise<TaskWithAttempts | undefined> {
