@@ -7,6 +7,7 @@ import { formatTable, type BenchTable } from "./lib/table.ts";
 const suites: Record<string, () => Promise<BenchTable[]>> = {
   "first-task": async () => (await import("./first-task.ts")).benchFirstTask(),
   provisioning: async () => (await import("./provisioning.ts")).benchProvisioning(),
+  review: async () => (await import("./review.ts")).benchReview(),
 };
 
 const only = process.argv.slice(2);

@@ -14,3 +14,4 @@ export * from "./apply.ts";
 export * from "./work-tree-status.ts";
 export * from "./generate-repo.ts";
 export * from "./expected-paths.ts";
+export * from "./changed-paths.ts";

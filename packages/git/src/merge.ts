@@ -36,12 +36,12 @@ async function syntheticCommit(gitDir: string, tree: string, parents: string[]):
  * `--merge-base`; there, two helper commits with the trees of `ours` and `theirs` and one shared
  * parent holding the base's tree are merged instead, which is the same three-way merge.
  */
+const FULL_SHA = /^[0-9a-f]{40}$/;
+
 export async function mergeTree(gitDir: string, ours: string, theirs: string, mergeBase?: string): Promise<MergeTreeResult> {
-  const [o, t, b] = await Promise.all([
-    resolveCommit(gitDir, ours),
-    resolveCommit(gitDir, theirs),
-    mergeBase === undefined ? Promise.resolve(undefined) : resolveCommit(gitDir, mergeBase),
-  ]);
+  // Full object names need no lookup: callers with shas in hand (the conflict matrix) save a spawn each.
+  const resolve = (ref: string) => (FULL_SHA.test(ref) ? Promise.resolve(ref) : resolveCommit(gitDir, ref));
+  const [o, t, b] = await Promise.all([resolve(ours), resolve(theirs), mergeBase === undefined ? Promise.resolve(undefined) : resolve(mergeBase)]);
   let left = o;
   let right = t;
   const args = ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z"];
