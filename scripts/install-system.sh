@@ -2,7 +2,8 @@
 # Installs the Debian packages Cadre needs (idempotent). Sourced or run by start.sh, test.sh and .ci/run.
 set -euo pipefail
 packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates)
-if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl); fi
+# The tests also need PostgreSQL, Chromium, and what code-server (the real VS Code for the extension test) builds with.
+if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl zsh libkrb5-dev build-essential python3); fi
 need=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 [ ${#need[@]} -eq 0 ] && exit 0

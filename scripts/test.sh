@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-system.sh --test
 source scripts/start-postgres.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ -n "${CI:-}" ]; then npm ci --no-audit --no-fund; fi
+# A real VS Code (code-server) for the extension's end-to-end test, installed outside the repo (idempotent).
+bash test/e2e/editor/install-code-server.sh
 npm test
