@@ -1,9 +1,11 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
+import type { Me } from "@cadre/protocol";
 import { Link } from "../lib/link.tsx";
 import { matchPath, navigate, useLocation } from "../lib/router.ts";
 import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { useApi } from "../lib/api-context.tsx";
 import { ShortcutsHelp } from "./shortcuts-help.tsx";
+import { useConnection } from "../lib/use-connection.ts";
 import { TasksPage } from "../pages/tasks-page.tsx";
 import { TaskPage } from "../pages/task-page.tsx";
 import { NewTaskPage } from "../pages/new-task-page.tsx";
@@ -30,8 +32,14 @@ function Page({ path }: { path: string }) {
 
 export function Shell() {
   const { path } = useLocation();
-  const { signOut } = useApi();
+  const { signOut, client } = useApi();
   const [help, setHelp] = useState(false);
+  const [me, setMe] = useState<Me | null>(null);
+  const connected = useConnection();
+  useEffect(() => {
+    // Older servers have no /me: the name is then simply not shown.
+    client.call("whoami").then(setMe, () => undefined);
+  }, [client]);
 
   const shortcuts = useMemo(() => ({
     n: () => navigate("/tasks/new"),
@@ -59,9 +67,11 @@ export function Shell() {
         <div className="topbar-end">
           <Link href="/tasks/new" className="btn btn-primary btn-sm" title="New task (n)">New task</Link>
           <button className="btn btn-ghost btn-sm btn-icon shortcuts-btn" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
+          {me && <span className="me muted" title={`Signed in as ${me.user} (${me.role})`}>{me.user}</span>}
           <button className="btn btn-ghost btn-sm" onClick={() => signOut()} aria-label="Sign out">Sign out</button>
         </div>
       </header>
+      {!connected && <div className="conn-banner" role="status">The server is not answering: reconnecting… Live updates resume on their own.</div>}
       <main className="main">
         <Page path={path} />
       </main>

@@ -9,6 +9,7 @@ type Listener = (task: Task) => void;
  */
 export class TaskChanges {
   private listeners = new Set<Listener>();
+  private reconnectListeners = new Set<() => void>();
   private ctrl: AbortController | null = null;
 
   constructor(private readonly client: CadreClient, private readonly onError: (e: unknown) => void) {}
@@ -25,12 +26,20 @@ export class TaskChanges {
     };
   }
 
+  /** Called whenever the stream lost its connection and is retrying. */
+  onReconnect(l: () => void): () => void {
+    this.reconnectListeners.add(l);
+    return () => {
+      this.reconnectListeners.delete(l);
+    };
+  }
+
   private start(): void {
     const ctrl = new AbortController();
     this.ctrl = ctrl;
     void (async () => {
       try {
-        for await (const m of sseMessages(this.client, this.client.url("/tasks/stream"), { signal: ctrl.signal })) {
+        for await (const m of sseMessages(this.client, this.client.url("/tasks/stream"), { signal: ctrl.signal, onReconnect: () => this.reconnectListeners.forEach((l) => l()) })) {
           if (m.event !== SSE_TASK) continue;
           const r = Task.safeParse(JSON.parse(m.data));
           if (!r.success) continue;

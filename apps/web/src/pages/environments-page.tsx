@@ -1,9 +1,11 @@
 import { useEnvironments, useRepos } from "../lib/use-repos.ts";
 import { Link } from "../lib/link.tsx";
+import { useTitle } from "../lib/use-title.ts";
 
 export function EnvironmentsPage() {
   const { environments, error } = useEnvironments();
   const { repos } = useRepos();
+  useTitle("Environments");
   return (
     <div className="page">
       <div className="page-head">

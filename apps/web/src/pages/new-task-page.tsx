@@ -6,6 +6,7 @@ import { errorMessage } from "../lib/error-message.ts";
 import { navigate } from "../lib/router.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
 import { Link } from "../lib/link.tsx";
+import { useTitle } from "../lib/use-title.ts";
 
 const MODES: { value: TaskMode; label: string; hint: string }[] = [
   { value: "code", label: "Code", hint: "change the code and come back with a diff" },
@@ -27,6 +28,7 @@ export function NewTaskPage() {
   const [queueBehind, setQueueBehind] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  useTitle("New task");
 
   useEffect(() => {
     const last = localStorage.getItem("cadre.lastRepo");

@@ -4,6 +4,7 @@ import { useRepos } from "../lib/use-repos.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { Link } from "../lib/link.tsx";
 import { formatAge } from "../lib/format.ts";
+import { useTitle } from "../lib/use-title.ts";
 
 export function ReposPage() {
   const { client, check } = useApi();
@@ -13,6 +14,7 @@ export function ReposPage() {
   const [branch, setBranch] = useState("");
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  useTitle("Repos");
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

@@ -7,7 +7,7 @@ import { navigate, useLocation } from "../lib/router.ts";
 import { useApi } from "../lib/api-context.tsx";
 import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { errorMessage } from "../lib/error-message.ts";
-import { formatAge, formatCost, shortSha } from "../lib/format.ts";
+import { formatAge, formatCost, shortSha, statusLabel } from "../lib/format.ts";
 import { Link } from "../lib/link.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { ActivityFeed } from "../components/activity-feed.tsx";
@@ -21,6 +21,7 @@ import { FollowupForm } from "../components/followup-form.tsx";
 import { UsagePanel } from "../components/usage-panel.tsx";
 import { ConflictsPanel } from "../components/conflicts-panel.tsx";
 import { PlanCard } from "../components/plan-card.tsx";
+import { useTitle } from "../lib/use-title.ts";
 
 type Tab = "activity" | "diff" | "attempts" | "conflicts" | "usage";
 
@@ -69,6 +70,7 @@ export function TaskPage({ id }: { id: string }) {
     navigate(`/tasks/${id}?${q.toString()}`, { replace: true });
   }, [id]);
   useShortcuts(useMemo(() => ({ d: () => go({ tab: "diff" }), a: () => go({ tab: "activity" }) }), [go]));
+  useTitle(task ? `${statusLabel(task.status)} · ${task.title}` : "Task");
 
   const act = async (fn: () => Promise<TaskWithAttempts>) => {
     setActionError(null);

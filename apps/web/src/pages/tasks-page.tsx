@@ -7,6 +7,7 @@ import { Link } from "../lib/link.tsx";
 import { formatAge, formatCost, statusLabel } from "../lib/format.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useNow } from "../lib/use-now.ts";
+import { useTitle } from "../lib/use-title.ts";
 
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -27,6 +28,8 @@ export function TasksPage() {
   const { tasks, loading, error, more } = useTasks(filters);
   const { repos } = useRepos();
   const now = useNow(15_000);
+  const waiting = tasks.filter((t) => t.status === "waiting_for_input").length;
+  useTitle(waiting ? `(${waiting} need input) Tasks` : "Tasks");
 
   const setFilter = (key: string, value: string) => {
     const next = new URLSearchParams(window.location.search);
