@@ -58,8 +58,12 @@ describe("web app: diff review, best-of-2, conflicts", () => {
       hunks: (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] } : { text: "Edited lines 3 and 25 of lines.txt." }),
       // Each attempt is its own conversation (lane): the lane number marks which attempt made the change.
       bo2: (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: addPatch(`lane ${c.lane}`) }] } : { text: `Fixed add() (lane ${c.lane}).` }),
-      // Slow enough that conflict-b is created while it is still active.
-      "conflict-a": (c) => (c.step === 0 ? { delayMs: 3000, toolCalls: [{ name: "apply_patch", input: mulPatch("a * b * 1") }] } : { text: "mul now multiplies by one." }),
+      // Asks first, so it stays active (waiting) until the test answers, after creating conflict-b.
+      "conflict-a": (c) => {
+        if (c.step === 0) return { toolCalls: [{ name: "request_user_input", input: { questions: [{ question: "Keep mul() pure?", options: ["Yes", "No"] }] } }] };
+        if (c.step === 1) return { toolCalls: [{ name: "apply_patch", input: mulPatch("a * b * 1") }] };
+        return { text: "mul now multiplies by one." };
+      },
       "conflict-b": (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: mulPatch("b * a") }] } : { text: "mul now commutes." }),
     });
     ctx = await signedInContext(stack.browser, stack.server.token);
@@ -169,6 +173,7 @@ describe("web app: diff review, best-of-2, conflicts", () => {
   it("warns of a potential conflict at creation, then shows the conflict between the finished tasks with links and a resolve action", async () => {
     const page = await ctx.newPage();
     const a = await newTask(page, stack.server.url, "Make `mul` explicit in calc.mjs #s-conflict-a");
+    await page.getByRole("form", { name: "Answer the agent" }).waitFor();
     const other = await ctx.newPage();
     const b = await newTask(other, stack.server.url, "Make `mul` commute in calc.mjs #s-conflict-b");
     // Task b was created while a was active and both name calc.mjs: a warning before it ran.
@@ -177,6 +182,7 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await potential.waitFor();
     expect(await potential.textContent()).toContain("calc.mjs");
     await screenshot(other, "conflicts-potential");
+    await page.getByRole("form", { name: "Answer the agent" }).getByRole("button", { name: "Yes" }).click();
     await waitStatus(other, "completed");
     await waitStatus(page, "completed");
 
