@@ -17,6 +17,7 @@ import { registerHookCommand } from "./commands/hook-command.ts";
 import { registerCompletionCommand } from "./commands/completion-command.ts";
 import { registerUserCommands } from "./commands/user-commands.ts";
 import { registerTokenCommands } from "./commands/token-commands.ts";
+import { registerRunnerCommand } from "./commands/runner-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerCompletionCommand(program);
   registerUserCommands(program);
   registerTokenCommands(program);
+  registerRunnerCommand(program);
   return program;
 }
 

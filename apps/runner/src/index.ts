@@ -1,2 +1,3 @@
 export * from "./runner.ts";
 export { runAttempt, attemptRef } from "./run-attempt.ts";
+export { startStandaloneRunner, type StandaloneRunnerOptions } from "./standalone.ts";

@@ -123,7 +123,13 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
       await emit({ type: "turn_started", turn: writer.turn });
     }
     await emit({ type: "status", status: "running" });
-    const outcome = await runModel(ctx, task, environment, workspace, rec, agentInput, emit, checkpoint, signal);
+    // A tool's result is stored only once its file changes are checkpointed: a runner killed between
+    // the two would otherwise leave a result whose changes the runner taking over never sees.
+    const durableEmit: Emit = async (b) => {
+      if (b.type === "tool_result") await checkpoint();
+      await emit(b);
+    };
+    const outcome = await runModel(ctx, task, environment, workspace, rec, agentInput, durableEmit, checkpoint, signal);
     await finish(ctx, { task, environment, rec, workspace, writer, emit, checkpoint, outcome, base });
   } finally {
     await workspace.release().catch((e: Error) => ctx.log(`release of ${rec.id} failed: ${e.message}`));

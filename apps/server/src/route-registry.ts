@@ -27,9 +27,13 @@ function queryObject(c: Context): Record<string, string | string[]> {
 }
 
 async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
-  if (schema instanceof z.ZodUndefined) return undefined;
+  // Read even where no body is expected: a response sent before the body is consumed resets the connection.
   const text = await c.req.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
+  if (schema instanceof z.ZodUndefined) {
+    if (text.trim() !== "") throw new CadreError("bad_request", `${c.req.method} ${c.req.path} takes no request body: send none`);
+    return undefined;
+  }
   if (text.trim() === "") return schema.safeParse(undefined).success ? undefined : {};
   try {
     return JSON.parse(text);
@@ -53,9 +57,10 @@ export function registerRoutes(app: Hono<{ Variables: { principal: Principal } }
     const path = `/api/v1${def.path}`;
     const method = def.method.toLowerCase() as "get" | "post" | "patch" | "delete";
     app[method](path, async (c) => {
+      const raw = await readBody(c, def.body);
       const params = parse(def.params, c.req.param(), "path");
       const query = parse(def.query, queryObject(c), "query");
-      const body = parse(def.body, await readBody(c, def.body), "body");
+      const body = parse(def.body, raw, "body");
       const input = { params, query, body, principal: c.get("principal") };
       await guard.before?.(input);
       let out = await handler(input);

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { CADRE_BIN, startCadreServe, writeScriptedConfig, type CadreServeProcess } from "../../support/cadre-process.ts";
+import { freshPostgresUrl, tempHome } from "../../support/databases.ts";
+
+export interface RunnerProcess {
+  name: string;
+  id: string;
+  child: ChildProcess;
+  logs: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/**
+ * A scale-out deployment on this machine: one fresh PostgreSQL database, server instances with no
+ * embedded runner sharing one Cadre home (token, mirrors), and standalone runner processes, each
+ * with its own home (sandboxes, model config) and the servers' mirror root.
+ */
+export class Cluster {
+  readonly servers: CadreServeProcess[] = [];
+  readonly runners: RunnerProcess[] = [];
+  readonly env: Record<string, string>;
+  private cleanup: (() => Promise<void>)[] = [];
+
+  private constructor(readonly home: string, readonly databaseUrl: string, readonly modelUrl: string, extraEnv: Record<string, string>) {
+    this.env = { CADRE_DATABASE_URL: databaseUrl, CADRE_SECRET_KEY: randomBytes(32).toString("base64"), CADRE_LEASE_MS: "3000", CADRE_TASKS_PER_MINUTE: "100000", ...extraEnv };
+  }
+
+  static async create(modelUrl: string, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+    const db = await freshPostgresUrl();
+    if (!db) throw new Error("no PostgreSQL: set CADRE_TEST_DATABASE_URL");
+    const h = await tempHome("cadre-cluster-");
+    const c = new Cluster(h.home, db.url, modelUrl, extraEnv);
+    c.cleanup.push(db.drop, h.remove);
+    await writeScriptedConfig(h.home, modelUrl);
+    return c;
+  }
+
+  async startServer(): Promise<CadreServeProcess> {
+    const s = await startCadreServe({ home: this.home, slots: 0, env: this.env });
+    this.servers.push(s);
+    return s;
+  }
+
+  async startRunner(name: string, slots: number): Promise<RunnerProcess> {
+    const home = join(this.home, "runners", name);
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    await writeScriptedConfig(home, this.modelUrl);
+    const child = spawn(process.execPath, [CADRE_BIN, "runner", "--slots", String(slots), "--name", name, "--mirrors", join(this.home, "mirrors")], {
+      env: { ...process.env, ...this.env, CADRE_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (b: Buffer) => (output += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (output += b.toString()));
+    const id = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`runner ${name} did not start in 60s:\n${output}`)), 60_000);
+      const check = () => {
+        const m = /Cadre runner \S+ \((runner_\w+)\) is running/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] as string);
+        }
+      };
+      child.stderr?.on("data", check);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`runner ${name} exited with ${code}:\n${output}`));
+      });
+    });
+    const r: RunnerProcess = {
+      name, id, child, logs: () => output,
+      stop: (signal = "SIGTERM") =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill(signal);
+        }),
+    };
+    this.runners.push(r);
+    return r;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await Promise.all(this.servers.map((s) => s.stop()));
+    for (const c of this.cleanup) await c().catch(() => undefined);
+  }
+}
+
+/** Polls `check` every 100 ms until it returns a value, or fails after `ms` with `what`. */
+export async function waitFor<T>(what: string, ms: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
