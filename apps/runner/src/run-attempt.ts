@@ -29,6 +29,9 @@ export function attemptRef(taskId: string, attemptId: string): string {
 
 type Emit = (b: EventBody) => Promise<void>;
 
+/** How a run ended: the agent's outcome, or a failure the runner itself decided (e.g. the time limit). */
+type RunOutcome = AgentOutcome | { kind: "failed"; reason: FailureReason; message: string };
+
 /** A cheap fingerprint of the workspace's changes, so an unchanged workspace is not committed again. */
 async function fingerprint(changes: WorkspaceChange[]): Promise<string> {
   const parts = await Promise.all(
@@ -129,7 +132,19 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
       if (b.type === "tool_result") await checkpoint();
       await emit(b);
     };
-    const outcome = await runModel(ctx, task, environment, workspace, rec, agentInput, durableEmit, checkpoint, signal);
+    // The environment's wall-clock limit for this run: past it the model and the command stop, reason timeout.
+    const limitMs = sandboxEnv.limits.attemptTimeoutMs;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new Error("attempt time limit")), limitMs);
+    let outcome: RunOutcome;
+    try {
+      outcome = await runModel(ctx, task, environment, workspace, rec, agentInput, durableEmit, checkpoint, AbortSignal.any([signal, deadline.signal]));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (deadline.signal.aborted && !signal.aborted && outcome.kind === "cancelled") {
+      outcome = { kind: "failed", reason: "timeout", message: `the attempt ran past its limit of ${Math.round(limitMs / 60_000)} minutes (the environment's attemptTimeoutMs); its partial diff is kept` };
+    }
     await finish(ctx, { task, environment, rec, workspace, writer, emit, checkpoint, outcome, base });
   } finally {
     await workspace.release().catch((e: Error) => ctx.log(`release of ${rec.id} failed: ${e.message}`));
@@ -160,7 +175,7 @@ async function runModel(
 
 interface Finish {
   task: TaskWithAttempts; environment: Environment | null; rec: AttemptRecord; workspace: Workspace; writer: EventWriter;
-  emit: Emit; checkpoint: () => Promise<string>; outcome: AgentOutcome; base: string;
+  emit: Emit; checkpoint: () => Promise<string>; outcome: RunOutcome; base: string;
 }
 
 async function finish(ctx: AttemptContext, f: Finish): Promise<void> {

@@ -18,6 +18,9 @@ export interface RunnerOptions {
   log?: (line: string) => void;
 }
 
+const GC_INTERVAL_MS = 15 * 60_000;
+const LAYER_MAX_AGE_MS = 24 * 3600_000;
+
 interface Active {
   record: AttemptRecord;
   abort: AbortController;
@@ -68,7 +71,17 @@ export class Runner {
     this.timers.push(setInterval(() => void this.heartbeat(), beat));
     // Polling catches expired leases of dead runners (no notification announces those).
     this.timers.push(setInterval(() => void this.fill(), Math.min(2000, beat)));
+    // Layers no attempt uses any more (expired setups, old bases) are removed now and then.
+    this.timers.push(setInterval(() => void this.collectGarbage(), GC_INTERVAL_MS));
     void this.fill();
+  }
+
+  private async collectGarbage(): Promise<void> {
+    try {
+      await this.ctx.sandboxes.gc({ maxAgeMs: LAYER_MAX_AGE_MS });
+    } catch (e) {
+      this.ctx.log(`sandbox garbage collection failed (will retry): ${(e as Error).message}`);
+    }
   }
 
   private cancel(attemptId: string): void {
