@@ -96,8 +96,8 @@ describe("web app: diff review, best-of-2, conflicts", () => {
 
     await page.getByRole("button", { name: "Get patch" }).click();
     const dialog = page.getByRole("dialog", { name: "Pull the change" });
-    await dialog.getByText(`cadre apply ${id} --file cadre-${id}.patch`).waitFor();
-    await dialog.getByText(`git apply --3way cadre-${id}.patch`).waitFor();
+    await dialog.getByText(`git apply --3way cadre-${id}.patch`, { exact: true }).waitFor();
+    await dialog.getByText(`cadre apply ${id} --attempt 1 --interactive`, { exact: true }).waitFor();
     await screenshot(page, "diff-patch-dialog");
     const [download] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: `Download cadre-${id}.patch` }).click()]);
     expect(download.suggestedFilename()).toBe(`cadre-${id}.patch`);

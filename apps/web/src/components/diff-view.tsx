@@ -16,7 +16,7 @@ function usePersistentMode(): ["unified" | "split", (m: "unified" | "split") => 
 }
 
 /** The review surface: file tree, unified or split diff, and per-hunk accept/skip building a patch. */
-export function DiffView({ taskId, diff }: { taskId: string; diff: AttemptDiff }) {
+export function DiffView({ taskId, attemptIndex, diff }: { taskId: string; attemptIndex: number; diff: AttemptDiff }) {
   const [mode, setMode] = usePersistentMode();
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [selection, setSelection] = useState<HunkSelection>(new Map());
@@ -37,7 +37,7 @@ export function DiffView({ taskId, diff }: { taskId: string; diff: AttemptDiff }
     },
   });
   const widest = useMemo(() => {
-    let w = 40;
+    let w = 20;
     for (const f of files) for (const h of f.hunks) for (const l of h.lines) if (l.text.length > w) w = Math.min(l.text.length, 400);
     return w;
   }, [files]);
@@ -71,6 +71,17 @@ export function DiffView({ taskId, diff }: { taskId: string; diff: AttemptDiff }
     setSelection(next);
   };
   const counts = useMemo(() => countHunks(files, selection), [files, selection]);
+  const wholeFiles = useMemo(() => {
+    const out: string[] = [];
+    for (const f of files) {
+      const n = isAtomic(f) ? 1 : f.hunks.length;
+      let acc = 0;
+      for (let i = 0; i < n; i++) if (isHunkAccepted(selection, f, i)) acc++;
+      if (acc === n) out.push(f.path);
+      else if (acc > 0) return null;
+    }
+    return out;
+  }, [files, selection]);
   const patch = useMemo(() => (exporting ? buildPatch(files, selection) : ""), [exporting, files, selection]);
 
   if (diff.error) return <p className="alert alert-error" role="alert">{diff.error}</p>;
@@ -115,7 +126,7 @@ export function DiffView({ taskId, diff }: { taskId: string; diff: AttemptDiff }
           </div>
         </div>
       </div>
-      {exporting && <PatchExport taskId={taskId} patch={patch} accepted={counts.accepted} total={counts.total} onClose={() => setExporting(false)} />}
+      {exporting && <PatchExport taskId={taskId} attemptIndex={attemptIndex} wholeFiles={wholeFiles} patch={patch} accepted={counts.accepted} total={counts.total} onClose={() => setExporting(false)} />}
     </div>
   );
 }

@@ -3,11 +3,16 @@ import { copyText, downloadText } from "../lib/download.ts";
 import { Modal } from "./modal.tsx";
 
 /** The accepted hunks as a patch: download or copy it, with the commands that apply it locally. */
-export function PatchExport({ taskId, patch, accepted, total, onClose }: { taskId: string; patch: string; accepted: number; total: number; onClose: () => void }) {
+/**
+ * `wholeFiles` lists the accepted files when every file is taken whole or not at all (then
+ * `cadre apply --file` can do it); null when some file is taken in part.
+ */
+export function PatchExport({ taskId, attemptIndex, patch, accepted, total, wholeFiles, onClose }: { taskId: string; attemptIndex: number; patch: string; accepted: number; total: number; wholeFiles: string[] | null; onClose: () => void }) {
   const file = `cadre-${taskId}.patch`;
-  const all = accepted === total;
+  const apply = `cadre apply ${taskId} --attempt ${attemptIndex}`;
+  const quote = (p: string) => (/^[\w./@+-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`);
   const commands = [
-    all ? `cadre apply ${taskId}` : `cadre apply ${taskId} --file ${file}`,
+    ...(accepted === total ? [apply] : wholeFiles && wholeFiles.length <= 20 ? [`${apply} ${wholeFiles.map((f) => `--file ${quote(f)}`).join(" ")}`] : []),
     `git apply --3way ${file}`,
   ];
   const [copied, setCopied] = useState<string | null>(null);
@@ -29,7 +34,9 @@ export function PatchExport({ taskId, patch, accepted, total, onClose }: { taskI
           <button className="btn btn-sm" onClick={() => void copy(c, c)} aria-label={`Copy command ${c}`}>{copied === c ? "Copied" : "Copy"}</button>
         </div>
       ))}
-      <p className="muted small">With the VS Code extension, open the task and pick the same hunks there.</p>
+      <p className="muted small">
+        <code>git apply --3way</code> applies the downloaded patch in your working tree. To pick hunks in a terminal instead, run <code>{apply} --interactive</code>; in VS Code, open the task with the Cadre extension.
+      </p>
       <div className="form-actions">
         <button className="btn" disabled={!patch} onClick={() => void copy("patch", patch)}>{copied === "patch" ? "Patch copied" : "Copy patch"}</button>
         <button className="btn btn-primary" disabled={!patch} onClick={() => downloadText(file, patch)}>Download {file}</button>

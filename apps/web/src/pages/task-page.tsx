@@ -143,7 +143,7 @@ export function TaskPage({ id }: { id: string }) {
               {isTerminal(attempt.status) && task.review.state !== "rejected" && <FollowupForm task={task} attemptIndex={attempt.index} onDone={setTask} />}
             </>
           )}
-          {tab === "diff" && <DiffView key={attempt.id} taskId={task.id} diff={diff} />}
+          {tab === "diff" && <DiffView key={attempt.id} taskId={task.id} attemptIndex={attempt.index} diff={diff} />}
           {tab === "attempts" && <AttemptsCompare task={task} selected={selectedIndex} onSelect={(i) => go({ attempt: i })} />}
           {tab === "conflicts" && <ConflictsPanel task={task} potential={activity.log.conflicts} onResolve={() => void act(() => client.call("followupTask", { params: { id: task.id }, body: { resolveConflicts: true, attempt: attempt.index } })).then(() => go({ tab: "activity" }))} />}
           {tab === "usage" && <UsagePanel task={task} log={activity.log} />}
