@@ -35,6 +35,7 @@ export class Cluster {
     const c = new Cluster(h.home, db.url, modelUrl, extraEnv);
     c.cleanup.push(db.drop, h.remove);
     await writeScriptedConfig(h.home, modelUrl);
+    await mkdir(join(h.home, "mirrors"), { recursive: true, mode: 0o700 });
     return c;
   }
 
