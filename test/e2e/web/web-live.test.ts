@@ -67,7 +67,19 @@ describe("web app: sign-in, live tasks, questions", () => {
     // A reload stays signed in.
     await page.reload();
     await page.getByRole("heading", { name: "Tasks" }).waitFor();
+    // Signing out returns to the sign-in screen and forgets the token.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("cadre.token"))).toBeNull();
     await ctx.close();
+
+    // A link carrying the token signs in at once and takes the token out of the address bar.
+    const linkCtx = await stack.browser.newContext();
+    const linked = await linkCtx.newPage();
+    await linked.goto(`${stack.server.url}/tasks#token=${encodeURIComponent(stack.server.token)}`);
+    await linked.getByRole("heading", { name: "Tasks" }).waitFor();
+    expect(linked.url()).not.toContain("token");
+    await linkCtx.close();
   });
 
   it("creates a task from the form, streams its commands live, and updates the list without reloading", async () => {
