@@ -143,6 +143,14 @@ describe("web app: sign-in, live tasks, questions", () => {
     await page.keyboard.press("g");
     await page.keyboard.press("t");
     await page.waitForURL(/\/tasks$/);
+    // j selects the first (newest) task, o opens it.
+    const firstRow = page.locator("tbody tr").first();
+    await firstRow.waitFor();
+    const firstId = await firstRow.getAttribute("data-task-id");
+    await page.keyboard.press("j");
+    await expect.poll(() => firstRow.getAttribute("aria-current")).toBe("true");
+    await page.keyboard.press("o");
+    await page.waitForURL(new RegExp(`/tasks/${firstId}`));
     await ctx.close();
   });
 

@@ -142,6 +142,13 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await screenshot(page, "phone-dark-diff");
     expect(await overflow()).toBeLessThanOrEqual(0);
     await phone.close();
+
+    const laptop = await signedInContext(stack.browser, stack.server.token, { colorScheme: "dark" });
+    const dark = await laptop.newPage();
+    await dark.goto(`${stack.server.url}/tasks/${hunksTask}?tab=diff`);
+    await dark.getByRole("checkbox", { name: "Accept hunk 2 in lines.txt" }).waitFor();
+    await screenshot(dark, "laptop-dark-diff");
+    await laptop.close();
   });
 
   it("runs best-of-2, compares the attempts side by side and merges the chosen one into main", async () => {

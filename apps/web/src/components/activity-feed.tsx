@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ActivityLog } from "../lib/activity.ts";
 import { ActivityItemView } from "./activity-item.tsx";
@@ -10,6 +10,7 @@ import { ActivityItemView } from "./activity-item.tsx";
 export function ActivityFeed({ log, version, loading }: { log: ActivityLog; version: number; loading: boolean }) {
   const parent = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
+  const [away, setAway] = useState(false);
   const items = log.items;
   const v = useVirtualizer({
     count: items.length,
@@ -24,6 +25,7 @@ export function ActivityFeed({ log, version, loading }: { log: ActivityLog; vers
     if (!el) return;
     const onScroll = () => {
       follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+      setAway(!follow.current);
     };
     el.addEventListener("scroll", onScroll, { passive: true });
     return () => el.removeEventListener("scroll", onScroll);
@@ -33,7 +35,15 @@ export function ActivityFeed({ log, version, loading }: { log: ActivityLog; vers
     if (follow.current && items.length) v.scrollToIndex(items.length - 1, { align: "end" });
   }, [version, items.length, v]);
 
+  const toLatest = () => {
+    follow.current = true;
+    setAway(false);
+    if (items.length) v.scrollToIndex(items.length - 1, { align: "end" });
+  };
+
   return (
+    <div className="feed-wrap">
+    {away && <button className="btn btn-sm feed-latest" onClick={toLatest}>↓ Latest activity</button>}
     <div ref={parent} className="feed" role="log" aria-label="Activity" aria-busy={loading} data-version={version} data-last-seq={log.lastSeq}>
       {items.length === 0 && <p className="muted feed-empty">{loading ? "Loading activity…" : "Waiting for the agent to start…"}</p>}
       <div style={{ height: v.getTotalSize(), position: "relative", width: "100%" }}>
@@ -47,6 +57,7 @@ export function ActivityFeed({ log, version, loading }: { log: ActivityLog; vers
           );
         })}
       </div>
+    </div>
     </div>
   );
 }

@@ -3,6 +3,9 @@ import { Modal } from "./modal.tsx";
 const SHORTCUTS: [string, string][] = [
   ["n", "New task"],
   ["/", "Search tasks"],
+  ["j", "Task list: next task"],
+  ["k", "Task list: previous task"],
+  ["o", "Task list: open the selected task (or Enter)"],
   ["g t", "Go to tasks"],
   ["g r", "Go to repos"],
   ["g e", "Go to environments"],

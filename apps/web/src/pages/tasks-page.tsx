@@ -7,6 +7,7 @@ import { Link } from "../lib/link.tsx";
 import { formatAge, formatCost, statusLabel } from "../lib/format.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { useNow } from "../lib/use-now.ts";
+import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { useTitle } from "../lib/use-title.ts";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -30,6 +31,26 @@ export function TasksPage() {
   const now = useNow(15_000);
   const waiting = tasks.filter((t) => t.status === "waiting_for_input").length;
   useTitle(waiting ? `(${waiting} need input) Tasks` : "Tasks");
+
+  // j/k move through the list, Enter (or o) opens the selected task.
+  const [cursor, setCursor] = useState(-1);
+  useShortcuts(useMemo(() => {
+    const open = () => {
+      const t = tasks[cursor];
+      if (t) navigate(`/tasks/${t.id}`);
+    };
+    return {
+      j: () => setCursor((c) => Math.min(tasks.length - 1, c + 1)),
+      k: () => setCursor((c) => Math.max(0, c - 1)),
+      o: open,
+      Enter: () => {
+        if (document.activeElement === document.body) open();
+      },
+    };
+  }, [tasks, cursor]));
+  useEffect(() => {
+    document.querySelector(".task-table tr.kb-selected")?.scrollIntoView({ block: "nearest" });
+  }, [cursor]);
 
   const setFilter = (key: string, value: string) => {
     const next = new URLSearchParams(window.location.search);
@@ -80,8 +101,8 @@ export function TasksPage() {
             </tr>
           </thead>
           <tbody>
-            {tasks.map((t) => (
-              <tr key={t.id} data-task-id={t.id} data-status={t.status} onClick={(e) => {
+            {tasks.map((t, i) => (
+              <tr key={t.id} data-task-id={t.id} data-status={t.status} className={i === cursor ? "kb-selected" : undefined} aria-current={i === cursor ? "true" : undefined} onClick={(e) => {
                 if ((e.target as HTMLElement).closest("a")) return;
                 navigate(`/tasks/${t.id}`);
               }}>
