@@ -67,10 +67,11 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
   let counter = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const raw = req.method === "POST" ? await readBody(req) : "";
     const body = raw ? parseJsonOr(raw, raw) : null;
-    const record: RecordedRequest = { method: req.method ?? "GET", path, headers: headersOf(req), body: keepBodies ? body : null, api: null, normalized: null, lane: null, step: null, reply: null };
+    const record: RecordedRequest = { receivedAt, method: req.method ?? "GET", path, headers: headersOf(req), body: keepBodies ? body : null, api: null, normalized: null, lane: null, step: null, reply: null };
     requests.push(record);
 
     if (req.method === "GET" && path === "/v1/models") {

@@ -84,6 +84,8 @@ export type ScriptFunction = (ctx: ScriptContext) => Step;
 export type Script = Step[] | ScriptFunction | { lanes: Step[][] };
 
 export interface RecordedRequest {
+  /** When the request arrived (ms since the epoch). */
+  receivedAt: number;
   method: string;
   path: string;
   headers: Record<string, string>;
