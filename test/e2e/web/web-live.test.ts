@@ -198,6 +198,11 @@ describe("web app: sign-in, live tasks, questions", () => {
     await usage.waitFor();
     expect(await usage.locator("tbody tr").count()).toBeGreaterThanOrEqual(2);
     await screenshot(page, "usage-per-turn");
+    // The diff can be narrowed to one turn (this plan changed no files).
+    await page.getByRole("tab", { name: "Diff" }).click();
+    await page.getByLabel("Changes shown").selectOption({ label: "Turn 2 only" });
+    await page.getByText("No changes in turn 2.").waitFor();
+    expect(new URL(page.url()).searchParams.get("turn")).toBe("2");
     await ctx.close();
   });
 });

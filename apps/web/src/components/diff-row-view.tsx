@@ -27,12 +27,14 @@ export interface RowProps {
   file: DiffFile;
   accepted: boolean;
   collapsed: boolean;
+  /** Off for a single turn's diff, which cannot become a patch against the base. */
+  selectable: boolean;
   onToggleHunk: (fi: number, hi: number) => void;
   onToggleCollapse: (fi: number) => void;
 }
 
 /** One fixed-height row of the virtualized diff. */
-export const DiffRowView = memo(function DiffRowView({ row, file, accepted, collapsed, onToggleHunk, onToggleCollapse }: RowProps) {
+export const DiffRowView = memo(function DiffRowView({ row, file, accepted, collapsed, selectable, onToggleHunk, onToggleCollapse }: RowProps) {
   const lang = languageOf(file.path);
   switch (row.t) {
     case "file": {
@@ -46,7 +48,7 @@ export const DiffRowView = memo(function DiffRowView({ row, file, accepted, coll
           {file.isNew && <span className="pill pill-new">new</span>}
           {file.isDeleted && <span className="pill pill-del">deleted</span>}
           <span className="add">+{adds}</span><span className="del">−{dels}</span>
-          {atomic && (
+          {atomic && selectable && (
             <label className="hunk-toggle">
               <input type="checkbox" checked={accepted} onChange={() => onToggleHunk(row.fi, 0)} aria-label={`Accept ${file.path}`} /> {accepted ? "Accepted" : "Skipped"}
             </label>
@@ -61,7 +63,7 @@ export const DiffRowView = memo(function DiffRowView({ row, file, accepted, coll
       return (
         <div className={`drow drow-hunk${accepted ? "" : " skipped"}`} data-hunk={`${file.path}#${row.hi + 1}`}>
           <code className="hunk-head">@@ -{h.oldStart},{h.oldCount} +{h.newStart},{h.newCount} @@ {h.section}</code>
-          {!atomic && (
+          {!atomic && selectable && (
             <label className="hunk-toggle">
               <input type="checkbox" checked={accepted} onChange={() => onToggleHunk(row.fi, row.hi)} aria-label={`Accept hunk ${row.hi + 1} in ${file.path}`} /> {accepted ? "Accepted" : "Skipped"}
             </label>

@@ -16,7 +16,7 @@ function usePersistentMode(): ["unified" | "split", (m: "unified" | "split") => 
 }
 
 /** The review surface: file tree, unified or split diff, and per-hunk accept/skip building a patch. */
-export function DiffView({ taskId, attemptIndex, diff }: { taskId: string; attemptIndex: number; diff: AttemptDiff }) {
+export function DiffView({ taskId, attemptIndex, diff, turns, turn, onTurn }: { taskId: string; attemptIndex: number; diff: AttemptDiff; turns: number; turn: number | null; onTurn: (t: number | null) => void }) {
   const [mode, setMode] = usePersistentMode();
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [selection, setSelection] = useState<HunkSelection>(new Map());
@@ -84,12 +84,20 @@ export function DiffView({ taskId, attemptIndex, diff }: { taskId: string; attem
   }, [files, selection]);
   const patch = useMemo(() => (exporting ? buildPatch(files, selection) : ""), [exporting, files, selection]);
 
+  // A turn's diff is against the previous turn's checkpoint: it does not apply to the base, so no patch is built from it.
+  const turnPicker = turns > 1 && (
+    <select className="input" aria-label="Changes shown" value={turn ?? ""} onChange={(e) => onTurn(e.target.value ? Number(e.target.value) : null)}>
+      <option value="">All changes</option>
+      {Array.from({ length: turns }, (_, i) => <option key={i + 1} value={i + 1}>Turn {i + 1} only</option>)}
+    </select>
+  );
   if (diff.error) return <p className="alert alert-error" role="alert">{diff.error}</p>;
-  if (!diff.loading && files.length === 0) return <div className="empty"><p>No changes yet.</p><p className="muted">The diff appears here once the agent has edited files.</p></div>;
+  if (!diff.loading && files.length === 0) return <div className="empty">{turnPicker}<p>No changes{turn ? ` in turn ${turn}` : " yet"}.</p><p className="muted">The diff appears here once the agent has edited files.</p></div>;
 
   return (
     <div className="diff">
       <div className="diff-toolbar">
+        {turnPicker}
         <div className="segmented" role="group" aria-label="Diff layout">
           <button className={mode === "unified" ? "on" : ""} aria-pressed={mode === "unified"} onClick={() => setMode("unified")}>Unified</button>
           <button className={mode === "split" ? "on" : ""} aria-pressed={mode === "split"} onClick={() => setMode("split")}>Split</button>
@@ -99,10 +107,14 @@ export function DiffView({ taskId, attemptIndex, diff }: { taskId: string; attem
           {diff.loading && <> · loading {files.length}/{diff.totalFiles}…</>}
         </span>
         <span className="spacer" />
-        <span className="hunk-count" aria-live="polite">{counts.accepted} of {counts.total} hunks accepted</span>
-        <button className="btn btn-sm" onClick={() => setAll(true)}>Accept all</button>
-        <button className="btn btn-sm" onClick={() => setAll(false)}>Skip all</button>
-        <button className="btn btn-sm btn-primary" onClick={() => setExporting(true)} disabled={counts.accepted === 0}>Get patch</button>
+        {turn === null ? (
+          <>
+            <span className="hunk-count" aria-live="polite">{counts.accepted} of {counts.total} hunks accepted</span>
+            <button className="btn btn-sm" onClick={() => setAll(true)}>Accept all</button>
+            <button className="btn btn-sm" onClick={() => setAll(false)}>Skip all</button>
+            <button className="btn btn-sm btn-primary" onClick={() => setExporting(true)} disabled={counts.accepted === 0}>Get patch</button>
+          </>
+        ) : <span className="muted small">Turn {turn} against the turn before; pick hunks in “All changes”.</span>}
       </div>
       <div className="diff-body">
         <DiffFileTree files={files} selection={selection} active={activeFile} onPick={(fi) => {
@@ -119,7 +131,7 @@ export function DiffView({ taskId, attemptIndex, diff }: { taskId: string; attem
               const accepted = row.t === "file" || row.t === "note" ? isHunkAccepted(selection, file, 0) || (!isAtomic(file) && file.hunks.some((_, i) => isHunkAccepted(selection, file, i))) : isHunkAccepted(selection, file, row.hi);
               return (
                 <div key={vi.key} className="drow-wrap" style={{ height: vi.size, transform: `translateY(${vi.start}px)` }}>
-                  <DiffRowView row={row} file={file} accepted={accepted} collapsed={collapsed.has(row.fi)} onToggleHunk={toggleHunk} onToggleCollapse={toggleCollapse} />
+                  <DiffRowView row={row} file={file} accepted={accepted} collapsed={collapsed.has(row.fi)} selectable={turn === null} onToggleHunk={toggleHunk} onToggleCollapse={toggleCollapse} />
                 </div>
               );
             })}

@@ -20,7 +20,7 @@ const EMPTY: AttemptDiff = { files: [], stats: new Map(), totalFiles: 0, additio
 const PAGE = 400;
 
 /** An attempt's diff against the task's base, loaded page by page. `key` reloads it (e.g. after a new turn). */
-export function useAttemptDiff(attemptId: string | null, key: string): AttemptDiff {
+export function useAttemptDiff(attemptId: string | null, key: string, turn: number | null = null): AttemptDiff {
   const { client, check } = useApi();
   const [diff, setDiff] = useState<AttemptDiff>(EMPTY);
   useEffect(() => {
@@ -33,7 +33,7 @@ export function useAttemptDiff(attemptId: string | null, key: string): AttemptDi
       const stats = new Map<string, FileStat>();
       try {
         do {
-          const page = await client.call("attemptDiff", { params: { id: attemptId }, query: { limit: PAGE, ...(cursor ? { cursor } : {}) } });
+          const page = await client.call("attemptDiff", { params: { id: attemptId }, query: { limit: PAGE, ...(cursor ? { cursor } : {}), ...(turn ? { turn } : {}) } });
           if (!live) return;
           files = files.concat(parseUnifiedDiff(page.patch));
           for (const s of page.files) stats.set(s.path, s);
@@ -49,6 +49,6 @@ export function useAttemptDiff(attemptId: string | null, key: string): AttemptDi
     return () => {
       live = false;
     };
-  }, [attemptId, key, client, check]);
+  }, [attemptId, key, turn, client, check]);
   return diff;
 }

@@ -61,12 +61,18 @@ export function TaskPage({ id }: { id: string }) {
     if (e.type === "status" || e.type === "turn_completed") refresh();
   }, [refresh]);
   const activity = useAttemptActivity(attempt?.id ?? null, onEvent);
-  const diff = useAttemptDiff(tab === "diff" ? attempt?.id ?? null : null, `${attempt?.headCommit ?? ""}`);
+  const turnParam = Number(query.get("turn") ?? "0");
+  const diffTurn = attempt && turnParam >= 1 && turnParam <= attempt.turnCount ? turnParam : null;
+  const diff = useAttemptDiff(tab === "diff" ? attempt?.id ?? null : null, `${attempt?.headCommit ?? ""}`, diffTurn);
 
-  const go = useCallback((next: { tab?: Tab; attempt?: number }) => {
+  const go = useCallback((next: { tab?: Tab; attempt?: number; turn?: number | null }) => {
     const q = new URLSearchParams(window.location.search);
     if (next.tab) q.set("tab", next.tab);
     if (next.attempt) q.set("attempt", String(next.attempt));
+    if (next.turn !== undefined) {
+      if (next.turn) q.set("turn", String(next.turn));
+      else q.delete("turn");
+    }
     navigate(`/tasks/${id}?${q.toString()}`, { replace: true });
   }, [id]);
   useShortcuts(useMemo(() => ({ d: () => go({ tab: "diff" }), a: () => go({ tab: "activity" }) }), [go]));
@@ -143,7 +149,7 @@ export function TaskPage({ id }: { id: string }) {
               {isTerminal(attempt.status) && task.review.state !== "rejected" && <FollowupForm task={task} attemptIndex={attempt.index} onDone={setTask} />}
             </>
           )}
-          {tab === "diff" && <DiffView key={attempt.id} taskId={task.id} attemptIndex={attempt.index} diff={diff} />}
+          {tab === "diff" && <DiffView key={`${attempt.id}:${diffTurn ?? "all"}`} taskId={task.id} attemptIndex={attempt.index} diff={diff} turns={attempt.turnCount} turn={diffTurn} onTurn={(t) => go({ turn: t })} />}
           {tab === "attempts" && <AttemptsCompare task={task} selected={selectedIndex} onSelect={(i) => go({ attempt: i })} />}
           {tab === "conflicts" && <ConflictsPanel task={task} potential={activity.log.conflicts} onResolve={() => void act(() => client.call("followupTask", { params: { id: task.id }, body: { resolveConflicts: true, attempt: attempt.index } })).then(() => go({ tab: "activity" }))} />}
           {tab === "usage" && <UsagePanel task={task} log={activity.log} />}
