@@ -56,7 +56,7 @@ describe("bad input is refused with a clear 4xx and nothing written", () => {
     ["a repo path that does not exist", () => send("POST", "/repos", { origin: "/no/such/repo" }), 400, /repository not found at \/no\/such\/repo/],
     ["an ext:: origin that would run a command", () => send("POST", "/repos", { origin: "ext::sh -c touch% /tmp/pwned" }), 400, /unsupported repository URL/],
     ["an origin that is an option", () => send("POST", "/repos", { origin: "--upload-pack=touch /tmp/x" }), 400, /may not start with '-'/],
-    ["an unknown repo", () => send("POST", "/tasks", { prompt: "x", repo: "nope" }), 404, /no repo named 'nope'/],
+    ["an unknown repo", () => send("POST", "/tasks", { prompt: "x", repo: "nope" }), 404, /repo '?nope'? not found|no repo named 'nope'/],
     ["an empty prompt", () => send("POST", "/tasks", { prompt: "   ", repo: "calc" }), 400, /prompt may not be empty/],
     ["a bad id in the path", () => send("GET", "/tasks/..%2F..%2Fetc"), 400, /must be a Cadre id/],
     ["a missing token", () => send("GET", "/tasks", undefined, { token: null }), 401, /missing bearer token/],
