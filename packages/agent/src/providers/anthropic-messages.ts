@@ -2,11 +2,11 @@ import { Anthropic } from "@anthropic-ai/sdk";
 import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 import { ModelError } from "../model-client.ts";
 import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolSpec } from "../model-client.ts";
-import { classifyError } from "./errors.ts";
+
 import type { ErrorContext } from "./errors.ts";
-import { DEFAULT_MAX_RETRIES, keyHint, urlHint } from "./provider-settings.ts";
+import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
-import { withRetry } from "./retry.ts";
+import { retryingClient } from "./retrying-client.ts";
 import { normalizeStopReason } from "./stop-reason.ts";
 import { isCustomTool, parseArguments, unwrapCustomInput, wrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
 
@@ -149,18 +149,5 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
     throw new ModelError("server", `the stream from ${baseURL} ended before message_stop`);
   }
 
-  return {
-    name,
-    family: settings.family ?? "anthropic",
-    contextWindow: settings.contextWindow,
-    stream: (req) =>
-      withRetry(() => attempt(req), {
-        maxRetries: settings.maxRetries ?? DEFAULT_MAX_RETRIES,
-        classify: (err) => classifyError(err, ctx),
-        signal: req.signal,
-        sleep: settings.sleep,
-        random: settings.random,
-        onRetry: settings.onRetry,
-      }),
-  };
+  return retryingClient(name, settings, "anthropic", ctx, attempt);
 }

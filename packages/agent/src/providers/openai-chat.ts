@@ -2,11 +2,11 @@ import { OpenAI } from "openai";
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import { ModelError } from "../model-client.ts";
 import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolSpec } from "../model-client.ts";
-import { classifyError } from "./errors.ts";
+
 import type { ErrorContext } from "./errors.ts";
-import { DEFAULT_MAX_RETRIES, keyHint, urlHint } from "./provider-settings.ts";
+import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
-import { withRetry } from "./retry.ts";
+import { retryingClient } from "./retrying-client.ts";
 import { normalizeStopReason } from "./stop-reason.ts";
 import { argumentsJson, isCustomTool, parseArguments, unwrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
 
@@ -112,18 +112,5 @@ export function createOpenAIChatClient(settings: ProviderSettings): ModelClient 
     };
   }
 
-  return {
-    name,
-    family: settings.family ?? "openai",
-    contextWindow: settings.contextWindow,
-    stream: (req) =>
-      withRetry(() => attempt(req), {
-        maxRetries: settings.maxRetries ?? DEFAULT_MAX_RETRIES,
-        classify: (err) => classifyError(err, ctx),
-        signal: req.signal,
-        sleep: settings.sleep,
-        random: settings.random,
-        onRetry: settings.onRetry,
-      }),
-  };
+  return retryingClient(name, settings, "openai", ctx, attempt);
 }
