@@ -202,6 +202,13 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await screenshot(page, "conflicts");
     await item.getByRole("link").click();
     await page.waitForURL(new RegExp(`/tasks/${b}`));
+    // Keep a and reject b: the reason is recorded and shown.
+    await page.getByRole("toolbar", { name: "Task actions" }).getByRole("button", { name: "Reject" }).click();
+    const reject = page.getByRole("dialog", { name: "Reject the task" });
+    await reject.getByLabel("Reason").fill("conflicts with the explicit version");
+    await reject.getByRole("button", { name: "Reject" }).click();
+    await page.locator(".review-line", { hasText: "Rejected: conflicts with the explicit version" }).waitFor();
+    expect((await stack.server.client.call("getTask", { params: { id: b } })).review.state).toBe("rejected");
     await other.close();
     await page.close();
   });
