@@ -202,6 +202,12 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await screenshot(page, "conflicts");
     await item.getByRole("link").click();
     await page.waitForURL(new RegExp(`/tasks/${b}`));
+    // From b's side the same conflict shows; ask b's agent to resolve it with a follow-up turn.
+    await page.getByRole("tab", { name: /Conflicts/ }).click();
+    await page.locator(`.conflict-item[data-other='${a}']`).waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Resolve conflicts (follow-up)" }).click();
+    await page.locator(".act-user", { hasText: "Resolve conflicts" }).waitFor({ timeout: 60_000 });
+    await expect.poll(async () => `${await page.locator(".task-page").getAttribute("data-status")}/${await page.locator(".task-page").getAttribute("data-turns")}`, { timeout: 90_000 }).toBe("completed/2");
     // Keep a and reject b: the reason is recorded and shown.
     await page.getByRole("toolbar", { name: "Task actions" }).getByRole("button", { name: "Reject" }).click();
     const reject = page.getByRole("dialog", { name: "Reject the task" });
