@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import type { Event, TaskWithAttempts } from "@cadre/protocol";
-import { startScriptedModel, type ScriptContext, type ScriptedModel, type Step } from "../support/scripted-model/index.ts";
-import { runCli, startCadreServe, type CadreServeProcess } from "../support/cadre-process.ts";
-import { tempHome } from "../support/databases.ts";
-import { createFixtureRepo, FIX_PATCH } from "../support/fixture-repo.ts";
+import type { TaskWithAttempts } from "@cadre/protocol";
+import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
+import { startHarness, type Harness } from "../support/cadre-harness.ts";
+import { FIX_PATCH } from "../support/fixture-repo.ts";
 import { lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../support/script-helpers.ts";
 
 const FIX_MUL = updateFile("calc.mjs", "export function mul(a, b) {", "  return a * b;", "  return Math.imul(a, b);");
@@ -51,44 +48,26 @@ function script(ctx: ScriptContext): Step {
 }
 
 describe("agent flows through the server", () => {
-  let model: ScriptedModel;
-  let server: CadreServeProcess;
-  let home: string;
-  let remove: () => Promise<void>;
-  let env: Record<string, string>;
+  let h: Harness;
 
   beforeAll(async () => {
-    ({ home, remove } = await tempHome());
-    model = await startScriptedModel({ script, recordBodies: false });
-    await writeFile(join(home, "config.json"), JSON.stringify({
-      defaultModel: "scripted/gpt-test",
-      providers: {
-        scripted: { kind: "openai-responses", baseUrl: model.url, apiKey: "k", maxRetries: 0 },
-        claude: { kind: "anthropic", baseUrl: model.url, apiKey: "k", maxRetries: 0 },
-      },
-    }));
-    await createFixtureRepo(join(home, "repo"));
-    server = await startCadreServe({ home, slots: 2 });
-    env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
-    expect((await runCli(["repo", "add", join(home, "repo"), "--name", "calc"], env)).code).toBe(0);
+    h = await startHarness({
+      script,
+      config: (url) => ({
+        defaultModel: "scripted/gpt-test",
+        providers: {
+          scripted: { kind: "openai-responses", baseUrl: url, apiKey: "k", maxRetries: 0 },
+          claude: { kind: "anthropic", baseUrl: url, apiKey: "k", maxRetries: 0 },
+        },
+      }),
+    });
   });
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await remove();
-  });
+  afterAll(async () => h?.stop());
 
-  async function json<T>(args: string[], expectCode = 0): Promise<T> {
-    const r = await runCli([...args, "--json"], env);
-    expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(expectCode);
-    return JSON.parse(r.stdout) as T;
-  }
-  async function events(taskId: string): Promise<Event[]> {
-    const r = await runCli(["logs", taskId, "--json"], env);
-    return r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Event);
-  }
+  const json = <T>(args: string[], code = 0) => h.json<T>(args, code);
+  const events = (taskId: string) => h.events(taskId);
   async function changedLines(taskId: string, extra: string[] = []): Promise<string[]> {
-    const r = await runCli(["diff", taskId, ...extra], env);
+    const r = await h.cli(["diff", taskId, ...extra]);
     return r.stdout.split("\n").filter((l) => /^[+-](?![+-])/.test(l));
   }
 
@@ -98,7 +77,7 @@ describe("agent flows through the server", () => {
     expect(t.attempts[0]).toMatchObject({ status: "waiting_for_input", waitingFor: "answer" });
     const q = (await events(t.id)).find((e) => e.type === "question");
     expect(q && q.type === "question" && q.questions[0]?.options).toEqual(["yes, convert them", "no, numbers only"]);
-    const shown = await runCli(["task", "show", t.id], env);
+    const shown = await h.cli(["task", "show", t.id]);
     expect(shown.stdout).toContain("waiting for answer");
     const answered = await json<TaskWithAttempts>(["answer", t.id, "no, numbers only", "--wait"]);
     expect(answered.status).toBe("completed");
@@ -150,7 +129,7 @@ describe("agent flows through the server", () => {
       if (evs.some((e) => e.type === "tool_call" && e.name === "shell")) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect((await runCli(["task", "cancel", t.id], env)).code).toBe(0);
+    expect((await h.cli(["task", "cancel", t.id])).code).toBe(0);
     let final: TaskWithAttempts = await json(["task", "show", t.id]);
     for (let i = 0; i < 100 && final.status !== "cancelled"; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -170,9 +149,7 @@ describe("agent flows through the server", () => {
       if (evs.some((e) => e.type === "tool_call" && e.name === "shell")) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await server.stop("SIGKILL");
-    server = await startCadreServe({ home, slots: 2 });
-    env = { ...env, CADRE_URL: server.url };
+    await h.restart("SIGKILL");
     let final: TaskWithAttempts = await json(["task", "show", t.id]);
     for (let i = 0; i < 600 && final.status !== "completed" && final.status !== "failed"; i++) {
       await new Promise((r) => setTimeout(r, 100));

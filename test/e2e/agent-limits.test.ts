@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Event, TaskWithAttempts } from "@cadre/protocol";
-import { startScriptedModel, type ScriptContext, type ScriptedModel, type Step } from "../support/scripted-model/index.ts";
-import { runCli, startCadreServe, type CadreServeProcess } from "../support/cadre-process.ts";
+import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
+import { runCli, startCadreServe } from "../support/cadre-process.ts";
+import { startHarness, type Harness } from "../support/cadre-harness.ts";
 import { tempHome } from "../support/databases.ts";
 import { createFixtureRepo, FIX_PATCH } from "../support/fixture-repo.ts";
 import { patchStep, promptOf, shellStep, turnStep } from "../support/script-helpers.ts";
@@ -31,37 +31,25 @@ function script(ctx: ScriptContext): Step {
 }
 
 describe("agent limits through the server: stuck, budget, compaction, 429", () => {
-  let model: ScriptedModel;
-  let server: CadreServeProcess;
-  let home: string;
-  let remove: () => Promise<void>;
-  let env: Record<string, string>;
+  let h: Harness;
 
   beforeAll(async () => {
-    ({ home, remove } = await tempHome());
-    model = await startScriptedModel({ script, recordBodies: false });
-    await writeFile(join(home, "config.json"), JSON.stringify({
-      defaultModel: "scripted/gpt-test",
-      providers: { scripted: { kind: "openai-responses", baseUrl: model.url, apiKey: "k", maxRetries: 3 } },
-      models: { "scripted/small-window": { contextWindow: 12_000 } },
-      budgets: { maxSteps: MAX_STEPS, maxTokens: 10_000_000, maxCostUsd: 100 },
-    }));
-    await createFixtureRepo(join(home, "repo"));
-    server = await startCadreServe({ home, slots: 2 });
-    env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
-    expect((await runCli(["repo", "add", join(home, "repo"), "--name", "calc"], env)).code).toBe(0);
+    h = await startHarness({
+      script,
+      config: (url) => ({
+        defaultModel: "scripted/gpt-test",
+        providers: { scripted: { kind: "openai-responses", baseUrl: url, apiKey: "k", maxRetries: 3 } },
+        models: { "scripted/small-window": { contextWindow: 12_000 } },
+        budgets: { maxSteps: MAX_STEPS, maxTokens: 10_000_000, maxCostUsd: 100 },
+      }),
+    });
   });
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await remove();
-  });
+  afterAll(async () => h?.stop());
 
   async function run(args: string[]): Promise<{ task: TaskWithAttempts; events: Event[] }> {
-    const r = await runCli(["task", "new", ...args, "--repo", "calc", "--wait", "--json"], env);
+    const r = await h.cli(["task", "new", ...args, "--repo", "calc", "--wait", "--json"]);
     const task = JSON.parse(r.stdout) as TaskWithAttempts;
-    const logs = await runCli(["logs", task.id, "--json"], env);
-    return { task, events: logs.stdout.trim().split("\n").map((l) => JSON.parse(l) as Event) };
+    return { task, events: await h.events(task.id) };
   }
 
   it("the same action with the same result again and again ends as stuck, with a question to the user", async () => {
@@ -90,10 +78,10 @@ describe("agent limits through the server: stuck, budget, compaction, 429", () =
   });
 
   it("a 429 with Retry-After is retried and the task completes", async () => {
-    const before = model.requests.length;
+    const before = h.model.requests.length;
     const { task } = await run(["RATE-LIMITED: fix add()"]);
     expect(task.status).toBe("completed");
-    const mine = model.requests.slice(before);
+    const mine = h.model.requests.slice(before);
     // the refused request, its retry, and the final answer
     expect(mine.length).toBe(3);
     const [first, second] = mine;

@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Environment, Event, TaskWithAttempts } from "@cadre/protocol";
-import { startScriptedModel, type ScriptContext, type ScriptedModel, type Step } from "../support/scripted-model/index.ts";
-import { runCli, startCadreServe, writeScriptedConfig, type CadreServeProcess } from "../support/cadre-process.ts";
-import { tempHome } from "../support/databases.ts";
-import { createFixtureRepo } from "../support/fixture-repo.ts";
+import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
+import { startHarness, type Harness } from "../support/cadre-harness.ts";
 import { promptOf, shellStep, turnStep } from "../support/script-helpers.ts";
 
 const SECRET = "s3cr3t-VALUE-7f1e9a";
@@ -28,32 +26,14 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe("environments: setup, secrets, read-only", () => {
-  let model: ScriptedModel;
-  let server: CadreServeProcess;
-  let home: string;
-  let remove: () => Promise<void>;
-  let env: Record<string, string>;
+  let h: Harness;
 
   beforeAll(async () => {
-    ({ home, remove } = await tempHome());
-    model = await startScriptedModel({ script, recordBodies: false });
-    await writeScriptedConfig(home, model.url);
-    await createFixtureRepo(join(home, "repo"));
-    server = await startCadreServe({ home, slots: 2 });
-    env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
-    expect((await runCli(["repo", "add", join(home, "repo"), "--name", "calc"], env)).code).toBe(0);
+    h = await startHarness({ script });
   });
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await remove();
-  });
+  afterAll(async () => h?.stop());
 
-  async function json<T>(args: string[], code = 0): Promise<T> {
-    const r = await runCli([...args, "--json"], env);
-    expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(code);
-    return JSON.parse(r.stdout) as T;
-  }
+  const json = <T>(args: string[], code = 0) => h.json<T>(args, code);
 
   it("a secret printed by the setup script appears nowhere: events, logs, API, database files", async () => {
     const created = await json<Environment>(["env", "create", "with-secret", "--repo", "calc", "--secret", `API_TOKEN=${SECRET}`, "--setup", "echo \"setup sees $API_TOKEN\"; echo marker > .setup-marker"]);
@@ -61,7 +41,7 @@ describe("environments: setup, secrets, read-only", () => {
     expect(JSON.stringify(created)).not.toContain(SECRET);
     const t = await json<TaskWithAttempts>(["task", "new", "PRINT-ENV and look around", "--repo", "calc", "--env", "with-secret", "--wait"]);
     expect(t.status).toBe("completed");
-    const logs = await runCli(["logs", t.id, "--json"], env);
+    const logs = await h.cli(["logs", t.id, "--json"]);
     const events = logs.stdout.trim().split("\n").map((l) => JSON.parse(l) as Event);
     const setup = events.filter((e) => e.type === "setup_output").map((e) => (e.type === "setup_output" ? e.chunk : "")).join("");
     expect(setup).toContain("setup sees [secret]");
@@ -70,10 +50,10 @@ describe("environments: setup, secrets, read-only", () => {
     expect(out).toContain("marker");
     expect(out).not.toContain("API_TOKEN");
     expect(logs.stdout).not.toContain(SECRET);
-    expect((await runCli(["env", "show", "with-secret", "--json"], env)).stdout).not.toContain(SECRET);
-    expect(server.logs()).not.toContain(SECRET);
+    expect((await h.cli(["env", "show", "with-secret", "--json"])).stdout).not.toContain(SECRET);
+    expect(h.server.logs()).not.toContain(SECRET);
     // nothing under the Cadre home holds it in the clear: not the database, not a layer's metadata
-    for (const f of await filesUnder(home)) {
+    for (const f of await filesUnder(h.home)) {
       if ((await stat(f)).size > 64 * 1024 * 1024) continue;
       const content = await readFile(f).catch(() => Buffer.alloc(0));
       expect(content.includes(SECRET), `${f} holds the secret`).toBe(false);
@@ -84,16 +64,16 @@ describe("environments: setup, secrets, read-only", () => {
     await json(["env", "create", "broken", "--repo", "calc", "--setup", "echo installing; echo 'npm ERR! missing thing' >&2; exit 3"]);
     const t = await json<TaskWithAttempts>(["task", "new", "anything", "--repo", "calc", "--env", "broken", "--wait"], 1);
     expect(t.attempts[0]).toMatchObject({ status: "failed", failureReason: "setup_failed" });
-    const logs = await runCli(["logs", t.id], env);
+    const logs = await h.cli(["logs", t.id]);
     expect(logs.stdout).toContain("npm ERR! missing thing");
   });
 
   it("ask mode mounts the workspace read-only", async () => {
     const t = await json<TaskWithAttempts>(["task", "new", "READ-ONLY: what does calc.mjs do?", "--repo", "calc", "--mode", "ask", "--wait"]);
     expect(t.status).toBe("completed");
-    const logs = await runCli(["logs", t.id, "--json"], env);
+    const logs = await h.cli(["logs", t.id, "--json"]);
     expect(logs.stdout).toMatch(/Read-only file system|exit=1/);
-    const diff = await runCli(["diff", t.id], env);
+    const diff = await h.cli(["diff", t.id]);
     expect(diff.stdout).toBe("");
   });
 });

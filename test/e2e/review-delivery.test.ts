@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ConflictMatrix, TaskWithAttempts } from "@cadre/protocol";
-import { startScriptedModel, type ScriptContext, type ScriptedModel, type Step } from "../support/scripted-model/index.ts";
-import { runCli, startCadreServe, writeScriptedConfig, type CadreServeProcess } from "../support/cadre-process.ts";
-import { tempHome } from "../support/databases.ts";
+import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
+import { startHarness, type Harness } from "../support/cadre-harness.ts";
 import { createOrigin, git, pushChange } from "../support/origin-repo.ts";
 import { addFile, lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../support/script-helpers.ts";
 
@@ -37,35 +36,17 @@ function script(ctx: ScriptContext): Step {
 }
 
 describe("review and delivery", () => {
-  let model: ScriptedModel;
-  let server: CadreServeProcess;
-  let home: string;
-  let remove: () => Promise<void>;
-  let env: Record<string, string>;
+  let h: Harness;
 
   beforeAll(async () => {
-    ({ home, remove } = await tempHome());
-    model = await startScriptedModel({ script, recordBodies: false });
-    await writeScriptedConfig(home, model.url);
-    server = await startCadreServe({ home, slots: 3 });
-    env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
+    h = await startHarness({ script, fixtureRepo: false, slots: 3 });
   });
-  afterAll(async () => {
-    await server?.stop();
-    await model?.close();
-    await remove();
-  });
+  afterAll(async () => h?.stop());
 
-  async function cli(args: string[], opts: { cwd?: string; input?: string } = {}) {
-    return runCli(args, env, opts);
-  }
-  async function json<T>(args: string[]): Promise<T> {
-    const r = await cli([...args, "--json"]);
-    expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
-    return JSON.parse(r.stdout) as T;
-  }
+  const cli = (args: string[], opts: { cwd?: string; input?: string } = {}) => h.cli(args, opts);
+  const json = <T>(args: string[]) => h.json<T>(args);
   async function newRepo(name: string) {
-    const repo = await createOrigin(join(home, "..", `${home.split("/").pop()}-${name}`), FILES);
+    const repo = await createOrigin(join(h.home, "origins", name), FILES);
     await json(["repo", "add", repo.origin, "--name", name]);
     return repo;
   }

@@ -2,7 +2,6 @@ import { Anthropic } from "@anthropic-ai/sdk";
 import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 import { ModelError } from "../model-client.ts";
 import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolSpec } from "../model-client.ts";
-
 import type { ErrorContext } from "./errors.ts";
 import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";

@@ -2,7 +2,6 @@ import { OpenAI } from "openai";
 import type { ResponseInputItem, ResponseStreamEvent, ResponseUsage, Tool } from "openai/resources/responses/responses";
 import { ModelError } from "../model-client.ts";
 import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolSpec } from "../model-client.ts";
-
 import type { ErrorContext } from "./errors.ts";
 import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
