@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   provisioning: async () => (await import("./provisioning.ts")).benchProvisioning(),
   "agent-vs-codex": async () => (await import("./agent-vs-codex.ts")).benchAgentVsCodex(),
   review: async () => (await import("./review.ts")).benchReview(),
+  web: async () => (await import("./web.ts")).benchWeb(),
 };
 
 const only = process.argv.slice(2);

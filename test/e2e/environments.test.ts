@@ -52,6 +52,9 @@ describe("environments: setup, secrets, read-only", () => {
     expect(logs.stdout).not.toContain(SECRET);
     expect((await h.cli(["env", "show", "with-secret", "--json"])).stdout).not.toContain(SECRET);
     expect(h.server.logs()).not.toContain(SECRET);
+    const setupLog = await h.server.client.call("environmentSetupLog", { params: { id: "with-secret" } });
+    expect(setupLog.taskId).toBe(t.id);
+    expect(setupLog.log).toContain("setup sees [secret]");
     // nothing under the Cadre home holds it in the clear: not the database, not a layer's metadata
     for (const f of await filesUnder(h.home)) {
       if ((await stat(f)).size > 64 * 1024 * 1024) continue;

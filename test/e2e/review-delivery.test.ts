@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ConflictMatrix, TaskWithAttempts } from "@cadre/protocol";
+import { parsePatch, selectPatch } from "@cadre/git";
 import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
 import { startHarness, type Harness } from "../support/cadre-harness.ts";
 import { createOrigin, git, pushChange } from "../support/origin-repo.ts";
@@ -150,6 +151,14 @@ describe("review and delivery", () => {
     expect(content).toBe(CALC.replace("  return a - b;", "  return a + b;"));
 
     git(repo.clone, "checkout", "-q", "--", ".");
+    git(repo.clone, "reset", "-q", "--hard");
+    // the same choice made elsewhere (e.g. the web app's patch download), applied from a file
+    const whole = (await cli(["diff", t.id])).stdout;
+    const second = selectPatch(parsePatch(whole), { hunks: [{ path: "calc.mjs", index: 1 }] });
+    await writeFile(join(h.home, "mul-only.patch"), second);
+    const fromFile = await cli(["apply", t.id, "--patch", join(h.home, "mul-only.patch"), "--no-record"], { cwd: repo.clone });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(await readFile(join(repo.clone, "calc.mjs"), "utf8")).toBe(CALC.replace("  return a + b;\n}\n", "  return a * b;\n}\n"));
     git(repo.clone, "reset", "-q", "--hard");
     const dirty = CALC.replace("  return a - b;", "  return b + a; // local edit");
     await writeFile(join(repo.clone, "calc.mjs"), dirty);

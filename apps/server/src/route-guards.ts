@@ -64,6 +64,7 @@ export function routeGuards(ctx: ServerContext): Guards {
       },
     },
     getEnvironment: { before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)) },
+    environmentSetupLog: { before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)) },
     createEnvironment: {
       before: async ({ body, principal }) => {
         requireRole(principal, body.repoId ? "member" : "admin");

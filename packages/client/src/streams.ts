@@ -6,7 +6,10 @@ import { sseMessages, type SseOptions } from "./sse-stream.ts";
 export async function* streamAttemptEvents(client: CadreClient, attemptId: string, after = 0, opts: Omit<SseOptions, "lastEventId"> = {}): AsyncGenerator<Event> {
   const url = client.url("/attempts/:id/events/stream", { id: attemptId });
   for await (const m of sseMessages(client, url, { ...opts, lastEventId: String(after) })) {
-    if (m.event === SSE_EVENT) yield Event.parse(JSON.parse(m.data)) as Event;
+    if (m.event !== SSE_EVENT) continue;
+    // An event type newer than this client is skipped rather than ending the stream.
+    const parsed = Event.safeParse(JSON.parse(m.data));
+    if (parsed.success) yield parsed.data as Event;
   }
 }
 

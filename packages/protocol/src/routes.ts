@@ -75,6 +75,8 @@ export const routes = {
   listEnvironments: route({ method: "GET", path: "/environments", params: None, query: None, body: z.undefined(), response: Page(Environment) }),
   createEnvironment: route({ method: "POST", path: "/environments", params: None, query: None, body: CreateEnvironment, response: Environment }),
   getEnvironment: route({ method: "GET", path: "/environments/:id", params: NameOrIdParam, query: None, body: z.undefined(), response: Environment }),
+  /** Output of the environment's most recent setup run (the setup_output events of that attempt). */
+  environmentSetupLog: route({ method: "GET", path: "/environments/:id/setup-log", params: NameOrIdParam, query: None, body: z.undefined(), response: z.object({ taskId: z.string().nullable(), attemptId: z.string().nullable(), at: z.string().nullable(), log: z.string() }) }),
   updateEnvironment: route({ method: "PATCH", path: "/environments/:id", params: NameOrIdParam, query: None, body: UpdateEnvironment, response: Environment }),
 
   listTasks: route({ method: "GET", path: "/tasks", params: None, query: ListTasksQuery, body: z.undefined(), response: Page(Task) }),

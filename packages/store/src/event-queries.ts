@@ -123,6 +123,21 @@ export class EventQueries {
     return rows.map(toEvent);
   }
 
+  /** The setup output of the most recent attempt that ran an environment's setup script. */
+  async lastSetupLog(environmentId: string): Promise<{ taskId: string; attemptId: string; at: string; log: string } | null> {
+    const latest = await this.sql.query<{ attempt_id: string; task_id: string; at: Date }>(
+      `select e.attempt_id, e.task_id, max(e.at) as at from events e join tasks t on t.id = e.task_id
+       where t.environment_id = $1 and e.type = 'setup_output'
+       group by e.attempt_id, e.task_id order by max(e.at) desc limit 1`,
+      [environmentId],
+    );
+    const row = latest[0];
+    if (!row) return null;
+    const chunks = await this.sql.query<{ body: unknown }>("select body from events where attempt_id = $1 and type = 'setup_output' order by seq", [row.attempt_id]);
+    const log = chunks.map((c) => ((typeof c.body === "string" ? JSON.parse(c.body) : c.body) as { chunk: string }).chunk).join("");
+    return { taskId: row.task_id, attemptId: row.attempt_id, at: iso(row.at), log };
+  }
+
   async all(attemptId: string): Promise<Event[]> {
     return (await this.sql.query<EventRow>("select * from events where attempt_id = $1 order by seq", [attemptId])).map(toEvent);
   }

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CadreError } from "@cadre/protocol";
 import type { CadreClient } from "@cadre/client";
@@ -63,13 +64,19 @@ export function registerApplyCommand(program: Command): void {
     .option("--attempt <n>", "which attempt (default: the chosen or only completed one)", intBetween(1, 8, "--attempt"))
     .option("--file <path>", "only this file (repeatable)", collect)
     .option("--interactive", "choose hunk by hunk (y/n/a/d/q), like git add -p")
+    .option("--patch <file>", "apply this patch (e.g. the hunks chosen in the web app) instead of the attempt's whole diff")
     .option("--no-record", "do not record the task as pulled locally")
     .option("--json", "print the result as JSON")
-    .action(async (id: string, opts: { attempt?: number; file?: string[]; interactive?: boolean; record: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (id: string, opts: { attempt?: number; file?: string[]; interactive?: boolean; patch?: string; record: boolean; json?: boolean }, cmd: Command) => {
       const client = await clientFor(cmd);
       const root = await workTreeRoot(process.cwd());
       const { task, attempt } = await resolveAttempt(client, id, opts.attempt);
-      let files = parsePatch(await fetchPatch(client, attempt.id));
+      const text = opts.patch
+        ? await readFile(opts.patch, "utf8").catch((e: Error) => {
+            throw new CadreError("bad_request", `cannot read the patch file ${opts.patch}: ${e.message}`);
+          })
+        : await fetchPatch(client, attempt.id);
+      let files = parsePatch(text);
       if (files.length === 0) throw new CliExit(EXIT.ok, `attempt ${attempt.index} of ${task.id} changed nothing`);
       if (opts.file?.length) {
         const wanted = new Set(opts.file.map((f) => f.replace(/^\.\//, "")));

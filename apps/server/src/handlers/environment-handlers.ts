@@ -16,7 +16,7 @@ function applySecrets(key: Buffer, current: Record<string, string>, changes: Rec
   return out;
 }
 
-export function environmentHandlers(ctx: ServerContext): Pick<Handlers, "listEnvironments" | "createEnvironment" | "getEnvironment" | "updateEnvironment"> {
+export function environmentHandlers(ctx: ServerContext): Pick<Handlers, "listEnvironments" | "createEnvironment" | "getEnvironment" | "updateEnvironment" | "environmentSetupLog"> {
   async function find(id: string): Promise<Environment> {
     const env = await ctx.store.environments.find(id);
     if (!env) throw new CadreError("not_found", `environment ${id} not found: list them with 'cadre env list'`);
@@ -31,6 +31,11 @@ export function environmentHandlers(ctx: ServerContext): Pick<Handlers, "listEnv
       return { items: await ctx.store.environments.list(), nextCursor: null };
     },
     getEnvironment: async ({ params }) => find(params.id),
+    async environmentSetupLog({ params }) {
+      const env = await find(params.id);
+      const last = await ctx.store.events.lastSetupLog(env.id);
+      return last ?? { taskId: null, attemptId: null, at: null, log: "" };
+    },
     async createEnvironment({ body, principal }) {
       requireRole(principal, "member");
       const b: CreateEnvironment = body;
