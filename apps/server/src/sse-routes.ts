@@ -56,18 +56,20 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
         w.notify();
       });
       while (open) {
-        if (await w.wait(SSE_HEARTBEAT_MS)) {
-          for (;;) {
-            const batch = await ctx.store.events.list(id.data, last, 500);
-            for (const e of batch) {
-              await stream.writeSSE({ id: String(e.seq), event: SSE_EVENT, data: JSON.stringify(e) });
-              last = e.seq;
-            }
-            if (batch.length < 500 || !open) break;
+        // Read on every wake-up and every heartbeat: a notification lost while the database
+        // restarted then delays an event by one heartbeat at most, never drops it.
+        const woken = await w.wait(SSE_HEARTBEAT_MS);
+        let sent = 0;
+        for (;;) {
+          const batch = await ctx.store.events.list(id.data, last, 500);
+          for (const e of batch) {
+            await stream.writeSSE({ id: String(e.seq), event: SSE_EVENT, data: JSON.stringify(e) });
+            last = e.seq;
           }
-        } else if (open) {
-          await stream.write(": keep-alive\n\n");
+          sent += batch.length;
+          if (batch.length < 500 || !open) break;
         }
+        if (!woken && sent === 0 && open) await stream.write(": keep-alive\n\n");
       }
       off();
     }, onStreamError);

@@ -1,5 +1,13 @@
 import pg from "pg";
 import type { Database, Sql, SqlParam } from "./sql.ts";
+import { isTransient, retryTransient } from "./transient-errors.ts";
+
+/** Marks a failure that happened at or after COMMIT: the transaction may have taken effect, so it is not repeated. */
+class AmbiguousCommitError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
 
 function clientSql(client: pg.PoolClient): Sql {
   const sql: Sql = {
@@ -19,7 +27,10 @@ function clientSql(client: pg.PoolClient): Sql {
 export async function openPostgresDatabase(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   pool.on("error", () => undefined); // idle client errors (e.g. server restart) are retried on next use
-  await pool.query("select 1");
+  // A checked-out client whose server goes away between statements emits 'error' with no pool
+  // listener attached: without one, the process would crash instead of the query failing and retrying.
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  await retryTransient(() => pool.query("select 1"));
 
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let listener: pg.Client | null = null;
@@ -60,27 +71,58 @@ export async function openPostgresDatabase(url: string): Promise<Database> {
     return listener;
   }
 
+  /**
+   * A statement on its own. Reads are repeated while the server is away; a write is repeated only
+   * if it never reached the server (no connection), since one cut off mid-way may have run.
+   */
   async function query<T extends object>(text: string, params: SqlParam[] = []): Promise<T[]> {
-    const res = await pool.query<T>(text, params);
-    return res.rows;
+    const readOnly = /^\s*select\b/i.test(text) && !/pg_notify|for update|nextval|setval/i.test(text);
+    return retryTransient(async () => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        const res = await client.query<T>(text, params);
+        return res.rows;
+      } catch (e) {
+        broken = isTransient(e);
+        if (broken && !readOnly) throw new AmbiguousCommitError(e);
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    }, (e) => !(e instanceof AmbiguousCommitError) && isTransient(e)).catch((e: unknown) => {
+      throw e instanceof AmbiguousCommitError ? e.cause : e;
+    });
   }
 
   return {
     kind: "postgres",
     query,
+    // Repeated while the server is away, unless the failure came at COMMIT (it may have committed).
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const out = await fn(clientSql(client));
-        await client.query("COMMIT");
-        return out;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw e;
-      } finally {
-        client.release();
-      }
+      return retryTransient(async () => {
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query("BEGIN");
+          const out = await fn(clientSql(client));
+          try {
+            await client.query("COMMIT");
+          } catch (e) {
+            broken = isTransient(e);
+            throw new AmbiguousCommitError(e);
+          }
+          return out;
+        } catch (e) {
+          if (isTransient(e)) broken = true;
+          else if (!(e instanceof AmbiguousCommitError)) await client.query("ROLLBACK").catch(() => undefined);
+          throw e;
+        } finally {
+          client.release(broken);
+        }
+      }, (e) => !(e instanceof AmbiguousCommitError) && isTransient(e)).catch((e: unknown) => {
+        throw e instanceof AmbiguousCommitError ? e.cause : e;
+      });
     },
     async listen(channel, onPayload) {
       if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);

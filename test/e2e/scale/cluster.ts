@@ -28,8 +28,9 @@ export class Cluster {
     this.env = { CADRE_DATABASE_URL: databaseUrl, CADRE_SECRET_KEY: randomBytes(32).toString("base64"), CADRE_LEASE_MS: "3000", CADRE_TASKS_PER_MINUTE: "100000", ...extraEnv };
   }
 
-  static async create(modelUrl: string, extraEnv: Record<string, string> = {}): Promise<Cluster> {
-    const db = await freshPostgresUrl();
+  /** On a fresh database of the test server, or on `databaseUrl` when given. */
+  static async create(modelUrl: string, extraEnv: Record<string, string> = {}, databaseUrl?: string): Promise<Cluster> {
+    const db = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await freshPostgresUrl();
     if (!db) throw new Error("no PostgreSQL: set CADRE_TEST_DATABASE_URL");
     const h = await tempHome("cadre-cluster-");
     const c = new Cluster(h.home, db.url, modelUrl, extraEnv);
@@ -39,8 +40,9 @@ export class Cluster {
     return c;
   }
 
-  async startServer(): Promise<CadreServeProcess> {
-    const s = await startCadreServe({ home: this.home, slots: 0, env: this.env });
+  /** A server instance; with `port`, on that port (a restarted instance keeps its address). */
+  async startServer(port?: number): Promise<CadreServeProcess> {
+    const s = await startCadreServe({ home: this.home, slots: 0, env: this.env, ...(port ? { args: ["--port", String(port)] } : {}) });
     this.servers.push(s);
     return s;
   }

@@ -7,13 +7,11 @@ import { createFixtureRepo } from "../../support/fixture-repo.ts";
 import { postgresAvailable } from "../../support/databases.ts";
 import { startScriptedModel, type ScriptedModel } from "../../support/scripted-model/index.ts";
 import { Cluster, waitFor } from "./cluster.ts";
+import { fileWriterScript } from "./file-script.ts";
 
 const STEPS = 8;
-/** Each step writes one file (idempotently, so a step run again after a takeover changes nothing) and takes a while. */
-const SCRIPT = [
-  ...Array.from({ length: STEPS }, (_, i) => ({ delayMs: 400, toolCalls: [{ name: "shell", input: { command: `echo step ${i} > f${i}.txt` } }] })),
-  { text: "Wrote the files." },
-];
+/** Each step writes one file and takes a while; an interrupted step is redone, as a real model would. */
+const SCRIPT = fileWriterScript(STEPS, 400);
 
 describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
   let model: ScriptedModel;
