@@ -24,9 +24,11 @@ const RESOLVED = addFile("calc.mjs", CALC.replace("  return a - b;", "  return N
 function script(ctx: ScriptContext): Step {
   const prompt = promptOf(ctx);
   const step = turnStep(ctx);
+  if (lastUserText(ctx).includes("also fix mul()")) return step === 0 ? patchStep(FIX_MUL) : { text: "mul() fixed too." };
   if (lastUserText(ctx).includes("conflict markers")) return step === 0 ? patchStep(RESOLVED) : { text: "Resolved the conflict: add() converts to numbers on top of the new head." };
   const plan: Step[] =
     prompt.includes("TASK-A") ? [patchStep(FIX_ADD)] :
+    prompt.includes("SLOW-A") ? [patchStep(FIX_ADD), shellStep("sleep 3")] :
     prompt.includes("TASK-B") ? [patchStep(FIX_ADD_NUMBERS)] :
     prompt.includes("TASK-C") ? [patchStep(DOCS)] :
     prompt.includes("TWO-HUNKS") ? [patchStep(FIX_ADD), patchStep(FIX_MUL)] :
@@ -137,6 +139,22 @@ describe("review and delivery", () => {
     const pushed = await json<TaskWithAttempts>(["approve", t2.id, "--push-branch", "fix-add"]);
     expect(pushed.review.delivery).toMatchObject({ kind: "push_branch", branch: "fix-add" });
     expect(git(repo.origin, "show", "fix-add:calc.mjs")).toContain("return a + b;");
+    // a follow-up of a pushed attempt is pushed to the same branch
+    const followed = await cli(["followup", t2.id, "TWO-HUNKS also fix mul()", "--wait", "--json"]);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(git(repo.origin, "show", "fix-add:calc.mjs")).toContain("return a * b;");
+  });
+
+  it("queues a task behind the active task it may conflict with", async () => {
+    await newRepo("queued");
+    const first = await json<TaskWithAttempts>(["task", "new", "SLOW-A: fix add() so that it adds", "--repo", "queued"]);
+    const second = await json<TaskWithAttempts>(["task", "new", "TASK-B: make add() convert its arguments to numbers", "--repo", "queued", "--queue-behind-conflicts"]);
+    expect(second.queueAfter).toEqual([first.id]);
+    const done = await json<TaskWithAttempts>(["task", "show", second.id]).then(() => waitTask(second.id));
+    const firstDone = await json<TaskWithAttempts>(["task", "show", first.id]);
+    expect(done.status).toBe("completed");
+    // it started only once the first had finished
+    expect(Date.parse(done.attempts[0]?.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(firstDone.attempts[0]?.finishedAt as string));
   });
 
   it("applies one hunk of two interactively and refuses a dirty conflicting tree with nothing changed", async () => {

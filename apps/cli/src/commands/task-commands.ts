@@ -46,16 +46,18 @@ export function registerTaskCommands(program: Command): void {
     .addOption(new Option("--mode <mode>", "code: change the code; ask: read-only answer; plan: propose a plan first").choices(["code", "ask", "plan"]).default("code"))
     .option("--env <name>", "environment to prepare the sandbox with")
     .option("--title <text>", "short title (default: the prompt's first line)")
+    .option("--queue-behind-conflicts", "start only after the active tasks it may conflict with have finished")
     .option("--wait", "wait until the task finishes or asks for input")
     .option("--follow", "with --wait, print the live log")
     .option("--json", "print JSON")
-    .action(async (prompt: string, opts: { repo: string; base?: string; attempts: number; model?: string; mode: "code" | "ask" | "plan"; env?: string; title?: string; wait?: boolean; follow?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (prompt: string, opts: { repo: string; base?: string; attempts: number; model?: string; mode: "code" | "ask" | "plan"; env?: string; title?: string; wait?: boolean; follow?: boolean; json?: boolean; queueBehindConflicts?: boolean }, cmd: Command) => {
       const client = await clientFor(cmd);
       const created = await client.call("createTask", {
         body: {
           prompt, repo: opts.repo, attempts: opts.attempts, mode: opts.mode,
           ...(opts.base ? { baseRef: opts.base } : {}), ...(opts.model ? { model: opts.model } : {}),
           ...(opts.env ? { environment: opts.env } : {}), ...(opts.title ? { title: opts.title } : {}),
+          ...(opts.queueBehindConflicts ? { queueBehindConflicts: true } : {}),
         },
       });
       if (!opts.wait) {
