@@ -18,6 +18,7 @@ import { registerCompletionCommand } from "./commands/completion-command.ts";
 import { registerUserCommands } from "./commands/user-commands.ts";
 import { registerTokenCommands } from "./commands/token-commands.ts";
 import { registerRunnerCommand } from "./commands/runner-command.ts";
+import { registerQueueCommand } from "./commands/queue-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerTokenCommands(program);
   registerRunnerCommand(program);
+  registerQueueCommand(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { hostname } from "node:os";
-import { LeaseLostError, newId, type AttemptRecord, type Store } from "@cadre/store";
+import { LeaseLostError, newId, type AttemptRecord, type QueueLimits, type Store } from "@cadre/store";
 import { SandboxManager } from "@cadre/sandbox";
 import { runAttempt, type AttemptContext } from "./run-attempt.ts";
 
@@ -13,6 +13,8 @@ export interface RunnerOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a claim lasts without a heartbeat; another runner may take the attempt over after it. */
   leaseMs?: number;
+  /** Caps on running attempts across all runners (default from CADRE_MAX_RUNNING / CADRE_MAX_RUNNING_PER_REPO). */
+  limits?: QueueLimits;
   /** Where bare mirrors live (default `$CADRE_HOME/mirrors/<repo>.git`). */
   mirrorPath?: (repoId: string) => string;
   log?: (line: string) => void;
@@ -20,6 +22,12 @@ export interface RunnerOptions {
 
 const GC_INTERVAL_MS = 15 * 60_000;
 const LAYER_MAX_AGE_MS = 24 * 3600_000;
+
+/** A cluster-wide limit from the environment: every runner should be given the same value. */
+function positiveInt(v: string | undefined): number | null {
+  const n = Number(v);
+  return v && Number.isInteger(n) && n > 0 ? n : null;
+}
 
 interface Active {
   record: AttemptRecord;
@@ -41,10 +49,13 @@ export class Runner {
   private claiming = false;
   private wakeAgain = false;
   private readonly ctx: AttemptContext;
+  private readonly limits: QueueLimits;
 
   constructor(private readonly opts: RunnerOptions) {
     this.leaseMs = opts.leaseMs ?? Number(opts.env?.CADRE_LEASE_MS ?? 30_000);
     const log = opts.log ?? ((l: string) => console.log(l));
+    const env = opts.env ?? process.env;
+    this.limits = opts.limits ?? { maxRunning: positiveInt(env.CADRE_MAX_RUNNING), maxPerRepo: positiveInt(env.CADRE_MAX_RUNNING_PER_REPO) };
     this.ctx = {
       store: opts.store, home: opts.home, runnerId: this.id, secretKey: opts.secretKey, env: opts.env ?? process.env, log,
       sandboxes: new SandboxManager({ root: join(opts.home, "sandboxes") }),
@@ -113,7 +124,7 @@ export class Runner {
       do {
         this.wakeAgain = false;
         while (!this.stopping && this.active.size < this.opts.slots) {
-          const record = await this.opts.store.queue.claim(this.id, this.leaseMs);
+          const record = await this.opts.store.queue.claim(this.id, this.leaseMs, this.limits);
           if (!record) break;
           this.launch(record);
         }

@@ -13,6 +13,7 @@ import { attemptHandlers } from "./handlers/attempt-handlers.ts";
 import { reviewHandlers } from "./handlers/review-handlers.ts";
 import { runnerHandlers } from "./handlers/runner-handlers.ts";
 import { userHandlers } from "./user-handlers.ts";
+import { queueHandlers } from "./queue-handlers.ts";
 import { routeGuards } from "./route-guards.ts";
 import { authenticate } from "./authenticate.ts";
 
@@ -54,6 +55,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
     ...reviewHandlers(ctx),
     ...runnerHandlers(ctx),
     ...userHandlers(ctx),
+    ...queueHandlers(ctx),
   }, routeGuards(ctx));
   opts.serveStatic?.(app);
   return app;

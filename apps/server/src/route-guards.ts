@@ -37,6 +37,12 @@ export function routeGuards(ctx: ServerContext): Guards {
     version: open,
     whoami: open,
     listRunners: open,
+    listQueue: {
+      after: async ({ principal }, out) => {
+        const visible = await visibleRepoIds(ctx, principal);
+        return visible === null ? out : { items: out.items.filter((q) => visible.includes(q.repoId)) };
+      },
+    },
     // user management checks admin-or-self in its handlers
     listUsers: open, createUser: open, createToken: open, listTokens: open, revokeToken: open, grantRepo: open, revokeGrant: open,
 

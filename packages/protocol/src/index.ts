@@ -15,3 +15,4 @@ export * from "./task.ts";
 export * from "./usage.ts";
 export * from "./version.ts";
 export * from "./users.ts";
+export * from "./queue.ts";

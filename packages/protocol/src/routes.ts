@@ -9,6 +9,7 @@ import { AttemptStatus } from "./status.ts";
 import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
 import { ConflictMatrix } from "./conflicts.ts";
 import { Runner } from "./runner.ts";
+import { QueueEntry } from "./queue.ts";
 import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, User, UserName } from "./users.ts";
 
 const None = z.strictObject({});
@@ -107,6 +108,8 @@ export const routes = {
   grantRepo: route({ method: "POST", path: "/users/:name/grants", params: UserParam, query: None, body: GrantBody, response: User }),
   revokeGrant: route({ method: "DELETE", path: "/users/:name/grants/:repo", params: UserRepoParam, query: None, body: z.undefined(), response: User }),
 
+  /** Waiting attempts in claim order, with their position. */
+  listQueue: route({ method: "GET", path: "/queue", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(QueueEntry) }) }),
   listRunners: route({ method: "GET", path: "/runners", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(Runner) }) }),
 } as const;
 

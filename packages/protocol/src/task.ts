@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Priority } from "./queue.ts";
 import { GitRef, Id, ModelName, Timestamp } from "./ids.ts";
 import { AttemptStatus, FailureReason, ReviewState, TaskMode, WaitingFor } from "./status.ts";
 import { Usage } from "./usage.ts";
@@ -96,6 +97,8 @@ export const CreateTask = z.strictObject({
   title: z.string().max(200).optional(),
   /** Start only after the tasks it potentially conflicts with have finished. */
   queueBehindConflicts: z.boolean().default(false),
+  /** Higher runs first (-10 to 10, default 0). */
+  priority: Priority.default(0),
 });
 export type CreateTask = z.input<typeof CreateTask>;
 

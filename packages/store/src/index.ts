@@ -10,3 +10,4 @@ export type { NewTask } from "./task-queries.ts";
 export { openPgliteDatabase } from "./pglite-database.ts";
 export { openPostgresDatabase } from "./postgres-database.ts";
 export { UserQueries, hashToken } from "./user-queries.ts";
+export type { QueueLimits } from "./queue-queries.ts";

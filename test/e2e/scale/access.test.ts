@@ -85,6 +85,9 @@ describe.skipIf(!postgresAvailable())("users and access on two instances", () =>
     expect((await member.onA.call("listRepos")).items.map((r) => r.name)).toEqual(["two"]);
     expect((await member.onB.call("listTasks", { query: {} })).items).toEqual([]);
     expect((await member.onB.call("listTasks", { query: { q: "secret" } })).items).toEqual([]);
+    // the queue shows the hidden task to the admin only
+    expect((await a.client.call("listQueue")).items.map((q) => q.taskId)).toContain(hidden.id);
+    expect((await member.onB.call("listQueue")).items.map((q) => q.taskId)).not.toContain(hidden.id);
     for (const call of [
       () => member.onA.call("getRepo", { params: { id: "one" } }),
       () => member.onA.call("getTask", { params: { id: hidden.id } }),

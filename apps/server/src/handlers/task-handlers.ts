@@ -81,7 +81,7 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
       }
       const id = await ctx.store.tasks.create({
         title: body.title ?? titleOf(body.prompt), prompt: body.prompt, repoId: repo.id, baseRef, baseCommit,
-        environmentId, attemptCount: body.attempts, mode: body.mode, model: model.model, createdBy: principal.user,
+        environmentId, attemptCount: body.attempts, mode: body.mode, model: model.model, createdBy: principal.user, priority: body.priority,
         expectedPaths: expected, potentialConflicts,
         queueAfter: body.queueBehindConflicts ? potentialConflicts.map((c) => c.taskId) : [],
       });
