@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   "agent-vs-codex": async () => (await import("./agent-vs-codex.ts")).benchAgentVsCodex(),
   review: async () => (await import("./review.ts")).benchReview(),
   web: async () => (await import("./web.ts")).benchWeb(),
+  load: async () => (await import("./load.ts")).benchLoad(),
 };
 
 const only = process.argv.slice(2);
