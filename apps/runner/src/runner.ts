@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { hostname } from "node:os";
-import { LeaseLostError, newId, type AttemptRecord, type QueueLimits, type Store } from "@cadre/store";
+import { isTransient, LeaseLostError, newId, type AttemptRecord, type QueueLimits, type Store } from "@cadre/store";
 import { SandboxManager } from "@cadre/sandbox";
 import { runAttempt, type AttemptContext } from "./run-attempt.ts";
 
@@ -141,6 +141,13 @@ export class Runner {
     const done = runAttempt(this.ctx, record, abort.signal)
       .catch(async (e: unknown) => {
         if (e instanceof LeaseLostError) return;
+        // The database went away mid-write (e.g. a restart; a failure at COMMIT is not retried): the
+        // event log is intact either way, so hand the attempt back to resume from it instead of failing it.
+        if (isTransient(e)) {
+          this.ctx.log(`attempt ${record.id} lost the database (${e instanceof Error ? e.message : String(e)}): handing it back to the queue`);
+          await this.opts.store.queue.release(this.id, record.id).catch(() => undefined);
+          return;
+        }
         this.ctx.log(`attempt ${record.id} failed internally: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         await this.opts.store.events
           .append(record.id, record.turnCount, [{ type: "status", status: "failed", reason: "internal", message: `internal error: ${e instanceof Error ? e.message : String(e)}` }], this.id)

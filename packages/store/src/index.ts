@@ -11,3 +11,4 @@ export { openPgliteDatabase } from "./pglite-database.ts";
 export { openPostgresDatabase } from "./postgres-database.ts";
 export { UserQueries, hashToken } from "./user-queries.ts";
 export type { QueueLimits } from "./queue-queries.ts";
+export { isTransient } from "./transient-errors.ts";
