@@ -111,7 +111,7 @@ export function TaskPage({ id }: { id: string }) {
             <span className="mono">{task.baseRef} @ {shortSha(task.baseCommit)}</span>
             <span>{task.mode} mode</span>
             <span className="mono">{task.model}</span>
-            <span title={new Date(task.createdAt).toLocaleString()}>{formatAge(task.createdAt)} ago</span>
+            <span title={new Date(task.createdAt).toLocaleString()}>{formatAge(task.createdAt)} ago by {task.createdBy}</span>
             <span>{formatCost(task.usage.costUsd)}</span>
             {potentialCount > 0 && <button className="pill pill-warn link-pill" onClick={() => go({ tab: "conflicts" })}>may conflict with {potentialCount} task{potentialCount === 1 ? "" : "s"}</button>}
           </div>

@@ -114,7 +114,7 @@ export function TasksPage() {
                 </td>
                 <td className="hide-sm">{t.repoName}</td>
                 <td className="hide-sm mono">{t.baseRef}</td>
-                <td title={new Date(t.createdAt).toLocaleString()}>{formatAge(t.createdAt, now)}</td>
+                <td title={`${new Date(t.createdAt).toLocaleString()} by ${t.createdBy}`}>{formatAge(t.createdAt, now)}</td>
                 <td className="num hide-sm">{t.attemptCount}</td>
                 <td className="num">{formatCost(t.usage.costUsd)}</td>
               </tr>
