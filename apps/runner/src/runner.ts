@@ -166,6 +166,9 @@ export class Runner {
     for (const t of this.timers) clearInterval(t);
     for (const u of this.unlisten) await u().catch(() => undefined);
     const running = [...this.active.values()];
+    // Give the attempts back before interrupting them: their writes are then fenced (so the aborted
+    // runs cannot record a cancellation) and another runner resumes them from the event log.
+    for (const a of running) await this.opts.store.queue.release(this.id, a.record.id).catch(() => undefined);
     for (const a of running) a.abort.abort(new Error("runner stopping"));
     await Promise.all(running.map((a) => a.done));
     await this.opts.store.runners.remove(this.id).catch(() => undefined);

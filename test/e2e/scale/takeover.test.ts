@@ -89,5 +89,29 @@ describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
     const interrupted = await diffOf(attemptId);
     expect(interrupted.files).toEqual(Array.from({ length: STEPS }, (_, i) => `f${i}.txt`).sort());
     expect(interrupted).toEqual(await diffOf(base.attempts[0]!.id));
+    await heir.stop("SIGTERM");
+  });
+
+  it("a runner stopped with SIGTERM hands its attempt back instead of cancelling it", async () => {
+    const client = cluster.servers[0]!.client;
+    const leaving = await cluster.startRunner("leaving", 1);
+    const task = await client.call("createTask", { body: { prompt: "write the files", repo: "calc" } });
+    const attemptId = task.attempts[0]!.id;
+    await waitFor("the leaving runner to hold the attempt", 60_000, async () => (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id === leaving.id);
+    await cluster.startRunner("staying", 1);
+    await waitFor("two steps done", 60_000, async () => {
+      const { items } = await client.call("listEvents", { params: { id: attemptId }, query: {} });
+      return items.filter((e) => e.type === "tool_result").length >= 2;
+    });
+    await leaving.stop("SIGTERM");
+    expect(leaving.child.exitCode).toBe(0);
+
+    const done = await waitFor("the attempt to finish on the staying runner", 120_000, () => finished(task.id));
+    expect(done.status).toBe("completed");
+    const { items: stored } = await client.call("listEvents", { params: { id: attemptId }, query: { limit: 1000 } });
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+    expect(stored.filter((e) => e.type === "status" && e.status === "cancelled")).toEqual([]);
+    const diff = await client.call("attemptDiff", { params: { id: attemptId }, query: {} });
+    expect(diff.files.map((f) => f.path)).toEqual(Array.from({ length: STEPS }, (_, i) => `f${i}.txt`).sort());
   });
 });
