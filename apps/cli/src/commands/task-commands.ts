@@ -95,6 +95,13 @@ export function registerTaskCommands(program: Command): void {
       const t = await client.call("getTask", { params: { id } });
       if (opts.json) return printJson(stdio, t);
       stdio.out(renderTask(t, stdio.isTTY));
+      if (t.attempts.some((a) => a.status === "queued")) {
+        const { items } = await client.call("listQueue");
+        for (const q of items.filter((e) => e.taskId === t.id)) {
+          const a = t.attempts.find((x) => x.id === q.attemptId);
+          stdio.out(`  attempt #${a?.index ?? "?"} is number ${q.position} in the queue`);
+        }
+      }
     });
 
   task
