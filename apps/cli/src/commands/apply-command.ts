@@ -1,25 +1,13 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CadreError } from "@cadre/protocol";
-import type { CadreClient } from "@cadre/client";
+import { fetchWholeDiff } from "@cadre/client";
 import { applyPatchToWorkTree, parsePatch, patchFilePath, selectPatch, workTreeRoot, type PatchFile, type PatchSelection } from "@cadre/git";
 import { clientFor, printJson, stdio, type Output } from "../cli-context.ts";
 import { collect, intBetween } from "../parse-options.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import { LineReader } from "../line-reader.ts";
 import { resolveAttempt } from "./attempt-target.ts";
-
-/** The attempt's whole diff, all pages. */
-export async function fetchPatch(client: CadreClient, attemptId: string): Promise<string> {
-  let cursor: string | undefined;
-  let patch = "";
-  do {
-    const page = await client.call("attemptDiff", { params: { id: attemptId }, query: { limit: 1000, ...(cursor ? { cursor } : {}) } });
-    patch += page.patch;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return patch;
-}
 
 const paint = (code: number, s: string, on: boolean) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
@@ -75,7 +63,7 @@ export function registerApplyCommand(program: Command): void {
         ? await readFile(opts.patch, "utf8").catch((e: Error) => {
             throw new CadreError("bad_request", `cannot read the patch file ${opts.patch}: ${e.message}`);
           })
-        : await fetchPatch(client, attempt.id);
+        : (await fetchWholeDiff(client, attempt.id)).patch;
       let files = parsePatch(text);
       if (files.length === 0) throw new CliExit(EXIT.ok, `attempt ${attempt.index} of ${task.id} changed nothing`);
       if (opts.file?.length) {

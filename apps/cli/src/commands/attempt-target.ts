@@ -1,5 +1,5 @@
 import { CadreError, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
-import type { CadreClient } from "@cadre/client";
+import { chosenAttempt, type CadreClient } from "@cadre/client";
 
 /** Resolves `<task> [--attempt N]` (or an attempt id) to one attempt. */
 export async function resolveAttempt(client: CadreClient, id: string, index: number | undefined): Promise<{ task: TaskWithAttempts; attempt: Attempt }> {
@@ -9,10 +9,7 @@ export async function resolveAttempt(client: CadreClient, id: string, index: num
     return { task, attempt };
   }
   const task = await client.call("getTask", { params: { id } });
-  const attempt =
-    index !== undefined
-      ? task.attempts.find((a) => a.index === index)
-      : (task.attempts.find((a) => a.id === task.review.attemptId) ?? (task.attempts.length === 1 ? task.attempts[0] : task.attempts.find((a) => a.status === "completed") ?? task.attempts[0]));
+  const attempt = chosenAttempt(task, index);
   if (!attempt) throw new CadreError("not_found", `task ${task.id} has no attempt ${index} (it has ${task.attemptCount})`);
   return { task, attempt };
 }

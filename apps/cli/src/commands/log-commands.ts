@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { streamAttemptEvents } from "@cadre/client";
+import { fetchWholeDiff, streamAttemptEvents } from "@cadre/client";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 import { intBetween } from "../parse-options.ts";
 import { formatEvent } from "../format-event.ts";
@@ -54,17 +54,7 @@ export function registerLogCommands(program: Command): void {
     .action(async (id: string, opts: { attempt?: number; turn?: number; stat?: boolean; json?: boolean }, cmd: Command) => {
       const client = await clientFor(cmd);
       const { attempt } = await resolveAttempt(client, id, opts.attempt);
-      let cursor: string | undefined;
-      const files = [];
-      let patch = "";
-      let totals = { additions: 0, deletions: 0, totalFiles: 0, base: "", head: "" };
-      do {
-        const page = await client.call("attemptDiff", { params: { id: attempt.id }, query: { ...(opts.turn ? { turn: opts.turn } : {}), ...(cursor ? { cursor } : {}), limit: 1000 } });
-        files.push(...page.files);
-        if (!opts.stat) patch += page.patch;
-        totals = { additions: page.additions, deletions: page.deletions, totalFiles: page.totalFiles, base: page.base, head: page.head };
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
+      const { files, patch, ...totals } = await fetchWholeDiff(client, attempt.id, { turn: opts.turn });
       if (opts.json) return printJson(stdio, { ...totals, files, ...(opts.stat ? {} : { patch }) });
       if (opts.stat) {
         for (const f of files) stdio.out(`${f.binary ? "bin".padStart(6) : `+${f.additions}`.padStart(6)} ${f.binary ? "" : `-${f.deletions}`.padStart(6)}  ${f.status.padEnd(8)} ${f.oldPath ? `${f.oldPath} → ` : ""}${f.path}`);

@@ -1,10 +1,9 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import type { CadreClient } from "@cadre/client";
+import { fetchWholeDiff, type CadreClient } from "@cadre/client";
 import { applyPatchToWorkTree, parsePatch, selectPatch, type ApplyPatchResult } from "@cadre/git";
 import { CadreError } from "@cadre/protocol";
 import { resolveAttempt } from "../commands/attempt-target.ts";
-import { fetchAttemptPatch } from "./attempt-patch.ts";
 
 export interface ApplyToPathInput {
   taskId: string;
@@ -24,7 +23,7 @@ export async function applyTaskToPath(client: CadreClient, input: ApplyToPathInp
   if (!st?.isDirectory()) throw new CadreError("bad_request", `${input.path} is not a directory: pass the full path of a clone of the repository`);
   const { task, attempt } = await resolveAttempt(client, input.taskId, input.attempt);
   if (!attempt.headCommit) throw new CadreError("conflict", `attempt ${attempt.index} of task ${task.id} has no changes yet (status ${attempt.status}); wait for it to finish`);
-  const { patch } = await fetchAttemptPatch(client, attempt.id);
+  const { patch } = await fetchWholeDiff(client, attempt.id);
   if (!patch.trim()) return { taskId: task.id, attempt: attempt.index, applied: [], conflicted: [], skipped: [] };
   const chosen = input.files?.length ? selectPatch(parsePatch(patch), { files: input.files }) : patch;
   const result = await applyPatchToWorkTree({ cwd: input.path, patch: chosen, threeWay: true });

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CadreClient } from "@cadre/client";
+import { fetchWholeDiff, type CadreClient } from "@cadre/client";
 import { AttemptStatus, TaskMode } from "@cadre/protocol";
 import { resolveAttempt } from "../commands/attempt-target.ts";
-import { fetchAttemptPatch } from "./attempt-patch.ts";
 import { pendingInput } from "./pending-input.ts";
 import { taskRowView, taskView } from "./task-view.ts";
 import { waitUntilSettled } from "./wait-until-settled.ts";
@@ -85,7 +84,7 @@ export function registerTaskTools(server: McpServer, client: CadreClient): void 
     inputSchema: { taskId: TaskId, attempt: AttemptIndex, turn: z.number().int().min(1).optional() },
   }, async (a) => {
     const { attempt } = await resolveAttempt(client, a.taskId, a.attempt);
-    const d = await fetchAttemptPatch(client, attempt.id, a.turn);
+    const d = await fetchWholeDiff(client, attempt.id, { turn: a.turn });
     return text(d.patch || "(no changes)");
   });
 

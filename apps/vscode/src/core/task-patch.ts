@@ -1,15 +1,6 @@
-import type { CadreClient } from "@cadre/client";
+import { chosenAttempt, fetchWholeDiff, type CadreClient } from "@cadre/client";
 import { parsePatch, patchFilePath, type PatchFile } from "@cadre/git";
 import type { Attempt, TaskWithAttempts } from "@cadre/protocol";
-
-/** The attempt whose change the user is looking at: the reviewed one, the only one, or the first completed. */
-export function chosenAttempt(task: TaskWithAttempts, index?: number): Attempt | undefined {
-  if (index !== undefined) return task.attempts.find((a) => a.index === index);
-  return task.attempts.find((a) => a.id === task.review.attemptId)
-    ?? (task.attempts.length === 1 ? task.attempts[0] : undefined)
-    ?? task.attempts.find((a) => a.status === "completed")
-    ?? task.attempts[0];
-}
 
 export interface TaskPatch {
   task: TaskWithAttempts;
@@ -24,13 +15,7 @@ export async function fetchTaskPatch(client: CadreClient, taskId: string, attemp
   const task = await client.call("getTask", { params: { id: taskId } });
   const attempt = chosenAttempt(task, attemptIndex);
   if (!attempt) throw new Error(`task ${taskId} has no attempt${attemptIndex ? ` ${attemptIndex}` : ""}`);
-  let text = "";
-  let cursor: string | undefined;
-  do {
-    const page = await client.call("attemptDiff", { params: { id: attempt.id }, query: { limit: 1000, ...(cursor ? { cursor } : {}) } });
-    text += page.patch;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  const text = (await fetchWholeDiff(client, attempt.id)).patch;
   return { task, attempt, text, files: parsePatch(text) };
 }
 
