@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { CadreError, Id, SSE_EVENT, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
 import type { ServerContext } from "./server-context.ts";
 import type { Principal } from "./principal.ts";
@@ -35,6 +35,34 @@ function waiter() {
 }
 
 /**
+ * Drives one SSE connection: `pump` runs at once, on every notification `subscribe` delivers, and
+ * at every heartbeat; it returns whether it wrote anything, and a keep-alive comment is sent when
+ * a heartbeat passes with nothing to say. Ends when the client goes away.
+ */
+async function serveLive(
+  stream: SSEStreamingApi,
+  subscribe: (wake: () => void) => () => void,
+  pump: (isOpen: () => boolean, woken: boolean) => Promise<boolean>,
+): Promise<void> {
+  const w = waiter();
+  const off = subscribe(() => w.notify());
+  let open = true;
+  stream.onAbort(() => {
+    open = false;
+    w.notify();
+  });
+  try {
+    while (open) {
+      const woken = await w.wait(SSE_HEARTBEAT_MS);
+      const wrote = await pump(() => open, woken);
+      if (!woken && !wrote && open) await stream.write(": keep-alive\n\n");
+    }
+  } finally {
+    off();
+  }
+}
+
+/**
  * Event streams. A client resumes with `Last-Event-ID` (or `?after=`): it gets every event after
  * that seq, read from the store, so reconnecting to any instance leaves no gap and no duplicate.
  */
@@ -46,19 +74,10 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
     const from = c.req.header("Last-Event-ID") ?? c.req.query("after") ?? "0";
     if (!/^\d{1,10}$/.test(from)) throw new CadreError("validation_failed", "Last-Event-ID / after must be a non-negative integer (an event seq)");
     let last = Number(from);
-    return streamSSE(c, async (stream) => {
-      const w = waiter();
-      const off = ctx.bus.onAttempt(id.data, () => w.notify());
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        off();
-        w.notify();
-      });
-      while (open) {
-        // Read on every wake-up and every heartbeat: a notification lost while the database
-        // restarted then delays an event by one heartbeat at most, never drops it.
-        const woken = await w.wait(SSE_HEARTBEAT_MS);
+    return streamSSE(c, (stream) =>
+      // Read on every wake-up and every heartbeat: a notification lost while the database
+      // restarted then delays an event by one heartbeat at most, never drops it.
+      serveLive(stream, (wake) => ctx.bus.onAttempt(id.data, wake), async (isOpen) => {
         let sent = 0;
         for (;;) {
           const batch = await ctx.store.events.list(id.data, last, 500);
@@ -67,41 +86,33 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
             last = e.seq;
           }
           sent += batch.length;
-          if (batch.length < 500 || !open) break;
+          if (batch.length < 500 || !isOpen()) return sent > 0;
         }
-        if (!woken && sent === 0 && open) await stream.write(": keep-alive\n\n");
-      }
-      off();
-    }, onStreamError);
+      }), onStreamError);
   });
 
   app.get("/api/v1/tasks/stream", async (c) => {
     const principal = c.get("principal");
-    return streamSSE(c, async (stream) => {
-      const queue: string[] = [];
-      const w = waiter();
-      const off = ctx.bus.onTask((taskId) => {
-        if (!queue.includes(taskId)) queue.push(taskId);
-        w.notify();
-      });
-      let open = true;
-      stream.onAbort(() => {
-        open = false;
-        off();
-        w.notify();
-      });
-      while (open) {
-        if (await w.wait(SSE_HEARTBEAT_MS)) {
-          while (queue.length && open) {
+    const queue: string[] = [];
+    return streamSSE(c, (stream) =>
+      serveLive(
+        stream,
+        (wake) => ctx.bus.onTask((taskId) => {
+          if (!queue.includes(taskId)) queue.push(taskId);
+          wake();
+        }),
+        async (isOpen) => {
+          let sent = false;
+          while (queue.length && isOpen()) {
             const task = await ctx.store.tasks.get(queue.shift() as string);
-            if (task && (await canSeeRepo(ctx, principal, task.repoId))) await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
+            if (task && (await canSeeRepo(ctx, principal, task.repoId))) {
+              await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
+              sent = true;
+            }
           }
-        } else if (open) {
-          await stream.write(": keep-alive\n\n");
-        }
-      }
-      off();
-    }, onStreamError);
+          return sent;
+        },
+      ), onStreamError);
   });
 }
 
