@@ -9,6 +9,12 @@ export function toErrorResponse(err: unknown, log: (msg: string) => void = conso
   if (err instanceof ZodError) {
     return { status: 400, body: { error: { code: "validation_failed", message: describeZodError(err), details: err.issues.map((i) => ({ path: i.path.join("."), message: i.message })) } } };
   }
+  // Two requests racing past a "name already taken" check meet the unique index instead.
+  if (isUniqueViolation(err)) {
+    const detail = /Key \((.+)\)=\((.+)\) already exists/.exec(err.detail ?? "");
+    const what = detail ? `a ${detail[1]} '${detail[2]}'` : "that name";
+    return { status: 409, body: { error: { code: "conflict", message: `${what} already exists: choose another or use the existing one` } } };
+  }
   log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return { status: 500, body: { error: { code: "internal", message: "internal server error: see the server log for details" } } };
 }
@@ -20,4 +26,9 @@ export function describeZodError(err: ZodError, where = ""): string {
     return path ? `${path}: ${i.message}` : i.message;
   });
   return `${where ? `${where}: ` : ""}${parts.join("; ")}`;
+}
+
+/** PostgreSQL's unique_violation, as raised by both the pg driver and PGlite. */
+function isUniqueViolation(err: unknown): err is { code: string; detail?: string } {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";
 }
