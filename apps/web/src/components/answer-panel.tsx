@@ -1,28 +1,20 @@
 import { useState, type FormEvent } from "react";
 import type { Question, TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
-import { errorMessage } from "../lib/error-message.ts";
+import { useAction } from "../lib/use-action.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
 
 /** The agent's open question with its suggested answers and a free-text answer. */
 export function AnswerPanel({ task, attemptIndex, questions, onDone }: { task: TaskWithAttempts; attemptIndex: number; questions: Question[]; onDone: (t: TaskWithAttempts) => void }) {
-  const { client, check } = useApi();
+  const { client } = useApi();
   const [text, setText] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const send = async (answer: string) => {
     if (!answer.trim()) return setError("Write an answer or pick a suggestion.");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onDone(await client.call("answerTask", { params: { id: task.id }, body: { text: answer, attempt: attemptIndex } }));
       setText("");
-    } catch (e) {
-      check(e);
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();

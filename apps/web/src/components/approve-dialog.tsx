@@ -1,35 +1,27 @@
 import { useState, type FormEvent } from "react";
 import type { TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
-import { errorMessage } from "../lib/error-message.ts";
+import { useAction } from "../lib/use-action.ts";
 import { Modal } from "./modal.tsx";
 
 type How = "merge" | "push" | "local";
 
 /** Approves one attempt: merge into a branch, push it as a branch, or record that it was pulled locally. */
 export function ApproveDialog({ task, attemptIndex, onClose, onDone }: { task: TaskWithAttempts; attemptIndex: number; onClose: () => void; onDone: (t: TaskWithAttempts) => void }) {
-  const { client, check } = useApi();
+  const { client } = useApi();
   const [how, setHow] = useState<How>("merge");
   const [mergeInto, setMergeInto] = useState(task.baseRef);
   const [rebase, setRebase] = useState(false);
   const [branch, setBranch] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = how === "merge" ? { attempt: attemptIndex, merge: mergeInto.trim(), rebase } : how === "push" ? { attempt: attemptIndex, pushBranch: branch.trim() || null } : { attempt: attemptIndex, pulledLocally: true as const };
       onDone(await client.call("approveTask", { params: { id: task.id }, body }));
       onClose();
-    } catch (err) {
-      check(err);
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { DEFAULT_LIMITS, type Environment, type Limits, type NetworkPolicy } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
+import { useAction } from "../lib/use-action.ts";
 import { useRepos } from "../lib/use-repos.ts";
-import { errorMessage } from "../lib/error-message.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
 import { SecretsEditor, type SecretChanges } from "./secrets-editor.tsx";
 
@@ -32,7 +32,7 @@ function textToVars(t: string): Record<string, string> {
 
 /** Creates or edits an environment; saves only what the form holds (secrets only when changed). */
 export function EnvironmentForm({ environment, onSaved }: { environment: Environment | null; onSaved: (e: Environment) => void }) {
-  const { client, check } = useApi();
+  const { client } = useApi();
   const { repos } = useRepos();
   const e = environment;
   const [name, setName] = useState(e?.name ?? "");
@@ -46,14 +46,11 @@ export function EnvironmentForm({ environment, onSaved }: { environment: Environ
   const [network, setNetwork] = useState<NetworkPolicy>(e?.networkPolicy ?? { mode: "off", allow: [], readOnlyMethods: false });
   const [allowText, setAllowText] = useState((e?.networkPolicy.allow ?? []).join("\n"));
   const [limits, setLimits] = useState<Limits>(e?.limits ?? DEFAULT_LIMITS);
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
-    setBusy(true);
-    setError(null);
     setSaved(false);
     const body = {
       name: name.trim(), repoId: repoId || null, setupScript, maintenanceScript, testCommand, instructions,
@@ -62,17 +59,12 @@ export function EnvironmentForm({ environment, onSaved }: { environment: Environ
       limits,
       ...(Object.keys(secrets).length ? { secrets } : {}),
     };
-    try {
+    await run(async () => {
       const result = e ? await client.call("updateEnvironment", { params: { id: e.id }, body }) : await client.call("createEnvironment", { body });
       setSecrets({});
       setSaved(true);
       onSaved(result);
-    } catch (err) {
-      check(err);
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

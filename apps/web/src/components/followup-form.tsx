@@ -1,29 +1,21 @@
 import { useState, type FormEvent } from "react";
 import type { TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
-import { errorMessage } from "../lib/error-message.ts";
+import { useAction } from "../lib/use-action.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
 
 /** Another instruction for a finished attempt: it runs as a new turn on top of the attempt's changes. */
 export function FollowupForm({ task, attemptIndex, onDone }: { task: TaskWithAttempts; attemptIndex: number; onDone: (t: TaskWithAttempts) => void }) {
-  const { client, check } = useApi();
+  const { client } = useApi();
   const [text, setText] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!text.trim()) return setError("Write the follow-up instruction first.");
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onDone(await client.call("followupTask", { params: { id: task.id }, body: { text, attempt: attemptIndex } }));
       setText("");
-    } catch (err) {
-      check(err);
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="followup" onSubmit={submit} aria-label="Follow-up">

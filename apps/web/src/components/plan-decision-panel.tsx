@@ -1,28 +1,20 @@
 import { useState } from "react";
 import type { TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
-import { errorMessage } from "../lib/error-message.ts";
+import { useAction } from "../lib/use-action.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
 import { PlanCard } from "./plan-card.tsx";
 
 /** A plan waiting for approval: approve it (the agent carries it out) or reject it with comments. */
 export function PlanDecisionPanel({ task, attemptIndex, plan, onDone }: { task: TaskWithAttempts; attemptIndex: number; plan: { explanation: string | null; steps: { step: string; status: "pending" | "in_progress" | "completed" }[] } | null; onDone: (t: TaskWithAttempts) => void }) {
-  const { client, check } = useApi();
+  const { client } = useApi();
   const [comment, setComment] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const decide = async (approve: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { attempt: attemptIndex, ...(comment.trim() ? { comment: comment.trim() } : {}) };
       onDone(await client.call(approve ? "approvePlan" : "rejectPlan", { params: { id: task.id }, body }));
-    } catch (e) {
-      check(e);
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="panel panel-attention" aria-label="Review the plan" onSubmit={(e) => {
