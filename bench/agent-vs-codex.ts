@@ -90,7 +90,12 @@ function splitSteps(requests: number[], calls: { started: number; done: number; 
     const next = requests[i + 1];
     const c = calls[i];
     if (req === undefined || next === undefined || !c) continue;
-    out.push({ toCall: c.started - req, command: c.done - c.started, toNextRequest: next - c.done, reported: c.reported });
+    out.push({
+      toCall: c.started - req,
+      command: c.done - c.started,
+      toNextRequest: next - c.done,
+      reported: c.reported,
+    });
   }
   return out;
 }
@@ -99,18 +104,30 @@ function splitSteps(requests: number[], calls: { started: number; done: number; 
 
 type CodexInstall = { bin: string } | { unavailable: string };
 
-function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs: number }): Promise<{ code: number | null; out: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; timeoutMs: number },
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 16 << 20, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-      resolve({ code, out: `${stdout}${stderr}${err && code === null ? `\n${err.message}` : ""}` });
-    });
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 16 << 20, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
+        resolve({ code, out: `${stdout}${stderr}${err && code === null ? `\n${err.message}` : ""}` });
+      },
+    );
   });
 }
 
 /** The most telling line of a tool's output: npm's first error line that is not a log pointer, else the last line. */
 const lastLine = (s: string): string => {
-  const lines = s.trim().split("\n").filter((l) => l && !/^npm warn/i.test(l) && !/complete log of this run|^npm error\s*$/i.test(l));
+  const lines = s
+    .trim()
+    .split("\n")
+    .filter((l) => l && !/^npm warn/i.test(l) && !/complete log of this run|^npm error\s*$/i.test(l));
   return (lines.find((l) => /^npm error/i.test(l)) ?? lines.pop() ?? "no output").slice(0, 120);
 };
 
@@ -118,26 +135,36 @@ const lastLine = (s: string): string => {
 async function ensureCodex(): Promise<CodexInstall> {
   const dir = join(CACHE_DIR, "codex");
   const bin = join(dir, "node_modules", ".bin", "codex");
-  const version = async (): Promise<string> => (existsSync(bin) ? (await run(bin, ["--version"], { timeoutMs: 30_000 })).out.trim() : "");
+  const version = async (): Promise<string> =>
+    existsSync(bin) ? (await run(bin, ["--version"], { timeoutMs: 30_000 })).out.trim() : "";
   if ((await version()).includes(CODEX_VERSION)) return { bin };
   await mkdir(dir, { recursive: true });
-  const npm = await run("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", `@openai/codex@${CODEX_VERSION}`], { timeoutMs: 300_000 });
+  const npm = await run(
+    "npm",
+    ["install", "--prefix", dir, "--no-audit", "--no-fund", `@openai/codex@${CODEX_VERSION}`],
+    { timeoutMs: 300_000 },
+  );
   if (npm.code !== 0) return { unavailable: `npm install failed (${npm.code ?? "killed"}): ${lastLine(npm.out)}` };
   const v = await version();
-  return v.includes(CODEX_VERSION) ? { bin } : { unavailable: `installed codex does not run: ${lastLine(v) || "no binary"}` };
+  return v.includes(CODEX_VERSION)
+    ? { bin }
+    : { unavailable: `installed codex does not run: ${lastLine(v) || "no binary"}` };
 }
 
 async function writeCodexConfig(codexHome: string, modelUrl: string): Promise<void> {
-  await writeFile(join(codexHome, "config.toml"), [
-    'model = "scripted"',
-    'model_provider = "scripted"',
-    "[model_providers.scripted]",
-    'name = "scripted"',
-    `base_url = "${modelUrl}"`,
-    'wire_api = "responses"',
-    'env_key = "OPENAI_API_KEY"',
-    "",
-  ].join("\n"));
+  await writeFile(
+    join(codexHome, "config.toml"),
+    [
+      'model = "scripted"',
+      'model_provider = "scripted"',
+      "[model_providers.scripted]",
+      'name = "scripted"',
+      `base_url = "${modelUrl}"`,
+      'wire_api = "responses"',
+      'env_key = "OPENAI_API_KEY"',
+      "",
+    ].join("\n"),
+  );
 }
 
 interface CodexItem {
@@ -150,29 +177,46 @@ interface CodexItem {
 async function runCodex(bin: string, codexHome: string, repo: string, stamps: RequestStamp[]): Promise<RunResult> {
   const lines: { at: number; line: string }[] = [];
   const t0 = now();
-  const { code, stderr, timedOut } = await new Promise<{ code: number | null; stderr: string; timedOut: boolean }>((resolve) => {
-    const child = spawn(bin, ["exec", "--json", "-s", "workspace-write", "--skip-git-repo-check", "Run the steps you are given."], {
-      cwd: repo,
-      env: { ...process.env, OPENAI_API_KEY: "dummy", CODEX_HOME: codexHome },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let pending = "";
-    let err = "";
-    let killed = false;
-    const timer = setTimeout(() => { killed = true; child.kill("SIGKILL"); }, CODEX_TIMEOUT_MS);
-    child.stdout.on("data", (b: Buffer) => {
-      const at = now();
-      pending += b.toString("utf8");
-      let i: number;
-      while ((i = pending.indexOf("\n")) >= 0) {
-        lines.push({ at, line: pending.slice(0, i) });
-        pending = pending.slice(i + 1);
-      }
-    });
-    child.stderr.on("data", (b: Buffer) => { if (err.length < 20_000) err += b.toString("utf8"); });
-    child.on("close", (c) => { clearTimeout(timer); resolve({ code: c, stderr: err, timedOut: killed }); });
-    child.on("error", (e) => { clearTimeout(timer); resolve({ code: null, stderr: String(e), timedOut: false }); });
-  });
+  const { code, stderr, timedOut } = await new Promise<{ code: number | null; stderr: string; timedOut: boolean }>(
+    (resolve) => {
+      const child = spawn(
+        bin,
+        ["exec", "--json", "-s", "workspace-write", "--skip-git-repo-check", "Run the steps you are given."],
+        {
+          cwd: repo,
+          env: { ...process.env, OPENAI_API_KEY: "dummy", CODEX_HOME: codexHome },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let pending = "";
+      let err = "";
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, CODEX_TIMEOUT_MS);
+      child.stdout.on("data", (b: Buffer) => {
+        const at = now();
+        pending += b.toString("utf8");
+        let i: number;
+        while ((i = pending.indexOf("\n")) >= 0) {
+          lines.push({ at, line: pending.slice(0, i) });
+          pending = pending.slice(i + 1);
+        }
+      });
+      child.stderr.on("data", (b: Buffer) => {
+        if (err.length < 20_000) err += b.toString("utf8");
+      });
+      child.on("close", (c) => {
+        clearTimeout(timer);
+        resolve({ code: c, stderr: err, timedOut: killed });
+      });
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        resolve({ code: null, stderr: String(e), timedOut: false });
+      });
+    },
+  );
   const t1 = now();
   const started = new Map<string, number>();
   const calls: { started: number; done: number }[] = [];
@@ -180,7 +224,11 @@ async function runCodex(bin: string, codexHome: string, repo: string, stamps: Re
   let turnCompleted = false;
   for (const { at, line } of lines) {
     let msg: { type?: string; item?: CodexItem };
-    try { msg = JSON.parse(line) as { type?: string; item?: CodexItem }; } catch { continue; }
+    try {
+      msg = JSON.parse(line) as { type?: string; item?: CodexItem };
+    } catch {
+      continue;
+    }
     if (msg.type === "turn.completed") turnCompleted = true;
     const item = msg.item;
     if (item?.type !== "command_execution" || !item.id) continue;
@@ -227,7 +275,10 @@ async function runCadre(api: CadreClient, stamps: RequestStamp[]): Promise<RunRe
   if (!attempt) throw new Error("createTask returned no attempt");
   let status = "";
   for await (const e of streamAttemptEvents(api, attempt.id, 0)) {
-    if (e.type === "status" && isTerminal(e.status)) { status = e.status; break; }
+    if (e.type === "status" && isTerminal(e.status)) {
+      status = e.status;
+      break;
+    }
   }
   const t1 = now();
   const events = await allEvents(api, attempt.id);
@@ -263,7 +314,8 @@ function timeSpawns(n: number): number {
 }
 
 const medianOr = (xs: number[]): number | string => (xs.length ? median(xs) : "n/a");
-const ratio = (a: number | string, b: number | string): number | string => (typeof a === "number" && typeof b === "number" && b > 0 ? a / b : "n/a");
+const ratio = (a: number | string, b: number | string): number | string =>
+  typeof a === "number" && typeof b === "number" && b > 0 ? a / b : "n/a";
 
 interface Summary {
   perStep: number | string;
@@ -294,7 +346,16 @@ function summarize(name: string, runs: RunResult[]): Summary {
 function splitRows(cadre: RunResult[], codex: RunResult[]): (string | number)[][] {
   const mean = (xs: number[]): number[] => (xs.length ? [xs.reduce((a, b) => a + b, 0) / xs.length] : []);
   const med = (runs: RunResult[], f: (s: StepSplit) => number | undefined): number | string =>
-    medianOr(runs.flatMap((r) => mean(r.splits.flatMap((s) => { const v = f(s); return v === undefined ? [] : [v]; }))));
+    medianOr(
+      runs.flatMap((r) =>
+        mean(
+          r.splits.flatMap((s) => {
+            const v = f(s);
+            return v === undefined ? [] : [v];
+          }),
+        ),
+      ),
+    );
   const rows: [string, (s: StepSplit) => number | undefined][] = [
     ["model request arrives → tool call seen", (s) => s.toCall],
     ["tool call seen → tool result seen", (s) => s.command],
@@ -302,9 +363,17 @@ function splitRows(cadre: RunResult[], codex: RunResult[]): (string | number)[][
     ["tool result seen → next model request", (s) => s.toNextRequest],
   ];
   return [
-    ["submit/spawn → first model request (once)", medianOr(cadre.map((r) => r.startMs)), medianOr(codex.map((r) => r.startMs))],
+    [
+      "submit/spawn → first model request (once)",
+      medianOr(cadre.map((r) => r.startMs)),
+      medianOr(codex.map((r) => r.startMs)),
+    ],
     ...rows.map(([label, f]) => [`per step: ${label}`, med(cadre, f), med(codex, f)]),
-    ["last model request → done (once)", medianOr(cadre.map((r) => r.finishMs)), medianOr(codex.map((r) => r.finishMs))],
+    [
+      "last model request → done (once)",
+      medianOr(cadre.map((r) => r.finishMs)),
+      medianOr(codex.map((r) => r.finishMs)),
+    ],
   ];
 }
 
@@ -362,18 +431,22 @@ export async function benchAgentVsCodex(runs = 3): Promise<BenchTable[]> {
       );
       const perOk = typeof cadre.perStep === "number" && typeof cx.perStep === "number";
       const wholeOk = typeof cadre.whole === "number" && typeof cx.whole === "number";
-      notes.push(`target per step (Cadre ≤ codex): ${perOk ? ((cadre.perStep as number) <= (cx.perStep as number) ? "met" : "missed") : "not measured"}; target whole task (Cadre ≤ codex): ${wholeOk ? ((cadre.whole as number) <= (cx.whole as number) ? "met" : "missed") : "not measured"}`);
+      notes.push(
+        `target per step (Cadre ≤ codex): ${perOk ? ((cadre.perStep as number) <= (cx.perStep as number) ? "met" : "missed") : "not measured"}; target whole task (Cadre ≤ codex): ${wholeOk ? ((cadre.whole as number) <= (cx.whole as number) ? "met" : "missed") : "not measured"}`,
+      );
     } else {
       rows.push([`codex exec ${CODEX_VERSION}`, `codex unavailable: ${codex.unavailable}`, "", ""]);
     }
     rows.push([`baseline: ${STEPS} × bash -c true`, spawns / STEPS, spawns, ""]);
     notes.push(...cadre.problems);
-    const tables: BenchTable[] = [{
-      title: `Harness cost per step: Cadre vs codex exec, same scripted ${STEPS}-step echo trajectory`,
-      columns: ["system", "per step ms", "whole task ms", "steps (requests/echoes)"],
-      rows,
-      notes,
-    }];
+    const tables: BenchTable[] = [
+      {
+        title: `Harness cost per step: Cadre vs codex exec, same scripted ${STEPS}-step echo trajectory`,
+        columns: ["system", "per step ms", "whole task ms", "steps (requests/echoes)"],
+        rows,
+        notes,
+      },
+    ];
     tables.push({
       title: "Where the time goes (ms; per-step rows: mean over a run's steps, median over runs)",
       columns: ["segment", "Cadre", "codex exec"],

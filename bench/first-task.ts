@@ -43,7 +43,10 @@ export async function benchFirstTask(runs = 3): Promise<BenchTable[]> {
       const task = await api.call("createTask", { body: { prompt: "fix the bug", repo: "calc" } });
       const attempt = task.attempts[0];
       if (!attempt) throw new Error("no attempt");
-      for await (const e of streamAttemptEvents(api, attempt.id, 0)) { if (process.env.BENCH_DEBUG) console.log(e.seq, e.type); if (e.type === "status" && (e.status === "completed" || e.status === "failed")) break; }
+      for await (const e of streamAttemptEvents(api, attempt.id, 0)) {
+        if (process.env.BENCH_DEBUG) console.log(e.seq, e.type);
+        if (e.type === "status" && (e.status === "completed" || e.status === "failed")) break;
+      }
       const diff = await api.call("attemptDiff", { params: { id: attempt.id } });
       taskTimes.push(performance.now() - t0);
       if (diff.totalFiles !== 1) throw new Error(`expected a one-file diff, got ${diff.totalFiles}`);
@@ -51,15 +54,17 @@ export async function benchFirstTask(runs = 3): Promise<BenchTable[]> {
     }
     const task = median(taskTimes);
     const spawns = median(spawnTimes);
-    return [{
-      title: "Scripted 20-step task end to end (submit → completed with its diff)",
-      columns: ["measure", "median ms", "per step ms", "ratio to baseline"],
-      rows: [
-        ["Cadre 20-step task", task, task / 20, task / spawns],
-        ["baseline: 20 × bash -c true", spawns, spawns / 20, 1],
-      ],
-      notes: [`median of ${runs} runs; embedded PGlite, bubblewrap sandbox, scripted Responses API model over HTTP`],
-    }];
+    return [
+      {
+        title: "Scripted 20-step task end to end (submit → completed with its diff)",
+        columns: ["measure", "median ms", "per step ms", "ratio to baseline"],
+        rows: [
+          ["Cadre 20-step task", task, task / 20, task / spawns],
+          ["baseline: 20 × bash -c true", spawns, spawns / 20, 1],
+        ],
+        notes: [`median of ${runs} runs; embedded PGlite, bubblewrap sandbox, scripted Responses API model over HTTP`],
+      },
+    ];
   } finally {
     await server.close();
     await model.close();

@@ -17,7 +17,9 @@ const SUBSCRIBERS = 100;
 /** Five model replies per task: four shell steps, then the final answer. */
 function fiveStepScript() {
   return [
-    ...Array.from({ length: STEPS - 1 }, (_, i) => ({ toolCalls: [{ name: "shell", input: { command: `echo ${i} > f${i}.txt` } }] })),
+    ...Array.from({ length: STEPS - 1 }, (_, i) => ({
+      toolCalls: [{ name: "shell", input: { command: `echo ${i} > f${i}.txt` } }],
+    })),
     { text: "Done." },
   ];
 }
@@ -36,7 +38,16 @@ async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
-interface Result { tasksPerMin: number; q50: number; q95: number; eventsPerSec: number; sse50: number; sse95: number; rssMb: number; failed: number }
+interface Result {
+  tasksPerMin: number;
+  q50: number;
+  q95: number;
+  eventsPerSec: number;
+  sse50: number;
+  sse95: number;
+  rssMb: number;
+  failed: number;
+}
 
 /** Submits `count` tasks through every instance, follows 100 of them over SSE, waits for all to finish. */
 async function drive(d: Deployment, count: number): Promise<Result> {
@@ -59,12 +70,14 @@ async function drive(d: Deployment, count: number): Promise<Result> {
       ids.push(task.id);
       if (i < SUBSCRIBERS) {
         const attemptId = task.attempts[0]!.id;
-        followers.push((async () => {
-          for await (const e of streamAttemptEvents(client, attemptId, 0, { signal: ac.signal })) {
-            sseLatencies.push(Date.now() - Date.parse((e as Event).at));
-            if (e.type === "status" && ["completed", "failed", "cancelled"].includes(e.status)) return;
-          }
-        })().catch(() => undefined));
+        followers.push(
+          (async () => {
+            for await (const e of streamAttemptEvents(client, attemptId, 0, { signal: ac.signal })) {
+              sseLatencies.push(Date.now() - Date.parse((e as Event).at));
+              if (e.type === "status" && ["completed", "failed", "cancelled"].includes(e.status)) return;
+            }
+          })().catch(() => undefined),
+        );
       }
     }
   };
@@ -93,9 +106,14 @@ async function drive(d: Deployment, count: number): Promise<Result> {
     }
   }
   return {
-    tasksPerMin: count / (elapsed / 60_000), q50: percentile(queueToStart, 50), q95: percentile(queueToStart, 95),
-    eventsPerSec: events / (elapsed / 1000), sse50: percentile(sseLatencies, 50), sse95: percentile(sseLatencies, 95),
-    rssMb: [...peakRss.values()].reduce((a, b) => Math.max(a, b), 0), failed,
+    tasksPerMin: count / (elapsed / 60_000),
+    q50: percentile(queueToStart, 50),
+    q95: percentile(queueToStart, 95),
+    eventsPerSec: events / (elapsed / 1000),
+    sse50: percentile(sseLatencies, 50),
+    sse95: percentile(sseLatencies, 95),
+    rssMb: [...peakRss.values()].reduce((a, b) => Math.max(a, b), 0),
+    failed,
   };
 }
 
@@ -106,7 +124,8 @@ async function scaleOut(model: ScriptedModel, repoPath: string): Promise<Deploym
   await servers[0]!.client.call("createRepo", { body: { origin: repoPath, name: "calc" } });
   return {
     label: "scale-out: PostgreSQL, 2 server instances, 4 runners × 8 slots",
-    clients: servers.map((s) => s.client), serverPids: servers.map((s) => s.child.pid as number),
+    clients: servers.map((s) => s.client),
+    serverPids: servers.map((s) => s.child.pid as number),
     close: () => cluster.close(),
   };
 }
@@ -114,11 +133,16 @@ async function scaleOut(model: ScriptedModel, repoPath: string): Promise<Deploym
 async function embedded(model: ScriptedModel, repoPath: string): Promise<Deployment> {
   const { home, remove } = await tempHome("cadre-bench-");
   await writeScriptedConfig(home, model.url);
-  const server: CadreServeProcess = await startCadreServe({ home, slots: 8, env: { CADRE_TASKS_PER_MINUTE: "100000", CADRE_LEASE_MS: "30000" } });
+  const server: CadreServeProcess = await startCadreServe({
+    home,
+    slots: 8,
+    env: { CADRE_TASKS_PER_MINUTE: "100000", CADRE_LEASE_MS: "30000" },
+  });
   await server.client.call("createRepo", { body: { origin: repoPath, name: "calc" } });
   return {
     label: "embedded: one process, PGlite, 8 slots",
-    clients: [server.client], serverPids: [server.child.pid as number],
+    clients: [server.client],
+    serverPids: [server.child.pid as number],
     close: async () => {
       await server.stop();
       await remove();
@@ -136,7 +160,9 @@ export async function benchLoad(count = Number(process.env.CADRE_BENCH_TASKS ?? 
   const repoPath = join(home, "calc");
   await createFixtureRepo(repoPath);
   const rows: (string | number)[][] = [];
-  const notes: string[] = [`${count} tasks × ${STEPS} steps each; SSE latency = receipt time − the event's stored time, over ${SUBSCRIBERS} subscribers (one per task, spread over the instances); memory = peak RSS of one server process`];
+  const notes: string[] = [
+    `${count} tasks × ${STEPS} steps each; SSE latency = receipt time − the event's stored time, over ${SUBSCRIBERS} subscribers (one per task, spread over the instances); memory = peak RSS of one server process`,
+  ];
   try {
     const setups = [...(postgresAvailable() ? [scaleOut] : []), embedded];
     if (!postgresAvailable()) notes.push("scale-out not run: set CADRE_TEST_DATABASE_URL to a PostgreSQL server");
@@ -154,11 +180,24 @@ export async function benchLoad(count = Number(process.env.CADRE_BENCH_TASKS ?? 
     await model.close();
     await remove();
   }
-  return [{
-    title: "Load: scripted tasks through scale-out vs the embedded single process",
-    columns: ["deployment", "tasks/min", "queue→start p50 ms", "p95 ms", "events/s", "SSE p50 ms", "SSE p95 ms", "server RSS MB", "not completed"],
-    rows, notes,
-  }];
+  return [
+    {
+      title: "Load: scripted tasks through scale-out vs the embedded single process",
+      columns: [
+        "deployment",
+        "tasks/min",
+        "queue→start p50 ms",
+        "p95 ms",
+        "events/s",
+        "SSE p50 ms",
+        "SSE p95 ms",
+        "server RSS MB",
+        "not completed",
+      ],
+      rows,
+      notes,
+    },
+  ];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

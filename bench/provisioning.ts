@@ -33,7 +33,12 @@ function generateMirror(dir: string, files: number): { mirror: string; commit: s
   parts.push(`commit refs/heads/main\ncommitter bench <b@b> 1700000000 +0000\ndata ${msg.length}\n${msg}`);
   for (let i = 0; i < files; i++) parts.push(`M 100644 :${i + 1} src/d${Math.floor(i / 100)}/f${i}.ts\n`);
   parts.push("\n");
-  execFileSync("git", ["fast-import", "--quiet"], { cwd: mirror, input: parts.join(""), env: GIT_ENV, maxBuffer: 1 << 30 });
+  execFileSync("git", ["fast-import", "--quiet"], {
+    cwd: mirror,
+    input: parts.join(""),
+    env: GIT_ENV,
+    maxBuffer: 1 << 30,
+  });
   const commit = execFileSync("git", ["rev-parse", "refs/heads/main"], { cwd: mirror, env: GIT_ENV }).toString().trim();
   return { mirror, commit };
 }
@@ -83,10 +88,23 @@ export async function benchProvisioning(opts: { sizes?: number[]; runs?: number 
   });
   const sizeTable: Table = {
     title: "Attempt workspace ready (base + setup layers cached), median",
-    columns: ["files", "overlay ms", "worktree add ms", "clone --shared ms", "worktree / overlay", "clone / overlay", "overlay disk/attempt KB", "worktree disk KB"],
+    columns: [
+      "files",
+      "overlay ms",
+      "worktree add ms",
+      "clone --shared ms",
+      "worktree / overlay",
+      "clone / overlay",
+      "overlay disk/attempt KB",
+      "worktree disk KB",
+    ],
     rows: [],
   };
-  const burstTable: Table = { title: "20 attempts provisioned at once", columns: ["files", "total ms", "per attempt ms"], rows: [] };
+  const burstTable: Table = {
+    title: "20 attempts provisioned at once",
+    columns: ["files", "total ms", "per attempt ms"],
+    rows: [],
+  };
   const execTable: Table = { title: "Command overhead (median of 20)", columns: ["what", "ms"], rows: [] };
   try {
     for (const files of sizes) {
@@ -110,15 +128,36 @@ export async function benchProvisioning(opts: { sizes?: number[]; runs?: number 
       let wtDisk = 0;
       for (let i = 0; i < copyRuns; i++) {
         const wtDir = join(work, `wt-${files}-${i}`);
-        wt.push(timeSync(() => execFileSync("git", ["--git-dir", mirror, "worktree", "add", "-q", "--detach", wtDir, commit], { env: GIT_ENV })));
+        wt.push(
+          timeSync(() =>
+            execFileSync("git", ["--git-dir", mirror, "worktree", "add", "-q", "--detach", wtDir, commit], {
+              env: GIT_ENV,
+            }),
+          ),
+        );
         wtDisk = duBytes(wtDir);
         execFileSync("git", ["--git-dir", mirror, "worktree", "remove", "--force", wtDir], { env: GIT_ENV });
         const clDir = join(work, `clone-${files}-${i}`);
-        cl.push(timeSync(() => execFileSync("git", ["clone", "-q", "--shared", "--no-checkout", mirror, clDir], { env: GIT_ENV }) && execFileSync("git", ["checkout", "-q", "--detach", commit], { cwd: clDir, env: GIT_ENV })));
+        cl.push(
+          timeSync(
+            () =>
+              execFileSync("git", ["clone", "-q", "--shared", "--no-checkout", mirror, clDir], { env: GIT_ENV }) &&
+              execFileSync("git", ["checkout", "-q", "--detach", commit], { cwd: clDir, env: GIT_ENV }),
+          ),
+        );
         rmSync(clDir, { recursive: true, force: true });
       }
       const ov = median(times);
-      sizeTable.rows.push([files, round(ov), round(median(wt)), round(median(cl)), round(median(wt) / ov, 0), round(median(cl) / ov, 0), round(disk / 1024), round(wtDisk / 1024)]);
+      sizeTable.rows.push([
+        files,
+        round(ov),
+        round(median(wt)),
+        round(median(cl)),
+        round(median(wt) / ov, 0),
+        round(median(cl) / ov, 0),
+        round(disk / 1024),
+        round(wtDisk / 1024),
+      ]);
 
       const t = performance.now();
       const burst = await Promise.all(Array.from({ length: 20 }, () => manager.provision(req(mirror, commit))));
@@ -130,10 +169,14 @@ export async function benchProvisioning(opts: { sizes?: number[]; runs?: number 
           const sandboxed: number[] = [];
           const raw: number[] = [];
           for (let i = 0; i < 20; i++) {
-            sandboxed.push((await timeAsync(() => ws.exec("true"))));
+            sandboxed.push(await timeAsync(() => ws.exec("true")));
             raw.push(await timeAsync(() => rawSpawn("bash", ["-c", "true"])));
           }
-          execTable.rows.push(["raw spawn bash -c true", round(median(raw))], ["workspace.exec('true')", round(median(sandboxed))], ["overhead", round(median(sandboxed) - median(raw))]);
+          execTable.rows.push(
+            ["raw spawn bash -c true", round(median(raw))],
+            ["workspace.exec('true')", round(median(sandboxed))],
+            ["overhead", round(median(sandboxed) - median(raw))],
+          );
         }
       }
       await Promise.all(burst.map((w) => w.destroy()));

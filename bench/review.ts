@@ -26,7 +26,14 @@ export async function benchReview(files = 50_000): Promise<BenchTable[]> {
   const script = (ctx: ScriptContext): Step => {
     const i = Number(/TASK-(\d+)/.exec(promptOf(ctx))?.[1] ?? 0);
     return turnStep(ctx) === 0
-      ? { toolCalls: [{ name: "apply_patch", input: addFile(target(i), `// rewritten by task ${i}\nexport const task${i} = ${i};\n`) }] }
+      ? {
+          toolCalls: [
+            {
+              name: "apply_patch",
+              input: addFile(target(i), `// rewritten by task ${i}\nexport const task${i} = ${i};\n`),
+            },
+          ],
+        }
       : { text: `task ${i} done` };
   };
   const model = await startScriptedModel({ script, recordBodies: false });
@@ -41,7 +48,8 @@ export async function benchReview(files = 50_000): Promise<BenchTable[]> {
       attempts.push(t.attempts[0]?.id as string);
     }
     for (const id of attempts) {
-      for await (const e of streamAttemptEvents(api, id, 0)) if (e.type === "status" && (e.status === "completed" || e.status === "failed")) break;
+      for await (const e of streamAttemptEvents(api, id, 0))
+        if (e.type === "status" && (e.status === "completed" || e.status === "failed")) break;
     }
     const diffTimes: number[] = [];
     for (const id of attempts) {
@@ -69,16 +77,18 @@ export async function benchReview(files = 50_000): Promise<BenchTable[]> {
     const g = median(gitTimes);
     const d = median(diffTimes);
     const m = median(matrixTimes);
-    return [{
-      title: `Review on a ${files.toLocaleString("en")}-file repository: ${TASKS} finished tasks`,
-      columns: ["measure", "median ms", "ratio to baseline"],
-      rows: [
-        ["Cadre diff of one attempt (API, stats + patch)", d, d / g],
-        [`Cadre conflict matrix (${TASKS} vs target + ${(TASKS * (TASKS - 1)) / 2} pairs, API)`, m, m / g],
-        ["baseline: plain git diff of one attempt", g, 1],
-      ],
-      notes: [`conflicting pairs found: ${conflicts} (expected 1)`],
-    }];
+    return [
+      {
+        title: `Review on a ${files.toLocaleString("en")}-file repository: ${TASKS} finished tasks`,
+        columns: ["measure", "median ms", "ratio to baseline"],
+        rows: [
+          ["Cadre diff of one attempt (API, stats + patch)", d, d / g],
+          [`Cadre conflict matrix (${TASKS} vs target + ${(TASKS * (TASKS - 1)) / 2} pairs, API)`, m, m / g],
+          ["baseline: plain git diff of one attempt", g, 1],
+        ],
+        notes: [`conflicting pairs found: ${conflicts} (expected 1)`],
+      },
+    ];
   } finally {
     await server.close();
     await model.close();

@@ -31,7 +31,11 @@ const LOAD_RUNS = 5;
 
 /** A realistic mix: messages, commands with streamed output and results, edits, usage. */
 function bigEventLog(n: number): EventBody[] {
-  const out: EventBody[] = [{ type: "status", status: "running" }, { type: "turn_started", turn: 1 }, { type: "user_message", kind: "prompt", text: "a long task" }];
+  const out: EventBody[] = [
+    { type: "status", status: "running" },
+    { type: "turn_started", turn: 1 },
+    { type: "user_message", kind: "prompt", text: "a long task" },
+  ];
   let i = 0;
   while (out.length < n - 1) {
     const id = `call_${i++}`;
@@ -39,8 +43,21 @@ function bigEventLog(n: number): EventBody[] {
     out.push({ type: "tool_call", callId: id, name: "shell", input: { command: `npm test -- --grep case-${i}` } });
     out.push({ type: "command_output", callId: id, stream: "stdout", chunk: `running case-${i}\n`.repeat(5) });
     out.push({ type: "command_output", callId: id, stream: "stdout", chunk: `ok case-${i} (${i % 90} ms)\n` });
-    out.push({ type: "tool_result", callId: id, name: "shell", output: `ok case-${i}`, isError: false, exitCode: 0, durationMs: 120 + (i % 50) });
-    out.push({ type: "usage", model: "bench/model", step: i, usage: { inputTokens: 1200, cachedInputTokens: 800, outputTokens: 90, reasoningTokens: 0, costUsd: 0.001 } });
+    out.push({
+      type: "tool_result",
+      callId: id,
+      name: "shell",
+      output: `ok case-${i}`,
+      isError: false,
+      exitCode: 0,
+      durationMs: 120 + (i % 50),
+    });
+    out.push({
+      type: "usage",
+      model: "bench/model",
+      step: i,
+      usage: { inputTokens: 1200, cachedInputTokens: 800, outputTokens: 90, reasoningTokens: 0, costUsd: 0.001 },
+    });
   }
   out.length = n - 1;
   out.push({ type: "status", status: "completed" });
@@ -52,13 +69,19 @@ async function makeBigRepo(dir: string): Promise<string> {
   for (let i = 0; i < BIG_DIFF_FILES; i++) {
     const sub = join(dir, "pkg", `m${Math.floor(i / 100)}`);
     if (i % 100 === 0) await mkdir(sub, { recursive: true });
-    await writeFile(join(sub, `f${i}.ts`), `export const name = "f${i}";\nexport function value() {\n  return ${i};\n}\n`);
+    await writeFile(
+      join(sub, `f${i}.ts`),
+      `export const name = "f${i}";\nexport function value() {\n  return ${i};\n}\n`,
+    );
   }
   gitIn(dir, "add", "-A");
   gitIn(dir, "commit", "-q", "-m", "many files");
   gitIn(dir, "checkout", "-q", "-b", "big");
   for (let i = 0; i < BIG_DIFF_FILES; i++) {
-    await writeFile(join(dir, "pkg", `m${Math.floor(i / 100)}`, `f${i}.ts`), `export const name = "f${i}";\nexport function value() {\n  return ${i} + 1;\n}\n`);
+    await writeFile(
+      join(dir, "pkg", `m${Math.floor(i / 100)}`, `f${i}.ts`),
+      `export const name = "f${i}";\nexport function value() {\n  return ${i} + 1;\n}\n`,
+    );
   }
   gitIn(dir, "commit", "-q", "-am", "change them all");
   const head = gitIn(dir, "rev-parse", "HEAD").trim();
@@ -71,25 +94,42 @@ async function makeBigRepo(dir: string): Promise<string> {
  * `firstSelector` and the moment `done()` holds; a MutationObserver checks on every DOM change,
  * so the times do not depend on how often the test driver polls.
  */
-async function timeInPage(p: Page, path: string, firstSelector: string, done: () => boolean): Promise<{ first: number; done: number }> {
-  await p.evaluate(({ path, firstSelector, doneSrc }) => {
-    const w = window as unknown as { benchT?: { first?: number; done?: number } };
-    const isDone = new Function(`return (${doneSrc})()`) as () => boolean;
-    const t0 = performance.now();
-    w.benchT = {};
-    const check = () => {
-      const b = w.benchT as { first?: number; done?: number };
-      if (b.first === undefined && document.querySelector(firstSelector)) b.first = performance.now() - t0;
-      if (b.done === undefined && b.first !== undefined && isDone()) b.done = performance.now() - t0;
-    };
-    new MutationObserver(check).observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
-    history.pushState(null, "", path);
-    dispatchEvent(new PopStateEvent("popstate"));
-  }, { path, firstSelector, doneSrc: done.toString() });
-  const h = await p.waitForFunction(() => {
-    const b = (window as unknown as { benchT?: { first?: number; done?: number } }).benchT;
-    return b?.done !== undefined ? b : null;
-  }, undefined, { timeout: 120_000, polling: 50 });
+async function timeInPage(
+  p: Page,
+  path: string,
+  firstSelector: string,
+  done: () => boolean,
+): Promise<{ first: number; done: number }> {
+  await p.evaluate(
+    ({ path, firstSelector, doneSrc }) => {
+      const w = window as unknown as { benchT?: { first?: number; done?: number } };
+      const isDone = new Function(`return (${doneSrc})()`) as () => boolean;
+      const t0 = performance.now();
+      w.benchT = {};
+      const check = () => {
+        const b = w.benchT as { first?: number; done?: number };
+        if (b.first === undefined && document.querySelector(firstSelector)) b.first = performance.now() - t0;
+        if (b.done === undefined && b.first !== undefined && isDone()) b.done = performance.now() - t0;
+      };
+      new MutationObserver(check).observe(document.body, {
+        childList: true,
+        subtree: true,
+        attributes: true,
+        characterData: true,
+      });
+      history.pushState(null, "", path);
+      dispatchEvent(new PopStateEvent("popstate"));
+    },
+    { path, firstSelector, doneSrc: done.toString() },
+  );
+  const h = await p.waitForFunction(
+    () => {
+      const b = (window as unknown as { benchT?: { first?: number; done?: number } }).benchT;
+      return b?.done !== undefined ? b : null;
+    },
+    undefined,
+    { timeout: 120_000, polling: 50 },
+  );
   return (await h.jsonValue()) as { first: number; done: number };
 }
 
@@ -120,7 +160,15 @@ export async function benchWeb(): Promise<BenchTable[]> {
 
     // 1. Live latency.
     const live = await newAttempt(api, "live latency");
-    await store.events.append(live.attemptId, 1, [{ type: "status", status: "running" }, { type: "turn_started", turn: 1 }], null);
+    await store.events.append(
+      live.attemptId,
+      1,
+      [
+        { type: "status", status: "running" },
+        { type: "turn_started", turn: 1 },
+      ],
+      null,
+    );
     const page = await ctx.newPage();
     await page.goto(`${server.url}/tasks/${live.taskId}`);
     await page.waitForSelector(".feed[aria-busy='false']");
@@ -139,7 +187,8 @@ export async function benchWeb(): Promise<BenchTable[]> {
     void (async () => {
       try {
         for await (const e of streamAttemptEvents(api, live.attemptId, 2, { signal: abort.signal })) {
-          if (e.type === "assistant_message") sseSeen.set(Number(/bench-(\d+)/.exec(e.text)?.[1]), performance.timeOrigin + performance.now());
+          if (e.type === "assistant_message")
+            sseSeen.set(Number(/bench-(\d+)/.exec(e.text)?.[1]), performance.timeOrigin + performance.now());
         }
       } catch {
         // aborted at the end
@@ -152,7 +201,11 @@ export async function benchWeb(): Promise<BenchTable[]> {
       const t0 = performance.timeOrigin + performance.now();
       await store.events.append(live.attemptId, 1, [{ type: "assistant_message", text: `bench-${i}` }], null);
       writeMs.push(performance.timeOrigin + performance.now() - t0);
-      const handle = await page.waitForFunction((k) => (window as unknown as { seen: Record<string, number> }).seen[k], String(i), { timeout: 10_000, polling: 5 });
+      const handle = await page.waitForFunction(
+        (k) => (window as unknown as { seen: Record<string, number> }).seen[k],
+        String(i),
+        { timeout: 10_000, polling: 5 },
+      );
       browserLat.push(((await handle.jsonValue()) as number) - t0);
       for (let w = 0; w < 100 && !sseSeen.has(i); w++) await new Promise((r) => setTimeout(r, 5));
       const s = sseSeen.get(i);
@@ -181,31 +234,47 @@ export async function benchWeb(): Promise<BenchTable[]> {
       pageAll.push(t.done);
       domRows = await p.locator(".feed-row").count();
       // Baseline: the same pages of events JSON fetched and parsed by the page, nothing rendered.
-      const ms = await p.evaluate(async ({ id, token }) => {
-        const t = performance.now();
-        let after = 0;
-        for (;;) {
-          const res = await fetch(`/api/v1/attempts/${id}/events?after=${after}&limit=1000`, { headers: { Authorization: `Bearer ${token}` } });
-          const body = (await res.json()) as { items: { seq: number }[] };
-          if (body.items.length === 0) break;
-          after = body.items[body.items.length - 1]?.seq ?? after;
-          if (body.items.length < 1000) break;
-        }
-        return performance.now() - t;
-      }, { id: big.attemptId, token: server.token });
+      const ms = await p.evaluate(
+        async ({ id, token }) => {
+          const t = performance.now();
+          let after = 0;
+          for (;;) {
+            const res = await fetch(`/api/v1/attempts/${id}/events?after=${after}&limit=1000`, {
+              headers: { Authorization: `Bearer ${token}` },
+            });
+            const body = (await res.json()) as { items: { seq: number }[] };
+            if (body.items.length === 0) break;
+            after = body.items[body.items.length - 1]?.seq ?? after;
+            if (body.items.length < 1000) break;
+          }
+          return performance.now() - t;
+        },
+        { id: big.attemptId, token: server.token },
+      );
       fetchAll.push(ms);
       await p.close();
     }
 
     // 3. First load of a 5,000-file diff.
     const diffTask = await newAttempt(api, "five thousand files");
-    await store.events.append(diffTask.attemptId, 1, [{ type: "status", status: "running" }, { type: "checkpoint", commit: bigHead, turn: 1 }, { type: "status", status: "completed" }], null);
+    await store.events.append(
+      diffTask.attemptId,
+      1,
+      [
+        { type: "status", status: "running" },
+        { type: "checkpoint", commit: bigHead, turn: 1 },
+        { type: "status", status: "completed" },
+      ],
+      null,
+    );
     const diffFirst: number[] = [];
     const diffAll: number[] = [];
     const diffFetch: number[] = [];
     const diffJump: number[] = [];
     // git lists files in byte order of their paths.
-    const lastPath = Array.from({ length: BIG_DIFF_FILES }, (_, i) => `pkg/m${Math.floor(i / 100)}/f${i}.ts`).sort().pop() as string;
+    const lastPath = Array.from({ length: BIG_DIFF_FILES }, (_, i) => `pkg/m${Math.floor(i / 100)}/f${i}.ts`)
+      .sort()
+      .pop() as string;
     for (let r = 0; r < LOAD_RUNS; r++) {
       const p = await ctx.newPage();
       await p.goto(`${server.url}/tasks`);
@@ -221,16 +290,21 @@ export async function benchWeb(): Promise<BenchTable[]> {
       await p.locator(".diff-rows").evaluate((el) => (el.scrollTop = el.scrollHeight));
       await p.waitForSelector(`.dfile-path[title='${lastPath}']`, { timeout: 30_000 });
       diffJump.push(performance.now() - tj);
-      const ms = await p.evaluate(async ({ id, token }) => {
-        const t = performance.now();
-        let cursor: string | null = null;
-        do {
-          const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-          const res: Response = await fetch(`/api/v1/attempts/${id}/diff?limit=400${q}`, { headers: { Authorization: `Bearer ${token}` } });
-          cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
-        } while (cursor);
-        return performance.now() - t;
-      }, { id: diffTask.attemptId, token: server.token });
+      const ms = await p.evaluate(
+        async ({ id, token }) => {
+          const t = performance.now();
+          let cursor: string | null = null;
+          do {
+            const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+            const res: Response = await fetch(`/api/v1/attempts/${id}/diff?limit=400${q}`, {
+              headers: { Authorization: `Bearer ${token}` },
+            });
+            cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
+          } while (cursor);
+          return performance.now() - t;
+        },
+        { id: diffTask.attemptId, token: server.token },
+      );
       diffFetch.push(ms);
       await p.close();
     }
@@ -245,7 +319,12 @@ export async function benchWeb(): Promise<BenchTable[]> {
         title: `Web: event written → visible in an open task page (${LIVE_EVENTS} events, one at a time)`,
         columns: ["measure", "median ms", "p95 ms", "ratio to baseline"],
         rows: [
-          ["browser page shows it (SSE → React render)", median(browserLat), percentile(browserLat, 95), median(browserLat) / sseMed],
+          [
+            "browser page shows it (SSE → React render)",
+            median(browserLat),
+            percentile(browserLat, 95),
+            median(browserLat) / sseMed,
+          ],
           ["baseline: Node SSE client receives it", sseMed, percentile(sseLat, 95), 1],
           ["(store write itself)", median(writeMs), percentile(writeMs, 95), median(writeMs) / sseMed],
         ],
@@ -259,7 +338,9 @@ export async function benchWeb(): Promise<BenchTable[]> {
           [`all ${BIG_EVENTS} events loaded and the feed rendered`, pageAllMed, pageAllMed / fetchMed],
           ["baseline: plain fetch + JSON parse of the events (5 pages)", fetchMed, 1],
         ],
-        notes: [`in-app navigation from the task list (bundle cached), Chromium headless; ${domRows} feed rows in the DOM (virtualized)`],
+        notes: [
+          `in-app navigation from the task list (bundle cached), Chromium headless; ${domRows} feed rows in the DOM (virtualized)`,
+        ],
       },
       {
         title: `Web: first load of a ${BIG_DIFF_FILES}-file diff (median of ${LOAD_RUNS})`,
@@ -280,7 +361,6 @@ export async function benchWeb(): Promise<BenchTable[]> {
     execFileSync("rm", ["-rf", repoDir]);
   }
 }
-
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   for (const t of await benchWeb()) console.log(formatTable(t));

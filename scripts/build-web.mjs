@@ -12,7 +12,9 @@ const newest = (dir) =>
     return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }, 0);
 const packages = join(import.meta.dirname, "..", "packages");
-const stale = !existsSync(dist) || Math.max(newest(web), newest(join(packages, "protocol")), newest(join(packages, "client"))) > statSync(dist).mtimeMs;
+const stale =
+  !existsSync(dist) ||
+  Math.max(newest(web), newest(join(packages, "protocol")), newest(join(packages, "client"))) > statSync(dist).mtimeMs;
 if (stale && existsSync(join(web, "package.json"))) {
   console.error("cadre: building the web app...");
   execFileSync("npm", ["run", "build", "-w", "@cadre/web"], { stdio: "inherit" });

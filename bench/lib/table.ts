@@ -6,10 +6,24 @@ export interface BenchTable {
 }
 
 export function formatTable(t: BenchTable): string {
-  const cells = [t.columns, ...t.rows.map((r) => r.map((c) => (typeof c === "number" ? (Number.isInteger(c) ? String(c) : c.toFixed(2)) : c)))];
+  const cells = [
+    t.columns,
+    ...t.rows.map((r) => r.map((c) => (typeof c === "number" ? (Number.isInteger(c) ? String(c) : c.toFixed(2)) : c))),
+  ];
   const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? "").length)));
-  const line = (r: (string | number)[]) => r.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return [`## ${t.title}`, line(cells[0] as string[]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line), ...(t.notes ?? []).map((n) => `  ${n}`), ""].join("\n");
+  const line = (r: (string | number)[]) =>
+    r
+      .map((c, i) => String(c).padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [
+    `## ${t.title}`,
+    line(cells[0] as string[]),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.slice(1).map(line),
+    ...(t.notes ?? []).map((n) => `  ${n}`),
+    "",
+  ].join("\n");
 }
 
 export function median(xs: number[]): number {

@@ -14,21 +14,62 @@ function script(ctx: ScriptContext): Step {
   if (ctx.request.api === "anthropic") {
     const plan: Step[] = [
       { toolCalls: [{ name: "str_replace_based_edit_tool", input: { command: "view", path: "calc.mjs" } }] },
-      { toolCalls: [{ name: "str_replace_based_edit_tool", input: { command: "str_replace", path: "calc.mjs", old_str: "return a - b;", new_str: "return a + b;" } }] },
+      {
+        toolCalls: [
+          {
+            name: "str_replace_based_edit_tool",
+            input: { command: "str_replace", path: "calc.mjs", old_str: "return a - b;", new_str: "return a + b;" },
+          },
+        ],
+      },
       shellStep("node test.mjs"),
     ];
     return plan[step] ?? { text: "Fixed add() with the editor; the tests pass." };
   }
   if (prompt.includes("ASK-ME")) {
-    if (!ctx.request.messages.some((m) => m.role === "user" && m !== ctx.request.messages[0] && m.text.length > 0) && step === 0) {
-      return { toolCalls: [{ name: "request_user_input", input: { questions: [{ question: "Should add() also accept strings?", options: ["yes, convert them", "no, numbers only"] }] } }] };
+    if (
+      !ctx.request.messages.some((m) => m.role === "user" && m !== ctx.request.messages[0] && m.text.length > 0) &&
+      step === 0
+    ) {
+      return {
+        toolCalls: [
+          {
+            name: "request_user_input",
+            input: {
+              questions: [
+                { question: "Should add() also accept strings?", options: ["yes, convert them", "no, numbers only"] },
+              ],
+            },
+          },
+        ],
+      };
     }
-    if (last.includes("numbers only")) return step === 0 ? patchStep(FIX_PATCH) : { text: "Fixed add() for numbers only, as you answered." };
+    if (last.includes("numbers only"))
+      return step === 0 ? patchStep(FIX_PATCH) : { text: "Fixed add() for numbers only, as you answered." };
     return { text: "waiting" };
   }
   if (prompt.includes("PLAN-FIRST")) {
-    if (last.includes("approved")) return step === 0 ? patchStep(FIX_PATCH) : step === 1 ? shellStep("node test.mjs") : { text: "Carried out the approved plan." };
-    if (step === 0) return { toolCalls: [{ name: "update_plan", input: { explanation: "Small fix", plan: [{ step: "Fix add() in calc.mjs", status: "pending" }, { step: "Run node test.mjs", status: "pending" }] } }] };
+    if (last.includes("approved"))
+      return step === 0
+        ? patchStep(FIX_PATCH)
+        : step === 1
+          ? shellStep("node test.mjs")
+          : { text: "Carried out the approved plan." };
+    if (step === 0)
+      return {
+        toolCalls: [
+          {
+            name: "update_plan",
+            input: {
+              explanation: "Small fix",
+              plan: [
+                { step: "Fix add() in calc.mjs", status: "pending" },
+                { step: "Run node test.mjs", status: "pending" },
+              ],
+            },
+          },
+        ],
+      };
     return { text: "Plan: fix add(), then run the tests." };
   }
   if (prompt.includes("FOLLOW-UP")) {
@@ -86,11 +127,17 @@ describe("agent flows through the server", () => {
   });
 
   it("plan mode changes no file before approval and follows the approved plan", async () => {
-    const t = await json<TaskWithAttempts>(["task", "new", "PLAN-FIRST: fix add()", "--repo", "calc", "--mode", "plan", "--wait"], 6);
+    const t = await json<TaskWithAttempts>(
+      ["task", "new", "PLAN-FIRST: fix add()", "--repo", "calc", "--mode", "plan", "--wait"],
+      6,
+    );
     expect(t.attempts[0]).toMatchObject({ status: "waiting_for_input", waitingFor: "plan_approval", headCommit: null });
     expect(await changedLines(t.id)).toEqual([]);
     const plan = (await events(t.id)).find((e) => e.type === "plan");
-    expect(plan && plan.type === "plan" && plan.steps.map((s) => s.step)).toEqual(["Fix add() in calc.mjs", "Run node test.mjs"]);
+    expect(plan && plan.type === "plan" && plan.steps.map((s) => s.step)).toEqual([
+      "Fix add() in calc.mjs",
+      "Run node test.mjs",
+    ]);
     const done = await json<TaskWithAttempts>(["plan", "approve", t.id, "--wait"]);
     expect(done.status).toBe("completed");
     expect(await changedLines(t.id)).toEqual(["-  return a - b;", "+  return a + b;"]);
@@ -103,14 +150,30 @@ describe("agent flows through the server", () => {
     expect(second.attempts[0]?.turnCount).toBe(2);
     expect(await changedLines(t.id, ["--turn", "1"])).toEqual(["-  return a - b;", "+  return a + b;"]);
     expect(await changedLines(t.id, ["--turn", "2"])).toEqual(["-  return a * b;", "+  return Math.imul(a, b);"]);
-    expect(await changedLines(t.id)).toEqual(["-  return a - b;", "+  return a + b;", "-  return a * b;", "+  return Math.imul(a, b);"]);
+    expect(await changedLines(t.id)).toEqual([
+      "-  return a - b;",
+      "+  return a + b;",
+      "-  return a * b;",
+      "+  return Math.imul(a, b);",
+    ]);
   });
 
   it("fixes a bug in the Anthropic Messages format with the string-replace editor", async () => {
-    const t = await json<TaskWithAttempts>(["task", "new", "fix add() (anthropic)", "--repo", "calc", "--model", "claude/claude-test", "--wait"]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "fix add() (anthropic)",
+      "--repo",
+      "calc",
+      "--model",
+      "claude/claude-test",
+      "--wait",
+    ]);
     expect(t.status).toBe("completed");
     expect(await changedLines(t.id)).toEqual(["-  return a - b;", "+  return a + b;"]);
-    const tools = (await events(t.id)).filter((e) => e.type === "tool_call").map((e) => (e.type === "tool_call" ? e.name : ""));
+    const tools = (await events(t.id))
+      .filter((e) => e.type === "tool_call")
+      .map((e) => (e.type === "tool_call" ? e.name : ""));
     expect(tools).toEqual(["str_replace_based_edit_tool", "str_replace_based_edit_tool", "shell"]);
   });
 

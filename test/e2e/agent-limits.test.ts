@@ -15,16 +15,23 @@ function script(ctx: ScriptContext): Step {
   const prompt = promptOf(ctx);
   const step = turnStep(ctx);
   // The compaction request carries no tools: answer it with a summary.
-  if (ctx.request.tools.length === 0) return { text: "SUMMARY: task is to fix add() in calc.mjs; big outputs were read; next: apply the fix." };
+  if (ctx.request.tools.length === 0)
+    return { text: "SUMMARY: task is to fix add() in calc.mjs; big outputs were read; next: apply the fix." };
   if (prompt.includes("LOOP")) return shellStep("node test.mjs");
   if (prompt.includes("SPEND")) return shellStep(`echo step ${step}`);
   if (prompt.includes("BIG-OUTPUT")) {
     const compacted = ctx.request.messages.some((m) => m.text.includes("SUMMARY: task is to fix add()"));
-    if (!compacted) return shellStep(`for i in $(seq 1 300); do echo "line $i of a long build log that fills the context window quickly"; done`);
-    return step === 0 || !ctx.request.messages.some((m) => m.toolCalls.some((c) => c.name === "apply_patch")) ? patchStep(FIX_PATCH) : { text: "Fixed add() after compacting the context." };
+    if (!compacted)
+      return shellStep(
+        `for i in $(seq 1 300); do echo "line $i of a long build log that fills the context window quickly"; done`,
+      );
+    return step === 0 || !ctx.request.messages.some((m) => m.toolCalls.some((c) => c.name === "apply_patch"))
+      ? patchStep(FIX_PATCH)
+      : { text: "Fixed add() after compacting the context." };
   }
   if (prompt.includes("RATE-LIMITED")) {
-    if (ctx.errorsServed === 0) return { error: { status: 429, headers: { "retry-after": "1" }, message: "Rate limit reached" } };
+    if (ctx.errorsServed === 0)
+      return { error: { status: 429, headers: { "retry-after": "1" }, message: "Rate limit reached" } };
     return step === 0 ? patchStep(FIX_PATCH) : { text: "Fixed add() after a rate limit." };
   }
   return { text: "done" };
@@ -68,7 +75,11 @@ describe("agent limits through the server: stuck, budget, compaction, 429", () =
   });
 
   it("a conversation that overflows the context is compacted and completes", async () => {
-    const { task, events } = await run(["BIG-OUTPUT: read the build log, then fix add()", "--model", "scripted/small-window"]);
+    const { task, events } = await run([
+      "BIG-OUTPUT: read the build log, then fix add()",
+      "--model",
+      "scripted/small-window",
+    ]);
     expect(task.status).toBe("completed");
     const compactions = events.filter((e) => e.type === "compaction");
     expect(compactions.length).toBeGreaterThanOrEqual(1);
@@ -93,8 +104,14 @@ describe("with no model provider configured", () => {
   it("the server starts and creating a task names the missing setting", async () => {
     const { home, remove } = await tempHome();
     await createFixtureRepo(join(home, "repo"));
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OPENAI|ANTHROPIC)_|^CADRE_MODEL$/.test(k))) as Record<string, string>;
-    const server = await startCadreServe({ home, slots: 0, env: { ...clean, OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "" } });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(OPENAI|ANTHROPIC)_|^CADRE_MODEL$/.test(k)),
+    ) as Record<string, string>;
+    const server = await startCadreServe({
+      home,
+      slots: 0,
+      env: { ...clean, OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "" },
+    });
     try {
       const env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
       expect((await runCli(["repo", "add", join(home, "repo"), "--name", "calc"], env)).code).toBe(0);

@@ -30,11 +30,20 @@ describe("bad input is refused with a clear 4xx and nothing written", () => {
     await remove();
   });
 
-  async function send(method: string, path: string, body?: unknown, opts: { raw?: string; token?: string | null } = {}) {
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { raw?: string; token?: string | null } = {},
+  ) {
     const headers: Record<string, string> = { "Content-Type": "application/json" };
     const token = opts.token === undefined ? server.token : opts.token;
     if (token !== null) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(`${server.url}/api/v1${path}`, { method, headers, ...(opts.raw !== undefined ? { body: opts.raw } : body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers,
+      ...(opts.raw !== undefined ? { body: opts.raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const json = (await res.json()) as { error?: { code: string; message: string } };
     return { status: res.status, error: json.error };
   }
@@ -46,23 +55,91 @@ describe("bad input is refused with a clear 4xx and nothing written", () => {
     return { tasks: tasks.items.length, repos: repos.items.length, mirrors: mirrors.sort() };
   }
 
-  const cases: [string, () => Promise<{ status: number; error?: { code: string; message: string } }>, number, RegExp][] = [
+  const cases: [
+    string,
+    () => Promise<{ status: number; error?: { code: string; message: string } }>,
+    number,
+    RegExp,
+  ][] = [
     ["malformed JSON", () => send("POST", "/tasks", undefined, { raw: "{ not json" }), 400, /not valid JSON/],
-    ["an unknown field", () => send("POST", "/tasks", { prompt: "x", repo: "calc", colour: "red" }), 400, /unknown field 'colour'/],
-    ["attempts 0", () => send("POST", "/tasks", { prompt: "x", repo: "calc", attempts: 0 }), 400, /attempts must be between 1 and 8/],
-    ["attempts 99", () => send("POST", "/tasks", { prompt: "x", repo: "calc", attempts: 99 }), 400, /attempts must be between 1 and 8/],
-    ["a ref that is a git option", () => send("POST", "/tasks", { prompt: "x", repo: "calc", baseRef: "--upload-pack=x" }), 400, /may not start with '-'/],
-    ["a ref that does not exist", () => send("POST", "/tasks", { prompt: "x", repo: "calc", baseRef: "no-such-branch" }), 404, /not found/],
-    ["a repo path that does not exist", () => send("POST", "/repos", { origin: "/no/such/repo" }), 400, /repository not found at \/no\/such\/repo/],
-    ["an ext:: origin that would run a command", () => send("POST", "/repos", { origin: "ext::sh -c touch% /tmp/pwned" }), 400, /unsupported repository URL/],
-    ["an origin that is an option", () => send("POST", "/repos", { origin: "--upload-pack=touch /tmp/x" }), 400, /may not start with '-'/],
-    ["an unknown repo", () => send("POST", "/tasks", { prompt: "x", repo: "nope" }), 404, /repo '?nope'? not found|no repo named 'nope'/],
+    [
+      "an unknown field",
+      () => send("POST", "/tasks", { prompt: "x", repo: "calc", colour: "red" }),
+      400,
+      /unknown field 'colour'/,
+    ],
+    [
+      "attempts 0",
+      () => send("POST", "/tasks", { prompt: "x", repo: "calc", attempts: 0 }),
+      400,
+      /attempts must be between 1 and 8/,
+    ],
+    [
+      "attempts 99",
+      () => send("POST", "/tasks", { prompt: "x", repo: "calc", attempts: 99 }),
+      400,
+      /attempts must be between 1 and 8/,
+    ],
+    [
+      "a ref that is a git option",
+      () => send("POST", "/tasks", { prompt: "x", repo: "calc", baseRef: "--upload-pack=x" }),
+      400,
+      /may not start with '-'/,
+    ],
+    [
+      "a ref that does not exist",
+      () => send("POST", "/tasks", { prompt: "x", repo: "calc", baseRef: "no-such-branch" }),
+      404,
+      /not found/,
+    ],
+    [
+      "a repo path that does not exist",
+      () => send("POST", "/repos", { origin: "/no/such/repo" }),
+      400,
+      /repository not found at \/no\/such\/repo/,
+    ],
+    [
+      "an ext:: origin that would run a command",
+      () => send("POST", "/repos", { origin: "ext::sh -c touch% /tmp/pwned" }),
+      400,
+      /unsupported repository URL/,
+    ],
+    [
+      "an origin that is an option",
+      () => send("POST", "/repos", { origin: "--upload-pack=touch /tmp/x" }),
+      400,
+      /may not start with '-'/,
+    ],
+    [
+      "an unknown repo",
+      () => send("POST", "/tasks", { prompt: "x", repo: "nope" }),
+      404,
+      /repo '?nope'? not found|no repo named 'nope'/,
+    ],
     ["an empty prompt", () => send("POST", "/tasks", { prompt: "   ", repo: "calc" }), 400, /prompt may not be empty/],
     ["a bad id in the path", () => send("GET", "/tasks/..%2F..%2Fetc"), 400, /must be a Cadre id/],
     ["a missing token", () => send("GET", "/tasks", undefined, { token: null }), 401, /missing bearer token/],
-    ["a wrong token", () => send("GET", "/tasks", undefined, { token: "cadre_wrong_token_value" }), 401, /token was refused/],
-    ["a wrong token on create", () => send("POST", "/tasks", { prompt: "x", repo: "calc" }, { token: "nope" }), 401, /token was refused/],
-    ["an oversized body", () => send("POST", "/tasks", undefined, { raw: JSON.stringify({ prompt: "x".repeat(2 * 1024 * 1024), repo: "calc" }) }), 413, /over \d+ bytes/],
+    [
+      "a wrong token",
+      () => send("GET", "/tasks", undefined, { token: "cadre_wrong_token_value" }),
+      401,
+      /token was refused/,
+    ],
+    [
+      "a wrong token on create",
+      () => send("POST", "/tasks", { prompt: "x", repo: "calc" }, { token: "nope" }),
+      401,
+      /token was refused/,
+    ],
+    [
+      "an oversized body",
+      () =>
+        send("POST", "/tasks", undefined, {
+          raw: JSON.stringify({ prompt: "x".repeat(2 * 1024 * 1024), repo: "calc" }),
+        }),
+      413,
+      /over \d+ bytes/,
+    ],
   ];
 
   for (const [name, run, status, message] of cases) {

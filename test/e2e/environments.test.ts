@@ -36,17 +36,45 @@ describe("environments: setup, secrets, read-only", () => {
   const json = <T>(args: string[], code = 0) => h.json<T>(args, code);
 
   it("a secret printed by the setup script appears nowhere: events, logs, API, database files", async () => {
-    const created = await json<Environment>(["env", "create", "with-secret", "--repo", "calc", "--secret", `API_TOKEN=${SECRET}`, "--setup", "echo \"setup sees $API_TOKEN\"; echo marker > .setup-marker"]);
+    const created = await json<Environment>([
+      "env",
+      "create",
+      "with-secret",
+      "--repo",
+      "calc",
+      "--secret",
+      `API_TOKEN=${SECRET}`,
+      "--setup",
+      'echo "setup sees $API_TOKEN"; echo marker > .setup-marker',
+    ]);
     expect(created.secretNames).toEqual(["API_TOKEN"]);
     expect(JSON.stringify(created)).not.toContain(SECRET);
-    const t = await json<TaskWithAttempts>(["task", "new", "PRINT-ENV and look around", "--repo", "calc", "--env", "with-secret", "--wait"]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "PRINT-ENV and look around",
+      "--repo",
+      "calc",
+      "--env",
+      "with-secret",
+      "--wait",
+    ]);
     expect(t.status).toBe("completed");
     const logs = await h.cli(["logs", t.id, "--json"]);
-    const events = logs.stdout.trim().split("\n").map((l) => JSON.parse(l) as Event);
-    const setup = events.filter((e) => e.type === "setup_output").map((e) => (e.type === "setup_output" ? e.chunk : "")).join("");
+    const events = logs.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Event);
+    const setup = events
+      .filter((e) => e.type === "setup_output")
+      .map((e) => (e.type === "setup_output" ? e.chunk : ""))
+      .join("");
     expect(setup).toContain("setup sees [secret]");
     // the agent phase has no secrets, but does see what setup produced
-    const out = events.filter((e) => e.type === "command_output").map((e) => (e.type === "command_output" ? e.chunk : "")).join("");
+    const out = events
+      .filter((e) => e.type === "command_output")
+      .map((e) => (e.type === "command_output" ? e.chunk : ""))
+      .join("");
     expect(out).toContain("marker");
     expect(out).not.toContain("API_TOKEN");
     expect(logs.stdout).not.toContain(SECRET);
@@ -64,15 +92,35 @@ describe("environments: setup, secrets, read-only", () => {
   });
 
   it("a failing setup fails the attempt with setup_failed and its log visible", async () => {
-    await json(["env", "create", "broken", "--repo", "calc", "--setup", "echo installing; echo 'npm ERR! missing thing' >&2; exit 3"]);
-    const t = await json<TaskWithAttempts>(["task", "new", "anything", "--repo", "calc", "--env", "broken", "--wait"], 1);
+    await json([
+      "env",
+      "create",
+      "broken",
+      "--repo",
+      "calc",
+      "--setup",
+      "echo installing; echo 'npm ERR! missing thing' >&2; exit 3",
+    ]);
+    const t = await json<TaskWithAttempts>(
+      ["task", "new", "anything", "--repo", "calc", "--env", "broken", "--wait"],
+      1,
+    );
     expect(t.attempts[0]).toMatchObject({ status: "failed", failureReason: "setup_failed" });
     const logs = await h.cli(["logs", t.id]);
     expect(logs.stdout).toContain("npm ERR! missing thing");
   });
 
   it("ask mode mounts the workspace read-only", async () => {
-    const t = await json<TaskWithAttempts>(["task", "new", "READ-ONLY: what does calc.mjs do?", "--repo", "calc", "--mode", "ask", "--wait"]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "READ-ONLY: what does calc.mjs do?",
+      "--repo",
+      "calc",
+      "--mode",
+      "ask",
+      "--wait",
+    ]);
     expect(t.status).toBe("completed");
     const logs = await h.cli(["logs", t.id, "--json"]);
     expect(logs.stdout).toMatch(/Read-only file system|exit=1/);

@@ -6,7 +6,15 @@ import { parsePatch, selectPatch } from "@cadre/git";
 import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
 import { startHarness, type Harness } from "../support/cadre-harness.ts";
 import { createOrigin, git, pushChange } from "../support/origin-repo.ts";
-import { addFile, lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../support/script-helpers.ts";
+import {
+  addFile,
+  lastUserText,
+  patchStep,
+  promptOf,
+  shellStep,
+  turnStep,
+  updateFile,
+} from "../support/script-helpers.ts";
 
 const FILLER = Array.from({ length: 12 }, (_, i) => `// line ${i + 1} between the functions`).join("\n");
 const CALC = `export function add(a, b) {\n  return a - b;\n}\n\n${FILLER}\n\nexport function mul(a, b) {\n  return a + b;\n}\n`;
@@ -14,7 +22,12 @@ const TEST = `import { add, mul } from "./calc.mjs";\nconst ok = add(2, 3) === 5
 const FILES = { "calc.mjs": CALC, "test.mjs": TEST, "README.md": "# calc\n", "notes.txt": "obsolete notes\n" };
 
 const FIX_ADD = updateFile("calc.mjs", "export function add(a, b) {", "  return a - b;", "  return a + b;");
-const FIX_ADD_NUMBERS = updateFile("calc.mjs", "export function add(a, b) {", "  return a - b;", "  return Number(a) + Number(b);");
+const FIX_ADD_NUMBERS = updateFile(
+  "calc.mjs",
+  "export function add(a, b) {",
+  "  return a - b;",
+  "  return Number(a) + Number(b);",
+);
 const FIX_MUL = updateFile("calc.mjs", "export function mul(a, b) {", "  return a + b;", "  return a * b;");
 const BREAK_ADD = updateFile("calc.mjs", "export function add(a, b) {", "  return a - b;", "  return a * b;");
 const DOCS = "*** Begin Patch\n*** Update File: README.md\n # calc\n+\n+A tiny calculator.\n*** End Patch\n";
@@ -24,17 +37,31 @@ const RESOLVED = addFile("calc.mjs", CALC.replace("  return a - b;", "  return N
 function script(ctx: ScriptContext): Step {
   const prompt = promptOf(ctx);
   const step = turnStep(ctx);
-  if (lastUserText(ctx).includes("also fix mul()")) return step === 0 ? patchStep(FIX_MUL) : { text: "mul() fixed too." };
-  if (lastUserText(ctx).includes("conflict markers")) return step === 0 ? patchStep(RESOLVED) : { text: "Resolved the conflict: add() converts to numbers on top of the new head." };
-  const plan: Step[] =
-    prompt.includes("TASK-A") ? [patchStep(FIX_ADD)] :
-    prompt.includes("SLOW-A") ? [patchStep(FIX_ADD), shellStep("sleep 3")] :
-    prompt.includes("TASK-B") ? [patchStep(FIX_ADD_NUMBERS)] :
-    prompt.includes("TASK-C") ? [patchStep(DOCS)] :
-    prompt.includes("TWO-HUNKS") ? [patchStep(FIX_ADD), patchStep(FIX_MUL)] :
-    prompt.includes("BEST-OF") ? [patchStep(ctx.lane % 3 === 1 ? BREAK_ADD : FIX_ADD), patchStep(FIX_MUL)] :
-    prompt.includes("RESHAPE") ? [shellStep("git mv README.md GUIDE.md && printf '\\000\\001\\002\\377' > logo.bin && rm notes.txt && chmod +x test.mjs")] :
-    [];
+  if (lastUserText(ctx).includes("also fix mul()"))
+    return step === 0 ? patchStep(FIX_MUL) : { text: "mul() fixed too." };
+  if (lastUserText(ctx).includes("conflict markers"))
+    return step === 0
+      ? patchStep(RESOLVED)
+      : { text: "Resolved the conflict: add() converts to numbers on top of the new head." };
+  const plan: Step[] = prompt.includes("TASK-A")
+    ? [patchStep(FIX_ADD)]
+    : prompt.includes("SLOW-A")
+      ? [patchStep(FIX_ADD), shellStep("sleep 3")]
+      : prompt.includes("TASK-B")
+        ? [patchStep(FIX_ADD_NUMBERS)]
+        : prompt.includes("TASK-C")
+          ? [patchStep(DOCS)]
+          : prompt.includes("TWO-HUNKS")
+            ? [patchStep(FIX_ADD), patchStep(FIX_MUL)]
+            : prompt.includes("BEST-OF")
+              ? [patchStep(ctx.lane % 3 === 1 ? BREAK_ADD : FIX_ADD), patchStep(FIX_MUL)]
+              : prompt.includes("RESHAPE")
+                ? [
+                    shellStep(
+                      "git mv README.md GUIDE.md && printf '\\000\\001\\002\\377' > logo.bin && rm notes.txt && chmod +x test.mjs",
+                    ),
+                  ]
+                : [];
   return step < plan.length ? (plan[step] as Step) : { text: `Done (${prompt.slice(0, 20)}).` };
 }
 
@@ -53,19 +80,32 @@ describe("review and delivery", () => {
     await json(["repo", "add", repo.origin, "--name", name]);
     return repo;
   }
-  const waitTask = (id: string) => json<TaskWithAttempts>(["task", "show", id]).then(async (t) => {
-    for (let i = 0; i < 600 && !["completed", "failed", "cancelled", "waiting_for_input"].includes(t.status); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      t = await json<TaskWithAttempts>(["task", "show", id]);
-    }
-    return t;
-  });
+  const waitTask = (id: string) =>
+    json<TaskWithAttempts>(["task", "show", id]).then(async (t) => {
+      for (let i = 0; i < 600 && !["completed", "failed", "cancelled", "waiting_for_input"].includes(t.status); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        t = await json<TaskWithAttempts>(["task", "show", id]);
+      }
+      return t;
+    });
 
   it("flags a potential conflict before start, finds exactly the conflicting pair after, and resolves it", async () => {
     const repo = await newRepo("parallel");
     const a = await json<TaskWithAttempts>(["task", "new", "TASK-A: fix add() so that it adds", "--repo", "parallel"]);
-    const b = await json<TaskWithAttempts>(["task", "new", "TASK-B: make add() convert its arguments to numbers", "--repo", "parallel"]);
-    const c = await json<TaskWithAttempts>(["task", "new", "TASK-C: describe the project in README.md", "--repo", "parallel"]);
+    const b = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "TASK-B: make add() convert its arguments to numbers",
+      "--repo",
+      "parallel",
+    ]);
+    const c = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "TASK-C: describe the project in README.md",
+      "--repo",
+      "parallel",
+    ]);
     expect(a.expectedPaths).toEqual(["calc.mjs"]);
     expect(b.potentialConflicts).toEqual([{ taskId: a.id, title: expect.any(String), paths: ["calc.mjs"] }]);
     expect(c.expectedPaths).toEqual(["README.md"]);
@@ -82,7 +122,11 @@ describe("review and delivery", () => {
     expect(conflicting[0]?.paths).toEqual(["calc.mjs"]);
 
     const approved = await json<TaskWithAttempts>(["approve", a.id, "--merge", "main"]);
-    expect(approved.review).toMatchObject({ state: "applied", by: "admin", delivery: { kind: "merge", branch: "main" } });
+    expect(approved.review).toMatchObject({
+      state: "applied",
+      by: "admin",
+      delivery: { kind: "merge", branch: "main" },
+    });
     expect(git(repo.origin, "show", "main:calc.mjs")).toContain("return a + b;");
 
     const after = await json<ConflictMatrix>(["conflicts", "--repo", "parallel"]);
@@ -111,7 +155,18 @@ describe("review and delivery", () => {
   it("compares best-of-3 attempts, shows the failing one, and merges only the approved attempt", async () => {
     const repo = await newRepo("best");
     await json(["env", "create", "best-env", "--repo", "best", "--test-command", "node test.mjs"]);
-    const t = await json<TaskWithAttempts>(["task", "new", "BEST-OF: fix the calculator", "--repo", "best", "--env", "best-env", "--attempts", "3", "--wait"]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "BEST-OF: fix the calculator",
+      "--repo",
+      "best",
+      "--env",
+      "best-env",
+      "--attempts",
+      "3",
+      "--wait",
+    ]);
     expect(t.attempts).toHaveLength(3);
     expect(t.attempts.every((x) => x.status === "completed")).toBe(true);
     expect(t.attempts.map((x) => x.testsPassed).sort()).toEqual([false, true, true]);
@@ -128,14 +183,28 @@ describe("review and delivery", () => {
 
   it("merges onto a moved branch when it still merges cleanly, and pushes a branch", async () => {
     const repo = await newRepo("moved");
-    const t = await json<TaskWithAttempts>(["task", "new", "TASK-C: describe the project in README.md", "--repo", "moved", "--wait"]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "TASK-C: describe the project in README.md",
+      "--repo",
+      "moved",
+      "--wait",
+    ]);
     const theirs = await pushChange(repo.clone, { "notes.txt": "someone else's change\n" }, "unrelated change");
     const merged = await json<TaskWithAttempts>(["approve", t.id, "--merge", "main"]);
     expect(merged.review.delivery).toMatchObject({ kind: "merge", branch: "main" });
     expect(git(repo.origin, "merge-base", "--is-ancestor", theirs, "main")).toBe("");
     expect(git(repo.origin, "show", "main:README.md")).toContain("A tiny calculator.");
 
-    const t2 = await json<TaskWithAttempts>(["task", "new", "TASK-A: fix add() so that it adds", "--repo", "moved", "--wait"]);
+    const t2 = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "TASK-A: fix add() so that it adds",
+      "--repo",
+      "moved",
+      "--wait",
+    ]);
     const pushed = await json<TaskWithAttempts>(["approve", t2.id, "--push-branch", "fix-add"]);
     expect(pushed.review.delivery).toMatchObject({ kind: "push_branch", branch: "fix-add" });
     expect(git(repo.origin, "show", "fix-add:calc.mjs")).toContain("return a + b;");
@@ -147,19 +216,41 @@ describe("review and delivery", () => {
 
   it("queues a task behind the active task it may conflict with", async () => {
     await newRepo("queued");
-    const first = await json<TaskWithAttempts>(["task", "new", "SLOW-A: fix add() so that it adds", "--repo", "queued"]);
-    const second = await json<TaskWithAttempts>(["task", "new", "TASK-B: make add() convert its arguments to numbers", "--repo", "queued", "--queue-behind-conflicts"]);
+    const first = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "SLOW-A: fix add() so that it adds",
+      "--repo",
+      "queued",
+    ]);
+    const second = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "TASK-B: make add() convert its arguments to numbers",
+      "--repo",
+      "queued",
+      "--queue-behind-conflicts",
+    ]);
     expect(second.queueAfter).toEqual([first.id]);
     const done = await json<TaskWithAttempts>(["task", "show", second.id]).then(() => waitTask(second.id));
     const firstDone = await json<TaskWithAttempts>(["task", "show", first.id]);
     expect(done.status).toBe("completed");
     // it started only once the first had finished
-    expect(Date.parse(done.attempts[0]?.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(firstDone.attempts[0]?.finishedAt as string));
+    expect(Date.parse(done.attempts[0]?.startedAt as string)).toBeGreaterThanOrEqual(
+      Date.parse(firstDone.attempts[0]?.finishedAt as string),
+    );
   });
 
   it("applies one hunk of two interactively and refuses a dirty conflicting tree with nothing changed", async () => {
     const repo = await newRepo("hunks");
-    const t = await json<TaskWithAttempts>(["task", "new", "TWO-HUNKS: fix add() and mul()", "--repo", "hunks", "--wait"]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "TWO-HUNKS: fix add() and mul()",
+      "--repo",
+      "hunks",
+      "--wait",
+    ]);
     const stat = await cli(["diff", t.id, "--json"]);
     expect((JSON.parse(stat.stdout) as { files: unknown[] }).files).toHaveLength(1);
 
@@ -174,9 +265,13 @@ describe("review and delivery", () => {
     const whole = (await cli(["diff", t.id])).stdout;
     const second = selectPatch(parsePatch(whole), { hunks: [{ path: "calc.mjs", index: 1 }] });
     await writeFile(join(h.home, "mul-only.patch"), second);
-    const fromFile = await cli(["apply", t.id, "--patch", join(h.home, "mul-only.patch"), "--no-record"], { cwd: repo.clone });
+    const fromFile = await cli(["apply", t.id, "--patch", join(h.home, "mul-only.patch"), "--no-record"], {
+      cwd: repo.clone,
+    });
     expect(fromFile.code, fromFile.stderr).toBe(0);
-    expect(await readFile(join(repo.clone, "calc.mjs"), "utf8")).toBe(CALC.replace("  return a + b;\n}\n", "  return a * b;\n}\n"));
+    expect(await readFile(join(repo.clone, "calc.mjs"), "utf8")).toBe(
+      CALC.replace("  return a + b;\n}\n", "  return a * b;\n}\n"),
+    );
     git(repo.clone, "reset", "-q", "--hard");
     const dirty = CALC.replace("  return a - b;", "  return b + a; // local edit");
     await writeFile(join(repo.clone, "calc.mjs"), dirty);
@@ -188,8 +283,17 @@ describe("review and delivery", () => {
 
   it("round-trips a rename, a binary file, a deletion and a mode change through cadre apply", async () => {
     const repo = await newRepo("reshape");
-    const t = await json<TaskWithAttempts>(["task", "new", "RESHAPE the repository layout", "--repo", "reshape", "--wait"]);
-    const d = await json<{ files: { path: string; status: string; binary: boolean; oldPath: string | null; newMode: string | null }[] }>(["diff", t.id]);
+    const t = await json<TaskWithAttempts>([
+      "task",
+      "new",
+      "RESHAPE the repository layout",
+      "--repo",
+      "reshape",
+      "--wait",
+    ]);
+    const d = await json<{
+      files: { path: string; status: string; binary: boolean; oldPath: string | null; newMode: string | null }[];
+    }>(["diff", t.id]);
     const byPath = Object.fromEntries(d.files.map((f) => [f.path, f]));
     expect(byPath["GUIDE.md"]).toMatchObject({ status: "renamed", oldPath: "README.md" });
     expect(byPath["logo.bin"]).toMatchObject({ status: "added", binary: true });

@@ -16,7 +16,10 @@ export interface Harness {
   server: CadreServeProcess;
   home: string;
   env: Record<string, string>;
-  cli(args: string[], opts?: { cwd?: string; input?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(
+    args: string[],
+    opts?: { cwd?: string; input?: string },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Runs a CLI command with --json, checks its exit code, parses its output. */
   json<T>(args: string[], expectCode?: number): Promise<T>;
   events(taskId: string): Promise<Event[]>;
@@ -42,7 +45,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const slots = opts.slots ?? 2;
   let server = await startCadreServe({ home, slots });
   const h: Harness = {
-    model, server, home,
+    model,
+    server,
+    home,
     env: { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token },
     cli: (args, o = {}) => runCli(args, h.env, o),
     async json<T>(args: string[], expectCode = 0): Promise<T> {
@@ -52,7 +57,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     },
     async events(taskId) {
       const r = await runCli(["logs", taskId, "--json"], h.env);
-      return r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Event);
+      return r.stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Event);
     },
     async restart(signal = "SIGTERM") {
       await server.stop(signal);

@@ -17,21 +17,42 @@ export interface CadreServeProcess {
 }
 
 /** Model config pointing every provider kind at the scripted model server. */
-export async function writeScriptedConfig(home: string, modelUrl: string, model = "scripted/test-model", kind: "openai-responses" | "openai-chat" | "anthropic" = "openai-responses"): Promise<void> {
+export async function writeScriptedConfig(
+  home: string,
+  modelUrl: string,
+  model = "scripted/test-model",
+  kind: "openai-responses" | "openai-chat" | "anthropic" = "openai-responses",
+): Promise<void> {
   await mkdir(home, { recursive: true, mode: 0o700 });
   const provider = model.split("/")[0] as string;
-  await writeFile(join(home, "config.json"), JSON.stringify({
-    defaultModel: model,
-    providers: { [provider]: { kind, baseUrl: modelUrl, apiKey: "test-key", maxRetries: 2 } },
-  }, null, 2));
+  await writeFile(
+    join(home, "config.json"),
+    JSON.stringify(
+      {
+        defaultModel: model,
+        providers: { [provider]: { kind, baseUrl: modelUrl, apiKey: "test-key", maxRetries: 2 } },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 /** Runs `cadre serve` as a child process on a free port and waits until it answers. */
-export async function startCadreServe(opts: { home: string; env?: Record<string, string>; slots?: number; args?: string[] }): Promise<CadreServeProcess> {
-  const child = spawn(process.execPath, [CADRE_BIN, "serve", "--port", "0", "--slots", String(opts.slots ?? 2), ...(opts.args ?? [])], {
-    env: { ...process.env, CADRE_HOME: opts.home, CADRE_LEASE_MS: "3000", ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export async function startCadreServe(opts: {
+  home: string;
+  env?: Record<string, string>;
+  slots?: number;
+  args?: string[];
+}): Promise<CadreServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [CADRE_BIN, "serve", "--port", "0", "--slots", String(opts.slots ?? 2), ...(opts.args ?? [])],
+    {
+      env: { ...process.env, CADRE_HOME: opts.home, CADRE_LEASE_MS: "3000", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout?.on("data", (b: Buffer) => (output += b.toString()));
   child.stderr?.on("data", (b: Buffer) => (output += b.toString()));
@@ -53,7 +74,12 @@ export async function startCadreServe(opts: { home: string; env?: Record<string,
   const { readFile } = await import("node:fs/promises");
   const token = (await readFile(join(opts.home, "token"), "utf8")).trim();
   return {
-    url, token, home: opts.home, child, client: new CadreClient({ baseUrl: url, token }), logs: () => output,
+    url,
+    token,
+    home: opts.home,
+    child,
+    client: new CadreClient({ baseUrl: url, token }),
+    logs: () => output,
     stop: (signal = "SIGTERM") =>
       new Promise<void>((r) => {
         if (child.exitCode !== null || child.signalCode !== null) return r();
@@ -64,9 +90,17 @@ export async function startCadreServe(opts: { home: string; env?: Record<string,
 }
 
 /** Runs the `cadre` CLI and captures its output and exit code. */
-export function runCli(args: string[], env: Record<string, string>, opts: { cwd?: string; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  opts: { cwd?: string; input?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CADRE_BIN, ...args], { env: { ...process.env, ...env }, cwd: opts.cwd ?? REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CADRE_BIN, ...args], {
+      env: { ...process.env, ...env },
+      cwd: opts.cwd ?? REPO_ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));

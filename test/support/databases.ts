@@ -10,7 +10,10 @@ import pg from "pg";
 export async function freshPostgresUrl(): Promise<{ url: string; drop: () => Promise<void> } | null> {
   const admin = process.env.CADRE_TEST_DATABASE_URL;
   if (!admin) {
-    if (process.env.CI) throw new Error("CADRE_TEST_DATABASE_URL is not set: .ci/run starts PostgreSQL and sets it (source scripts/start-postgres.sh)");
+    if (process.env.CI)
+      throw new Error(
+        "CADRE_TEST_DATABASE_URL is not set: .ci/run starts PostgreSQL and sets it (source scripts/start-postgres.sh)",
+      );
     return null;
   }
   const name = `cadre_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

@@ -2,7 +2,13 @@ import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-const ENV = { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "t@example.com" };
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+};
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", env: ENV });
@@ -12,7 +18,10 @@ export function git(cwd: string, ...args: string[]): string {
  * A bare origin (so Cadre can push to it) seeded with `files`, and a working clone of it for
  * `cadre apply` and for moving the branch.
  */
-export async function createOrigin(dir: string, files: Record<string, string | Buffer>): Promise<{ origin: string; clone: string; seed: string }> {
+export async function createOrigin(
+  dir: string,
+  files: Record<string, string | Buffer>,
+): Promise<{ origin: string; clone: string; seed: string }> {
   const seed = join(dir, "seed");
   await mkdir(seed, { recursive: true });
   git(seed, "init", "-q", "-b", "main");

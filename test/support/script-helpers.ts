@@ -33,5 +33,9 @@ export function updateFile(path: string, anchor: string, from: string, to: strin
 }
 
 export function addFile(path: string, content: string): string {
-  return `*** Begin Patch\n*** Add File: ${path}\n${content.replace(/\n$/, "").split("\n").map((l) => `+${l}`).join("\n")}\n*** End Patch\n`;
+  return `*** Begin Patch\n*** Add File: ${path}\n${content
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((l) => `+${l}`)
+    .join("\n")}\n*** End Patch\n`;
 }

@@ -12,9 +12,16 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = p
   const paths = homePaths(cadreHome(env));
   let url = flags.url ?? env.CADRE_URL;
   if (!url) {
-    const info = await readFile(paths.serverInfo, "utf8").then((t) => JSON.parse(t) as { url?: string }).catch(() => null);
+    const info = await readFile(paths.serverInfo, "utf8")
+      .then((t) => JSON.parse(t) as { url?: string })
+      .catch(() => null);
     url = info?.url ?? "http://127.0.0.1:7700";
   }
-  const token = flags.token ?? env.CADRE_TOKEN ?? (await readFile(paths.token, "utf8").then((t) => t.trim()).catch(() => undefined));
+  const token =
+    flags.token ??
+    env.CADRE_TOKEN ??
+    (await readFile(paths.token, "utf8")
+      .then((t) => t.trim())
+      .catch(() => undefined));
   return new CadreClient({ baseUrl: url, token });
 }

@@ -32,7 +32,8 @@ export function exitCodeFor(e: unknown): number {
   if (e instanceof CadreApiError && e.code === "unavailable" && e.status === null) return EXIT.unreachable;
   if (e instanceof CadreError) {
     if (e.code === "unauthorized") return EXIT.unauthorized;
-    if (e.code === "bad_request" || e.code === "validation_failed") return e instanceof CadreApiError ? EXIT.refused : EXIT.usage;
+    if (e.code === "bad_request" || e.code === "validation_failed")
+      return e instanceof CadreApiError ? EXIT.refused : EXIT.usage;
     return EXIT.refused;
   }
   return EXIT.refused;
@@ -40,7 +41,10 @@ export function exitCodeFor(e: unknown): number {
 
 /** Thrown by commands to end with a given code after printing `message`. */
 export class CliExit extends Error {
-  constructor(readonly code: number, message = "") {
+  constructor(
+    readonly code: number,
+    message = "",
+  ) {
     super(message);
   }
 }

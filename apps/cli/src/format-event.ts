@@ -21,8 +21,21 @@ export function formatEvent(e: Event, opts: { color: boolean; verbose?: boolean 
   const c = opts.color;
   switch (e.type) {
     case "status": {
-      const tail = [e.waitingFor ? `for ${e.waitingFor.replace("_", " ")}` : "", e.reason ? `(${e.reason})` : "", e.message ?? ""].filter(Boolean).join(" ");
-      const paint = e.status === "failed" ? red : e.status === "completed" ? green : e.status === "waiting_for_input" ? yellow : cyan;
+      const tail = [
+        e.waitingFor ? `for ${e.waitingFor.replace("_", " ")}` : "",
+        e.reason ? `(${e.reason})` : "",
+        e.message ?? "",
+      ]
+        .filter(Boolean)
+        .join(" ");
+      const paint =
+        e.status === "failed"
+          ? red
+          : e.status === "completed"
+            ? green
+            : e.status === "waiting_for_input"
+              ? yellow
+              : cyan;
       return paint(`● ${e.status}${tail ? ` ${tail}` : ""}`, c);
     }
     case "user_message":
@@ -30,7 +43,10 @@ export function formatEvent(e: Event, opts: { color: boolean; verbose?: boolean 
     case "turn_started":
       return dim(`── turn ${e.turn}`, c);
     case "turn_completed":
-      return dim(`── turn ${e.turn} done: ${e.filesChanged} file${e.filesChanged === 1 ? "" : "s"} changed, +${e.additions} -${e.deletions}`, c);
+      return dim(
+        `── turn ${e.turn} done: ${e.filesChanged} file${e.filesChanged === 1 ? "" : "s"} changed, +${e.additions} -${e.deletions}`,
+        c,
+      );
     case "assistant_message":
       return e.text;
     case "reasoning":
@@ -49,14 +65,36 @@ export function formatEvent(e: Event, opts: { color: boolean; verbose?: boolean 
         return dim(`  ↳ ${status}${e.durationMs != null ? ` in ${(e.durationMs / 1000).toFixed(1)}s` : ""}`, c);
       }
       if (e.name === "update_plan" || e.name === "request_user_input") return "";
-      return (e.isError ? red : dim)(e.output.split("\n").map((l) => `  ${l}`).join("\n"), c);
+      return (e.isError ? red : dim)(
+        e.output
+          .split("\n")
+          .map((l) => `  ${l}`)
+          .join("\n"),
+        c,
+      );
     }
     case "plan":
-      return ["Plan:", ...(e.explanation ? [`  ${e.explanation}`] : []), ...e.steps.map((s) => `  ${s.status === "completed" ? "[x]" : s.status === "in_progress" ? "[~]" : "[ ]"} ${s.step}`)].join("\n");
+      return [
+        "Plan:",
+        ...(e.explanation ? [`  ${e.explanation}`] : []),
+        ...e.steps.map(
+          (s) => `  ${s.status === "completed" ? "[x]" : s.status === "in_progress" ? "[~]" : "[ ]"} ${s.step}`,
+        ),
+      ].join("\n");
     case "question":
-      return yellow(e.questions.map((q, i) => `? ${i + 1}. ${q.question}\n${q.options.map((o) => `     - ${o}`).join("\n")}`).join("\n"), c);
+      return yellow(
+        e.questions
+          .map((q, i) => `? ${i + 1}. ${q.question}\n${q.options.map((o) => `     - ${o}`).join("\n")}`)
+          .join("\n"),
+        c,
+      );
     case "usage":
-      return opts.verbose ? dim(`  usage: ${e.usage.inputTokens} in (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} out, $${e.usage.costUsd.toFixed(4)}`, c) : "";
+      return opts.verbose
+        ? dim(
+            `  usage: ${e.usage.inputTokens} in (${e.usage.cachedInputTokens} cached), ${e.usage.outputTokens} out, $${e.usage.costUsd.toFixed(4)}`,
+            c,
+          )
+        : "";
     case "checkpoint":
       return opts.verbose ? dim(`  checkpoint ${e.commit.slice(0, 12)}`, c) : "";
     case "compaction":

@@ -59,7 +59,10 @@ export async function main(argv: string[]): Promise<void> {
       if (e.message) stdio.err(e.message);
       code = e.code;
     } else if (e instanceof CommanderError) {
-      code = e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? EXIT.ok : EXIT.usage;
+      code =
+        e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help"
+          ? EXIT.ok
+          : EXIT.usage;
     } else if (e instanceof CadreError) {
       stdio.err(`error: ${e.message}`);
       code = exitCodeFor(e);

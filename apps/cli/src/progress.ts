@@ -6,15 +6,22 @@ import { formatEvent } from "./format-event.ts";
 /** A one-line summary of what an attempt is doing, for the spinner. */
 function stepOf(e: Event): string | null {
   switch (e.type) {
-    case "status": return e.status.replace(/_/g, " ");
+    case "status":
+      return e.status.replace(/_/g, " ");
     case "tool_call": {
       const input = e.input as { command?: unknown } | null;
-      return e.name === "shell" && input && typeof input.command === "string" ? `$ ${input.command.slice(0, 60)}` : e.name;
+      return e.name === "shell" && input && typeof input.command === "string"
+        ? `$ ${input.command.slice(0, 60)}`
+        : e.name;
     }
-    case "assistant_message": return "thinking";
-    case "setup_output": return "running setup";
-    case "plan": return `plan: ${e.steps.find((s) => s.status === "in_progress")?.step ?? `${e.steps.length} steps`}`;
-    default: return null;
+    case "assistant_message":
+      return "thinking";
+    case "setup_output":
+      return "running setup";
+    case "plan":
+      return `plan: ${e.steps.find((s) => s.status === "in_progress")?.step ?? `${e.steps.length} steps`}`;
+    default:
+      return null;
   }
 }
 
@@ -26,7 +33,11 @@ export class Progress {
   private spinner: Ora | null = null;
   private readonly steps = new Map<number, string>();
 
-  constructor(private readonly o: Output, private readonly mode: "spinner" | "lines" | "log" | "silent", private readonly label: string) {
+  constructor(
+    private readonly o: Output,
+    private readonly mode: "spinner" | "lines" | "log" | "silent",
+    private readonly label: string,
+  ) {
     if (mode === "spinner") this.spinner = ora({ text: label, stream: process.stderr }).start();
   }
 
@@ -44,9 +55,11 @@ export class Progress {
     }
     const step = stepOf(e);
     if (!step) return;
-    if (this.mode === "lines" && e.type === "status") this.o.err(`attempt ${attempt}: ${step}${e.message ? ` - ${e.message}` : ""}`);
+    if (this.mode === "lines" && e.type === "status")
+      this.o.err(`attempt ${attempt}: ${step}${e.message ? ` - ${e.message}` : ""}`);
     this.steps.set(attempt, step);
-    if (this.spinner) this.spinner.text = `${this.label} ${[...this.steps].map(([i, s]) => (this.steps.size > 1 ? `#${i} ${s}` : s)).join(" | ")}`;
+    if (this.spinner)
+      this.spinner.text = `${this.label} ${[...this.steps].map(([i, s]) => (this.steps.size > 1 ? `#${i} ${s}` : s)).join(" | ")}`;
   }
 
   stop(): void {

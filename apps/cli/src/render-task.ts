@@ -9,7 +9,15 @@ function age(iso: string): string {
 }
 
 export function renderTaskRow(t: Task): string {
-  return [t.id, t.status.padEnd(17), t.repoName.padEnd(16), `${t.attemptCount}x`, age(t.createdAt).padStart(4), `$${t.usage.costUsd.toFixed(2)}`, t.title].join("  ");
+  return [
+    t.id,
+    t.status.padEnd(17),
+    t.repoName.padEnd(16),
+    `${t.attemptCount}x`,
+    age(t.createdAt).padStart(4),
+    `$${t.usage.costUsd.toFixed(2)}`,
+    t.title,
+  ].join("  ");
 }
 
 export function renderTask(t: TaskWithAttempts, _color: boolean): string {
@@ -22,7 +30,10 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
     `  created:  ${t.createdAt} by ${t.createdBy}`,
     `  usage:    ${t.usage.inputTokens} in, ${t.usage.outputTokens} out, $${t.usage.costUsd.toFixed(4)}`,
     ...(t.expectedPaths.length ? [`  expects:  ${t.expectedPaths.join(", ")}`] : []),
-    ...t.potentialConflicts.map((c) => `  potential conflict with ${c.taskId} (${c.title}) on ${c.paths.join(", ")}${t.queueAfter.includes(c.taskId) ? " — queued behind it" : ""}`),
+    ...t.potentialConflicts.map(
+      (c) =>
+        `  potential conflict with ${c.taskId} (${c.title}) on ${c.paths.join(", ")}${t.queueAfter.includes(c.taskId) ? " — queued behind it" : ""}`,
+    ),
     `  attempts:`,
   ];
   for (const a of t.attempts) {
@@ -30,10 +41,16 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
       a.waitingFor ? `waiting for ${a.waitingFor.replace("_", " ")}` : "",
       a.failureReason ? `${a.failureReason}: ${a.failureMessage ?? ""}` : "",
       a.testsPassed === null ? "" : a.testsPassed ? "tests passed" : "tests failed",
-    ].filter(Boolean).join("; ");
+    ]
+      .filter(Boolean)
+      .join("; ");
     const stats = a.changes ? `${a.changes.filesChanged} files +${a.changes.additions} -${a.changes.deletions}` : "";
-    const took = a.startedAt ? `${Math.round(((a.finishedAt ? Date.parse(a.finishedAt) : Date.now()) - Date.parse(a.startedAt)) / 1000)}s` : "";
-    lines.push(`    #${a.index} ${a.id}  ${a.status}${extra ? `  (${extra})` : ""}  ${[stats, took, `$${a.usage.costUsd.toFixed(4)}`].filter(Boolean).join("  ")}`);
+    const took = a.startedAt
+      ? `${Math.round(((a.finishedAt ? Date.parse(a.finishedAt) : Date.now()) - Date.parse(a.startedAt)) / 1000)}s`
+      : "";
+    lines.push(
+      `    #${a.index} ${a.id}  ${a.status}${extra ? `  (${extra})` : ""}  ${[stats, took, `$${a.usage.costUsd.toFixed(4)}`].filter(Boolean).join("  ")}`,
+    );
     if (a.summary) lines.push(...a.summary.split("\n").map((l) => `       ${l}`));
   }
   return lines.join("\n");

@@ -11,21 +11,27 @@ export function settles(e: Event): boolean {
  * run settles, then returns the task as it is then.
  */
 export async function waitForAttempts(
-  client: CadreClient, task: TaskWithAttempts, afterSeq: Map<string, number>, onEvent: (e: Event, attemptIndex: number) => void, signal?: AbortSignal,
+  client: CadreClient,
+  task: TaskWithAttempts,
+  afterSeq: Map<string, number>,
+  onEvent: (e: Event, attemptIndex: number) => void,
+  signal?: AbortSignal,
 ): Promise<TaskWithAttempts> {
   await Promise.all(
-    task.attempts.filter((a) => afterSeq.has(a.id)).map(async (a) => {
-      const ac = new AbortController();
-      signal?.addEventListener("abort", () => ac.abort());
-      try {
-        for await (const e of streamAttemptEvents(client, a.id, afterSeq.get(a.id) ?? 0, { signal: ac.signal })) {
-          onEvent(e, a.index);
-          if (settles(e)) break;
+    task.attempts
+      .filter((a) => afterSeq.has(a.id))
+      .map(async (a) => {
+        const ac = new AbortController();
+        signal?.addEventListener("abort", () => ac.abort());
+        try {
+          for await (const e of streamAttemptEvents(client, a.id, afterSeq.get(a.id) ?? 0, { signal: ac.signal })) {
+            onEvent(e, a.index);
+            if (settles(e)) break;
+          }
+        } finally {
+          ac.abort();
         }
-      } finally {
-        ac.abort();
-      }
-    }),
+      }),
   );
   return client.call("getTask", { params: { id: task.id } });
 }

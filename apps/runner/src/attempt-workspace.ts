@@ -5,7 +5,11 @@ import { SandboxError, type ProvisionRequest, type SandboxManager, type Workspac
  * an answer, a restart), else provisioned fresh and filled from the last checkpoint (`restoreCommit`,
  * e.g. when another runner resumes it). `fresh` throws the old layer away first (a new base).
  */
-export async function attemptWorkspace(sandboxes: SandboxManager, req: ProvisionRequest, fresh = false): Promise<Workspace> {
+export async function attemptWorkspace(
+  sandboxes: SandboxManager,
+  req: ProvisionRequest,
+  fresh = false,
+): Promise<Workspace> {
   let existing: Workspace | null = null;
   try {
     existing = await sandboxes.open(req.attemptId, req);

@@ -6,7 +6,8 @@ type Redact = (text: string) => string;
 function redactDeep(value: unknown, redact: Redact): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
   return value;
 }
 
@@ -37,8 +38,12 @@ export class EventWriter {
     return new Promise((resolve, reject) => {
       const last = this.queue[this.queue.length - 1];
       if (
-        last && clean.type === "command_output" && last.body.type === "command_output" &&
-        last.body.callId === clean.callId && last.body.stream === clean.stream && last.turn === this.turn
+        last &&
+        clean.type === "command_output" &&
+        last.body.type === "command_output" &&
+        last.body.callId === clean.callId &&
+        last.body.stream === clean.stream &&
+        last.turn === this.turn
       ) {
         last.body = { ...last.body, chunk: last.body.chunk + clean.chunk };
         last.done.push(resolve);
@@ -58,9 +63,15 @@ export class EventWriter {
         // Take every queued event of the same turn as one batch (one transaction).
         const turn = (this.queue[0] as (typeof this.queue)[number]).turn;
         const batch: typeof this.queue = [];
-        while (this.queue.length && (this.queue[0] as (typeof this.queue)[number]).turn === turn && batch.length < 200) batch.push(this.queue.shift() as (typeof this.queue)[number]);
+        while (this.queue.length && (this.queue[0] as (typeof this.queue)[number]).turn === turn && batch.length < 200)
+          batch.push(this.queue.shift() as (typeof this.queue)[number]);
         try {
-          await this.store.events.append(this.attemptId, turn, batch.map((b) => b.body), this.runnerId);
+          await this.store.events.append(
+            this.attemptId,
+            turn,
+            batch.map((b) => b.body),
+            this.runnerId,
+          );
           for (const b of batch) for (const d of b.done) d();
         } catch (e) {
           this.failed = e;

@@ -13,7 +13,12 @@ export interface Rebased {
  * Where it conflicts, the merged tree keeps git's conflict markers for the agent to resolve.
  * Returns null when the branch has not moved.
  */
-export async function rebaseForConflicts(mirror: string, branch: string, oldBase: string, head: string): Promise<Rebased | null> {
+export async function rebaseForConflicts(
+  mirror: string,
+  branch: string,
+  oldBase: string,
+  head: string,
+): Promise<Rebased | null> {
   await fetchMirror(mirror);
   const base = await resolveCommit(mirror, `refs/heads/${branch}`);
   if (base === oldBase) return null;

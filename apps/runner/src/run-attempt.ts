@@ -1,8 +1,20 @@
 import { lstat } from "node:fs/promises";
-import { CadreError, type Environment, type EventBody, type FailureReason, type TaskWithAttempts } from "@cadre/protocol";
+import {
+  CadreError,
+  type Environment,
+  type EventBody,
+  type FailureReason,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
 import { commitChanges, diffCommits, pushRefs, updateRef } from "@cadre/git";
 import { loadModelConfig, priceFor, resolveModel, runAgent, type AgentOutcome } from "@cadre/agent";
-import { createRedactor, SandboxError, type SandboxManager, type Workspace, type WorkspaceChange } from "@cadre/sandbox";
+import {
+  createRedactor,
+  SandboxError,
+  type SandboxManager,
+  type Workspace,
+  type WorkspaceChange,
+} from "@cadre/sandbox";
 import type { AttemptRecord, RunInput, Store } from "@cadre/store";
 import { EventWriter } from "./event-writer.ts";
 import { sandboxEnvironment } from "./attempt-environment.ts";
@@ -54,7 +66,13 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
   if (!task) throw new CadreError("internal", `task ${rec.taskId} of attempt ${rec.id} is missing`);
   const environment = task.environmentId ? await ctx.store.environments.find(task.environmentId) : null;
   const sandboxEnv = await sandboxEnvironment(ctx.store, environment, ctx.secretKey);
-  const writer = new EventWriter(ctx.store, rec.id, ctx.runnerId, rec.turnCount, createRedactor(Object.values(sandboxEnv.secrets)));
+  const writer = new EventWriter(
+    ctx.store,
+    rec.id,
+    ctx.runnerId,
+    rec.turnCount,
+    createRedactor(Object.values(sandboxEnv.secrets)),
+  );
   const emit: Emit = (b) => writer.emit(b);
   const mirror = ctx.mirrorPath(task.repoId);
   const input = rec.pendingInput;
@@ -89,13 +107,21 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
 
   let workspace: Workspace;
   try {
-    workspace = await attemptWorkspace(ctx.sandboxes, {
-      attemptId: rec.id, mirrorPath: mirror, baseCommit: base, environment: sandboxEnv, readOnly: task.mode === "ask",
-      ...(head !== base ? { restoreCommit: head } : {}),
-      onSetupOutput: (phase, chunk) => void emit({ type: "setup_output", phase, chunk }).catch(() => undefined),
-      onNotice: (level, message) => void emit({ type: "notice", level, message }).catch(() => undefined),
-      onNetworkBlocked: (info) => void emit({ type: "network_blocked", ...info }).catch(() => undefined),
-    }, fresh);
+    workspace = await attemptWorkspace(
+      ctx.sandboxes,
+      {
+        attemptId: rec.id,
+        mirrorPath: mirror,
+        baseCommit: base,
+        environment: sandboxEnv,
+        readOnly: task.mode === "ask",
+        ...(head !== base ? { restoreCommit: head } : {}),
+        onSetupOutput: (phase, chunk) => void emit({ type: "setup_output", phase, chunk }).catch(() => undefined),
+        onNotice: (level, message) => void emit({ type: "notice", level, message }).catch(() => undefined),
+        onNetworkBlocked: (info) => void emit({ type: "network_blocked", ...info }).catch(() => undefined),
+      },
+      fresh,
+    );
   } catch (e) {
     const reason: FailureReason = e instanceof SandboxError ? e.reason : "sandbox_error";
     await emit({ type: "status", status: "failed", reason, message: e instanceof Error ? e.message : String(e) });
@@ -109,7 +135,10 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     const print = await fingerprint(changes);
     if (print === lastPrint) return head;
     const result = await commitChanges({
-      gitDir: mirror, parent: base, changes, ref: attemptRef(task.id, rec.id),
+      gitDir: mirror,
+      parent: base,
+      changes,
+      ref: attemptRef(task.id, rec.id),
       message: `Cadre checkpoint: task ${task.id} attempt ${rec.index} turn ${writer.turn}`,
     });
     lastPrint = print;
@@ -138,12 +167,26 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     const timer = setTimeout(() => deadline.abort(new Error("attempt time limit")), limitMs);
     let outcome: RunOutcome;
     try {
-      outcome = await runModel(ctx, task, environment, workspace, rec, agentInput, durableEmit, checkpoint, AbortSignal.any([signal, deadline.signal]));
+      outcome = await runModel(
+        ctx,
+        task,
+        environment,
+        workspace,
+        rec,
+        agentInput,
+        durableEmit,
+        checkpoint,
+        AbortSignal.any([signal, deadline.signal]),
+      );
     } finally {
       clearTimeout(timer);
     }
     if (deadline.signal.aborted && !signal.aborted && outcome.kind === "cancelled") {
-      outcome = { kind: "failed", reason: "timeout", message: `the attempt ran past its limit of ${Math.round(limitMs / 60_000)} minutes (the environment's attemptTimeoutMs); its partial diff is kept` };
+      outcome = {
+        kind: "failed",
+        reason: "timeout",
+        message: `the attempt ran past its limit of ${Math.round(limitMs / 60_000)} minutes (the environment's attemptTimeoutMs); its partial diff is kept`,
+      };
     }
     await finish(ctx, { task, environment, rec, workspace, writer, emit, checkpoint, outcome, base });
   } finally {
@@ -152,8 +195,15 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
 }
 
 async function runModel(
-  ctx: AttemptContext, task: TaskWithAttempts, environment: Environment | null, workspace: Workspace, rec: AttemptRecord,
-  input: RunInput | null, emit: Emit, checkpoint: () => Promise<string>, signal: AbortSignal,
+  ctx: AttemptContext,
+  task: TaskWithAttempts,
+  environment: Environment | null,
+  workspace: Workspace,
+  rec: AttemptRecord,
+  input: RunInput | null,
+  emit: Emit,
+  checkpoint: () => Promise<string>,
+  signal: AbortSignal,
 ): Promise<AgentOutcome> {
   const config = await loadModelConfig(ctx.home);
   let model;
@@ -162,11 +212,20 @@ async function runModel(
   } catch (e) {
     return { kind: "failed", reason: "model_error", message: e instanceof Error ? e.message : String(e) };
   }
-  const history = (await ctx.store.events.all(rec.id)).map(({ attemptId: _a, taskId: _t, seq: _s, turn: _u, at: _at, ...body }) => body as EventBody);
+  const history = (await ctx.store.events.all(rec.id)).map(
+    ({ attemptId: _a, taskId: _t, seq: _s, turn: _u, at: _at, ...body }) => body as EventBody,
+  );
   return runAgent({
-    model, sandbox: workspace, mode: task.mode, history, input,
+    model,
+    sandbox: workspace,
+    mode: task.mode,
+    history,
+    input,
     instructions: { ...(environment?.instructions ? { environment: environment.instructions } : {}) },
-    budgets: await loadBudgets(ctx.home), price: priceFor(config, task.model) ?? undefined, signal, emit,
+    budgets: await loadBudgets(ctx.home),
+    price: priceFor(config, task.model) ?? undefined,
+    signal,
+    emit,
     checkpoint: async () => {
       await checkpoint();
     },
@@ -174,8 +233,15 @@ async function runModel(
 }
 
 interface Finish {
-  task: TaskWithAttempts; environment: Environment | null; rec: AttemptRecord; workspace: Workspace; writer: EventWriter;
-  emit: Emit; checkpoint: () => Promise<string>; outcome: RunOutcome; base: string;
+  task: TaskWithAttempts;
+  environment: Environment | null;
+  rec: AttemptRecord;
+  workspace: Workspace;
+  writer: EventWriter;
+  emit: Emit;
+  checkpoint: () => Promise<string>;
+  outcome: RunOutcome;
+  base: string;
 }
 
 async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
@@ -190,8 +256,19 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
   const previous = turns.filter((t) => t.index < writer.turn && t.checkpointCommit).pop()?.checkpointCommit ?? base;
   const turnStats = await diffCommits({ gitDir: mirror, base: previous, head: commit, limit: 1 });
   const whole = previous === base ? turnStats : await diffCommits({ gitDir: mirror, base, head: commit, limit: 1 });
-  await ctx.store.attempts.setDiffStats(rec.id, { filesChanged: whole.totalFiles, additions: whole.additions, deletions: whole.deletions });
-  await emit({ type: "turn_completed", turn: Math.max(writer.turn, 1), commit: commit === base ? null : commit, filesChanged: turnStats.totalFiles, additions: turnStats.additions, deletions: turnStats.deletions });
+  await ctx.store.attempts.setDiffStats(rec.id, {
+    filesChanged: whole.totalFiles,
+    additions: whole.additions,
+    deletions: whole.deletions,
+  });
+  await emit({
+    type: "turn_completed",
+    turn: Math.max(writer.turn, 1),
+    commit: commit === base ? null : commit,
+    filesChanged: turnStats.totalFiles,
+    additions: turnStats.additions,
+    deletions: turnStats.deletions,
+  });
 
   if (outcome.kind === "completed") {
     await ctx.store.attempts.setSummary(rec.id, outcome.summary);
@@ -199,7 +276,11 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
       const run = await workspace.exec(environment.testCommand, { timeoutMs: environment.limits.commandTimeoutMs });
       const passed = run.exitCode === 0;
       await ctx.store.attempts.setTestsPassed(rec.id, passed);
-      await emit({ type: "notice", level: passed ? "info" : "warning", message: `test command '${environment.testCommand}' ${passed ? "passed" : `failed (exit ${run.exitCode ?? "killed"})`}` });
+      await emit({
+        type: "notice",
+        level: passed ? "info" : "warning",
+        message: `test command '${environment.testCommand}' ${passed ? "passed" : `failed (exit ${run.exitCode ?? "killed"})`}`,
+      });
     }
     await repushBranch(ctx, task, rec, commit, emit);
     await emit({ type: "status", status: "completed" });
@@ -211,7 +292,13 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
 }
 
 /** A change delivered as a pushed branch follows its follow-ups: each finished turn is pushed again. */
-async function repushBranch(ctx: AttemptContext, task: TaskWithAttempts, rec: AttemptRecord, commit: string, emit: Emit): Promise<void> {
+async function repushBranch(
+  ctx: AttemptContext,
+  task: TaskWithAttempts,
+  rec: AttemptRecord,
+  commit: string,
+  emit: Emit,
+): Promise<void> {
   const d = task.review.delivery;
   if (d?.kind !== "push_branch" || task.review.attemptId !== rec.id || d.commit === commit) return;
   const repo = await ctx.store.repos.find(task.repoId);
@@ -220,9 +307,19 @@ async function repushBranch(ctx: AttemptContext, task: TaskWithAttempts, rec: At
     const mirror = ctx.mirrorPath(task.repoId);
     await pushRefs(mirror, repo.origin, [{ src: commit, dst: `refs/heads/${d.branch}`, force: true }]);
     await updateRef(mirror, `refs/heads/${d.branch}`, commit);
-    await ctx.store.tasks.setReview(task.id, { state: "applied", attemptId: rec.id, delivery: { ...d, commit }, by: task.review.by ?? "cadre", reason: null });
+    await ctx.store.tasks.setReview(task.id, {
+      state: "applied",
+      attemptId: rec.id,
+      delivery: { ...d, commit },
+      by: task.review.by ?? "cadre",
+      reason: null,
+    });
     await emit({ type: "notice", level: "info", message: `pushed the follow-up to ${d.branch}` });
   } catch (e) {
-    await emit({ type: "notice", level: "warning", message: `could not push the follow-up to ${d.branch}: ${(e as Error).message}` });
+    await emit({
+      type: "notice",
+      level: "warning",
+      message: `could not push the follow-up to ${d.branch}: ${(e as Error).message}`,
+    });
   }
 }

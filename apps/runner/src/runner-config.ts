@@ -19,6 +19,9 @@ export async function loadBudgets(home: string): Promise<Budgets> {
     return Budgets.parse({});
   }
   const parsed = Budgets.safeParse((raw as { budgets?: unknown }).budgets ?? {});
-  if (!parsed.success) throw new Error(`invalid 'budgets' in ${join(home, "config.json")}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `invalid 'budgets' in ${join(home, "config.json")}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }

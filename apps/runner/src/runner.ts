@@ -55,9 +55,17 @@ export class Runner {
     this.leaseMs = opts.leaseMs ?? Number(opts.env?.CADRE_LEASE_MS ?? 30_000);
     const log = opts.log ?? ((l: string) => console.log(l));
     const env = opts.env ?? process.env;
-    this.limits = opts.limits ?? { maxRunning: positiveInt(env.CADRE_MAX_RUNNING), maxPerRepo: positiveInt(env.CADRE_MAX_RUNNING_PER_REPO) };
+    this.limits = opts.limits ?? {
+      maxRunning: positiveInt(env.CADRE_MAX_RUNNING),
+      maxPerRepo: positiveInt(env.CADRE_MAX_RUNNING_PER_REPO),
+    };
     this.ctx = {
-      store: opts.store, home: opts.home, runnerId: this.id, secretKey: opts.secretKey, env: opts.env ?? process.env, log,
+      store: opts.store,
+      home: opts.home,
+      runnerId: this.id,
+      secretKey: opts.secretKey,
+      env: opts.env ?? process.env,
+      log,
       sandboxes: new SandboxManager({ root: join(opts.home, "sandboxes") }),
       mirrorPath: opts.mirrorPath ?? ((repoId) => join(opts.home, "mirrors", `${repoId}.git`)),
     };
@@ -144,13 +152,29 @@ export class Runner {
         // The database went away mid-write (e.g. a restart; a failure at COMMIT is not retried): the
         // event log is intact either way, so hand the attempt back to resume from it instead of failing it.
         if (isTransient(e)) {
-          this.ctx.log(`attempt ${record.id} lost the database (${e instanceof Error ? e.message : String(e)}): handing it back to the queue`);
+          this.ctx.log(
+            `attempt ${record.id} lost the database (${e instanceof Error ? e.message : String(e)}): handing it back to the queue`,
+          );
           await this.opts.store.queue.release(this.id, record.id).catch(() => undefined);
           return;
         }
-        this.ctx.log(`attempt ${record.id} failed internally: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        this.ctx.log(
+          `attempt ${record.id} failed internally: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
         await this.opts.store.events
-          .append(record.id, record.turnCount, [{ type: "status", status: "failed", reason: "internal", message: `internal error: ${e instanceof Error ? e.message : String(e)}` }], this.id)
+          .append(
+            record.id,
+            record.turnCount,
+            [
+              {
+                type: "status",
+                status: "failed",
+                reason: "internal",
+                message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+              },
+            ],
+            this.id,
+          )
           .catch(() => undefined);
       })
       .finally(() => {

@@ -8,7 +8,10 @@ const RANK = { viewer: 0, member: 1, admin: 2 } as const;
 /** Refuses the request unless the principal has at least `role`. */
 export function requireRole(p: Principal, role: Principal["role"]): void {
   if (RANK[p.role] < RANK[role]) {
-    throw new CadreError("forbidden", `user '${p.user}' is a ${p.role} and this needs the ${role} role: ask an admin to grant it`);
+    throw new CadreError(
+      "forbidden",
+      `user '${p.user}' is a ${p.role} and this needs the ${role} role: ask an admin to grant it`,
+    );
   }
 }
 
@@ -30,21 +33,32 @@ export async function canSeeRepo(ctx: ServerContext, p: Principal, repoId: strin
 export async function requireRepo(ctx: ServerContext, p: Principal, idOrName: string): Promise<Repo> {
   const repo = await ctx.store.repos.find(idOrName);
   if (!repo || !(await canSeeRepo(ctx, p, repo.id))) {
-    throw new CadreError("not_found", `repo ${idOrName} not found: list the repos you can see with 'cadre repo list' (an admin grants access with 'cadre user grant')`);
+    throw new CadreError(
+      "not_found",
+      `repo ${idOrName} not found: list the repos you can see with 'cadre repo list' (an admin grants access with 'cadre user grant')`,
+    );
   }
   return repo;
 }
 
 export async function requireTaskAccess(ctx: ServerContext, p: Principal, taskId: string): Promise<void> {
   const repoId = await ctx.store.tasks.repoOf(taskId);
-  if (repoId === null || !(await canSeeRepo(ctx, p, repoId))) throw new CadreError("not_found", `task ${taskId} not found: list tasks with 'cadre task list'`);
+  if (repoId === null || !(await canSeeRepo(ctx, p, repoId)))
+    throw new CadreError("not_found", `task ${taskId} not found: list tasks with 'cadre task list'`);
 }
 
-export async function requireAttemptAccess(ctx: ServerContext, p: Principal, attemptId: string): Promise<AttemptRecord> {
+export async function requireAttemptAccess(
+  ctx: ServerContext,
+  p: Principal,
+  attemptId: string,
+): Promise<AttemptRecord> {
   const attempt = await ctx.store.attempts.get(attemptId);
   const repoId = attempt ? await ctx.store.tasks.repoOf(attempt.taskId) : null;
   if (!attempt || repoId === null || !(await canSeeRepo(ctx, p, repoId))) {
-    throw new CadreError("not_found", `attempt ${attemptId} not found: 'cadre task show <task>' lists a task's attempts`);
+    throw new CadreError(
+      "not_found",
+      `attempt ${attemptId} not found: 'cadre task show <task>' lists a task's attempts`,
+    );
   }
   return attempt;
 }
@@ -56,6 +70,7 @@ export function canSeeEnvironment(visible: string[] | null, env: Pick<Environmen
 
 export async function requireEnvironment(ctx: ServerContext, p: Principal, idOrName: string): Promise<Environment> {
   const env = await ctx.store.environments.find(idOrName);
-  if (!env || !canSeeEnvironment(await visibleRepoIds(ctx, p), env)) throw new CadreError("not_found", `environment ${idOrName} not found: list them with 'cadre env list'`);
+  if (!env || !canSeeEnvironment(await visibleRepoIds(ctx, p), env))
+    throw new CadreError("not_found", `environment ${idOrName} not found: list them with 'cadre env list'`);
   return env;
 }

@@ -34,9 +34,27 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
     if (status === 413) c.header("Connection", "close");
     return c.json(body, status as 400);
   });
-  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}: see the API route table in packages/protocol` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: "not_found",
+          message: `no route ${c.req.method} ${c.req.path}: see the API route table in packages/protocol`,
+        },
+      },
+      404,
+    ),
+  );
 
-  app.use("/api/*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`); } }));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
 
   app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
 
@@ -46,17 +64,21 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
   });
 
   registerSseRoutes(app, ctx);
-  registerRoutes(app, {
-    version: async () => ({ protocol: PROTOCOL_VERSION, server: ctx.version }),
-    ...repoHandlers(ctx),
-    ...environmentHandlers(ctx),
-    ...taskHandlers(ctx),
-    ...attemptHandlers(ctx),
-    ...reviewHandlers(ctx),
-    ...runnerHandlers(ctx),
-    ...userHandlers(ctx),
-    ...queueHandlers(ctx),
-  }, routeGuards(ctx));
+  registerRoutes(
+    app,
+    {
+      version: async () => ({ protocol: PROTOCOL_VERSION, server: ctx.version }),
+      ...repoHandlers(ctx),
+      ...environmentHandlers(ctx),
+      ...taskHandlers(ctx),
+      ...attemptHandlers(ctx),
+      ...reviewHandlers(ctx),
+      ...runnerHandlers(ctx),
+      ...userHandlers(ctx),
+      ...queueHandlers(ctx),
+    },
+    routeGuards(ctx),
+  );
   opts.serveStatic?.(app);
   return app;
 }

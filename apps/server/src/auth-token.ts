@@ -11,7 +11,10 @@ export async function loadOrCreateToken(path: string): Promise<{ token: string; 
   try {
     const st = await stat(path);
     if ((st.mode & 0o077) !== 0) {
-      throw new CadreError("forbidden", `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}): run chmod 600 ${path}`);
+      throw new CadreError(
+        "forbidden",
+        `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}): run chmod 600 ${path}`,
+      );
     }
     const token = (await readFile(path, "utf8")).trim();
     if (token.length >= 16) return { token, created: false };

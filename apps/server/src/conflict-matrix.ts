@@ -3,7 +3,14 @@ import { changedPaths, fetchMirror, mayConflict, mergeTree, tryResolveCommit } f
 import type { ServerContext } from "./server-context.ts";
 import { mirrorPath } from "./cadre-home.ts";
 
-interface Candidate { taskId: string; attemptId: string; title: string; base: string; head: string; paths: string[] }
+interface Candidate {
+  taskId: string;
+  attemptId: string;
+  title: string;
+  base: string;
+  head: string;
+  paths: string[];
+}
 
 /**
  * Checks every finished, unapplied task's chosen attempt against the target branch's head and
@@ -21,12 +28,22 @@ export async function computeConflictMatrix(ctx: ServerContext, repo: Repo, targ
   for (const t of items) {
     if (t.review.state !== "pending" || t.status === "queued") continue;
     const full = await ctx.store.tasks.get(t.id);
-    const unchanged = (a: { headCommit: string | null; baseCommit: string | null }) => !a.headCommit || a.headCommit === (a.baseCommit ?? t.baseCommit);
-    const chosen = full?.attempts.find((a) => a.id === t.review.attemptId) ?? full?.attempts.find((a) => a.status === "completed" && !unchanged(a));
+    const unchanged = (a: { headCommit: string | null; baseCommit: string | null }) =>
+      !a.headCommit || a.headCommit === (a.baseCommit ?? t.baseCommit);
+    const chosen =
+      full?.attempts.find((a) => a.id === t.review.attemptId) ??
+      full?.attempts.find((a) => a.status === "completed" && !unchanged(a));
     if (!chosen || chosen.status !== "completed" || unchanged(chosen)) continue;
     const base = chosen.baseCommit ?? t.baseCommit;
     const head = chosen.headCommit as string;
-    candidates.push({ taskId: t.id, attemptId: chosen.id, title: t.title, base, head, paths: await changedPaths(mirror, base, head) });
+    candidates.push({
+      taskId: t.id,
+      attemptId: chosen.id,
+      title: t.title,
+      base,
+      head,
+      paths: await changedPaths(mirror, base, head),
+    });
   }
   const targetPaths = new Map<string, string[]>();
   const targetChangesSince = async (base: string) => {
@@ -51,8 +68,11 @@ export async function computeConflictMatrix(ctx: ServerContext, repo: Repo, targ
     }
   }
   return {
-    repoId: repo.id, target, targetCommit,
+    repoId: repo.id,
+    target,
+    targetCommit,
     tasks: candidates.map(({ taskId, attemptId, title }) => ({ taskId, attemptId, title })),
-    pairs, computedAt: new Date().toISOString(),
+    pairs,
+    computedAt: new Date().toISOString(),
   };
 }

@@ -13,9 +13,15 @@ describe("toErrorResponse", () => {
   });
 
   it("turns a unique violation from a race into a 409 that names the value", () => {
-    const err = Object.assign(new Error("duplicate key value violates unique constraint"), { code: "23505", detail: "Key (name)=(calc) already exists." });
+    const err = Object.assign(new Error("duplicate key value violates unique constraint"), {
+      code: "23505",
+      detail: "Key (name)=(calc) already exists.",
+    });
     const r = toErrorResponse(err, () => undefined);
     expect(r.status).toBe(409);
-    expect(r.body.error).toEqual({ code: "conflict", message: "a name 'calc' already exists: choose another or use the existing one" });
+    expect(r.body.error).toEqual({
+      code: "conflict",
+      message: "a name 'calc' already exists: choose another or use the existing one",
+    });
   });
 });

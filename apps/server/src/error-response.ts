@@ -2,27 +2,51 @@ import { CadreError, HTTP_STATUS, type ErrorEnvelope } from "@cadre/protocol";
 import { ZodError } from "zod";
 
 /** The one place errors become HTTP responses. Unknown errors are logged and hidden. */
-export function toErrorResponse(err: unknown, log: (msg: string) => void = console.error): { status: number; body: ErrorEnvelope } {
+export function toErrorResponse(
+  err: unknown,
+  log: (msg: string) => void = console.error,
+): { status: number; body: ErrorEnvelope } {
   if (err instanceof CadreError) {
-    return { status: HTTP_STATUS[err.code], body: { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } } };
+    return {
+      status: HTTP_STATUS[err.code],
+      body: {
+        error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+      },
+    };
   }
   if (err instanceof ZodError) {
-    return { status: 400, body: { error: { code: "validation_failed", message: describeZodError(err), details: err.issues.map((i) => ({ path: i.path.join("."), message: i.message })) } } };
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: "validation_failed",
+          message: describeZodError(err),
+          details: err.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+        },
+      },
+    };
   }
   // Two requests racing past a "name already taken" check meet the unique index instead.
   if (isUniqueViolation(err)) {
     const detail = /Key \((.+)\)=\((.+)\) already exists/.exec(err.detail ?? "");
     const what = detail ? `a ${detail[1]} '${detail[2]}'` : "that name";
-    return { status: 409, body: { error: { code: "conflict", message: `${what} already exists: choose another or use the existing one` } } };
+    return {
+      status: 409,
+      body: { error: { code: "conflict", message: `${what} already exists: choose another or use the existing one` } },
+    };
   }
   log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  return { status: 500, body: { error: { code: "internal", message: "internal server error: see the server log for details" } } };
+  return {
+    status: 500,
+    body: { error: { code: "internal", message: "internal server error: see the server log for details" } },
+  };
 }
 
 export function describeZodError(err: ZodError, where = ""): string {
   const parts = err.issues.slice(0, 5).map((i) => {
     const path = i.path.length ? i.path.join(".") : "";
-    if (i.code === "unrecognized_keys") return `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}${path ? ` in ${path}` : ""}`;
+    if (i.code === "unrecognized_keys")
+      return `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}${path ? ` in ${path}` : ""}`;
     return path ? `${path}: ${i.message}` : i.message;
   });
   return `${where ? `${where}: ` : ""}${parts.join("; ")}`;

@@ -14,6 +14,9 @@ export async function checkTaskRate(ctx: ServerContext, p: Principal): Promise<v
   const limit = Number.isFinite(raw) && raw > 0 ? raw : DEFAULT_TASKS_PER_MINUTE;
   const recent = await ctx.store.users.tasksCreatedSince(p.user, WINDOW_MS);
   if (recent >= limit) {
-    throw new CadreError("rate_limited", `user '${p.user}' created ${recent} tasks in the last minute (limit ${limit}): wait a minute, or ask the admin to raise CADRE_TASKS_PER_MINUTE`);
+    throw new CadreError(
+      "rate_limited",
+      `user '${p.user}' created ${recent} tasks in the last minute (limit ${limit}): wait a minute, or ask the admin to raise CADRE_TASKS_PER_MINUTE`,
+    );
   }
 }

@@ -2,7 +2,15 @@ import type { z } from "zod";
 import { type JsonRouteName, type Routes } from "@cadre/protocol";
 import type { HandlerInput } from "./route-registry.ts";
 import type { ServerContext } from "./server-context.ts";
-import { canSeeEnvironment, requireAttemptAccess, requireEnvironment, requireRepo, requireRole, requireTaskAccess, visibleRepoIds } from "./access.ts";
+import {
+  canSeeEnvironment,
+  requireAttemptAccess,
+  requireEnvironment,
+  requireRepo,
+  requireRole,
+  requireTaskAccess,
+  visibleRepoIds,
+} from "./access.ts";
 import { checkTaskRate } from "./rate-limit.ts";
 
 type Output<K extends JsonRouteName> = z.input<Routes[K]["response"]>;
@@ -44,7 +52,13 @@ export function routeGuards(ctx: ServerContext): Guards {
       },
     },
     // user management checks admin-or-self in its handlers
-    listUsers: open, createUser: open, createToken: open, listTokens: open, revokeToken: open, grantRepo: open, revokeGrant: open,
+    listUsers: open,
+    createUser: open,
+    createToken: open,
+    listTokens: open,
+    revokeToken: open,
+    grantRepo: open,
+    revokeGrant: open,
 
     listRepos: {
       after: async ({ principal }, out) => {
@@ -69,8 +83,12 @@ export function routeGuards(ctx: ServerContext): Guards {
         return { ...out, items: out.items.filter((e) => canSeeEnvironment(visible, e)) };
       },
     },
-    getEnvironment: { before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)) },
-    environmentSetupLog: { before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)) },
+    getEnvironment: {
+      before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)),
+    },
+    environmentSetupLog: {
+      before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)),
+    },
     createEnvironment: {
       before: async ({ body, principal }) => {
         requireRole(principal, body.repoId ? "member" : "admin");
@@ -119,4 +137,3 @@ export function routeGuards(ctx: ServerContext): Guards {
     attemptDiff: attempt(),
   };
 }
-

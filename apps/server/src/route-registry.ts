@@ -29,31 +29,48 @@ function queryObject(c: Context): Record<string, string | string[]> {
 async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
   // Read even where no body is expected: a response sent before the body is consumed resets the connection.
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
   if (schema instanceof z.ZodUndefined) {
-    if (text.trim() !== "") throw new CadreError("bad_request", `${c.req.method} ${c.req.path} takes no request body: send none`);
+    if (text.trim() !== "")
+      throw new CadreError("bad_request", `${c.req.method} ${c.req.path} takes no request body: send none`);
     return undefined;
   }
   if (text.trim() === "") return schema.safeParse(undefined).success ? undefined : {};
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CadreError("bad_request", `request body is not valid JSON (${(e as Error).message}): send a JSON object with Content-Type: application/json`);
+    throw new CadreError(
+      "bad_request",
+      `request body is not valid JSON (${(e as Error).message}): send a JSON object with Content-Type: application/json`,
+    );
   }
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new CadreError("validation_failed", describeZodError(r.error, where), r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+  if (!r.success)
+    throw new CadreError(
+      "validation_failed",
+      describeZodError(r.error, where),
+      r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
   return r.data;
 }
 
 /** Registers every JSON route of the protocol's table, validating params, query and body with its schemas, behind its access guard. */
-export function registerRoutes(app: Hono<{ Variables: { principal: Principal } }>, handlers: Handlers, guards: Guards): void {
+export function registerRoutes(
+  app: Hono<{ Variables: { principal: Principal } }>,
+  handlers: Handlers,
+  guards: Guards,
+): void {
   for (const [name, def] of Object.entries(routes) as [keyof Routes, RouteDef][]) {
     if (def.sse) continue;
     const handler = handlers[name as JsonRouteName] as (input: HandlerInput<RouteDef>) => Promise<unknown>;
-    const guard = guards[name as JsonRouteName] as unknown as { before?: (i: HandlerInput<RouteDef>) => Promise<void>; after?: (i: HandlerInput<RouteDef>, out: unknown) => Promise<unknown> };
+    const guard = guards[name as JsonRouteName] as unknown as {
+      before?: (i: HandlerInput<RouteDef>) => Promise<void>;
+      after?: (i: HandlerInput<RouteDef>, out: unknown) => Promise<unknown>;
+    };
     const path = `/api/v1${def.path}`;
     const method = def.method.toLowerCase() as "get" | "post" | "patch" | "delete";
     app[method](path, async (c) => {

@@ -72,47 +72,61 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
     if (!id.success) throw new CadreError("validation_failed", "path: id must be a Cadre id such as att_abc123");
     await requireAttemptAccess(ctx, c.get("principal"), id.data);
     const from = c.req.header("Last-Event-ID") ?? c.req.query("after") ?? "0";
-    if (!/^\d{1,10}$/.test(from)) throw new CadreError("validation_failed", "Last-Event-ID / after must be a non-negative integer (an event seq)");
+    if (!/^\d{1,10}$/.test(from))
+      throw new CadreError("validation_failed", "Last-Event-ID / after must be a non-negative integer (an event seq)");
     let last = Number(from);
-    return streamSSE(c, (stream) =>
-      // Read on every wake-up and every heartbeat: a notification lost while the database
-      // restarted then delays an event by one heartbeat at most, never drops it.
-      serveLive(stream, (wake) => ctx.bus.onAttempt(id.data, wake), async (isOpen) => {
-        let sent = 0;
-        for (;;) {
-          const batch = await ctx.store.events.list(id.data, last, 500);
-          for (const e of batch) {
-            await stream.writeSSE({ id: String(e.seq), event: SSE_EVENT, data: JSON.stringify(e) });
-            last = e.seq;
-          }
-          sent += batch.length;
-          if (batch.length < 500 || !isOpen()) return sent > 0;
-        }
-      }), onStreamError);
+    return streamSSE(
+      c,
+      (stream) =>
+        // Read on every wake-up and every heartbeat: a notification lost while the database
+        // restarted then delays an event by one heartbeat at most, never drops it.
+        serveLive(
+          stream,
+          (wake) => ctx.bus.onAttempt(id.data, wake),
+          async (isOpen) => {
+            let sent = 0;
+            for (;;) {
+              const batch = await ctx.store.events.list(id.data, last, 500);
+              for (const e of batch) {
+                await stream.writeSSE({ id: String(e.seq), event: SSE_EVENT, data: JSON.stringify(e) });
+                last = e.seq;
+              }
+              sent += batch.length;
+              if (batch.length < 500 || !isOpen()) return sent > 0;
+            }
+          },
+        ),
+      onStreamError,
+    );
   });
 
   app.get("/api/v1/tasks/stream", async (c) => {
     const principal = c.get("principal");
     const queue: string[] = [];
-    return streamSSE(c, (stream) =>
-      serveLive(
-        stream,
-        (wake) => ctx.bus.onTask((taskId) => {
-          if (!queue.includes(taskId)) queue.push(taskId);
-          wake();
-        }),
-        async (isOpen) => {
-          let sent = false;
-          while (queue.length && isOpen()) {
-            const task = await ctx.store.tasks.get(queue.shift() as string);
-            if (task && (await canSeeRepo(ctx, principal, task.repoId))) {
-              await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
-              sent = true;
+    return streamSSE(
+      c,
+      (stream) =>
+        serveLive(
+          stream,
+          (wake) =>
+            ctx.bus.onTask((taskId) => {
+              if (!queue.includes(taskId)) queue.push(taskId);
+              wake();
+            }),
+          async (isOpen) => {
+            let sent = false;
+            while (queue.length && isOpen()) {
+              const task = await ctx.store.tasks.get(queue.shift() as string);
+              if (task && (await canSeeRepo(ctx, principal, task.repoId))) {
+                await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
+                sent = true;
+              }
             }
-          }
-          return sent;
-        },
-      ), onStreamError);
+            return sent;
+          },
+        ),
+      onStreamError,
+    );
   });
 }
 

@@ -39,7 +39,10 @@ export async function preflight(): Promise<void> {
   const report = await checkPrerequisites();
   if (!report.ok) {
     const names = report.missing.map((m) => `${m.tool} (apt-get install ${m.debianPackage})`).join(", ");
-    throw new CadreError("not_configured", `cannot start: missing ${names}. Install with: apt-get install ${report.missing.map((m) => m.debianPackage).join(" ")}`);
+    throw new CadreError(
+      "not_configured",
+      `cannot start: missing ${names}. Install with: apt-get install ${report.missing.map((m) => m.debianPackage).join(" ")}`,
+    );
   }
 }
 
@@ -57,12 +60,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const bus = new EventBus(store.db);
   await bus.start();
 
-  const app = createApp({ store, home: opts.home, bus, secretKey, version: SERVER_VERSION, env }, { token, serveStatic: serveWebApp });
+  const app = createApp(
+    { store, home: opts.home, bus, secretKey, version: SERVER_VERSION, env },
+    { token, serveStatic: serveWebApp },
+  );
   const host = opts.host ?? "127.0.0.1";
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 7700, hostname: host }, () => resolve(s));
     s.once("error", (e: NodeJS.ErrnoException) =>
-      reject(e.code === "EADDRINUSE" ? new CadreError("unavailable", `port ${opts.port ?? 7700} on ${host} is in use: stop the other server or pass --port`) : e),
+      reject(
+        e.code === "EADDRINUSE"
+          ? new CadreError(
+              "unavailable",
+              `port ${opts.port ?? 7700} on ${host} is in use: stop the other server or pass --port`,
+            )
+          : e,
+      ),
     );
   });
   const port = (server.address() as AddressInfo).port;
@@ -74,10 +87,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await runner.start();
   }
   await writeFile(paths.serverInfo, JSON.stringify({ url, pid: process.pid }) + "\n", { mode: 0o600 });
-  if (created) log(`A new API token was created and stored in ${paths.token}:\n  ${token}\n(it is printed only this once)`);
+  if (created)
+    log(`A new API token was created and stored in ${paths.token}:\n  ${token}\n(it is printed only this once)`);
 
   return {
-    url, token, tokenCreated: created, store, runner,
+    url,
+    token,
+    tokenCreated: created,
+    store,
+    runner,
     async close() {
       await runner?.stop();
       // Live event streams never end on their own: close every connection, then the listener.

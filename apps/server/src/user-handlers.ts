@@ -4,7 +4,10 @@ import type { ServerContext } from "./server-context.ts";
 import type { Principal } from "./principal.ts";
 import { requireRepo, requireRole, visibleRepoIds } from "./access.ts";
 
-type UserHandlers = Pick<Handlers, "whoami" | "listUsers" | "createUser" | "createToken" | "listTokens" | "revokeToken" | "grantRepo" | "revokeGrant">;
+type UserHandlers = Pick<
+  Handlers,
+  "whoami" | "listUsers" | "createUser" | "createToken" | "listTokens" | "revokeToken" | "grantRepo" | "revokeGrant"
+>;
 
 /** Users, tokens and grants: admins manage everyone; any user may list, create and revoke their own tokens. */
 export function userHandlers(ctx: ServerContext): UserHandlers {
@@ -28,7 +31,10 @@ export function userHandlers(ctx: ServerContext): UserHandlers {
     async createUser({ body, principal }) {
       requireRole(principal, "admin");
       if (!(await ctx.store.users.ensure(body.name, body.role, principal.user))) {
-        throw new CadreError("conflict", `a user named '${body.name}' already exists: give them another token with 'cadre token create --user ${body.name}'`);
+        throw new CadreError(
+          "conflict",
+          `a user named '${body.name}' already exists: give them another token with 'cadre token create --user ${body.name}'`,
+        );
       }
       const token = await ctx.store.users.createToken(body.name, "initial");
       return { user: await find(body.name), token };

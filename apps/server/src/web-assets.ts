@@ -6,8 +6,14 @@ import type { Hono } from "hono";
 import type { AppEnv } from "./app.ts";
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".json": "application/json", ".woff2": "font/woff2",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
 };
 
 /** The built web app (apps/web/dist) ships with the server and is served at `/`. */
@@ -27,7 +33,10 @@ export function serveWebApp(app: Hono<AppEnv>): void {
     if (file.startsWith(root) && extname(file) && existsSync(file)) {
       const body = await readFile(file);
       const cache = rel.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache";
-      return c.body(body, 200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": cache });
+      return c.body(body, 200, {
+        "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+        "Cache-Control": cache,
+      });
     }
     // Client-side routes fall back to the app shell.
     return c.html(await readFile(join(root, "index.html"), "utf8"));

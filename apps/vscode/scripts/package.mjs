@@ -32,5 +32,12 @@ await mkdir(join(stage, "resources"), { recursive: true });
 await copyFile(join(APP_DIR, "resources/cadre.svg"), join(stage, "resources/cadre.svg"));
 await writeFile(join(stage, ".vscodeignore"), "**/*.map\n");
 const out = join(APP_DIR, "dist/cadre-vscode.vsix");
-await createVSIX({ cwd: stage, packagePath: out, dependencies: false, allowMissingRepository: true, skipLicense: true, allowStarActivation: false });
+await createVSIX({
+  cwd: stage,
+  packagePath: out,
+  dependencies: false,
+  allowMissingRepository: true,
+  skipLicense: true,
+  allowStarActivation: false,
+});
 console.log(`packaged ${out}`);

@@ -32,7 +32,15 @@ export type ModelStreamEvent =
   | { type: "tool_call"; call: ToolCall }
   | { type: "finish"; usage: Omit<Usage, "costUsd">; stopReason: string };
 
-export type ModelErrorKind = "auth" | "model_not_found" | "unreachable" | "context_overflow" | "rate_limited" | "server" | "bad_request" | "cancelled";
+export type ModelErrorKind =
+  | "auth"
+  | "model_not_found"
+  | "unreachable"
+  | "context_overflow"
+  | "rate_limited"
+  | "server"
+  | "bad_request"
+  | "cancelled";
 
 /** Thrown by model clients; `message` names the setting to fix where one applies. */
 export class ModelError extends Error {

@@ -12,12 +12,16 @@ export type WorkspacePathResult = { ok: true; path: string } | { ok: false; erro
  */
 export function toWorkspacePath(raw: string, opts: { allowWorkspaceAbsolute?: boolean } = {}): WorkspacePathResult {
   let p = raw.trim().replace(/\\/g, "/");
-  if (p === "") return { ok: false, error: "empty path: give a path relative to the workspace root, e.g. src/index.ts" };
+  if (p === "")
+    return { ok: false, error: "empty path: give a path relative to the workspace root, e.g. src/index.ts" };
   if (opts.allowWorkspaceAbsolute && (p === WORKSPACE_ROOT || p.startsWith(`${WORKSPACE_ROOT}/`))) {
     p = p.slice(WORKSPACE_ROOT.length).replace(/^\/+/, "") || ".";
   }
   if (p.startsWith("/") || /^[A-Za-z]:\//.test(p)) {
-    return { ok: false, error: `absolute path refused: ${raw}. Use a path relative to the workspace root, e.g. src/index.ts` };
+    return {
+      ok: false,
+      error: `absolute path refused: ${raw}. Use a path relative to the workspace root, e.g. src/index.ts`,
+    };
   }
   const normalized = posix.normalize(p).replace(/\/+$/, "");
   if (normalized === ".." || normalized.startsWith("../")) {

@@ -2,15 +2,16 @@ import { z } from "zod";
 import { ErrorEnvelope, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
 import { CadreApiError } from "./client-error.ts";
 
+type Maybe<S extends z.ZodType, Key extends string> =
+  z.input<S> extends undefined
+    ? { [P in Key]?: undefined }
+    : Record<string, never> extends z.input<S>
+      ? { [P in Key]?: z.input<S> }
+      : { [P in Key]: z.input<S> };
 
-
-type Maybe<S extends z.ZodType, Key extends string> = z.input<S> extends undefined
-  ? { [P in Key]?: undefined }
-  : Record<string, never> extends z.input<S>
-    ? { [P in Key]?: z.input<S> }
-    : { [P in Key]: z.input<S> };
-
-export type CallInput<R extends RouteDef> = Maybe<R["params"], "params"> & Maybe<R["query"], "query"> & Maybe<R["body"], "body">;
+export type CallInput<R extends RouteDef> = Maybe<R["params"], "params"> &
+  Maybe<R["query"], "query"> &
+  Maybe<R["body"], "body">;
 export type CallOutput<K extends JsonRouteName> = z.output<Routes[K]["response"]>;
 
 export interface ClientOptions {
@@ -48,34 +49,57 @@ export class CadreClient {
   }
 
   /** Sends one request to the server; a connection failure says how to start or find the server. */
-  async request(method: string, url: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  async request(
+    method: string,
+    url: string,
+    init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
     try {
       return await this.fetchImpl(url, {
         method,
-        headers: this.headers({ ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}), ...init.headers }),
+        headers: this.headers({
+          ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...init.headers,
+        }),
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
         ...(init.signal ? { signal: init.signal } : {}),
       });
     } catch (e) {
       if ((e as Error).name === "AbortError") throw e;
-      throw new CadreApiError("unavailable", `cannot reach the Cadre server at ${this.baseUrl}: start it with 'cadre serve', or set --url / CADRE_URL (${(e as Error).message})`, null);
+      throw new CadreApiError(
+        "unavailable",
+        `cannot reach the Cadre server at ${this.baseUrl}: start it with 'cadre serve', or set --url / CADRE_URL (${(e as Error).message})`,
+        null,
+      );
     }
   }
 
-  async call<K extends JsonRouteName>(name: K, input: CallInput<Routes[K]> = {} as CallInput<Routes[K]>): Promise<CallOutput<K>> {
+  async call<K extends JsonRouteName>(
+    name: K,
+    input: CallInput<Routes[K]> = {} as CallInput<Routes[K]>,
+  ): Promise<CallOutput<K>> {
     const def = routes[name] as RouteDef;
-    const { params, query, body } = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
+    const { params, query, body } = input as {
+      params?: Record<string, unknown>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
     const res = await this.request(def.method, this.url(def.path, params, query), { body });
     const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new CadreApiError("internal", `the server answered ${res.status} with a body that is not JSON: is ${this.baseUrl} a Cadre server?`, res.status);
+      throw new CadreApiError(
+        "internal",
+        `the server answered ${res.status} with a body that is not JSON: is ${this.baseUrl} a Cadre server?`,
+        res.status,
+      );
     }
     if (!res.ok) {
       const env = ErrorEnvelope.safeParse(json);
-      if (env.success) throw new CadreApiError(env.data.error.code, env.data.error.message, res.status, env.data.error.details);
+      if (env.success)
+        throw new CadreApiError(env.data.error.code, env.data.error.message, res.status, env.data.error.details);
       throw new CadreApiError("internal", `the server answered ${res.status}`, res.status);
     }
     return def.response.parse(json) as CallOutput<K>;

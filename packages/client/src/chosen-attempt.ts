@@ -6,8 +6,10 @@ import type { Attempt, TaskWithAttempts } from "@cadre/protocol";
  */
 export function chosenAttempt(task: TaskWithAttempts, index?: number): Attempt | undefined {
   if (index !== undefined) return task.attempts.find((a) => a.index === index);
-  return task.attempts.find((a) => a.id === task.review.attemptId)
-    ?? (task.attempts.length === 1 ? task.attempts[0] : undefined)
-    ?? task.attempts.find((a) => a.status === "completed")
-    ?? task.attempts[0];
+  return (
+    task.attempts.find((a) => a.id === task.review.attemptId) ??
+    (task.attempts.length === 1 ? task.attempts[0] : undefined) ??
+    task.attempts.find((a) => a.status === "completed") ??
+    task.attempts[0]
+  );
 }

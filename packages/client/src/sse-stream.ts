@@ -15,13 +15,20 @@ export interface SseOptions {
  * Reads a server-sent-events route with fetch (so it works in Node, browsers and VS Code alike),
  * reconnecting with Last-Event-ID so no event is missed or repeated.
  */
-export async function* sseMessages(client: CadreClient, url: string, opts: SseOptions = {}): AsyncGenerator<EventSourceMessage> {
+export async function* sseMessages(
+  client: CadreClient,
+  url: string,
+  opts: SseOptions = {},
+): AsyncGenerator<EventSourceMessage> {
   let lastId = opts.lastEventId;
   let failures = 0;
   while (!opts.signal?.aborted) {
     let res: Response;
     try {
-      res = await client.request("GET", url, { headers: { Accept: "text/event-stream", ...(lastId ? { "Last-Event-ID": lastId } : {}) }, ...(opts.signal ? { signal: opts.signal } : {}) });
+      res = await client.request("GET", url, {
+        headers: { Accept: "text/event-stream", ...(lastId ? { "Last-Event-ID": lastId } : {}) },
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
     } catch (e) {
       if (opts.signal?.aborted) return;
       if (opts.reconnect === false) throw e;
@@ -38,7 +45,11 @@ export async function* sseMessages(client: CadreClient, url: string, opts: SseOp
       } catch {
         // not an error envelope
       }
-      throw new CadreApiError(res.status === 401 ? "unauthorized" : res.status === 404 ? "not_found" : "internal", message, res.status);
+      throw new CadreApiError(
+        res.status === 401 ? "unauthorized" : res.status === 404 ? "not_found" : "internal",
+        message,
+        res.status,
+      );
     }
     failures = 0;
     const pending: EventSourceMessage[] = [];

@@ -3,7 +3,12 @@ import type { CadreClient } from "./cadre-client.ts";
 import { sseMessages, type SseOptions } from "./sse-stream.ts";
 
 /** Every event of an attempt after `after` (seq), live, resuming across reconnects. */
-export async function* streamAttemptEvents(client: CadreClient, attemptId: string, after = 0, opts: Omit<SseOptions, "lastEventId"> = {}): AsyncGenerator<Event> {
+export async function* streamAttemptEvents(
+  client: CadreClient,
+  attemptId: string,
+  after = 0,
+  opts: Omit<SseOptions, "lastEventId"> = {},
+): AsyncGenerator<Event> {
   const url = client.url("/attempts/:id/events/stream", { id: attemptId });
   for await (const m of sseMessages(client, url, { ...opts, lastEventId: String(after) })) {
     if (m.event !== SSE_EVENT) continue;

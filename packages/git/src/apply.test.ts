@@ -27,7 +27,13 @@ async function statusLines(dir: string): Promise<string> {
 describe("applyPatchToWorkTree", () => {
   it("applies renames, binaries, deletions and mode changes", async () => {
     const r = await withPatch(
-      { "old.txt": long, "img.bin": Buffer.from([0, 1, 2, 3]), "gone.txt": "bye\n", "run.sh": "#!/bin/sh\n", "m.txt": "a\nb\n" },
+      {
+        "old.txt": long,
+        "img.bin": Buffer.from([0, 1, 2, 3]),
+        "gone.txt": "bye\n",
+        "run.sh": "#!/bin/sh\n",
+        "m.txt": "a\nb\n",
+      },
       {
         "old.txt": null,
         "new.txt": long.replace("line 7\n", "line seven\n"),
@@ -51,7 +57,10 @@ describe("applyPatchToWorkTree", () => {
   });
 
   it("refuses when local changes overlap the patch, changing nothing", async () => {
-    const r = await withPatch({ "a.txt": "a\n", "b.txt": "b\n", "c.txt": "c\n" }, { "a.txt": "A\n", "b.txt": "B\n", "new.txt": "n\n" });
+    const r = await withPatch(
+      { "a.txt": "a\n", "b.txt": "b\n", "c.txt": "c\n" },
+      { "a.txt": "A\n", "b.txt": "B\n", "new.txt": "n\n" },
+    );
     await writeFiles(r.dir, { "b.txt": "local edit\n", "c.txt": "unrelated edit\n" });
     const before = await statusLines(r.dir);
     const err = await applyPatchToWorkTree({ cwd: r.dir, patch: r.patch, threeWay: true }).catch((e: unknown) => e);
@@ -78,7 +87,10 @@ describe("applyPatchToWorkTree", () => {
   });
 
   it("merges with conflicts in three-way mode and skips changes already present", async () => {
-    const r = await withPatch({ "f.txt": long, "g.txt": "g\n", "h.txt": "h\n" }, { "f.txt": long.replace("line 5\n", "theirs\n"), "g.txt": "G\n", "h.txt": "H\n" });
+    const r = await withPatch(
+      { "f.txt": long, "g.txt": "g\n", "h.txt": "h\n" },
+      { "f.txt": long.replace("line 5\n", "theirs\n"), "g.txt": "G\n", "h.txt": "H\n" },
+    );
     // main moves on: f.txt's line 5 changes differently, g.txt already has the change.
     await writeFiles(r.dir, { "f.txt": long.replace("line 5\n", "ours\n"), "g.txt": "G\n" });
     await commitAll(r.dir, "main moved");
@@ -96,7 +108,10 @@ describe("applyPatchToWorkTree", () => {
     // b.txt's preimage is unknown here: rewrite history so the blob is missing and the text differs.
     await writeFiles(r.dir, { "b.txt": "completely different\n" });
     await commitAll(r.dir, "diverge");
-    const broken = r.patch.replace(/index [0-9a-f]+\.\.[0-9a-f]+ 100644\n--- a\/b\.txt/, `index ${"1".repeat(40)}..${"2".repeat(40)} 100644\n--- a/b.txt`);
+    const broken = r.patch.replace(
+      /index [0-9a-f]+\.\.[0-9a-f]+ 100644\n--- a\/b\.txt/,
+      `index ${"1".repeat(40)}..${"2".repeat(40)} 100644\n--- a/b.txt`,
+    );
     const err = await applyPatchToWorkTree({ cwd: r.dir, patch: broken, threeWay: true }).catch((e: unknown) => e);
     expect((err as CadreError).code).toBe("conflict");
     expect((err as CadreError).message).toMatch(/does not apply to b\.txt/);
@@ -109,12 +124,19 @@ describe("applyPatchToWorkTree", () => {
     const res = await applyPatchToWorkTree({ cwd: join(r.dir, "sub"), patch: r.patch, threeWay: false });
     expect([...res.applied].sort()).toEqual(["sub/a.txt", "top.txt"]);
     expect(await readFile(join(r.dir, "top.txt"), "utf8")).toBe("T\n");
-    expect(await applyPatchToWorkTree({ cwd: r.dir, patch: "", threeWay: true })).toEqual({ applied: [], conflicted: [], skipped: [] });
+    expect(await applyPatchToWorkTree({ cwd: r.dir, patch: "", threeWay: true })).toEqual({
+      applied: [],
+      conflicted: [],
+      skipped: [],
+    });
   });
 
   it("rejects unsafe paths in a patch", async () => {
     const r = await makeRepo({ "a.txt": "a\n" });
-    const evil = "diff --git a/../evil b/../evil\nnew file mode 100644\n--- /dev/null\n+++ b/../evil\n@@ -0,0 +1 @@\n+x\n";
-    await expect(applyPatchToWorkTree({ cwd: r.dir, patch: evil, threeWay: true })).rejects.toMatchObject({ code: "bad_request" });
+    const evil =
+      "diff --git a/../evil b/../evil\nnew file mode 100644\n--- /dev/null\n+++ b/../evil\n@@ -0,0 +1 @@\n+x\n";
+    await expect(applyPatchToWorkTree({ cwd: r.dir, patch: evil, threeWay: true })).rejects.toMatchObject({
+      code: "bad_request",
+    });
   });
 });

@@ -88,7 +88,10 @@ export async function applyPatchToWorkTree(input: ApplyPatchInput): Promise<Appl
       if (threeWay?.ok) toApply.push(file);
       else {
         const plain = await check(root, text, ["--index"]);
-        failures.push({ path: patchFilePath(file), error: (threeWay?.error || plain.error).split("\n").filter(Boolean).pop() ?? "does not apply" });
+        failures.push({
+          path: patchFilePath(file),
+          error: (threeWay?.error || plain.error).split("\n").filter(Boolean).pop() ?? "does not apply",
+        });
       }
     }
     if (failures.length > 0) {
@@ -103,11 +106,21 @@ export async function applyPatchToWorkTree(input: ApplyPatchInput): Promise<Appl
 
   // 3. Apply.
   const patch = toApply.length === files.length ? input.patch : formatPatch(toApply);
-  const res = await runGit([...APPLY_FLAGS, input.threeWay ? "--3way" : "--index"], { cwd: root, input: patch, okCodes: [0, 1] });
-  const unmergedOut = await runGit(["--literal-pathspecs", "ls-files", "-u", "-z", "--", ...touchedPaths(toApply)], { cwd: root, env: STATUS_ENV });
+  const res = await runGit([...APPLY_FLAGS, input.threeWay ? "--3way" : "--index"], {
+    cwd: root,
+    input: patch,
+    okCodes: [0, 1],
+  });
+  const unmergedOut = await runGit(["--literal-pathspecs", "ls-files", "-u", "-z", "--", ...touchedPaths(toApply)], {
+    cwd: root,
+    env: STATUS_ENV,
+  });
   const unmerged = new Set(splitNul(unmergedOut.stdout).map((l) => l.slice(l.indexOf("\t") + 1)));
   if (res.code !== 0 && unmerged.size === 0) {
-    throw new CadreError("git_failed", `git apply failed after a successful check: ${res.stderr.trim()}; nothing was changed`);
+    throw new CadreError(
+      "git_failed",
+      `git apply failed after a successful check: ${res.stderr.trim()}; nothing was changed`,
+    );
   }
   const applied: string[] = [];
   const conflicted: string[] = [];

@@ -16,7 +16,11 @@ async function listAll(dir: string): Promise<string[]> {
 
 describe("createCheckout", () => {
   it("materializes a commit as a clean standalone repository with no reference to the mirror", async () => {
-    const origin = await makeRepo({ "a.txt": "a\n", "bin/run.sh": { content: "#!/bin/sh\n", mode: "exec" }, "link": { symlink: "a.txt" } });
+    const origin = await makeRepo({
+      "a.txt": "a\n",
+      "bin/run.sh": { content: "#!/bin/sh\n", mode: "exec" },
+      link: { symlink: "a.txt" },
+    });
     await writeFiles(origin.dir, { "a.txt": "second\n" });
     const second = await commitAll(origin.dir, "second");
     const base = await tempDir("co");

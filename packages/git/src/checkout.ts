@@ -31,25 +31,47 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
  * place, so a half-made checkout is never visible. `destDir` must be missing or empty.
  */
 export async function createCheckout(mirrorPath: string, commit: string, destDir: string): Promise<CheckoutResult> {
-  if (!isAbsolute(mirrorPath) || !isAbsolute(destDir)) throw new CadreError("bad_request", "createCheckout needs absolute mirror and destination paths");
+  if (!isAbsolute(mirrorPath) || !isAbsolute(destDir))
+    throw new CadreError("bad_request", "createCheckout needs absolute mirror and destination paths");
   const sha = await resolveCommit(mirrorPath, commit);
   if (!(await isEmptyOrMissing(destDir))) {
-    throw new CadreError("conflict", `checkout destination ${destDir} already exists and is not empty; remove it first`);
+    throw new CadreError(
+      "conflict",
+      `checkout destination ${destDir} already exists and is not empty; remove it first`,
+    );
   }
   await mkdir(dirname(destDir), { recursive: true });
   const tmp = join(dirname(destDir), `.${basename(destDir)}.tmp-${randomBytes(6).toString("hex")}`);
   const gitDir = join(tmp, ".git");
   try {
     await runGit(["-c", "init.defaultBranch=main", "init", "--quiet", "--template=", tmp], { env: ISOLATED_ENV });
-    await runGitIn(gitDir, ["-c", "protocol.version=2", "fetch", "--quiet", "--depth=1", "--no-tags", "--no-write-fetch-head", "--no-auto-maintenance", mirrorPath, sha], {
-      env: { ...ISOLATED_ENV, GIT_ALLOW_PROTOCOL: "file" },
-    });
+    await runGitIn(
+      gitDir,
+      [
+        "-c",
+        "protocol.version=2",
+        "fetch",
+        "--quiet",
+        "--depth=1",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-auto-maintenance",
+        mirrorPath,
+        sha,
+      ],
+      {
+        env: { ...ISOLATED_ENV, GIT_ALLOW_PROTOCOL: "file" },
+      },
+    );
     // Parallel workers (one per CPU) write large trees faster.
     await runGit(["-c", "checkout.workers=0", "checkout", "--quiet", "--detach", sha], { cwd: tmp, env: ISOLATED_ENV });
     await settleIndex(tmp);
     await rename(tmp, destDir).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code === "ENOTEMPTY" || e.code === "EEXIST") {
-        throw new CadreError("conflict", `checkout destination ${destDir} was created concurrently; remove it or reuse it`);
+        throw new CadreError(
+          "conflict",
+          `checkout destination ${destDir} was created concurrently; remove it or reuse it`,
+        );
       }
       throw e;
     });

@@ -9,7 +9,12 @@ import { git, lsTree, makeRepo, showFile, tempDir } from "./test-support.ts";
 
 describe("commitChanges", () => {
   it("round-trips upserts, deletes, exec bits and symlinks", async () => {
-    const repo = await makeRepo({ "keep.txt": "keep\n", "edit.txt": "old\n", "gone.txt": "bye\n", "dir/nested.txt": "n\n" });
+    const repo = await makeRepo({
+      "keep.txt": "keep\n",
+      "edit.txt": "old\n",
+      "gone.txt": "bye\n",
+      "dir/nested.txt": "n\n",
+    });
     const host = await tempDir("host");
     await writeFile(join(host, "edit"), "new\n");
     await writeFile(join(host, "tool"), "#!/bin/sh\necho hi\n");
@@ -22,20 +27,35 @@ describe("commitChanges", () => {
       { kind: "upsert", path: "a b/new file.txt", hostPath: join(host, "new"), mode: "100644" },
       { kind: "delete", path: "gone.txt" },
     ];
-    const res = await commitChanges({ gitDir: repo.gitDir, parent: repo.commit, changes, message: "checkpoint", ref: "refs/cadre/cp/1" });
+    const res = await commitChanges({
+      gitDir: repo.gitDir,
+      parent: repo.commit,
+      changes,
+      message: "checkpoint",
+      ref: "refs/cadre/cp/1",
+    });
     expect(res.changed).toBe(true);
     expect(res.commit).not.toBe(repo.commit);
     expect(await readRef(repo.gitDir, "refs/cadre/cp/1")).toBe(res.commit);
     expect(await git(repo.dir, "rev-parse", `${res.commit}^`)).toBe(repo.commit);
     expect(await git(repo.dir, "rev-parse", `${res.commit}^{tree}`)).toBe(res.tree);
     const tree = await lsTree(repo.gitDir, res.commit);
-    expect([...tree.keys()].sort()).toEqual(["a b/new file.txt", "bin/tool", "dir/link", "dir/nested.txt", "edit.txt", "keep.txt"]);
+    expect([...tree.keys()].sort()).toEqual([
+      "a b/new file.txt",
+      "bin/tool",
+      "dir/link",
+      "dir/nested.txt",
+      "edit.txt",
+      "keep.txt",
+    ]);
     expect(tree.get("bin/tool")?.mode).toBe("100755");
     expect(tree.get("dir/link")?.mode).toBe("120000");
     expect(await showFile(repo.gitDir, res.commit, "dir/link")).toBe(await readlink(join(host, "link")));
     expect(await showFile(repo.gitDir, res.commit, "edit.txt")).toBe("new\n");
     expect(await showFile(repo.gitDir, res.commit, "a b/new file.txt")).toBe("brand new\n");
-    expect(await git(repo.dir, "log", "-1", "--format=%an <%ae>|%s", res.commit)).toBe("Cadre <cadre@localhost>|checkpoint");
+    expect(await git(repo.dir, "log", "-1", "--format=%an <%ae>|%s", res.commit)).toBe(
+      "Cadre <cadre@localhost>|checkpoint",
+    );
 
     // The same changes again: nothing to commit.
     const again = await commitChanges({ gitDir: repo.gitDir, parent: res.commit, changes, message: "again" });
@@ -43,7 +63,7 @@ describe("commitChanges", () => {
   });
 
   it("uses the given author and handles a file replaced by a directory", async () => {
-    const repo = await makeRepo({ "x": "file\n" });
+    const repo = await makeRepo({ x: "file\n" });
     const host = await tempDir("host");
     await writeFile(join(host, "inner"), "inner\n");
     const res = await commitChanges({
@@ -61,15 +81,23 @@ describe("commitChanges", () => {
   });
 
   it("refuses unsafe paths and regular-file entries that are symlinks", async () => {
-    const repo = await makeRepo({ "a": "a\n" });
+    const repo = await makeRepo({ a: "a\n" });
     const host = await tempDir("host");
     await symlink("/etc/passwd", join(host, "evil"));
     const bad = async (changes: FileChange[]) =>
-      ((await commitChanges({ gitDir: repo.gitDir, parent: repo.commit, changes, message: "x" }).catch((e: unknown) => e)) as CadreError).code;
+      (
+        (await commitChanges({ gitDir: repo.gitDir, parent: repo.commit, changes, message: "x" }).catch(
+          (e: unknown) => e,
+        )) as CadreError
+      ).code;
     expect(await bad([{ kind: "delete", path: "../a" }])).toBe("bad_request");
     expect(await bad([{ kind: "delete", path: ".git/config" }])).toBe("bad_request");
-    expect(await bad([{ kind: "upsert", path: "p", hostPath: join(host, "evil"), mode: "100644" }])).toBe("bad_request");
-    expect(await bad([{ kind: "upsert", path: "p", hostPath: join(host, "missing"), mode: "100644" }])).toBe("bad_request");
+    expect(await bad([{ kind: "upsert", path: "p", hostPath: join(host, "evil"), mode: "100644" }])).toBe(
+      "bad_request",
+    );
+    expect(await bad([{ kind: "upsert", path: "p", hostPath: join(host, "missing"), mode: "100644" }])).toBe(
+      "bad_request",
+    );
   });
 
   it("commits a few changes in a large repository from the changed paths alone", async () => {
@@ -86,7 +114,12 @@ describe("commitChanges", () => {
     await writeFile(join(dir, gen.paths[0] as string), "garbage that must not be committed\n");
     const fast = await commitChanges({ gitDir, parent: gen.commit, changes, message: "three" });
     expect(fast.changed).toBe(true);
-    expect(await git(dir, "diff-tree", "-r", "--name-only", gen.commit, fast.commit)).toBe(changes.map((c) => c.path).sort().join("\n"));
+    expect(await git(dir, "diff-tree", "-r", "--name-only", gen.commit, fast.commit)).toBe(
+      changes
+        .map((c) => c.path)
+        .sort()
+        .join("\n"),
+    );
     for (const [k, c] of changes.entries()) await writeFile(join(dir, c.path), `changed ${k}\n`);
     await git(dir, "checkout", "--", gen.paths[0] as string);
     const slow = await commitDirectory({ gitDir, parent: gen.commit, workTree: dir, message: "three" });
@@ -104,7 +137,12 @@ describe("commitDirectory", () => {
     await rm(join(repo.dir, "b.txt"));
     const res = await commitDirectory({ gitDir: repo.gitDir, parent: repo.commit, workTree: repo.dir, message: "dir" });
     expect([...(await lsTree(repo.gitDir, res.commit)).keys()].sort()).toEqual(["a.txt", "c.txt"]);
-    const again = await commitDirectory({ gitDir: repo.gitDir, parent: res.commit, workTree: repo.dir, message: "dir" });
+    const again = await commitDirectory({
+      gitDir: repo.gitDir,
+      parent: res.commit,
+      workTree: repo.dir,
+      message: "dir",
+    });
     expect(again.changed).toBe(false);
     expect(again.commit).toBe(res.commit);
   });

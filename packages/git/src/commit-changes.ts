@@ -11,8 +11,7 @@ export type FileMode = "100644" | "100755" | "120000";
 
 /** One changed path: its new content from a file on the host, or its deletion. */
 export type FileChange =
-  | { kind: "upsert"; path: string; hostPath: string; mode: FileMode }
-  | { kind: "delete"; path: string };
+  { kind: "upsert"; path: string; hostPath: string; mode: FileMode } | { kind: "delete"; path: string };
 
 export interface CommitChangesInput {
   gitDir: string;
@@ -73,11 +72,16 @@ export async function commitChanges(input: CommitChangesInput): Promise<CommitRe
   const seen = new Set<string>();
   for (const c of changes) {
     assertSafeRelPath(c.path);
-    if (c.path.endsWith("/")) throw new CadreError("bad_request", `invalid path ${JSON.stringify(c.path)}: a changed path must name a file`);
+    if (c.path.endsWith("/"))
+      throw new CadreError("bad_request", `invalid path ${JSON.stringify(c.path)}: a changed path must name a file`);
     if (seen.has(c.path)) throw new CadreError("bad_request", `path ${c.path} appears twice in the changes`);
     seen.add(c.path);
     if (c.kind === "upsert") {
-      if (!FILE_MODES.has(c.mode)) throw new CadreError("bad_request", `invalid mode ${String(c.mode)} for ${c.path}: use 100644, 100755 or 120000`);
+      if (!FILE_MODES.has(c.mode))
+        throw new CadreError(
+          "bad_request",
+          `invalid mode ${String(c.mode)} for ${c.path}: use 100644, 100755 or 120000`,
+        );
       if (!isAbsolute(c.hostPath)) throw new CadreError("bad_request", `hostPath for ${c.path} must be absolute`);
     } else if (c.kind !== "delete") {
       throw new CadreError("bad_request", `invalid change kind for ${(c as { path: string }).path}`);
@@ -98,30 +102,43 @@ export async function commitChanges(input: CommitChangesInput): Promise<CommitRe
       if (!st) throw new CadreError("bad_request", `cannot read ${c.path}: ${c.hostPath} does not exist`);
       if (c.mode === "120000") {
         const target = st.isSymbolicLink() ? await readlink(c.hostPath, { encoding: "buffer" }) : null;
-        if (target === null && !st.isFile()) throw new CadreError("bad_request", `cannot commit ${c.path} as a symlink: ${c.hostPath} is neither a symlink nor a file`);
+        if (target === null && !st.isFile())
+          throw new CadreError(
+            "bad_request",
+            `cannot commit ${c.path} as a symlink: ${c.hostPath} is neither a symlink nor a file`,
+          );
         const linkFile = join(tmp, `link-${linkCount++}`);
         if (target !== null) await writeFile(linkFile, target);
         hashPaths.push(target !== null ? linkFile : c.hostPath);
       } else {
         // Never follow a symlink out of the workspace for a regular-file entry.
-        if (!st.isFile()) throw new CadreError("bad_request", `cannot commit ${c.path} as a regular file: ${c.hostPath} is ${st.isSymbolicLink() ? "a symlink" : "not a regular file"}`);
+        if (!st.isFile())
+          throw new CadreError(
+            "bad_request",
+            `cannot commit ${c.path} as a regular file: ${c.hostPath} is ${st.isSymbolicLink() ? "a symlink" : "not a regular file"}`,
+          );
         hashPaths.push(c.hostPath);
       }
     }
     let oids: string[] = [];
     if (hashPaths.length > 0) {
       const awkward = hashPaths.filter((p) => p.includes("\n"));
-      if (awkward.length > 0) throw new CadreError("bad_request", `host paths with line breaks are not supported: ${awkward[0]}`);
-      const res = await runGitIn(gitDir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], { input: `${hashPaths.join("\n")}\n` });
+      if (awkward.length > 0)
+        throw new CadreError("bad_request", `host paths with line breaks are not supported: ${awkward[0]}`);
+      const res = await runGitIn(gitDir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], {
+        input: `${hashPaths.join("\n")}\n`,
+      });
       oids = res.stdout.toString("utf8").split("\n").filter(Boolean);
-      if (oids.length !== hashPaths.length) throw new CadreError("git_failed", `hash-object returned ${oids.length} ids for ${hashPaths.length} files`);
+      if (oids.length !== hashPaths.length)
+        throw new CadreError("git_failed", `hash-object returned ${oids.length} ids for ${hashPaths.length} files`);
     }
 
     const zero = "0".repeat(parent.length);
     const lines: string[] = [];
     for (const c of changes) if (c.kind === "delete") lines.push(`0 ${zero}\t${c.path}\0`);
     upserts.forEach((c, i) => lines.push(`${c.mode} ${oids[i]}\t${c.path}\0`));
-    if (lines.length > 0) await runGitIn(gitDir, ["update-index", "-z", "--replace", "--index-info"], { env, input: lines.join("") });
+    if (lines.length > 0)
+      await runGitIn(gitDir, ["update-index", "-z", "--replace", "--index-info"], { env, input: lines.join("") });
 
     const tree = (await runGitIn(gitDir, ["write-tree"], { env })).stdout.toString("utf8").trim();
     const parentTree = await parentTreeP;
@@ -163,7 +180,9 @@ export async function commitDirectory(input: CommitDirectoryInput): Promise<Comm
     const tree = (await runGitIn(gitDir, ["write-tree"], { env })).stdout.toString("utf8").trim();
     const parentTree = await parentTreeP;
     const changed = tree !== parentTree;
-    const commit = changed ? await commitTree(gitDir, tree, [parent], input.message, input.author, input.committer) : parent;
+    const commit = changed
+      ? await commitTree(gitDir, tree, [parent], input.message, input.author, input.committer)
+      : parent;
     if (input.ref) await updateRef(gitDir, input.ref, commit, { message: "cadre: commit directory" });
     return { commit, tree, changed };
   });

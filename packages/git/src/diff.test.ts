@@ -5,7 +5,8 @@ import { parsePatch } from "./patch.ts";
 import { runGit } from "./run-git.ts";
 import { commitAll, git, makeRepo, tempDir, writeFiles } from "./test-support.ts";
 
-const long = Array.from({ length: 40 }, (_, i) => `line ${i} of a file long enough to be detected as renamed`).join("\n") + "\n";
+const long =
+  Array.from({ length: 40 }, (_, i) => `line ${i} of a file long enough to be detected as renamed`).join("\n") + "\n";
 
 async function scenario() {
   const repo = await makeRepo({
@@ -14,7 +15,7 @@ async function scenario() {
     "old/name.txt": long,
     "run.sh": "#!/bin/sh\n",
     "img.bin": Buffer.from([0, 1, 2, 3, 255, 0, 7]),
-    "link": "was a file\n",
+    link: "was a file\n",
   });
   await writeFiles(repo.dir, {
     "mod.txt": "one\nTWO\nthree\nfour\n",
@@ -24,7 +25,7 @@ async function scenario() {
     "run.sh": { content: "#!/bin/sh\n", mode: "exec" },
     "img.bin": Buffer.from([0, 9, 9, 9, 255, 0, 7, 1]),
     "added.txt": "a\nb\n",
-    "link": { symlink: "mod.txt" },
+    link: { symlink: "mod.txt" },
   });
   const head = await commitAll(repo.dir, "changes");
   return { ...repo, base: repo.commit, head };
@@ -38,14 +39,46 @@ describe("diffCommits", () => {
     expect(diff.base).toBe(s.base);
     expect(diff.head).toBe(s.head);
     const byPath = Object.fromEntries(diff.files.map((f) => [f.path, f]));
-    expect(diff.files.map((f) => f.path)).toEqual(["added.txt", "del.txt", "img.bin", "link", "mod.txt", "new/name.txt", "run.sh"]);
-    expect(byPath["added.txt"]).toMatchObject({ status: "added", additions: 2, deletions: 0, oldMode: null, newMode: "100644", oldPath: null });
-    expect(byPath["del.txt"]).toMatchObject({ status: "deleted", additions: 0, deletions: 1, oldMode: "100644", newMode: null });
+    expect(diff.files.map((f) => f.path)).toEqual([
+      "added.txt",
+      "del.txt",
+      "img.bin",
+      "link",
+      "mod.txt",
+      "new/name.txt",
+      "run.sh",
+    ]);
+    expect(byPath["added.txt"]).toMatchObject({
+      status: "added",
+      additions: 2,
+      deletions: 0,
+      oldMode: null,
+      newMode: "100644",
+      oldPath: null,
+    });
+    expect(byPath["del.txt"]).toMatchObject({
+      status: "deleted",
+      additions: 0,
+      deletions: 1,
+      oldMode: "100644",
+      newMode: null,
+    });
     expect(byPath["img.bin"]).toMatchObject({ status: "modified", binary: true, additions: 0, deletions: 0 });
     expect(byPath["link"]).toMatchObject({ status: "type_changed", oldMode: "100644", newMode: "120000" });
     expect(byPath["mod.txt"]).toMatchObject({ status: "modified", additions: 2, deletions: 1 });
-    expect(byPath["new/name.txt"]).toMatchObject({ status: "renamed", oldPath: "old/name.txt", additions: 1, deletions: 1 });
-    expect(byPath["run.sh"]).toMatchObject({ status: "modified", oldMode: "100644", newMode: "100755", additions: 0, deletions: 0 });
+    expect(byPath["new/name.txt"]).toMatchObject({
+      status: "renamed",
+      oldPath: "old/name.txt",
+      additions: 1,
+      deletions: 1,
+    });
+    expect(byPath["run.sh"]).toMatchObject({
+      status: "modified",
+      oldMode: "100644",
+      newMode: "100755",
+      additions: 0,
+      deletions: 0,
+    });
     expect(diff.totalFiles).toBe(7);
     expect(diff.additions).toBe(diff.files.reduce((n, f) => n + f.additions, 0));
     expect(diff.nextCursor).toBeNull();
@@ -64,7 +97,13 @@ describe("diffCommits", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Awaited<ReturnType<typeof diffCommits>> = await diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, cursor, limit: 3 });
+      const page: Awaited<ReturnType<typeof diffCommits>> = await diffCommits({
+        gitDir: s.gitDir,
+        base: s.base,
+        head: s.head,
+        cursor,
+        limit: 3,
+      });
       pages++;
       expect(page.totalFiles).toBe(7);
       expect(page.additions).toBe(all.additions);
@@ -85,7 +124,13 @@ describe("diffCommits", () => {
     await git(s.dir, "checkout", "-q", "--detach", s.base);
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<typeof diffCommits>> = await diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, cursor, limit: 2 });
+      const page: Awaited<ReturnType<typeof diffCommits>> = await diffCommits({
+        gitDir: s.gitDir,
+        base: s.base,
+        head: s.head,
+        cursor,
+        limit: 2,
+      });
       await runGit(["apply", "--index"], { cwd: s.dir, input: page.patch });
       cursor = page.nextCursor;
     } while (cursor);
@@ -96,23 +141,34 @@ describe("diffCommits", () => {
     const s = await scenario();
     const diff = await diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, paths: ["mod.txt", "new/"] });
     expect(diff.files.map((f) => f.path)).toEqual(["mod.txt", "new/name.txt"]);
-    await expect(diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, cursor: "garbage" })).rejects.toMatchObject({ code: "bad_request" });
-    await expect(diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, paths: ["../x"] })).rejects.toMatchObject({ code: "bad_request" });
-    await expect(diffCommits({ gitDir: s.gitDir, base: s.base, head: "--output=/tmp/x" })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(
+      diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, cursor: "garbage" }),
+    ).rejects.toMatchObject({ code: "bad_request" });
+    await expect(diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, paths: ["../x"] })).rejects.toMatchObject({
+      code: "bad_request",
+    });
+    await expect(diffCommits({ gitDir: s.gitDir, base: s.base, head: "--output=/tmp/x" })).rejects.toMatchObject({
+      code: "bad_request",
+    });
   });
 
   it("handles a 5,000-file diff quickly", async () => {
     const gitDir = await tempDir("big");
     await git(gitDir, "init", "-q", "--bare");
     const commitOf = (n: number, v: string, from?: string) => {
-      const parts = [`commit refs/heads/main\nmark :${n}\ncommitter T <t@e> 1700000000 +0000\ndata 2\nc\n`, from ? `from ${from}\n` : ""];
+      const parts = [
+        `commit refs/heads/main\nmark :${n}\ncommitter T <t@e> 1700000000 +0000\ndata 2\nc\n`,
+        from ? `from ${from}\n` : "",
+      ];
       for (let i = 0; i < 5000; i++) {
         const body = `${v} ${i}\n`;
         parts.push(`M 100644 inline d${i % 50}/f${i}.txt\ndata ${body.length}\n${body}\n`);
       }
       return parts.join("");
     };
-    await runGit([`--git-dir=${gitDir}`, "fast-import", "--quiet"], { input: `${commitOf(1, "v1")}\n${commitOf(2, "v2", ":1")}\n` });
+    await runGit([`--git-dir=${gitDir}`, "fast-import", "--quiet"], {
+      input: `${commitOf(1, "v1")}\n${commitOf(2, "v2", ":1")}\n`,
+    });
     const head = await git(gitDir, "rev-parse", "main");
     const base = await git(gitDir, "rev-parse", "main~1");
     const diff = await diffCommits({ gitDir, base, head, limit: 100 });

@@ -119,7 +119,8 @@ export async function diffCommits(input: DiffInput): Promise<Diff> {
   }
   const page = all.slice(offset, offset + limit);
   const end = offset + page.length;
-  const patch = page.length === 0 ? "" : await pagePatch(gitDir, base, head, page, page.length === all.length ? paths : null);
+  const patch =
+    page.length === 0 ? "" : await pagePatch(gitDir, base, head, page, page.length === all.length ? paths : null);
   return {
     base,
     head,
@@ -138,7 +139,13 @@ export async function diffCommits(input: DiffInput): Promise<Diff> {
  * into a rename that the file list does not show. Parts are filtered to the page's files (a path
  * also matches files below it) and ordered like the page.
  */
-async function pagePatch(gitDir: string, base: string, head: string, page: FileStat[], wholeDiffPaths: string[] | null): Promise<string> {
+async function pagePatch(
+  gitDir: string,
+  base: string,
+  head: string,
+  page: FileStat[],
+  wholeDiffPaths: string[] | null,
+): Promise<string> {
   const paired = page.filter((f) => f.oldPath !== null);
   const single = page.filter((f) => f.oldPath === null);
   const common = ["diff-tree", "-r", "-p", "--binary", "--full-index", ...DIFF_OPTS];
@@ -153,8 +160,16 @@ async function pagePatch(gitDir: string, base: string, head: string, page: FileS
     return run(page, paired.length > 0, wholeDiffPaths);
   }
   const [a, b] = await Promise.all([
-    run(single, false, single.map((f) => f.path)),
-    run(paired, true, paired.flatMap((f) => [f.oldPath as string, f.path])),
+    run(
+      single,
+      false,
+      single.map((f) => f.path),
+    ),
+    run(
+      paired,
+      true,
+      paired.flatMap((f) => [f.oldPath as string, f.path]),
+    ),
   ]);
   const order = new Map(page.map((f, idx) => [`${f.oldPath ?? ""}\0${f.path}`, idx] as const));
   const keyOf = (f: ReturnType<typeof parsePatch>[number]): number | undefined => {

@@ -47,8 +47,13 @@ function generatedContent(i: number): string {
  * `main`, written with `git fast-import` (50,000 files in a few seconds). Deterministic: the same
  * count always gives the same commit id.
  */
-export async function generateRepo(dir: string, fileCount: number, opts: GenerateRepoOptions = {}): Promise<GeneratedRepo> {
-  if (!Number.isInteger(fileCount) || fileCount < 1) throw new CadreError("bad_request", "fileCount must be a positive integer");
+export async function generateRepo(
+  dir: string,
+  fileCount: number,
+  opts: GenerateRepoOptions = {},
+): Promise<GeneratedRepo> {
+  if (!Number.isInteger(fileCount) || fileCount < 1)
+    throw new CadreError("bad_request", "fileCount must be a positive integer");
   const branch = opts.branch ?? "main";
   assertSafeBranchName(branch);
   await mkdir(dir, { recursive: true });
@@ -72,6 +77,7 @@ export async function generateRepo(dir: string, fileCount: number, opts: Generat
   chunks.push("\ndone\n");
   await runGit([gitDirArg, "fast-import", "--quiet", "--done"], { input: chunks.join("") });
   const commit = (await runGit([gitDirArg, "rev-parse", `refs/heads/${branch}`])).stdout.toString("utf8").trim();
-  if (!opts.bare) await runGit(["-c", "checkout.workers=0", "checkout", "--quiet", "--force", branch, "--"], { cwd: dir });
+  if (!opts.bare)
+    await runGit(["-c", "checkout.workers=0", "checkout", "--quiet", "--force", branch, "--"], { cwd: dir });
   return { commit, branch, paths };
 }

@@ -11,10 +11,16 @@ export const CADRE_IDENTITY: GitIdentity = { name: "Cadre", email: "cadre@localh
 function assertIdentity(who: GitIdentity, role: string): void {
   const bad = /[\0\n\r<>]/;
   if (!who.name?.trim() || bad.test(who.name)) {
-    throw new CadreError("bad_request", `invalid ${role} name ${JSON.stringify(who.name)}: it must be non-empty without '<', '>' or line breaks`);
+    throw new CadreError(
+      "bad_request",
+      `invalid ${role} name ${JSON.stringify(who.name)}: it must be non-empty without '<', '>' or line breaks`,
+    );
   }
   if (!who.email?.trim() || bad.test(who.email)) {
-    throw new CadreError("bad_request", `invalid ${role} email ${JSON.stringify(who.email)}: it must be non-empty without '<', '>' or line breaks`);
+    throw new CadreError(
+      "bad_request",
+      `invalid ${role} email ${JSON.stringify(who.email)}: it must be non-empty without '<', '>' or line breaks`,
+    );
   }
 }
 

@@ -51,7 +51,12 @@ describe("mergeTree", () => {
 describe("mergeCommit", () => {
   it("creates a merge commit without moving any branch", async () => {
     const r = await branches(false);
-    const res = await mergeCommit({ gitDir: r.gitDir, targetCommit: r.main, attemptCommit: r.topic, message: "Merge topic" });
+    const res = await mergeCommit({
+      gitDir: r.gitDir,
+      targetCommit: r.main,
+      attemptCommit: r.topic,
+      message: "Merge topic",
+    });
     expect(res.clean).toBe(true);
     expect(res.fastForward).toBe(false);
     const parents = await git(r.dir, "rev-list", "--parents", "-n", "1", res.commit as string);
@@ -67,10 +72,21 @@ describe("mergeCommit", () => {
     expect(ff).toEqual({ clean: true, commit: r.topic, conflictPaths: [], fastForward: true });
     const noop = await mergeCommit({ gitDir: r.gitDir, targetCommit: r.main, attemptCommit: r.base, message: "m" });
     expect(noop.commit).toBe(r.main);
-    const forced = await mergeCommit({ gitDir: r.gitDir, targetCommit: r.base, attemptCommit: r.main, message: "m", allowFastForward: false });
+    const forced = await mergeCommit({
+      gitDir: r.gitDir,
+      targetCommit: r.base,
+      attemptCommit: r.main,
+      message: "m",
+      allowFastForward: false,
+    });
     expect(forced.fastForward).toBe(false);
     expect(forced.commit).not.toBe(r.main);
-    const conflict = await mergeCommit({ gitDir: r.gitDir, targetCommit: r.main, attemptCommit: r.topic, message: "m" });
+    const conflict = await mergeCommit({
+      gitDir: r.gitDir,
+      targetCommit: r.main,
+      attemptCommit: r.topic,
+      message: "m",
+    });
     expect(conflict).toEqual({ clean: false, conflictPaths: ["f.txt"], fastForward: false });
   });
 });
@@ -87,7 +103,9 @@ describe("rebaseCommit", () => {
     const commit = res.commit as string;
     expect(await git(r.dir, "rev-parse", `${commit}^`)).toBe(r.main);
     expect(await isAncestor(r.gitDir, r.main, commit)).toBe(true);
-    expect(await showFile(r.gitDir, commit, "f.txt")).toBe(text(10, [2, "main edit"]).replace("line 8\n", "topic edit\n"));
+    expect(await showFile(r.gitDir, commit, "f.txt")).toBe(
+      text(10, [2, "main edit"]).replace("line 8\n", "topic edit\n"),
+    );
     expect(await showFile(r.gitDir, commit, "t.txt")).toBe("t2\n");
     expect(await showFile(r.gitDir, commit, "m.txt")).toBe("m\n");
     expect(await git(r.dir, "log", "-1", "--format=%s|%an|%cn", commit)).toBe("topic more|Test|Cadre");

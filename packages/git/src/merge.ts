@@ -27,7 +27,9 @@ const SYNTHETIC_ENV = identityEnv({ name: "Cadre", email: "cadre@localhost" }, u
 
 async function syntheticCommit(gitDir: string, tree: string, parents: string[]): Promise<string> {
   const args = ["commit-tree", "--no-gpg-sign", ...parents.flatMap((p) => ["-p", p]), tree];
-  return (await runGitIn(gitDir, args, { input: "cadre merge helper\n", env: SYNTHETIC_ENV })).stdout.toString("utf8").trim();
+  return (await runGitIn(gitDir, args, { input: "cadre merge helper\n", env: SYNTHETIC_ENV })).stdout
+    .toString("utf8")
+    .trim();
 }
 
 /**
@@ -38,10 +40,19 @@ async function syntheticCommit(gitDir: string, tree: string, parents: string[]):
  */
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
-export async function mergeTree(gitDir: string, ours: string, theirs: string, mergeBase?: string): Promise<MergeTreeResult> {
+export async function mergeTree(
+  gitDir: string,
+  ours: string,
+  theirs: string,
+  mergeBase?: string,
+): Promise<MergeTreeResult> {
   // Full object names need no lookup: callers with shas in hand (the conflict matrix) save a spawn each.
   const resolve = (ref: string) => (FULL_SHA.test(ref) ? Promise.resolve(ref) : resolveCommit(gitDir, ref));
-  const [o, t, b] = await Promise.all([resolve(ours), resolve(theirs), mergeBase === undefined ? Promise.resolve(undefined) : resolve(mergeBase)]);
+  const [o, t, b] = await Promise.all([
+    resolve(ours),
+    resolve(theirs),
+    mergeBase === undefined ? Promise.resolve(undefined) : resolve(mergeBase),
+  ]);
   let left = o;
   let right = t;
   const args = ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z"];
@@ -57,7 +68,8 @@ export async function mergeTree(gitDir: string, ours: string, theirs: string, me
   }
   const res = await runGitIn(gitDir, [...args, "--end-of-options", left, right], { okCodes: [0, 1] });
   const [tree, ...paths] = splitNul(res.stdout);
-  if (!tree || !/^[0-9a-f]{40,64}$/.test(tree)) throw new CadreError("git_failed", `merge-tree gave no tree: ${res.stderr.trim()}`);
+  if (!tree || !/^[0-9a-f]{40,64}$/.test(tree))
+    throw new CadreError("git_failed", `merge-tree gave no tree: ${res.stderr.trim()}`);
   const conflictPaths = [...new Set(paths.filter(Boolean))].sort();
   return { clean: res.code === 0, tree, conflictPaths };
 }
@@ -87,8 +99,12 @@ export interface MergeCommitResult {
  */
 export async function mergeCommit(input: MergeCommitInput): Promise<MergeCommitResult> {
   const { gitDir } = input;
-  const [target, attempt] = await Promise.all([resolveCommit(gitDir, input.targetCommit), resolveCommit(gitDir, input.attemptCommit)]);
-  if (await isAncestor(gitDir, attempt, target)) return { clean: true, commit: target, conflictPaths: [], fastForward: false };
+  const [target, attempt] = await Promise.all([
+    resolveCommit(gitDir, input.targetCommit),
+    resolveCommit(gitDir, input.attemptCommit),
+  ]);
+  if (await isAncestor(gitDir, attempt, target))
+    return { clean: true, commit: target, conflictPaths: [], fastForward: false };
   if (input.allowFastForward !== false && (await isAncestor(gitDir, target, attempt))) {
     return { clean: true, commit: attempt, conflictPaths: [], fastForward: true };
   }
@@ -118,8 +134,18 @@ export interface RebaseCommitResult {
   conflictPaths: string[];
 }
 
-async function commitInfo(gitDir: string, commit: string): Promise<{ author: GitIdentity; date: string; message: string }> {
-  const out = await gitTextIn(gitDir, ["show", "-s", "--no-show-signature", "--format=%an%x00%ae%x00%ad%x00%B", "--date=raw", commit]);
+async function commitInfo(
+  gitDir: string,
+  commit: string,
+): Promise<{ author: GitIdentity; date: string; message: string }> {
+  const out = await gitTextIn(gitDir, [
+    "show",
+    "-s",
+    "--no-show-signature",
+    "--format=%an%x00%ae%x00%ad%x00%B",
+    "--date=raw",
+    commit,
+  ]);
   const [name = "", email = "", date = "", ...rest] = out.split("\0");
   return { author: { name, email }, date, message: rest.join("\0").replace(/\n+$/, "\n") };
 }
@@ -143,7 +169,12 @@ export async function rebaseCommit(input: RebaseCommitInput): Promise<RebaseComm
   // The original author (verbatim, with date) unless one is given; Cadre (or `committer`) commits.
   const env = input.author
     ? identityEnv(input.author, input.committer)
-    : { ...identityEnv(undefined, input.committer), GIT_AUTHOR_NAME: info.author.name, GIT_AUTHOR_EMAIL: info.author.email, GIT_AUTHOR_DATE: info.date };
+    : {
+        ...identityEnv(undefined, input.committer),
+        GIT_AUTHOR_NAME: info.author.name,
+        GIT_AUTHOR_EMAIL: info.author.email,
+        GIT_AUTHOR_DATE: info.date,
+      };
   const message = input.message ?? info.message;
   const res = await runGitIn(gitDir, ["commit-tree", "--no-gpg-sign", "-p", newBase, merged.tree], {
     input: message.endsWith("\n") ? message : `${message}\n`,

@@ -29,7 +29,9 @@ describe("mirror", () => {
     expect(await defaultBranch(mirror)).toBe("main");
     expect(await ensureMirror(origin.dir, mirror)).toEqual({ created: false });
     // No alternates, no clone --mirror config.
-    expect(await git(mirror, "config", "--get-all", "remote.origin.fetch")).toBe("+refs/heads/*:refs/heads/*\n+refs/tags/*:refs/tags/*");
+    expect(await git(mirror, "config", "--get-all", "remote.origin.fetch")).toBe(
+      "+refs/heads/*:refs/heads/*\n+refs/tags/*:refs/tags/*",
+    );
   });
 
   it("keeps refs/cadre/* across fetch --prune while pruning deleted branches", async () => {
@@ -71,7 +73,9 @@ describe("mirror", () => {
     expect(await readdir(base)).toEqual([]);
     const unreachable = await rejects(ensureMirror("http://127.0.0.1:9/nope.git", mirror));
     expect(unreachable.code).toBe("not_found");
-    expect(unreachable.message).toMatch(/^repository not found at http:\/\/127\.0\.0\.1:9\/nope\.git: check the path or URL/);
+    expect(unreachable.message).toMatch(
+      /^repository not found at http:\/\/127\.0\.0\.1:9\/nope\.git: check the path or URL/,
+    );
     expect((await rejects(ensureMirror("relative/path", mirror))).code).toBe("bad_request");
     expect((await rejects(ensureMirror("ext::sh -c id", mirror))).code).toBe("bad_request");
   });

@@ -36,7 +36,11 @@ function isUrlLike(origin: string): boolean {
 }
 
 function notFound(origin: string, why?: string): CadreError {
-  return new CadreError("not_found", `repository not found at ${origin}: check the path or URL${why ? ` (${why})` : ""}`, { origin });
+  return new CadreError(
+    "not_found",
+    `repository not found at ${origin}: check the path or URL${why ? ` (${why})` : ""}`,
+    { origin },
+  );
 }
 
 /** Validates an origin (absolute local path or URL) and, for local paths, that it exists. */
@@ -45,7 +49,11 @@ async function checkOrigin(origin: string): Promise<void> {
   let localPath: string | null = null;
   if (origin.startsWith("file://")) localPath = fileURLToPath(origin);
   else if (!isUrlLike(origin)) {
-    if (!isAbsolute(origin)) throw new CadreError("bad_request", `repository location ${origin} is a relative path: use an absolute path or a URL`);
+    if (!isAbsolute(origin))
+      throw new CadreError(
+        "bad_request",
+        `repository location ${origin} is a relative path: use an absolute path or a URL`,
+      );
     localPath = origin;
   }
   if (localPath !== null) {
@@ -55,12 +63,17 @@ async function checkOrigin(origin: string): Promise<void> {
 }
 
 function firstLine(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /^(fatal|error):/.test(l)) ?? lines[0] ?? "";
 }
 
 async function isBareRepo(path: string): Promise<boolean> {
-  const res = await runGit([`--git-dir=${path}`, "rev-parse", "--is-bare-repository"], { okCodes: [0, 128] }).catch(() => null);
+  const res = await runGit([`--git-dir=${path}`, "rev-parse", "--is-bare-repository"], { okCodes: [0, 128] }).catch(
+    () => null,
+  );
   return res?.code === 0 && res.stdout.toString("utf8").trim() === "true";
 }
 
@@ -78,16 +91,25 @@ async function configureMirror(mirrorPath: string, origin: string): Promise<void
  * it when missing. An existing mirror is re-pointed at `origin` if its URL changed but not fetched:
  * call fetchMirror to refresh it. Returns whether the mirror was created.
  */
-export async function ensureMirror(origin: string, mirrorPath: string, opts: RemoteOptions = {}): Promise<{ created: boolean }> {
+export async function ensureMirror(
+  origin: string,
+  mirrorPath: string,
+  opts: RemoteOptions = {},
+): Promise<{ created: boolean }> {
   await checkOrigin(origin);
   if (!isAbsolute(mirrorPath)) throw new CadreError("bad_request", `mirror path ${mirrorPath} must be absolute`);
   if (await isBareRepo(mirrorPath)) {
-    const current = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout.toString("utf8").trim();
+    const current = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout
+      .toString("utf8")
+      .trim();
     if (current !== origin) await configureMirror(mirrorPath, origin);
     return { created: false };
   }
   if (await stat(mirrorPath).catch(() => null)) {
-    throw new CadreError("conflict", `${mirrorPath} exists but is not a bare git repository; remove it or choose another mirror path`);
+    throw new CadreError(
+      "conflict",
+      `${mirrorPath} exists but is not a bare git repository; remove it or choose another mirror path`,
+    );
   }
   await mkdir(dirname(mirrorPath), { recursive: true });
   const tmp = join(dirname(mirrorPath), `.${basename(mirrorPath)}.tmp-${randomBytes(6).toString("hex")}`);
@@ -96,7 +118,8 @@ export async function ensureMirror(origin: string, mirrorPath: string, opts: Rem
     await configureMirror(tmp, origin);
     await fetchMirror(tmp, opts, false).catch((e: unknown) => {
       // A new mirror whose first fetch fails: the origin is missing, unreachable or refuses us.
-      if (e instanceof CadreError && e.code === "git_failed") throw notFound(origin, e.message.replace(/^fetching .* failed: /, ""));
+      if (e instanceof CadreError && e.code === "git_failed")
+        throw notFound(origin, e.message.replace(/^fetching .* failed: /, ""));
       throw e;
     });
     try {
@@ -118,21 +141,39 @@ export async function ensureMirror(origin: string, mirrorPath: string, opts: Rem
  * `autoMaintenance: false` skips git's background `gc --auto` after the fetch.
  */
 export async function fetchMirror(mirrorPath: string, opts: RemoteOptions = {}, autoMaintenance = true): Promise<void> {
-  const origin = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout.toString("utf8").trim();
+  const origin = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout
+    .toString("utf8")
+    .trim();
   if (!origin) throw new CadreError("not_configured", `${mirrorPath} has no origin; create it with ensureMirror`);
   assertSafeRemote(origin);
   const env = remoteEnv(opts);
   const [fetched, head] = await Promise.all([
     runGitIn(
       mirrorPath,
-      ["-c", "protocol.version=2", "fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--update-head-ok", ...(autoMaintenance ? [] : ["--no-auto-maintenance"]), "origin", ...MIRROR_REFSPECS],
+      [
+        "-c",
+        "protocol.version=2",
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--update-head-ok",
+        ...(autoMaintenance ? [] : ["--no-auto-maintenance"]),
+        "origin",
+        ...MIRROR_REFSPECS,
+      ],
       { env, okCodes: [0, 1, 128] },
     ),
     runGitIn(mirrorPath, ["ls-remote", "--symref", "origin", "HEAD"], { env, okCodes: [0, 1, 2, 128] }),
   ]);
   if (fetched.code !== 0) {
     const why = firstLine(fetched.stderr);
-    if (/not found|does not appear to be a git repository|does not exist|no such|could not read from remote|repository .* not found/i.test(fetched.stderr)) {
+    if (
+      /not found|does not appear to be a git repository|does not exist|no such|could not read from remote|repository .* not found/i.test(
+        fetched.stderr,
+      )
+    ) {
       throw notFound(origin, why);
     }
     throw new CadreError("git_failed", `fetching ${origin} failed: ${why || `exit code ${fetched.code}`}`, { origin });

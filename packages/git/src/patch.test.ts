@@ -26,7 +26,13 @@ describe("parsePatch", () => {
     const files = parsePatch(patch);
     expect(files.map((f) => f.newPath)).toEqual(["f.txt", "other.txt"]);
     const f = files[0]!;
-    expect(f).toMatchObject({ oldPath: "f.txt", newPath: "f.txt", status: "modified", binary: false, modeChange: null });
+    expect(f).toMatchObject({
+      oldPath: "f.txt",
+      newPath: "f.txt",
+      status: "modified",
+      binary: false,
+      modeChange: null,
+    });
     expect(f.header[0]).toBe("diff --git a/f.txt b/f.txt");
     expect(f.hunks).toHaveLength(2);
     expect(f.hunks[0]).toMatchObject({ oldStart: 1, oldLines: 6, newStart: 1, newLines: 7 });
@@ -36,7 +42,13 @@ describe("parsePatch", () => {
 
   it("parses renames, binaries, deletions, new files, mode changes and quoted paths", async () => {
     const long = lines(30).join("\n") + "\n";
-    const repo = await makeRepo({ "old.txt": long, "bin.dat": Buffer.from([0, 1, 2]), "gone.txt": "x\n", "s.sh": "echo\n", "tab\there.txt": "t\n" });
+    const repo = await makeRepo({
+      "old.txt": long,
+      "bin.dat": Buffer.from([0, 1, 2]),
+      "gone.txt": "x\n",
+      "s.sh": "echo\n",
+      "tab\there.txt": "t\n",
+    });
     await writeFiles(repo.dir, {
       "old.txt": null,
       "new.txt": long.replace("line 2\n", "line two\n"),
@@ -50,7 +62,12 @@ describe("parsePatch", () => {
     const patch = `${await git(repo.dir, "diff", "--cached", "-M", "--binary", "--full-index")}\n`;
     const files = parsePatch(patch);
     const by = Object.fromEntries(files.map((f) => [f.newPath ?? f.oldPath, f]));
-    expect(by["new.txt"]).toMatchObject({ status: "renamed", oldPath: "old.txt", newPath: "new.txt", similarity: expect.any(Number) });
+    expect(by["new.txt"]).toMatchObject({
+      status: "renamed",
+      oldPath: "old.txt",
+      newPath: "new.txt",
+      similarity: expect.any(Number),
+    });
     expect(by["new.txt"]!.hunks).toHaveLength(1);
     expect(by["bin.dat"]).toMatchObject({ binary: true, status: "modified" });
     expect(by["bin.dat"]!.binaryLines[0]).toBe("GIT binary patch");
@@ -122,4 +139,3 @@ describe("selectPatch", () => {
     expect(selectPatch(del, { hunks: [{ path: "gone.txt", index: 0 }] })).toBe(`${await git(repo.dir, "diff")}\n`);
   });
 });
-

@@ -157,7 +157,13 @@ export function parsePatch(text: string): PatchFile[] {
     // Extended header lines.
     while (i < lines.length) {
       const l = lines[i] as string;
-      if (l.startsWith("@@ ") || l.startsWith("diff --git ") || l === "GIT binary patch" || l.startsWith("Binary files ")) break;
+      if (
+        l.startsWith("@@ ") ||
+        l.startsWith("diff --git ") ||
+        l === "GIT binary patch" ||
+        l.startsWith("Binary files ")
+      )
+        break;
       if (l.startsWith("--- ") && !(lines[i + 1] ?? "").startsWith("+++ ")) break;
       file.header.push(l);
       i++;
@@ -194,7 +200,16 @@ export function parsePatch(text: string): PatchFile[] {
     file.newPath = isDeleted ? null : (renameTo ?? (plusPath !== undefined ? plusPath : gitPaths[1]));
     if (minusPath === null) file.oldPath = null;
     if (plusPath === null) file.newPath = null;
-    file.status = file.oldPath === null ? "added" : file.newPath === null ? "deleted" : kind === "rename" ? "renamed" : kind === "copy" ? "copied" : "modified";
+    file.status =
+      file.oldPath === null
+        ? "added"
+        : file.newPath === null
+          ? "deleted"
+          : kind === "rename"
+            ? "renamed"
+            : kind === "copy"
+              ? "copied"
+              : "modified";
     if (!isNew && !isDeleted && file.oldMode && file.newMode && file.oldMode !== file.newMode) {
       file.modeChange = { oldMode: file.oldMode, newMode: file.newMode };
     }
@@ -238,7 +253,10 @@ export function parsePatch(text: string): PatchFile[] {
         }
         while (i < lines.length && (lines[i] as string).startsWith("\\")) hunk.lines.push(lines[i++] as string);
         if (oldLeft > 0 || newLeft > 0) {
-          throw new CadreError("bad_request", `malformed patch: hunk ${hunk.header} of ${file.newPath ?? file.oldPath ?? "?"} is truncated`);
+          throw new CadreError(
+            "bad_request",
+            `malformed patch: hunk ${hunk.header} of ${file.newPath ?? file.oldPath ?? "?"} is truncated`,
+          );
         }
         file.hunks.push(hunk);
       }
@@ -297,7 +315,8 @@ export function selectPatch(files: PatchFile[], selection: PatchSelection): stri
   const wanted = new Set(selection.files ?? []);
   const hunksByPath = new Map<string, Set<number>>();
   for (const h of selection.hunks ?? []) {
-    if (!Number.isInteger(h.index) || h.index < 0) throw new CadreError("bad_request", `invalid hunk index ${h.index} for ${h.path}`);
+    if (!Number.isInteger(h.index) || h.index < 0)
+      throw new CadreError("bad_request", `invalid hunk index ${h.index} for ${h.path}`);
     const set = hunksByPath.get(h.path) ?? new Set<number>();
     set.add(h.index);
     hunksByPath.set(h.path, set);
@@ -315,15 +334,26 @@ export function selectPatch(files: PatchFile[], selection: PatchSelection): stri
       matched.add(`h:${n}`);
       for (const idx of set) {
         if (!isWholeUnit(file) && idx >= file.hunks.length) {
-          throw new CadreError("bad_request", `hunk ${idx} of ${n} does not exist (the file has ${file.hunks.length} hunks)`);
+          throw new CadreError(
+            "bad_request",
+            `hunk ${idx} of ${n} does not exist (the file has ${file.hunks.length} hunks)`,
+          );
         }
         picks.add(idx);
       }
     }
     if (whole || (picks.size > 0 && isWholeUnit(file))) out.push(formatPatchFile(file));
-    else if (picks.size > 0) out.push(formatPatchFile(file, [...picks].sort((a, b) => a - b)));
+    else if (picks.size > 0)
+      out.push(
+        formatPatchFile(
+          file,
+          [...picks].sort((a, b) => a - b),
+        ),
+      );
   }
-  const missing = [...wanted].filter((p) => !matched.has(`f:${p}`)).concat([...hunksByPath.keys()].filter((p) => !matched.has(`h:${p}`)));
+  const missing = [...wanted]
+    .filter((p) => !matched.has(`f:${p}`))
+    .concat([...hunksByPath.keys()].filter((p) => !matched.has(`h:${p}`)));
   if (missing.length > 0) throw new CadreError("bad_request", `not in the patch: ${missing.join(", ")}`);
   return out.join("");
 }

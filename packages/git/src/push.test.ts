@@ -57,7 +57,9 @@ describe("pushRefs", () => {
   it("validates refs and remotes before running git", async () => {
     const { remote, local } = await setup();
     const code = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as CadreError).code;
-    expect(await code(pushRefs(local.gitDir, "--receive-pack=touch /tmp/x", [{ src: "main", dst: "main" }]))).toBe("bad_request");
+    expect(await code(pushRefs(local.gitDir, "--receive-pack=touch /tmp/x", [{ src: "main", dst: "main" }]))).toBe(
+      "bad_request",
+    );
     expect(await code(pushRefs(local.gitDir, remote, [{ src: "--all", dst: "main" }]))).toBe("bad_request");
     expect(await code(pushBranch(local.gitDir, remote, "main", "bad..name"))).toBe("bad_request");
     expect(await code(pushBranch(local.gitDir, remote, "nope", "x"))).toBe("not_found");

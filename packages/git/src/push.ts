@@ -56,7 +56,12 @@ function parsePorcelain(stdout: string): PorcelainLine[] {
  * fetching first. Several refs are pushed atomically when the remote supports it. A rejected
  * non-fast-forward update throws CadreError("conflict"); nothing is forced unless asked.
  */
-export async function pushRefs(gitDir: string, remote: string, refspecs: PushRefspec[], opts: RemoteOptions = {}): Promise<PushedRef[]> {
+export async function pushRefs(
+  gitDir: string,
+  remote: string,
+  refspecs: PushRefspec[],
+  opts: RemoteOptions = {},
+): Promise<PushedRef[]> {
   assertSafeRemote(remote);
   if (refspecs.length === 0) return [];
   const specs = await Promise.all(
@@ -68,14 +73,27 @@ export async function pushRefs(gitDir: string, remote: string, refspecs: PushRef
     }),
   );
   const dsts = new Set(specs.map((s) => s.dst));
-  if (dsts.size !== specs.length) throw new CadreError("bad_request", "each destination ref may appear only once in a push");
+  if (dsts.size !== specs.length)
+    throw new CadreError("bad_request", "each destination ref may appear only once in a push");
 
   const env = remoteEnv(opts);
   const attempt = (atomic: boolean) =>
-    runGitIn(gitDir, ["push", "--porcelain", "--no-verify", "--no-progress", ...(atomic ? ["--atomic"] : []), remote, ...specs.map((s) => s.text)], {
-      env,
-      okCodes: [0, 1, 128],
-    });
+    runGitIn(
+      gitDir,
+      [
+        "push",
+        "--porcelain",
+        "--no-verify",
+        "--no-progress",
+        ...(atomic ? ["--atomic"] : []),
+        remote,
+        ...specs.map((s) => s.text),
+      ],
+      {
+        env,
+        okCodes: [0, 1, 128],
+      },
+    );
   let res = await attempt(specs.length > 1);
   if (res.code !== 0 && specs.length > 1 && /does not support --atomic/i.test(res.stderr)) res = await attempt(false);
 
@@ -91,13 +109,19 @@ export async function pushRefs(gitDir: string, remote: string, refspecs: PushRef
         { rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })) },
       );
     }
-    const reason = rejected.map((l) => `${shortName(l.to)}: ${l.summary}`).join("; ") || res.stderr.trim() || `exit code ${res.code}`;
-    throw new CadreError("git_failed", `push to ${remote} failed: ${reason}`, { rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })) });
+    const reason =
+      rejected.map((l) => `${shortName(l.to)}: ${l.summary}`).join("; ") ||
+      res.stderr.trim() ||
+      `exit code ${res.code}`;
+    throw new CadreError("git_failed", `push to ${remote} failed: ${reason}`, {
+      rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })),
+    });
   }
   const byDst = new Map(lines.map((l) => [l.to, l] as const));
   return specs.map((s) => {
     const flag = byDst.get(s.dst)?.flag ?? " ";
-    const status: PushedRef["status"] = flag === "*" ? "created" : flag === "+" ? "forced" : flag === "=" ? "up_to_date" : "updated";
+    const status: PushedRef["status"] =
+      flag === "*" ? "created" : flag === "+" ? "forced" : flag === "=" ? "up_to_date" : "updated";
     return { dst: s.dst, commit: s.commit, status };
   });
 }
@@ -111,6 +135,11 @@ export async function pushBranch(
   opts: RemoteOptions & { force?: boolean } = {},
 ): Promise<PushedRef> {
   assertSafeBranchName(branch);
-  const [result] = await pushRefs(gitDir, remote, [{ src: commit, dst: `refs/heads/${branch}`, force: opts.force }], opts);
+  const [result] = await pushRefs(
+    gitDir,
+    remote,
+    [{ src: commit, dst: `refs/heads/${branch}`, force: opts.force }],
+    opts,
+  );
   return result as PushedRef;
 }

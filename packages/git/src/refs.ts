@@ -8,7 +8,9 @@ import { assertSafeRef, isFullObjectId } from "./safety.ts";
  */
 export async function resolveCommit(gitDir: string, ref: string): Promise<string> {
   assertSafeRef(ref);
-  const res = await runGitIn(gitDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { okCodes: [0, 1, 128] });
+  const res = await runGitIn(gitDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
+    okCodes: [0, 1, 128],
+  });
   const sha = res.stdout.toString("utf8").trim();
   if (res.code === 128 && /not a git repository/i.test(res.stderr)) {
     throw new CadreError("git_failed", `no git repository at ${gitDir}: ${res.stderr.trim()}`);
@@ -32,14 +34,19 @@ export async function tryResolveCommit(gitDir: string, ref: string): Promise<str
 function assertFullRefName(ref: string): void {
   assertSafeRef(ref);
   if (!ref.startsWith("refs/")) {
-    throw new CadreError("bad_request", `invalid ref ${JSON.stringify(ref)}: give a full ref name starting with refs/ (e.g. refs/cadre/attempts/…)`);
+    throw new CadreError(
+      "bad_request",
+      `invalid ref ${JSON.stringify(ref)}: give a full ref name starting with refs/ (e.g. refs/cadre/attempts/…)`,
+    );
   }
 }
 
 /** The object id a full ref (refs/…) points to, or null when it does not exist. Not peeled. */
 export async function readRef(gitDir: string, ref: string): Promise<string | null> {
   assertFullRefName(ref);
-  const res = await runGitIn(gitDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref], { okCodes: [0, 1, 128] });
+  const res = await runGitIn(gitDir, ["rev-parse", "--verify", "--quiet", "--end-of-options", ref], {
+    okCodes: [0, 1, 128],
+  });
   const sha = res.stdout.toString("utf8").trim();
   return res.code === 0 && isFullObjectId(sha) ? sha : null;
 }
@@ -57,20 +64,34 @@ async function zeroOid(gitDir: string, like?: string): Promise<string> {
   return "0".repeat(fmt === "sha256" ? 64 : 40);
 }
 
-async function runRefTransaction(gitDir: string, ref: string, line: string, message: string | undefined, expected: boolean): Promise<void> {
+async function runRefTransaction(
+  gitDir: string,
+  ref: string,
+  line: string,
+  message: string | undefined,
+  expected: boolean,
+): Promise<void> {
   const args = ["update-ref", "--stdin", "-z"];
   if (message) args.push("-m", message.replace(/[\0\n]/g, " "));
   const res = await runGitIn(gitDir, args, { input: line, okCodes: [0, 1, 128] });
   if (res.code === 0) return;
   const err = res.stderr.trim();
-  if (expected && /(is at .* but expected|reference already exists|unable to resolve reference|cannot lock ref)/i.test(err)) {
+  if (
+    expected &&
+    /(is at .* but expected|reference already exists|unable to resolve reference|cannot lock ref)/i.test(err)
+  ) {
     throw new CadreError("conflict", `ref ${ref} changed concurrently (${err}); read it again and retry`, { ref });
   }
   throw new CadreError("git_failed", `could not update ref ${ref}: ${err || `exit code ${res.code}`}`, { ref });
 }
 
 /** Points a full ref (refs/…) at an object, optionally only if it currently has `oldValue`. */
-export async function updateRef(gitDir: string, ref: string, newValue: string, opts: UpdateRefOptions = {}): Promise<void> {
+export async function updateRef(
+  gitDir: string,
+  ref: string,
+  newValue: string,
+  opts: UpdateRefOptions = {},
+): Promise<void> {
   assertFullRefName(ref);
   const target = isFullObjectId(newValue) ? newValue : await resolveCommit(gitDir, newValue);
   let line = `update ${ref}\0${target}\0`;
@@ -87,13 +108,23 @@ export async function updateRef(gitDir: string, ref: string, newValue: string, o
 }
 
 /** Deletes a full ref (refs/…); a missing ref is not an error unless `oldValue` is given. */
-export async function deleteRef(gitDir: string, ref: string, opts: { oldValue?: string; message?: string } = {}): Promise<void> {
+export async function deleteRef(
+  gitDir: string,
+  ref: string,
+  opts: { oldValue?: string; message?: string } = {},
+): Promise<void> {
   assertFullRefName(ref);
   if (opts.oldValue !== undefined && !isFullObjectId(opts.oldValue)) {
     throw new CadreError("bad_request", `oldValue for ${ref} must be a full sha`);
   }
   if (opts.oldValue === undefined && (await readRef(gitDir, ref)) === null) return;
-  await runRefTransaction(gitDir, ref, `delete ${ref}\0${opts.oldValue ?? ""}\0`, opts.message, opts.oldValue !== undefined);
+  await runRefTransaction(
+    gitDir,
+    ref,
+    `delete ${ref}\0${opts.oldValue ?? ""}\0`,
+    opts.message,
+    opts.oldValue !== undefined,
+  );
 }
 
 export interface RefEntry {
@@ -129,7 +160,8 @@ export async function defaultBranch(gitDir: string): Promise<string | null> {
   const remotes = new Set<string>();
   for (const ref of branchesOut.split("\n")) {
     if (ref.startsWith("refs/heads/")) heads.add(ref.slice("refs/heads/".length));
-    else if (ref.startsWith("refs/remotes/origin/") && ref !== "refs/remotes/origin/HEAD") remotes.add(ref.slice("refs/remotes/origin/".length));
+    else if (ref.startsWith("refs/remotes/origin/") && ref !== "refs/remotes/origin/HEAD")
+      remotes.add(ref.slice("refs/remotes/origin/".length));
   }
   const target = originHead.code === 0 ? originHead.stdout.toString("utf8").trim() : "";
   for (const prefix of ["refs/heads/", "refs/remotes/origin/"]) {

@@ -45,12 +45,19 @@ export function runGit(args: string[], opts: RunGitOptions = {}): Promise<GitRes
       if (size <= max) out.push(b);
     });
     child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", (e) => reject(new CadreError("git_failed", `could not run git: ${e.message}. Install it with: apt-get install git`)));
+    child.on("error", (e) =>
+      reject(new CadreError("git_failed", `could not run git: ${e.message}. Install it with: apt-get install git`)),
+    );
     child.on("close", (code) => {
       const stderr = Buffer.concat(err).toString("utf8");
       const c = code ?? -1;
       if (!okCodes.includes(c)) {
-        reject(new CadreError("git_failed", `git ${args[0] ?? ""} failed: ${stderr.trim() || `exit code ${c}`}`, { args: args.slice(0, 3), code: c }));
+        reject(
+          new CadreError("git_failed", `git ${args[0] ?? ""} failed: ${stderr.trim() || `exit code ${c}`}`, {
+            args: args.slice(0, 3),
+            code: c,
+          }),
+        );
         return;
       }
       resolve({ code: c, stdout: Buffer.concat(out), stderr });

@@ -48,7 +48,10 @@ export function assertSafeRef(ref: string): void {
   if (typeof ref !== "string") throw new CadreError("bad_request", "ref must be a string");
   const problem = refProblem(ref);
   if (problem) {
-    throw new CadreError("bad_request", `invalid ref ${describe(ref)}: ${problem}; use a branch name, tag, full ref (refs/…) or commit sha`);
+    throw new CadreError(
+      "bad_request",
+      `invalid ref ${describe(ref)}: ${problem}; use a branch name, tag, full ref (refs/…) or commit sha`,
+    );
   }
 }
 
@@ -59,7 +62,10 @@ export function assertSafeBranchName(name: string): void {
   if (!problem && name === "HEAD") problem = "'HEAD' is reserved";
   if (!problem && name.startsWith("refs/")) problem = "give the branch name without the 'refs/' prefix";
   if (problem) {
-    throw new CadreError("bad_request", `invalid branch name ${describe(name)}: ${problem}; use letters, digits, '-', '_', '.' and '/' (e.g. cadre/fix-login)`);
+    throw new CadreError(
+      "bad_request",
+      `invalid branch name ${describe(name)}: ${problem}; use letters, digits, '-', '_', '.' and '/' (e.g. cadre/fix-login)`,
+    );
   }
 }
 
@@ -70,7 +76,10 @@ export function assertSafeBranchName(name: string): void {
 export function assertSafeRelPath(path: string): void {
   if (typeof path !== "string") throw new CadreError("bad_request", "path must be a string");
   const bad = (why: string): never => {
-    throw new CadreError("bad_request", `invalid path ${describe(path)}: ${why}; paths must be relative to the repository root`);
+    throw new CadreError(
+      "bad_request",
+      `invalid path ${describe(path)}: ${why}; paths must be relative to the repository root`,
+    );
   };
   if (path.length === 0) bad("it is empty");
   if (path.length > MAX_PATH_LENGTH) bad(`it is longer than ${MAX_PATH_LENGTH} characters`);
@@ -96,11 +105,20 @@ export function isFullObjectId(value: string): boolean {
  * no control characters, and no `ext::`-style remote helpers that run commands.
  */
 export function assertSafeRemote(remote: string): void {
-  if (typeof remote !== "string" || remote.length === 0) throw new CadreError("bad_request", "repository location is empty");
-  if (remote.startsWith("-")) throw new CadreError("bad_request", `invalid repository location ${describe(remote)}: it starts with '-'`);
-  if (hasControlChar(remote)) throw new CadreError("bad_request", `invalid repository location ${describe(remote)}: it contains a control character`);
+  if (typeof remote !== "string" || remote.length === 0)
+    throw new CadreError("bad_request", "repository location is empty");
+  if (remote.startsWith("-"))
+    throw new CadreError("bad_request", `invalid repository location ${describe(remote)}: it starts with '-'`);
+  if (hasControlChar(remote))
+    throw new CadreError(
+      "bad_request",
+      `invalid repository location ${describe(remote)}: it contains a control character`,
+    );
   if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(remote)) {
-    throw new CadreError("bad_request", `invalid repository location ${describe(remote)}: remote helpers ('<helper>::') are not allowed; use https://, ssh://, git:// or a local path`);
+    throw new CadreError(
+      "bad_request",
+      `invalid repository location ${describe(remote)}: remote helpers ('<helper>::') are not allowed; use https://, ssh://, git:// or a local path`,
+    );
   }
 }
 

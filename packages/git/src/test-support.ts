@@ -25,7 +25,9 @@ const ENV = {
 };
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
-  return (await runGit(["-c", "gc.auto=0", "-c", "maintenance.auto=false", ...args], { cwd, env: ENV })).stdout.toString("utf8").trim();
+  return (await runGit(["-c", "gc.auto=0", "-c", "maintenance.auto=false", ...args], { cwd, env: ENV })).stdout
+    .toString("utf8")
+    .trim();
 }
 
 export type FileSpec = string | Buffer | { content: string | Buffer; mode?: "exec" } | { symlink: string } | null;
@@ -53,7 +55,10 @@ export async function commitAll(dir: string, message: string): Promise<string> {
 }
 
 /** A non-bare repo on `main` with one commit of `files`. */
-export async function makeRepo(files: Record<string, FileSpec>, prefix = "repo"): Promise<{ dir: string; gitDir: string; commit: string }> {
+export async function makeRepo(
+  files: Record<string, FileSpec>,
+  prefix = "repo",
+): Promise<{ dir: string; gitDir: string; commit: string }> {
   const dir = await tempDir(prefix);
   await git(dir, "init", "-q", "-b", "main");
   await writeFiles(dir, files);

@@ -35,7 +35,11 @@ export const STATUS_ENV = { GIT_OPTIONAL_LOCKS: "0" };
 export async function workTreeRoot(cwd: string): Promise<string> {
   const res = await runGit(["rev-parse", "--show-toplevel"], { cwd, okCodes: [0, 128] }).catch(() => null);
   const root = res?.code === 0 ? res.stdout.toString("utf8").trim() : "";
-  if (!root) throw new CadreError("bad_request", `${cwd} is not inside a git working tree: run this in a clone of the repository`);
+  if (!root)
+    throw new CadreError(
+      "bad_request",
+      `${cwd} is not inside a git working tree: run this in a clone of the repository`,
+    );
   return root;
 }
 
@@ -60,7 +64,15 @@ export async function workTreeStatus(cwd: string, opts: { paths?: string[] } = {
   const root = await workTreeRoot(cwd);
   const paths = opts.paths ?? [];
   for (const p of paths) assertSafeRelPath(p);
-  const args = ["--literal-pathspecs", "status", "--porcelain=v2", "-z", "--branch", "--untracked-files=all", "--ignore-submodules=none"];
+  const args = [
+    "--literal-pathspecs",
+    "status",
+    "--porcelain=v2",
+    "-z",
+    "--branch",
+    "--untracked-files=all",
+    "--ignore-submodules=none",
+  ];
   if (paths.length > 0) args.push("--", ...paths);
   const out = await runGit(args, { cwd: root, env: STATUS_ENV });
   const tok = splitNul(out.stdout);
@@ -78,17 +90,45 @@ export async function workTreeStatus(cwd: string, opts: { paths?: string[] } = {
     } else if (rec.startsWith("1 ")) {
       const f = splitFields(rec, 8);
       const xy = f[1] ?? "..";
-      entries.push({ path: f[8] ?? "", oldPath: null, index: xy[0] ?? ".", workTree: xy[1] ?? ".", untracked: false, conflicted: false });
+      entries.push({
+        path: f[8] ?? "",
+        oldPath: null,
+        index: xy[0] ?? ".",
+        workTree: xy[1] ?? ".",
+        untracked: false,
+        conflicted: false,
+      });
     } else if (rec.startsWith("2 ")) {
       const f = splitFields(rec, 9);
       const xy = f[1] ?? "..";
-      entries.push({ path: f[9] ?? "", oldPath: tok[++i] ?? null, index: xy[0] ?? ".", workTree: xy[1] ?? ".", untracked: false, conflicted: false });
+      entries.push({
+        path: f[9] ?? "",
+        oldPath: tok[++i] ?? null,
+        index: xy[0] ?? ".",
+        workTree: xy[1] ?? ".",
+        untracked: false,
+        conflicted: false,
+      });
     } else if (rec.startsWith("u ")) {
       const f = splitFields(rec, 10);
       const xy = f[1] ?? "UU";
-      entries.push({ path: f[10] ?? "", oldPath: null, index: xy[0] ?? "U", workTree: xy[1] ?? "U", untracked: false, conflicted: true });
+      entries.push({
+        path: f[10] ?? "",
+        oldPath: null,
+        index: xy[0] ?? "U",
+        workTree: xy[1] ?? "U",
+        untracked: false,
+        conflicted: true,
+      });
     } else if (rec.startsWith("? ")) {
-      entries.push({ path: rec.slice(2), oldPath: null, index: "?", workTree: "?", untracked: true, conflicted: false });
+      entries.push({
+        path: rec.slice(2),
+        oldPath: null,
+        index: "?",
+        workTree: "?",
+        untracked: true,
+        conflicted: false,
+      });
     }
   }
   return { root, head, branch, clean: entries.length === 0, entries };

@@ -4,24 +4,60 @@ import { Id, Timestamp } from "./ids.ts";
 export const NetworkPolicy = z.strictObject({
   mode: z.enum(["off", "allowlist", "on"]),
   /** Domain patterns such as `registry.npmjs.org` or `*.example.com`; used with `allowlist`. */
-  allow: z.array(z.string().min(1).max(253).regex(/^(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?$/, "a domain pattern such as example.com or *.example.com")).max(200).default([]),
+  allow: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(253)
+        .regex(/^(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?$/, "a domain pattern such as example.com or *.example.com"),
+    )
+    .max(200)
+    .default([]),
   /** When true, only GET, HEAD and OPTIONS are let through. */
   readOnlyMethods: z.boolean().default(false),
 });
 export type NetworkPolicy = z.infer<typeof NetworkPolicy>;
 
 export const Limits = z.strictObject({
-  commandTimeoutMs: z.number().int().min(1000).max(6 * 3600_000).default(10 * 60_000),
-  attemptTimeoutMs: z.number().int().min(10_000).max(48 * 3600_000).default(2 * 3600_000),
-  memoryMb: z.number().int().min(64).max(256 * 1024).default(4096),
+  commandTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(6 * 3600_000)
+    .default(10 * 60_000),
+  attemptTimeoutMs: z
+    .number()
+    .int()
+    .min(10_000)
+    .max(48 * 3600_000)
+    .default(2 * 3600_000),
+  memoryMb: z
+    .number()
+    .int()
+    .min(64)
+    .max(256 * 1024)
+    .default(4096),
   maxProcesses: z.number().int().min(16).max(65536).default(512),
-  diskMb: z.number().int().min(16).max(1024 * 1024).default(10 * 1024),
-  outputBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(64 * 1024),
+  diskMb: z
+    .number()
+    .int()
+    .min(16)
+    .max(1024 * 1024)
+    .default(10 * 1024),
+  outputBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(64 * 1024),
 });
 export type Limits = z.infer<typeof Limits>;
 export const DEFAULT_LIMITS: Limits = Limits.parse({});
 
-const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_', not starting with a digit");
+const EnvVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a variable name is letters, digits and '_', not starting with a digit");
 
 export const Environment = z.object({
   id: Id,
@@ -44,18 +80,33 @@ export const Environment = z.object({
 export type Environment = z.infer<typeof Environment>;
 
 const EnvironmentFields = {
-  name: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "an environment name may contain letters, digits, '.', '_' and '-'"),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "an environment name may contain letters, digits, '.', '_' and '-'"),
   repoId: Id.nullable(),
   setupScript: z.string().max(256 * 1024),
   maintenanceScript: z.string().max(256 * 1024),
   variables: z.record(EnvVarName, z.string().max(64 * 1024)),
   /** Set a secret's value with a string; remove it with null. */
-  secrets: z.record(EnvVarName, z.string().min(1).max(64 * 1024).nullable()),
+  secrets: z.record(
+    EnvVarName,
+    z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .nullable(),
+  ),
   networkPolicy: NetworkPolicy,
   limits: Limits.partial(),
   testCommand: z.string().max(4096),
   instructions: z.string().max(64 * 1024),
-  setupTtlMs: z.number().int().min(0).max(30 * 24 * 3600_000),
+  setupTtlMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600_000),
 };
 
 export const CreateEnvironment = z.strictObject({

@@ -9,16 +9,38 @@ import { Usage } from "./usage.ts";
  * (`seq`, per attempt, from 1, no gaps) and stores each one before the next step.
  */
 export const EventBody = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("status"), status: AttemptStatus, waitingFor: WaitingFor.nullish(), reason: FailureReason.nullish(), message: z.string().nullish() }),
+  z.object({
+    type: z.literal("status"),
+    status: AttemptStatus,
+    waitingFor: WaitingFor.nullish(),
+    reason: FailureReason.nullish(),
+    message: z.string().nullish(),
+  }),
   /** A turn's instruction: the first prompt, a follow-up, an answer, or a plan decision. */
-  z.object({ type: z.literal("user_message"), kind: z.enum(["prompt", "followup", "answer", "plan_approved", "plan_rejected", "resolve_conflicts"]), text: z.string() }),
+  z.object({
+    type: z.literal("user_message"),
+    kind: z.enum(["prompt", "followup", "answer", "plan_approved", "plan_rejected", "resolve_conflicts"]),
+    text: z.string(),
+  }),
   z.object({ type: z.literal("turn_started"), turn: z.number().int().min(1) }),
-  z.object({ type: z.literal("turn_completed"), turn: z.number().int().min(1), commit: z.string().nullable(), filesChanged: z.number().int(), additions: z.number().int(), deletions: z.number().int() }),
+  z.object({
+    type: z.literal("turn_completed"),
+    turn: z.number().int().min(1),
+    commit: z.string().nullable(),
+    filesChanged: z.number().int(),
+    additions: z.number().int(),
+    deletions: z.number().int(),
+  }),
   z.object({ type: z.literal("assistant_message"), text: z.string() }),
   z.object({ type: z.literal("reasoning"), text: z.string() }),
   z.object({ type: z.literal("tool_call"), callId: z.string(), name: z.string(), input: z.unknown() }),
   /** Live output of a running command; the full (capped) output is in its tool_result. */
-  z.object({ type: z.literal("command_output"), callId: z.string(), stream: z.enum(["stdout", "stderr"]), chunk: z.string() }),
+  z.object({
+    type: z.literal("command_output"),
+    callId: z.string(),
+    stream: z.enum(["stdout", "stderr"]),
+    chunk: z.string(),
+  }),
   z.object({
     type: z.literal("tool_result"),
     callId: z.string(),
@@ -35,7 +57,12 @@ export const EventBody = z.discriminatedUnion("type", [
   z.object({ type: z.literal("question"), callId: z.string(), questions: z.array(Question).min(1).max(3) }),
   z.object({ type: z.literal("usage"), model: z.string(), step: z.number().int(), usage: Usage }),
   z.object({ type: z.literal("checkpoint"), commit: z.string(), turn: z.number().int() }),
-  z.object({ type: z.literal("compaction"), tokensBefore: z.number().int(), tokensAfter: z.number().int(), summary: z.string() }),
+  z.object({
+    type: z.literal("compaction"),
+    tokensBefore: z.number().int(),
+    tokensAfter: z.number().int(),
+    summary: z.string(),
+  }),
   z.object({ type: z.literal("setup_output"), phase: z.enum(["setup", "maintenance"]), chunk: z.string() }),
   z.object({ type: z.literal("network_blocked"), host: z.string(), method: z.string(), reason: z.string() }),
   z.object({ type: z.literal("notice"), level: z.enum(["info", "warning", "error"]), message: z.string() }),

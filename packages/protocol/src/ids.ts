@@ -19,8 +19,14 @@ export const GitRef = z
   .max(255)
   .refine((s) => !s.startsWith("-"), "a ref may not start with '-'")
   .refine((s) => /^[A-Za-z0-9._/\-~^@{}]+$/.test(s), "a ref may contain only letters, digits and ._/-~^@{}")
-  .refine((s) => !s.includes("..") && !s.includes("//") && !s.endsWith("/") && !s.endsWith(".lock") && !s.endsWith("."), "not a valid git ref name")
-  .refine((s) => !s.includes("@{") || /^[A-Za-z0-9._/-]*@\{[0-9]+\}$/.test(s), "reflog syntax other than name@{N} is not accepted");
+  .refine(
+    (s) => !s.includes("..") && !s.includes("//") && !s.endsWith("/") && !s.endsWith(".lock") && !s.endsWith("."),
+    "not a valid git ref name",
+  )
+  .refine(
+    (s) => !s.includes("@{") || /^[A-Za-z0-9._/-]*@\{[0-9]+\}$/.test(s),
+    "reflog syntax other than name@{N} is not accepted",
+  );
 
 export const BranchName = GitRef.refine((s) => !/[~^{}@]/.test(s), "a branch name may not contain ~ ^ { } @");
 
@@ -29,7 +35,10 @@ export const RepoPath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((s) => !s.startsWith("/") && !s.startsWith("-"), "a path must be relative to the repository root and not start with '-'")
+  .refine(
+    (s) => !s.startsWith("/") && !s.startsWith("-"),
+    "a path must be relative to the repository root and not start with '-'",
+  )
   .refine((s) => !s.split("/").some((seg) => seg === ".."), "a path may not contain '..'")
   .refine((s) => !s.includes("\0"), "a path may not contain NUL");
 

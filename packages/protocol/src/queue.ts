@@ -12,4 +12,8 @@ export const QueueEntry = z.object({
 export type QueueEntry = z.infer<typeof QueueEntry>;
 
 /** Task priority: higher runs first; 0 is the default. */
-export const Priority = z.number().int().min(-10, "priority must be between -10 and 10").max(10, "priority must be between -10 and 10");
+export const Priority = z
+  .number()
+  .int()
+  .min(-10, "priority must be between -10 and 10")
+  .max(10, "priority must be between -10 and 10");

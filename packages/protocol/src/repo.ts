@@ -15,7 +15,10 @@ export const RepoName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a repo name may contain letters, digits, '.', '_' and '-', and must start with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    "a repo name may contain letters, digits, '.', '_' and '-', and must start with a letter or digit",
+  );
 
 export const CreateRepo = z.strictObject({
   /** Absolute local path or URL (https://, ssh://, git@host:path, file://). */

@@ -15,7 +15,13 @@ import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, User, Us
 const None = z.strictObject({});
 const IdParam = z.strictObject({ id: Id });
 /** Repos and environments are addressed by id or by name. */
-const NameOrIdParam = z.strictObject({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be an id or a name (letters, digits, . _ -)") });
+const NameOrIdParam = z.strictObject({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be an id or a name (letters, digits, . _ -)"),
+});
 const UserParam = z.strictObject({ name: UserName });
 const UserRepoParam = z.strictObject({ name: UserName, repo: GrantBody.shape.repo });
 const Limit = z.coerce.number().int().min(1).max(1000);
@@ -47,14 +53,25 @@ export const DiffQuery = z.strictObject({
   path: z.union([RepoPath, z.array(RepoPath).max(1000)]).optional(),
 });
 
-export const FollowupBody = z.strictObject({
-  text: z.string().trim().max(100_000).default(""),
-  attempt: AttemptIndex.optional(),
-  resolveConflicts: z.boolean().default(false),
-}).refine((b) => b.resolveConflicts || b.text.length > 0, { message: "a follow-up needs text (or resolveConflicts: true)", path: ["text"] });
+export const FollowupBody = z
+  .strictObject({
+    text: z.string().trim().max(100_000).default(""),
+    attempt: AttemptIndex.optional(),
+    resolveConflicts: z.boolean().default(false),
+  })
+  .refine((b) => b.resolveConflicts || b.text.length > 0, {
+    message: "a follow-up needs text (or resolveConflicts: true)",
+    path: ["text"],
+  });
 
-export const AnswerBody = z.strictObject({ text: z.string().trim().min(1, "the answer may not be empty").max(100_000), attempt: AttemptIndex.optional() });
-export const PlanDecisionBody = z.strictObject({ attempt: AttemptIndex.optional(), comment: z.string().max(100_000).optional() });
+export const AnswerBody = z.strictObject({
+  text: z.string().trim().min(1, "the answer may not be empty").max(100_000),
+  attempt: AttemptIndex.optional(),
+});
+export const PlanDecisionBody = z.strictObject({
+  attempt: AttemptIndex.optional(),
+  comment: z.string().max(100_000).optional(),
+});
 
 export const ApproveBody = z.union([
   z.strictObject({ attempt: AttemptIndex.optional(), merge: BranchName, rebase: z.boolean().default(false) }),
@@ -63,54 +80,300 @@ export const ApproveBody = z.union([
 ]);
 export const RejectBody = z.strictObject({ reason: z.string().max(10_000).optional() });
 
-export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const routes = {
-  version: route({ method: "GET", path: "/version", params: None, query: None, body: z.undefined(), response: z.object({ protocol: z.string(), server: z.string() }) }),
+  version: route({
+    method: "GET",
+    path: "/version",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ protocol: z.string(), server: z.string() }),
+  }),
 
-  listRepos: route({ method: "GET", path: "/repos", params: None, query: None, body: z.undefined(), response: Page(Repo) }),
+  listRepos: route({
+    method: "GET",
+    path: "/repos",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: Page(Repo),
+  }),
   createRepo: route({ method: "POST", path: "/repos", params: None, query: None, body: CreateRepo, response: Repo }),
-  getRepo: route({ method: "GET", path: "/repos/:id", params: NameOrIdParam, query: None, body: z.undefined(), response: Repo }),
-  repoConflicts: route({ method: "GET", path: "/repos/:id/conflicts", params: NameOrIdParam, query: z.strictObject({ target: BranchName.optional() }), body: z.undefined(), response: ConflictMatrix }),
+  getRepo: route({
+    method: "GET",
+    path: "/repos/:id",
+    params: NameOrIdParam,
+    query: None,
+    body: z.undefined(),
+    response: Repo,
+  }),
+  repoConflicts: route({
+    method: "GET",
+    path: "/repos/:id/conflicts",
+    params: NameOrIdParam,
+    query: z.strictObject({ target: BranchName.optional() }),
+    body: z.undefined(),
+    response: ConflictMatrix,
+  }),
 
-  listEnvironments: route({ method: "GET", path: "/environments", params: None, query: None, body: z.undefined(), response: Page(Environment) }),
-  createEnvironment: route({ method: "POST", path: "/environments", params: None, query: None, body: CreateEnvironment, response: Environment }),
-  getEnvironment: route({ method: "GET", path: "/environments/:id", params: NameOrIdParam, query: None, body: z.undefined(), response: Environment }),
+  listEnvironments: route({
+    method: "GET",
+    path: "/environments",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: Page(Environment),
+  }),
+  createEnvironment: route({
+    method: "POST",
+    path: "/environments",
+    params: None,
+    query: None,
+    body: CreateEnvironment,
+    response: Environment,
+  }),
+  getEnvironment: route({
+    method: "GET",
+    path: "/environments/:id",
+    params: NameOrIdParam,
+    query: None,
+    body: z.undefined(),
+    response: Environment,
+  }),
   /** Output of the environment's most recent setup run (the setup_output events of that attempt). */
-  environmentSetupLog: route({ method: "GET", path: "/environments/:id/setup-log", params: NameOrIdParam, query: None, body: z.undefined(), response: z.object({ taskId: z.string().nullable(), attemptId: z.string().nullable(), at: z.string().nullable(), log: z.string() }) }),
-  updateEnvironment: route({ method: "PATCH", path: "/environments/:id", params: NameOrIdParam, query: None, body: UpdateEnvironment, response: Environment }),
+  environmentSetupLog: route({
+    method: "GET",
+    path: "/environments/:id/setup-log",
+    params: NameOrIdParam,
+    query: None,
+    body: z.undefined(),
+    response: z.object({
+      taskId: z.string().nullable(),
+      attemptId: z.string().nullable(),
+      at: z.string().nullable(),
+      log: z.string(),
+    }),
+  }),
+  updateEnvironment: route({
+    method: "PATCH",
+    path: "/environments/:id",
+    params: NameOrIdParam,
+    query: None,
+    body: UpdateEnvironment,
+    response: Environment,
+  }),
 
-  listTasks: route({ method: "GET", path: "/tasks", params: None, query: ListTasksQuery, body: z.undefined(), response: Page(Task) }),
-  createTask: route({ method: "POST", path: "/tasks", params: None, query: None, body: CreateTask, response: TaskWithAttempts }),
-  getTask: route({ method: "GET", path: "/tasks/:id", params: IdParam, query: None, body: z.undefined(), response: TaskWithAttempts }),
-  cancelTask: route({ method: "POST", path: "/tasks/:id/cancel", params: IdParam, query: None, body: z.strictObject({}).optional(), response: TaskWithAttempts }),
-  followupTask: route({ method: "POST", path: "/tasks/:id/followup", params: IdParam, query: None, body: FollowupBody, response: TaskWithAttempts }),
-  answerTask: route({ method: "POST", path: "/tasks/:id/answer", params: IdParam, query: None, body: AnswerBody, response: TaskWithAttempts }),
-  approvePlan: route({ method: "POST", path: "/tasks/:id/plan/approve", params: IdParam, query: None, body: PlanDecisionBody, response: TaskWithAttempts }),
-  rejectPlan: route({ method: "POST", path: "/tasks/:id/plan/reject", params: IdParam, query: None, body: PlanDecisionBody, response: TaskWithAttempts }),
-  approveTask: route({ method: "POST", path: "/tasks/:id/approve", params: IdParam, query: None, body: ApproveBody, response: TaskWithAttempts }),
-  rejectTask: route({ method: "POST", path: "/tasks/:id/reject", params: IdParam, query: None, body: RejectBody, response: TaskWithAttempts }),
+  listTasks: route({
+    method: "GET",
+    path: "/tasks",
+    params: None,
+    query: ListTasksQuery,
+    body: z.undefined(),
+    response: Page(Task),
+  }),
+  createTask: route({
+    method: "POST",
+    path: "/tasks",
+    params: None,
+    query: None,
+    body: CreateTask,
+    response: TaskWithAttempts,
+  }),
+  getTask: route({
+    method: "GET",
+    path: "/tasks/:id",
+    params: IdParam,
+    query: None,
+    body: z.undefined(),
+    response: TaskWithAttempts,
+  }),
+  cancelTask: route({
+    method: "POST",
+    path: "/tasks/:id/cancel",
+    params: IdParam,
+    query: None,
+    body: z.strictObject({}).optional(),
+    response: TaskWithAttempts,
+  }),
+  followupTask: route({
+    method: "POST",
+    path: "/tasks/:id/followup",
+    params: IdParam,
+    query: None,
+    body: FollowupBody,
+    response: TaskWithAttempts,
+  }),
+  answerTask: route({
+    method: "POST",
+    path: "/tasks/:id/answer",
+    params: IdParam,
+    query: None,
+    body: AnswerBody,
+    response: TaskWithAttempts,
+  }),
+  approvePlan: route({
+    method: "POST",
+    path: "/tasks/:id/plan/approve",
+    params: IdParam,
+    query: None,
+    body: PlanDecisionBody,
+    response: TaskWithAttempts,
+  }),
+  rejectPlan: route({
+    method: "POST",
+    path: "/tasks/:id/plan/reject",
+    params: IdParam,
+    query: None,
+    body: PlanDecisionBody,
+    response: TaskWithAttempts,
+  }),
+  approveTask: route({
+    method: "POST",
+    path: "/tasks/:id/approve",
+    params: IdParam,
+    query: None,
+    body: ApproveBody,
+    response: TaskWithAttempts,
+  }),
+  rejectTask: route({
+    method: "POST",
+    path: "/tasks/:id/reject",
+    params: IdParam,
+    query: None,
+    body: RejectBody,
+    response: TaskWithAttempts,
+  }),
 
-  getAttempt: route({ method: "GET", path: "/attempts/:id", params: IdParam, query: None, body: z.undefined(), response: Attempt }),
-  listTurns: route({ method: "GET", path: "/attempts/:id/turns", params: IdParam, query: None, body: z.undefined(), response: z.object({ items: z.array(Turn) }) }),
-  listEvents: route({ method: "GET", path: "/attempts/:id/events", params: IdParam, query: EventsQuery, body: z.undefined(), response: z.object({ items: z.array(Event), lastSeq: z.number().int() }) }),
-  streamEvents: route({ method: "GET", path: "/attempts/:id/events/stream", params: IdParam, query: z.strictObject({ after: z.coerce.number().int().min(0).optional() }), body: z.undefined(), response: Event, sse: true }),
-  attemptDiff: route({ method: "GET", path: "/attempts/:id/diff", params: IdParam, query: DiffQuery, body: z.undefined(), response: Diff }),
+  getAttempt: route({
+    method: "GET",
+    path: "/attempts/:id",
+    params: IdParam,
+    query: None,
+    body: z.undefined(),
+    response: Attempt,
+  }),
+  listTurns: route({
+    method: "GET",
+    path: "/attempts/:id/turns",
+    params: IdParam,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(Turn) }),
+  }),
+  listEvents: route({
+    method: "GET",
+    path: "/attempts/:id/events",
+    params: IdParam,
+    query: EventsQuery,
+    body: z.undefined(),
+    response: z.object({ items: z.array(Event), lastSeq: z.number().int() }),
+  }),
+  streamEvents: route({
+    method: "GET",
+    path: "/attempts/:id/events/stream",
+    params: IdParam,
+    query: z.strictObject({ after: z.coerce.number().int().min(0).optional() }),
+    body: z.undefined(),
+    response: Event,
+    sse: true,
+  }),
+  attemptDiff: route({
+    method: "GET",
+    path: "/attempts/:id/diff",
+    params: IdParam,
+    query: DiffQuery,
+    body: z.undefined(),
+    response: Diff,
+  }),
   /** Task-level changes (created, status, review) for live lists. */
-  streamTasks: route({ method: "GET", path: "/tasks/stream", params: None, query: None, body: z.undefined(), response: Task, sse: true }),
+  streamTasks: route({
+    method: "GET",
+    path: "/tasks/stream",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: Task,
+    sse: true,
+  }),
 
   whoami: route({ method: "GET", path: "/me", params: None, query: None, body: z.undefined(), response: Me }),
-  listUsers: route({ method: "GET", path: "/users", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(User) }) }),
-  createUser: route({ method: "POST", path: "/users", params: None, query: None, body: CreateUser, response: z.object({ user: User, token: NewApiToken }) }),
-  createToken: route({ method: "POST", path: "/users/:name/tokens", params: UserParam, query: None, body: CreateToken, response: NewApiToken }),
-  listTokens: route({ method: "GET", path: "/users/:name/tokens", params: UserParam, query: None, body: z.undefined(), response: z.object({ items: z.array(ApiToken) }) }),
-  revokeToken: route({ method: "POST", path: "/tokens/:id/revoke", params: IdParam, query: None, body: z.strictObject({}).optional(), response: ApiToken }),
-  grantRepo: route({ method: "POST", path: "/users/:name/grants", params: UserParam, query: None, body: GrantBody, response: User }),
-  revokeGrant: route({ method: "DELETE", path: "/users/:name/grants/:repo", params: UserRepoParam, query: None, body: z.undefined(), response: User }),
+  listUsers: route({
+    method: "GET",
+    path: "/users",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(User) }),
+  }),
+  createUser: route({
+    method: "POST",
+    path: "/users",
+    params: None,
+    query: None,
+    body: CreateUser,
+    response: z.object({ user: User, token: NewApiToken }),
+  }),
+  createToken: route({
+    method: "POST",
+    path: "/users/:name/tokens",
+    params: UserParam,
+    query: None,
+    body: CreateToken,
+    response: NewApiToken,
+  }),
+  listTokens: route({
+    method: "GET",
+    path: "/users/:name/tokens",
+    params: UserParam,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(ApiToken) }),
+  }),
+  revokeToken: route({
+    method: "POST",
+    path: "/tokens/:id/revoke",
+    params: IdParam,
+    query: None,
+    body: z.strictObject({}).optional(),
+    response: ApiToken,
+  }),
+  grantRepo: route({
+    method: "POST",
+    path: "/users/:name/grants",
+    params: UserParam,
+    query: None,
+    body: GrantBody,
+    response: User,
+  }),
+  revokeGrant: route({
+    method: "DELETE",
+    path: "/users/:name/grants/:repo",
+    params: UserRepoParam,
+    query: None,
+    body: z.undefined(),
+    response: User,
+  }),
 
   /** Waiting attempts in claim order, with their position. */
-  listQueue: route({ method: "GET", path: "/queue", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(QueueEntry) }) }),
-  listRunners: route({ method: "GET", path: "/runners", params: None, query: None, body: z.undefined(), response: z.object({ items: z.array(Runner) }) }),
+  listQueue: route({
+    method: "GET",
+    path: "/queue",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(QueueEntry) }),
+  }),
+  listRunners: route({
+    method: "GET",
+    path: "/runners",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(Runner) }),
+  }),
 } as const;
 
 export type Routes = typeof routes;

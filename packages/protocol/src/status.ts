@@ -1,6 +1,14 @@
 import { z } from "zod";
 
-export const AttemptStatus = z.enum(["queued", "provisioning", "running", "waiting_for_input", "completed", "failed", "cancelled"]);
+export const AttemptStatus = z.enum([
+  "queued",
+  "provisioning",
+  "running",
+  "waiting_for_input",
+  "completed",
+  "failed",
+  "cancelled",
+]);
 export type AttemptStatus = z.infer<typeof AttemptStatus>;
 
 export const TERMINAL_STATUSES: readonly AttemptStatus[] = ["completed", "failed", "cancelled"];
@@ -8,7 +16,15 @@ export function isTerminal(status: AttemptStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-export const FailureReason = z.enum(["setup_failed", "model_error", "budget_exceeded", "stuck", "timeout", "sandbox_error", "internal"]);
+export const FailureReason = z.enum([
+  "setup_failed",
+  "model_error",
+  "budget_exceeded",
+  "stuck",
+  "timeout",
+  "sandbox_error",
+  "internal",
+]);
 export type FailureReason = z.infer<typeof FailureReason>;
 
 /** What an attempt in `waiting_for_input` waits for. */

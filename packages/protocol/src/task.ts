@@ -21,7 +21,11 @@ export const Review = z.object({
 });
 export type Review = z.infer<typeof Review>;
 
-export const DiffStats = z.object({ filesChanged: z.number().int(), additions: z.number().int(), deletions: z.number().int() });
+export const DiffStats = z.object({
+  filesChanged: z.number().int(),
+  additions: z.number().int(),
+  deletions: z.number().int(),
+});
 export type DiffStats = z.infer<typeof DiffStats>;
 
 export const PotentialConflict = z.object({ taskId: z.string(), title: z.string(), paths: z.array(z.string()) });
@@ -91,7 +95,12 @@ export const CreateTask = z.strictObject({
   repo: z.string().min(1).max(100),
   baseRef: GitRef.optional(),
   environment: z.string().min(1).max(100).optional(),
-  attempts: z.number().int().min(1, "attempts must be between 1 and 8").max(8, "attempts must be between 1 and 8").default(1),
+  attempts: z
+    .number()
+    .int()
+    .min(1, "attempts must be between 1 and 8")
+    .max(8, "attempts must be between 1 and 8")
+    .default(1),
   mode: TaskMode.default("code"),
   model: ModelName.optional(),
   title: z.string().max(200).optional(),
@@ -117,7 +126,15 @@ export type Turn = z.infer<typeof Turn>;
 
 /** The task's overall status from its attempts: active beats waiting beats finished. */
 export function taskStatus(statuses: readonly AttemptStatus[]): AttemptStatus {
-  const order: AttemptStatus[] = ["running", "provisioning", "waiting_for_input", "queued", "completed", "failed", "cancelled"];
+  const order: AttemptStatus[] = [
+    "running",
+    "provisioning",
+    "waiting_for_input",
+    "queued",
+    "completed",
+    "failed",
+    "cancelled",
+  ];
   for (const s of order) if (statuses.includes(s)) return s;
   return "queued";
 }

@@ -9,7 +9,13 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
-export const ZERO_USAGE: Usage = { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 };
+export const ZERO_USAGE: Usage = {
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  outputTokens: 0,
+  reasoningTokens: 0,
+  costUsd: 0,
+};
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {

@@ -9,7 +9,10 @@ export const UserName = z
   .string()
   .min(1)
   .max(40)
-  .regex(/^[a-z][a-z0-9._-]*$/, "a user name starts with a lowercase letter and may contain lowercase letters, digits, '.', '_' and '-'");
+  .regex(
+    /^[a-z][a-z0-9._-]*$/,
+    "a user name starts with a lowercase letter and may contain lowercase letters, digits, '.', '_' and '-'",
+  );
 
 export const User = z.object({
   id: Id,
@@ -39,8 +42,20 @@ export type ApiToken = z.infer<typeof ApiToken>;
 export const NewApiToken = z.object({ token: z.string(), info: ApiToken });
 export type NewApiToken = z.infer<typeof NewApiToken>;
 
-export const CreateToken = z.strictObject({ label: z.string().max(100).refine((s) => !/\p{Cc}/u.test(s), "a label may not contain control characters").default("") });
-export const GrantBody = z.strictObject({ repo: z.string().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a repo is named by its id or name") });
+export const CreateToken = z.strictObject({
+  label: z
+    .string()
+    .max(100)
+    .refine((s) => !/\p{Cc}/u.test(s), "a label may not contain control characters")
+    .default(""),
+});
+export const GrantBody = z.strictObject({
+  repo: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a repo is named by its id or name"),
+});
 
 export const Me = z.object({ user: z.string(), role: Role, repos: z.array(z.string()).nullable() });
 export type Me = z.infer<typeof Me>;

@@ -21,7 +21,20 @@ export async function materializeCommit(mirrorPath: string, commit: string, dest
   const env = { GIT_CONFIG_GLOBAL: "/dev/null", GIT_ALLOW_PROTOCOL: "file" };
   try {
     await runGit(["-c", "init.defaultBranch=main", "init", "--quiet", "--template=", tmp], { env });
-    await runGit(["-c", "protocol.version=2", "fetch", "--quiet", "--depth=1", "--no-tags", "--no-write-fetch-head", mirrorPath, commit], { cwd: tmp, env });
+    await runGit(
+      [
+        "-c",
+        "protocol.version=2",
+        "fetch",
+        "--quiet",
+        "--depth=1",
+        "--no-tags",
+        "--no-write-fetch-head",
+        mirrorPath,
+        commit,
+      ],
+      { cwd: tmp, env },
+    );
     await runGit(["checkout", "--quiet", "--detach", commit], { cwd: tmp, env });
     await rename(tmp, dest);
   } finally {

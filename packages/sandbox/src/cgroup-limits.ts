@@ -74,8 +74,14 @@ export function cgroupSupport(): CgroupSupport {
     [join("/sys/fs/cgroup", controller), ""],
   ];
   probed = {
-    pids: tryController([...v1("pids").map(([d]): [string, string] => [d, "pids.max"]), [join(v2Root, v2), "pids.max"]]),
-    memory: tryController([...v1("memory").map(([d]): [string, string] => [d, "memory.limit_in_bytes"]), [join(v2Root, v2), "memory.max"]]),
+    pids: tryController([
+      ...v1("pids").map(([d]): [string, string] => [d, "pids.max"]),
+      [join(v2Root, v2), "pids.max"],
+    ]),
+    memory: tryController([
+      ...v1("memory").map(([d]): [string, string] => [d, "memory.limit_in_bytes"]),
+      [join(v2Root, v2), "memory.max"],
+    ]),
   };
   return probed;
 }

@@ -91,7 +91,10 @@ export async function scanChanges(input: ChangeScanInput): Promise<WorkspaceChan
   };
 
   await walk("");
-  const ignored = await ignoredPaths(input, upserts.filter((u) => !u.inBase).map((u) => u.path));
+  const ignored = await ignoredPaths(
+    input,
+    upserts.filter((u) => !u.inBase).map((u) => u.path),
+  );
   const changes: WorkspaceChange[] = [];
   for (const u of upserts) {
     if (!u.inBase && ignored.has(u.path)) continue;
@@ -104,7 +107,7 @@ export async function scanChanges(input: ChangeScanInput): Promise<WorkspaceChan
 async function sameEntry(aPath: string, a: Stats, bPath: string, b: Stats): Promise<boolean> {
   if (a.isSymbolicLink() !== b.isSymbolicLink() || a.isFile() !== b.isFile()) return false;
   if (a.isSymbolicLink()) return (await readlink(aPath)) === (await readlink(bPath));
-  if ((a.mode & 0o111) !== 0 !== ((b.mode & 0o111) !== 0) || a.size !== b.size) return false;
+  if (((a.mode & 0o111) !== 0) !== ((b.mode & 0o111) !== 0) || a.size !== b.size) return false;
   // Copies keep mtimes, so equal size and mtime means untouched; otherwise compare contents.
   if (a.mtimeMs === b.mtimeMs) return true;
   return (await readFile(aPath)).equals(await readFile(bPath));
@@ -113,18 +116,37 @@ async function sameEntry(aPath: string, a: Stats, bPath: string, b: Stats): Prom
 /** Which of the given new paths the repository's ignore rules (as in the workspace) exclude. */
 async function ignoredPaths(input: ChangeScanInput, paths: string[]): Promise<Set<string>> {
   if (paths.length === 0) return new Set();
-  const argv = [...input.gitEntry, "git", "--git-dir", join(input.base, ".git"), "--work-tree", input.gitWorkTree, "check-ignore", "-z", "--stdin"];
+  const argv = [
+    ...input.gitEntry,
+    "git",
+    "--git-dir",
+    join(input.base, ".git"),
+    "--work-tree",
+    input.gitWorkTree,
+    "check-ignore",
+    "-z",
+    "--stdin",
+  ];
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(argv[0] as string, argv.slice(1), {
       stdio: ["pipe", "pipe", "pipe"],
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", HOME: "/nonexistent" },
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        HOME: "/nonexistent",
+      },
     });
     const chunks: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (b: Buffer) => chunks.push(b));
     child.stderr.on("data", (b: Buffer) => (err += b.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 || code === 1 ? resolve(Buffer.concat(chunks).toString("utf8")) : reject(new Error(`git check-ignore failed: ${err.trim()}`))));
+    child.on("close", (code) =>
+      code === 0 || code === 1
+        ? resolve(Buffer.concat(chunks).toString("utf8"))
+        : reject(new Error(`git check-ignore failed: ${err.trim()}`)),
+    );
     child.stdin.end(paths.join("\0") + "\0");
   });
   return new Set(out.split("\0").filter(Boolean));

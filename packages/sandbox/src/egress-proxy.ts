@@ -1,5 +1,12 @@
 import { lookup } from "node:dns/promises";
-import { request as httpRequest, createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  request as httpRequest,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { connect, isIP, type Socket } from "node:net";
 import { rm } from "node:fs/promises";
 import type { Duplex } from "node:stream";
@@ -27,7 +34,10 @@ const defaultResolve: ResolveHost = async (host) => (await lookup(host, { all: t
 export class EgressProxy {
   private readonly sockets = new Set<Socket | Duplex>();
 
-  private constructor(private readonly server: Server, readonly socketPath: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly socketPath: string,
+  ) {}
 
   static async start(o: EgressProxyOptions): Promise<EgressProxy> {
     const resolveHost = o.resolveHost ?? defaultResolve;
@@ -35,7 +45,11 @@ export class EgressProxy {
     const proxy = new EgressProxy(server, o.socketPath);
     const block = (host: string, method: string, reason: string): void => o.onBlocked?.({ host, method, reason });
 
-    const target = async (host: string, port: number, method: string): Promise<{ address: string } | { reason: string }> => {
+    const target = async (
+      host: string,
+      port: number,
+      method: string,
+    ): Promise<{ address: string } | { reason: string }> => {
       const decision = decideRequest(o.policy, { host, port, method });
       if (!decision.allow) return { reason: decision.reason };
       let addresses: string[];
@@ -46,7 +60,10 @@ export class EgressProxy {
       }
       const explicit = explicitlyListed(o.policy, host, port);
       const address = addresses.find((a) => explicit || !isPrivateAddress(a));
-      if (!address) return { reason: `${host} resolves to a private or loopback address (${addresses.join(", ")}); list it explicitly to allow it` };
+      if (!address)
+        return {
+          reason: `${host} resolves to a private or loopback address (${addresses.join(", ")}); list it explicitly to allow it`,
+        };
       return { address };
     };
 
@@ -94,11 +111,16 @@ export class EgressProxy {
           return;
         }
         const headers = withoutHopHeaders(req.headers);
-        const upstream = httpRequest({ host: t.address, port, method, path: url.pathname + url.search, headers }, (up) => {
-          res.writeHead(up.statusCode ?? 502, withoutHopHeaders(up.headers));
-          up.pipe(res);
-        });
-        upstream.on("error", (e) => res.headersSent ? res.destroy() : res.writeHead(502).end(`upstream error: ${e.message}\n`));
+        const upstream = httpRequest(
+          { host: t.address, port, method, path: url.pathname + url.search, headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, withoutHopHeaders(up.headers));
+            up.pipe(res);
+          },
+        );
+        upstream.on("error", (e) =>
+          res.headersSent ? res.destroy() : res.writeHead(502).end(`upstream error: ${e.message}\n`),
+        );
         req.pipe(upstream);
       });
     });
@@ -132,6 +154,7 @@ function splitHostPort(value: string): [string, string] {
 /** Hop-by-hop headers belong to one connection; forwarding them would keep idle sockets open. */
 function withoutHopHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const out = { ...headers };
-  for (const h of ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "upgrade"]) delete out[h];
+  for (const h of ["connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer", "upgrade"])
+    delete out[h];
   return out;
 }

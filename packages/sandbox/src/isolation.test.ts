@@ -58,7 +58,9 @@ describe("sandbox isolation (escape attempts)", () => {
   });
 
   it("cannot read another attempt's workspace", async () => {
-    const r = await ws.exec(`cat ${root}/attempts/*/upper/other-secret.txt; ls /proc/*/root 2>&1 | head -3; cat other-secret.txt`);
+    const r = await ws.exec(
+      `cat ${root}/attempts/*/upper/other-secret.txt; ls /proc/*/root 2>&1 | head -3; cat other-secret.txt`,
+    );
     expect(r.output).not.toContain("other attempt data");
     expect(r.exitCode).not.toBe(0);
   });

@@ -22,7 +22,9 @@ describe("resource limits and teardown", () => {
 
   beforeAll(async () => {
     repo = makeTestRepo({ "a.txt": "a\n" });
-    const environment = testEnvironment({ limits: { ...DEFAULT_LIMITS, maxProcesses: 64, diskMb: 16, outputBytes: 2048, commandTimeoutMs: 20_000 } });
+    const environment = testEnvironment({
+      limits: { ...DEFAULT_LIMITS, maxProcesses: 64, diskMb: 16, outputBytes: 2048, commandTimeoutMs: 20_000 },
+    });
     ws = await manager.provision(testRequest(repo, { environment }));
   });
   afterAll(async () => {
@@ -93,7 +95,9 @@ describe("resource limits and teardown", () => {
 
   it("streams stdout and stderr in arrival order", async () => {
     const chunks: string[] = [];
-    const r = await ws.exec("echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three", { onOutput: (_s, c) => chunks.push(c) });
+    const r = await ws.exec("echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three", {
+      onOutput: (_s, c) => chunks.push(c),
+    });
     expect(r.output).toBe("one\ntwo\nthree\n");
     expect(chunks.join("")).toBe("one\ntwo\nthree\n");
   });

@@ -16,15 +16,24 @@ function matchesPattern(pattern: string, host: string, port: number): boolean {
 }
 
 /** The request-level decision: host pattern and (plain HTTP only) method. */
-export function decideRequest(policy: NetworkPolicy, req: { host: string; port: number; method: string }): ProxyDecision {
-  const host = req.host.toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
+export function decideRequest(
+  policy: NetworkPolicy,
+  req: { host: string; port: number; method: string },
+): ProxyDecision {
+  const host = req.host
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/^\[(.*)\]$/, "$1");
   if (!policy.allow.some((p) => matchesPattern(p, host, req.port))) {
     return { allow: false, reason: `${host} is not in the environment's network allowlist` };
   }
   // A CONNECT tunnel carries TLS whose methods the proxy cannot see, so readOnlyMethods can only
   // be enforced on plain HTTP; tunnels to allowed hosts pass.
   if (policy.readOnlyMethods && req.method !== "CONNECT" && !READ_ONLY_METHODS.has(req.method.toUpperCase())) {
-    return { allow: false, reason: `method ${req.method} is not allowed: the environment only permits GET, HEAD and OPTIONS` };
+    return {
+      allow: false,
+      reason: `method ${req.method} is not allowed: the environment only permits GET, HEAD and OPTIONS`,
+    };
   }
   return { allow: true };
 }
@@ -41,15 +50,23 @@ export function isPrivateAddress(address: string): boolean {
   if (kind === 4) {
     const [a = 0, b = 0] = address.split(".").map(Number);
     return (
-      a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      a >= 224
     );
   }
   if (kind === 6) {
     const lower = address.toLowerCase();
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
     if (mapped?.[1]) return isPrivateAddress(mapped[1]);
-    return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff");
+    return (
+      lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff")
+    );
   }
   return true;
 }

@@ -10,7 +10,11 @@ import { makeTestRepo, proxiedGet, testEnvironment, testRequest, type TestRepo }
 import type { Workspace } from "./types.ts";
 
 describe("proxy decisions", () => {
-  const policy = { mode: "allowlist" as const, allow: ["registry.npmjs.org", "*.example.com", "local.test:8080"], readOnlyMethods: true };
+  const policy = {
+    mode: "allowlist" as const,
+    allow: ["registry.npmjs.org", "*.example.com", "local.test:8080"],
+    readOnlyMethods: true,
+  };
   it("matches exact and wildcard patterns", () => {
     expect(decideRequest(policy, { host: "registry.npmjs.org", port: 443, method: "CONNECT" }).allow).toBe(true);
     expect(decideRequest(policy, { host: "a.example.com", port: 443, method: "CONNECT" }).allow).toBe(true);
@@ -25,7 +29,19 @@ describe("proxy decisions", () => {
     expect(decideRequest(policy, { host: "a.example.com", port: 80, method: "HEAD" }).allow).toBe(true);
   });
   it("classifies private addresses", () => {
-    for (const a of ["127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0"]) {
+    for (const a of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.20.0.1",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "::1",
+      "fe80::1",
+      "fd00::1",
+      "::ffff:127.0.0.1",
+      "0.0.0.0",
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
     for (const a of ["1.1.1.1", "140.82.112.3", "2606:4700::1111"]) expect(isPrivateAddress(a), a).toBe(false);
@@ -105,7 +121,9 @@ describe("network policies in the sandbox", () => {
 
   it("allowlist: blocks a CONNECT to a loopback IP", async () => {
     const before = blocked.length;
-    const r = await allowlisted.exec(`exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'CONNECT 127.0.0.1:${tcpPort} HTTP/1.1\\r\\n\\r\\n' >&3 && cat <&3`);
+    const r = await allowlisted.exec(
+      `exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'CONNECT 127.0.0.1:${tcpPort} HTTP/1.1\\r\\n\\r\\n' >&3 && cat <&3`,
+    );
     expect(r.output).toContain("403");
     expect(r.output).not.toContain("raw tcp");
     expect(blocked.slice(before)[0]?.method).toBe("CONNECT");

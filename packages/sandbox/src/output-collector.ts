@@ -63,5 +63,8 @@ function sliceBytes(text: string, maxBytes: number): string {
 
 function tailFromBytes(text: string, maxBytes: number): string {
   const buf = Buffer.from(text);
-  return buf.subarray(buf.length - maxBytes).toString("utf8").replace(/^\uFFFD/, "");
+  return buf
+    .subarray(buf.length - maxBytes)
+    .toString("utf8")
+    .replace(/^\uFFFD/, "");
 }

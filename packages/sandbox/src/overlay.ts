@@ -16,7 +16,10 @@ export interface OverlayLayers {
 /** overlayfs splits its options on ',' and lowerdir on ':', so layer paths may hold neither. */
 export function assertLayerPath(path: string): void {
   if (/[,:\s\\]/.test(path)) {
-    throw new SandboxError("sandbox_error", `sandbox path ${path} contains ',', ':', '\\' or whitespace, which overlayfs cannot take; use a CADRE_HOME without them`);
+    throw new SandboxError(
+      "sandbox_error",
+      `sandbox path ${path} contains ',', ':', '\\' or whitespace, which overlayfs cannot take; use a CADRE_HOME without them`,
+    );
   }
 }
 
@@ -33,7 +36,19 @@ const MOUNT_THEN_EXEC = 'mount -t overlay overlay -o "$1" "$2" || exit 121; shif
  * runs the rest of the argv there. The mount vanishes with the namespace.
  */
 export function mountAndRunPrefix(l: OverlayLayers): string[] {
-  return ["unshare", "-Urm", "--propagation", "private", "--", "sh", "-c", MOUNT_THEN_EXEC, "sh", overlayOptions(l), l.merged];
+  return [
+    "unshare",
+    "-Urm",
+    "--propagation",
+    "private",
+    "--",
+    "sh",
+    "-c",
+    MOUNT_THEN_EXEC,
+    "sh",
+    overlayOptions(l),
+    l.merged,
+  ];
 }
 
 /** Argument prefix that enters the namespaces of a holder process. */
@@ -55,7 +70,10 @@ export class NamespaceHolder {
   static start(l: OverlayLayers): Promise<NamespaceHolder> {
     const argv = [...mountAndRunPrefix(l), "sh", "-c", "echo ready; exec cat >/dev/null"];
     return new Promise((resolve, reject) => {
-      const child = spawn(argv[0] as string, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+      const child = spawn(argv[0] as string, argv.slice(1), {
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      });
       let stderr = "";
       let ready = false;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -74,9 +92,14 @@ export class NamespaceHolder {
           }),
         );
       });
-      child.on("error", (e) => reject(new SandboxError("sandbox_error", `could not start the workspace namespace: ${e.message}`)));
+      child.on("error", (e) =>
+        reject(new SandboxError("sandbox_error", `could not start the workspace namespace: ${e.message}`)),
+      );
       child.on("exit", (code) => {
-        if (!ready) reject(new SandboxError("sandbox_error", `could not mount the workspace overlay (exit ${code}): ${stderr.trim()}`));
+        if (!ready)
+          reject(
+            new SandboxError("sandbox_error", `could not mount the workspace overlay (exit ${code}): ${stderr.trim()}`),
+          );
       });
     });
   }
@@ -101,7 +124,12 @@ export function overlaySupported(parent: string = tmpdir()): boolean {
   try {
     for (const d of ["lower", "upper", "work", "merged"]) mkdirSync(join(dir, d));
     writeFileSync(join(dir, "lower", "f"), "x");
-    const layers = { lowers: [join(dir, "lower")], upper: join(dir, "upper"), work: join(dir, "work"), merged: join(dir, "merged") };
+    const layers = {
+      lowers: [join(dir, "lower")],
+      upper: join(dir, "upper"),
+      work: join(dir, "work"),
+      merged: join(dir, "merged"),
+    };
     const argv = [...mountAndRunPrefix(layers), "sh", "-c", `rm "$0/f" && echo y > "$0/g"`, layers.merged];
     const r = spawnSync(argv[0] as string, argv.slice(1), { stdio: "ignore", timeout: 10_000 });
     overlayProbe = r.status === 0 && spawnSync("test", ["-c", join(dir, "upper", "f")]).status === 0;

@@ -22,7 +22,8 @@ export interface SandboxedResult extends SandboxExecResult {
   killedBy?: string;
 }
 
-const JOIN_CGROUPS = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+const JOIN_CGROUPS =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 
 /**
  * Runs one sandboxed command. The spawned process leads its own process group; killing the
@@ -32,9 +33,15 @@ const JOIN_CGROUPS = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || ex
 export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
   const started = performance.now();
   const [program, ...args] =
-    run.cgroupProcs.length > 0 ? ["sh", "-c", JOIN_CGROUPS, "sh", String(run.cgroupProcs.length), ...run.cgroupProcs, ...run.argv] : run.argv;
+    run.cgroupProcs.length > 0
+      ? ["sh", "-c", JOIN_CGROUPS, "sh", String(run.cgroupProcs.length), ...run.cgroupProcs, ...run.argv]
+      : run.argv;
   return new Promise((resolve) => {
-    const child = spawn(program as string, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    const child = spawn(program as string, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    });
     const collector = new OutputCollector(run.outputLimitBytes);
     let timedOut = false;
     let cancelled = false;

@@ -49,7 +49,8 @@ export class SandboxManager {
   private init(): Promise<void> {
     this.initialized ??= (async () => {
       assertLayerPath(this.root);
-      for (const d of ["base", "setup", "setup-tree", "attempts", "tmp", "identity"]) await mkdir(this.dir(d), { recursive: true });
+      for (const d of ["base", "setup", "setup-tree", "attempts", "tmp", "identity"])
+        await mkdir(this.dir(d), { recursive: true });
       await writeFile(this.dir("identity", "passwd"), PASSWD_TEXT);
       await writeFile(this.dir("identity", "group"), GROUP_TEXT);
     })();
@@ -62,11 +63,17 @@ export class SandboxManager {
   }
 
   private setupStore(kind: "overlay" | "worktree"): SetupLayerStore {
-    return new SetupLayerStore({ root: this.dir(kind === "overlay" ? "setup" : "setup-tree"), identityDir: this.dir("identity"), tmpDir: this.dir("tmp"), kind });
+    return new SetupLayerStore({
+      root: this.dir(kind === "overlay" ? "setup" : "setup-tree"),
+      identityDir: this.dir("identity"),
+      tmpDir: this.dir("tmp"),
+      kind,
+    });
   }
 
   private async ensureBase(mirrorPath: string, commit: string): Promise<string> {
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) throw new SandboxError("sandbox_error", `base commit must be a full sha, got ${JSON.stringify(commit)}`);
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit))
+      throw new SandboxError("sandbox_error", `base commit must be a full sha, got ${JSON.stringify(commit)}`);
     const dest = this.dir("base", commit);
     if (await stat(dest).catch(() => null)) return dest;
     return withFileLock(`${dest}.lock`, async () => {
@@ -77,16 +84,34 @@ export class SandboxManager {
 
   async provision(req: ProvisionRequest): Promise<Workspace> {
     await this.init();
-    if (!ATTEMPT_ID.test(req.attemptId)) throw new SandboxError("sandbox_error", `attempt id ${JSON.stringify(req.attemptId)} may only hold letters, digits, '.', '_' and '-'`);
+    if (!ATTEMPT_ID.test(req.attemptId))
+      throw new SandboxError(
+        "sandbox_error",
+        `attempt id ${JSON.stringify(req.attemptId)} may only hold letters, digits, '.', '_' and '-'`,
+      );
     const attemptDir = this.dir("attempts", req.attemptId);
     if (this.open_.has(req.attemptId) || (await stat(attemptDir).catch(() => null))) {
-      throw new SandboxError("sandbox_error", `attempt ${req.attemptId} already has a workspace; re-attach with open() or destroy() it first`);
+      throw new SandboxError(
+        "sandbox_error",
+        `attempt ${req.attemptId} already has a workspace; re-attach with open() or destroy() it first`,
+      );
     }
     const kind = this.kind();
-    if (kind === "worktree") req.onNotice?.("warning", "overlayfs unavailable, using git worktree: provisioning is slower (each attempt copies the whole checkout)");
+    if (kind === "worktree")
+      req.onNotice?.(
+        "warning",
+        "overlayfs unavailable, using git worktree: provisioning is slower (each attempt copies the whole checkout)",
+      );
     const base = await this.ensureBase(req.mirrorPath, req.baseCommit);
     const setup = await this.setupStore(kind).ensure(req, base);
-    const meta: AttemptMeta = { attemptId: req.attemptId, kind, baseCommit: req.baseCommit, base, setup, createdAt: Date.now() };
+    const meta: AttemptMeta = {
+      attemptId: req.attemptId,
+      kind,
+      baseCommit: req.baseCommit,
+      base,
+      setup,
+      createdAt: Date.now(),
+    };
     const tmp = this.dir("tmp", `attempt-${randomBytes(6).toString("hex")}`);
     try {
       if (kind === "overlay") {
@@ -112,10 +137,15 @@ export class SandboxManager {
     await this.init();
     const existing = this.open_.get(attemptId);
     if (existing) return existing;
-    if (!ATTEMPT_ID.test(attemptId)) throw new SandboxError("sandbox_error", `invalid attempt id ${JSON.stringify(attemptId)}`);
+    if (!ATTEMPT_ID.test(attemptId))
+      throw new SandboxError("sandbox_error", `invalid attempt id ${JSON.stringify(attemptId)}`);
     const attemptDir = this.dir("attempts", attemptId);
     const meta = await readMeta(attemptDir);
-    if (!meta) throw new SandboxError("sandbox_error", `attempt ${attemptId} has no workspace here; provision it (with restoreCommit to resume from a checkpoint)`);
+    if (!meta)
+      throw new SandboxError(
+        "sandbox_error",
+        `attempt ${attemptId} has no workspace here; provision it (with restoreCommit to resume from a checkpoint)`,
+      );
     const ws = this.attach(attemptDir, meta, { ...req, attemptId });
     await ws.ready();
     return ws;

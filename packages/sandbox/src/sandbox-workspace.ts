@@ -150,7 +150,9 @@ export class SandboxWorkspace implements Workspace {
           : {
               intervalMs: 500,
               check: async () =>
-                (await diskUsage(this.upper)) > diskLimit ? `the workspace exceeded its disk limit of ${limits.diskMb} MB; the command was killed` : null,
+                (await diskUsage(this.upper)) > diskLimit
+                  ? `the workspace exceeded its disk limit of ${limits.diskMb} MB; the command was killed`
+                  : null,
             },
         command,
       });
@@ -174,7 +176,8 @@ export class SandboxWorkspace implements Workspace {
   }
 
   private assertWritable(): void {
-    if (this.readOnly) throw new SandboxError("sandbox_error", "this workspace is read-only (ask mode); files cannot be changed");
+    if (this.readOnly)
+      throw new SandboxError("sandbox_error", "this workspace is read-only (ask mode); files cannot be changed");
   }
 
   async writeFile(path: string, data: Buffer | string, opts: { executable?: boolean } = {}): Promise<void> {
@@ -184,7 +187,8 @@ export class SandboxWorkspace implements Workspace {
 
   private async writeResolved(root: string, path: string, data: Buffer | string, executable: boolean): Promise<void> {
     const parts = await resolveWorkspacePath(root, path, true);
-    if (parts.length === 0) throw new SandboxError("sandbox_error", "cannot write to the workspace root itself; give a file path");
+    if (parts.length === 0)
+      throw new SandboxError("sandbox_error", "cannot write to the workspace root itself; give a file path");
     const target = join(root, ...parts);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, data, { flag: "w" });
@@ -230,7 +234,19 @@ export class SandboxWorkspace implements Workspace {
    */
   async restore(mirrorPath: string, baseCommit: string, restoreCommit: string): Promise<void> {
     const root = await this.hostRoot();
-    const raw = (await runGit(["--git-dir", mirrorPath, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", baseCommit, restoreCommit])).stdout.toString("utf8");
+    const raw = (
+      await runGit([
+        "--git-dir",
+        mirrorPath,
+        "diff",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        baseCommit,
+        restoreCommit,
+      ])
+    ).stdout.toString("utf8");
     const fields = raw.split("\0");
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const header = fields[i] as string;
@@ -277,7 +293,10 @@ export class SandboxWorkspace implements Workspace {
     this.ctx.onClose(this.attemptId);
     const trash = `${this.ctx.dir}.trash-${randomBytes(4).toString("hex")}`;
     // Renamed first so a crash mid-delete never leaves a half attempt that looks whole.
-    const moved = await rename(this.ctx.dir, trash).then(() => true, () => false);
+    const moved = await rename(this.ctx.dir, trash).then(
+      () => true,
+      () => false,
+    );
     await removeTree(moved ? trash : this.ctx.dir);
   }
 }

@@ -40,7 +40,9 @@ export async function loadOrCreateSecretKey(home: string, env: NodeJS.ProcessEnv
 function parseKey(text: string, source: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
   if (key.length !== KEY_BYTES) {
-    throw new Error(`${source} must hold ${KEY_BYTES} bytes as base64 or hex (got ${key.length}); generate one with: openssl rand -base64 32`);
+    throw new Error(
+      `${source} must hold ${KEY_BYTES} bytes as base64 or hex (got ${key.length}); generate one with: openssl rand -base64 32`,
+    );
   }
   return key;
 }
@@ -62,7 +64,9 @@ export function decryptSecret(key: Buffer, blob: string): string {
   try {
     return Buffer.concat([decipher.update(Buffer.from(ct, "base64")), decipher.final()]).toString("utf8");
   } catch {
-    throw new Error("could not decrypt a secret: the secret key changed or the value was tampered with; set the secret again");
+    throw new Error(
+      "could not decrypt a secret: the secret key changed or the value was tampered with; set the secret again",
+    );
   }
 }
 

@@ -92,8 +92,14 @@ export class SetupLayerStore {
         command: script,
       });
       if (result.exitCode !== 0) {
-        const why = result.timedOut ? `timed out after ${env.limits.commandTimeoutMs} ms` : `exited with code ${result.exitCode ?? "null (killed)"}`;
-        throw new SandboxError("setup_failed", `the environment's ${phase} script ${why}; fix the script and retry`, result.output);
+        const why = result.timedOut
+          ? `timed out after ${env.limits.commandTimeoutMs} ms`
+          : `exited with code ${result.exitCode ?? "null (killed)"}`;
+        throw new SandboxError(
+          "setup_failed",
+          `the environment's ${phase} script ${why}; fix the script and retry`,
+          result.output,
+        );
       }
       if (overlay) {
         await removeTree(layers.work);
@@ -122,6 +128,10 @@ export function copyTree(from: string, to: string): Promise<void> {
     let err = "";
     child.stderr.on("data", (b: Buffer) => (err += b.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new SandboxError("sandbox_error", `could not copy the setup layer: ${err.trim()}`))));
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new SandboxError("sandbox_error", `could not copy the setup layer: ${err.trim()}`)),
+    );
   });
 }

@@ -17,7 +17,10 @@ export interface TestRepo {
 
 const GIT_ENV = {
   ...process.env,
-  GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t",
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@t",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@t",
   GIT_CONFIG_GLOBAL: "/dev/null",
 };
 
@@ -25,7 +28,8 @@ export function makeTestRepo(files: Record<string, string>): TestRepo {
   const dir = mkdtempSync(join(tmpdir(), "cadre-sbx-repo-"));
   const work = join(dir, "work");
   const mirror = join(dir, "mirror.git");
-  const git = (args: string[], cwd = work): string => execFileSync("git", args, { cwd, env: GIT_ENV }).toString().trim();
+  const git = (args: string[], cwd = work): string =>
+    execFileSync("git", args, { cwd, env: GIT_ENV }).toString().trim();
   mkdirSync(work);
   git(["init", "-q", "-b", "main"]);
   const commitFiles = (set: Record<string, string | null>, executable: string[] = []): string => {
@@ -50,7 +54,10 @@ export function makeTestRepo(files: Record<string, string>): TestRepo {
   return { dir, mirror, commit, commitFiles, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function testEnvironment(over: Partial<SandboxEnvironment> = {}, policy: Partial<NetworkPolicy> = {}): SandboxEnvironment {
+export function testEnvironment(
+  over: Partial<SandboxEnvironment> = {},
+  policy: Partial<NetworkPolicy> = {},
+): SandboxEnvironment {
   return {
     key: "env-1",
     setupScript: "",

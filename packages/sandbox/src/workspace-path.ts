@@ -8,9 +8,11 @@ export const SANDBOX_WORKSPACE = "/workspace";
 /** Splits a workspace-relative path, refusing absolute paths, `..` and NUL bytes. */
 export function splitWorkspacePath(rel: string): string[] {
   if (rel.includes("\0")) throw new SandboxError("sandbox_error", `invalid path ${JSON.stringify(rel)}: NUL byte`);
-  if (rel.startsWith("/")) throw new SandboxError("sandbox_error", `path ${rel} is absolute; give a path relative to the workspace root`);
+  if (rel.startsWith("/"))
+    throw new SandboxError("sandbox_error", `path ${rel} is absolute; give a path relative to the workspace root`);
   const parts = rel.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.includes("..")) throw new SandboxError("sandbox_error", `path ${rel} contains '..'; paths must stay inside the workspace`);
+  if (parts.includes(".."))
+    throw new SandboxError("sandbox_error", `path ${rel} contains '..'; paths must stay inside the workspace`);
   return parts;
 }
 

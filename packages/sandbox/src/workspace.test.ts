@@ -48,7 +48,9 @@ describe("workspaces, layers and changes", () => {
     const outputs: string[] = [];
     const env = setupEnv("once");
     const wss = await Promise.all(
-      Array.from({ length: 10 }, () => manager.provision(testRequest(repo, { environment: env, onSetupOutput: (_p, c) => outputs.push(c) }))),
+      Array.from({ length: 10 }, () =>
+        manager.provision(testRequest(repo, { environment: env, onSetupOutput: (_p, c) => outputs.push(c) })),
+      ),
     );
     expect(setupRuns).toBe(1);
     expect(outputs.join("")).toContain("SETUP-DONE");
@@ -76,7 +78,9 @@ describe("workspaces, layers and changes", () => {
         "echo x > fresh.txt && ln -s a.txt link && touch tool.sh && echo more > node_modules/pkg/extra.js && git add -A >/dev/null",
     );
     const changes = await ws.changes();
-    const summary = changes.map((c: WorkspaceChange) => (c.kind === "upsert" ? `${c.kind} ${c.path} ${c.mode}` : `${c.kind} ${c.path}`));
+    const summary = changes.map((c: WorkspaceChange) =>
+      c.kind === "upsert" ? `${c.kind} ${c.path} ${c.mode}` : `${c.kind} ${c.path}`,
+    );
     expect(summary).toEqual([
       "upsert a.txt 100644",
       "upsert dir/b.txt 100755",
@@ -87,7 +91,9 @@ describe("workspaces, layers and changes", () => {
       "upsert link 120000",
     ]);
     const upsert = changes.find((c) => c.path === "a.txt");
-    expect(upsert?.kind === "upsert" && (await import("node:fs")).readFileSync(upsert.hostPath, "utf8")).toBe("changed\n");
+    expect(upsert?.kind === "upsert" && (await import("node:fs")).readFileSync(upsert.hostPath, "utf8")).toBe(
+      "changed\n",
+    );
     expect(await ws.diskUsage()).toBeGreaterThan(0);
     await ws.destroy();
   });
@@ -99,9 +105,12 @@ describe("workspaces, layers and changes", () => {
       key: "secret-env",
       secrets: { API_TOKEN: secret },
       variables: { PLAIN: "visible" },
-      setupScript: 'echo "token is $API_TOKEN"; printf %s "$API_TOKEN" | head -c 9; printf %s "$API_TOKEN" | tail -c +10; echo; echo "$API_TOKEN" > leaked.txt',
+      setupScript:
+        'echo "token is $API_TOKEN"; printf %s "$API_TOKEN" | head -c 9; printf %s "$API_TOKEN" | tail -c +10; echo; echo "$API_TOKEN" > leaked.txt',
     });
-    const ws = await manager.provision(testRequest(repo, { environment: env, onSetupOutput: (_p, c) => outputs.push(c) }));
+    const ws = await manager.provision(
+      testRequest(repo, { environment: env, onSetupOutput: (_p, c) => outputs.push(c) }),
+    );
     const setupText = outputs.join("");
     expect(setupText).toContain("token is [secret]");
     expect(setupText).not.toContain(secret);
@@ -125,8 +134,15 @@ describe("workspaces, layers and changes", () => {
 
   it("runs the maintenance script when the setup layer expired", async () => {
     const phases: string[] = [];
-    const env = testEnvironment({ key: "maint", setupScript: "echo 1 > gen.txt", maintenanceScript: "echo 2 >> gen.txt", setupTtlMs: 0 });
-    const first = await manager.provision(testRequest(repo, { environment: { ...env, setupTtlMs: 3600_000 }, onSetupOutput: (p) => phases.push(p) }));
+    const env = testEnvironment({
+      key: "maint",
+      setupScript: "echo 1 > gen.txt",
+      maintenanceScript: "echo 2 >> gen.txt",
+      setupTtlMs: 0,
+    });
+    const first = await manager.provision(
+      testRequest(repo, { environment: { ...env, setupTtlMs: 3600_000 }, onSetupOutput: (p) => phases.push(p) }),
+    );
     const second = await manager.provision(testRequest(repo, { environment: env }));
     expect((await first.readFile("gen.txt"))?.toString()).toBe("1\n");
     expect((await second.readFile("gen.txt"))?.toString()).toBe("1\n2\n");
@@ -146,7 +162,9 @@ describe("workspaces, layers and changes", () => {
 
   it("file operations stay inside the workspace", async () => {
     const ws = await manager.provision(testRequest(repo));
-    await ws.exec("ln -s /etc/passwd abs-out && ln -s ../../../../etc/passwd rel-out && ln -s /workspace/a.txt abs-in && ln -s dir dirlink");
+    await ws.exec(
+      "ln -s /etc/passwd abs-out && ln -s ../../../../etc/passwd rel-out && ln -s /workspace/a.txt abs-in && ln -s dir dirlink",
+    );
     await expect(ws.readFile("/etc/passwd")).rejects.toThrow(/absolute/);
     await expect(ws.readFile("../x")).rejects.toThrow(/\.\./);
     await expect(ws.readFile("abs-out")).rejects.toThrow(/outside the workspace/);
@@ -163,7 +181,10 @@ describe("workspaces, layers and changes", () => {
   });
 
   it("restoreCommit brings a checkpoint's files into a fresh workspace; open() re-attaches", async () => {
-    const checkpoint = repo.commitFiles({ "a.txt": "from checkpoint\n", "dir/b.txt": null, "bin/run": "#!/bin/sh\necho hi\n" }, ["bin/run"]);
+    const checkpoint = repo.commitFiles(
+      { "a.txt": "from checkpoint\n", "dir/b.txt": null, "bin/run": "#!/bin/sh\necho hi\n" },
+      ["bin/run"],
+    );
     const req = testRequest(repo, { restoreCommit: checkpoint });
     const ws = await manager.provision(req);
     expect((await ws.readFile("a.txt"))?.toString()).toBe("from checkpoint\n");
@@ -212,7 +233,11 @@ describe("worktree fallback", () => {
     expect(ws.kind).toBe("worktree");
     expect(notices.join()).toMatch(/overlayfs unavailable, using git worktree/);
     await ws.exec("echo b2 > dir/b.txt && rm a.txt && echo n > n.txt");
-    expect((await ws.changes()).map((c) => `${c.kind} ${c.path}`)).toEqual(["delete a.txt", "upsert dir/b.txt", "upsert n.txt"]);
+    expect((await ws.changes()).map((c) => `${c.kind} ${c.path}`)).toEqual([
+      "delete a.txt",
+      "upsert dir/b.txt",
+      "upsert n.txt",
+    ]);
     await ws.destroy();
   });
 });

@@ -11,9 +11,15 @@ export interface AttemptRecord extends Attempt {
 }
 
 export function toAttemptRecord(r: AttemptRow): AttemptRecord {
-  const pending = r.pending_input === null || r.pending_input === undefined ? null : (typeof r.pending_input === "string" ? JSON.parse(r.pending_input) : r.pending_input) as RunInput;
+  const pending =
+    r.pending_input === null || r.pending_input === undefined
+      ? null
+      : ((typeof r.pending_input === "string" ? JSON.parse(r.pending_input) : r.pending_input) as RunInput);
   return {
-    ...toAttempt(r), needsRun: r.needs_run, pendingInput: pending, cancelRequested: r.cancel_requested,
+    ...toAttempt(r),
+    needsRun: r.needs_run,
+    pendingInput: pending,
+    cancelRequested: r.cancel_requested,
     leaseExpiresAt: r.lease_expires_at ? new Date(r.lease_expires_at).toISOString() : null,
   };
 }
@@ -27,7 +33,9 @@ export class AttemptQueries {
   }
 
   async byTask(taskId: string): Promise<AttemptRecord[]> {
-    return (await this.sql.query<AttemptRow>("select * from attempts where task_id = $1 order by idx", [taskId])).map(toAttemptRecord);
+    return (await this.sql.query<AttemptRow>("select * from attempts where task_id = $1 order by idx", [taskId])).map(
+      toAttemptRecord,
+    );
   }
 
   /**
@@ -67,7 +75,10 @@ export class AttemptQueries {
   }
 
   async setDiffStats(id: string, stats: { filesChanged: number; additions: number; deletions: number }): Promise<void> {
-    await this.sql.query("update attempts set diff_stats = $2::jsonb, updated_at = now() where id = $1", [id, JSON.stringify(stats)]);
+    await this.sql.query("update attempts set diff_stats = $2::jsonb, updated_at = now() where id = $1", [
+      id,
+      JSON.stringify(stats),
+    ]);
   }
 
   /** Moves an attempt onto a new base (after rebasing it for resolve-conflicts). */
@@ -80,6 +91,8 @@ export class AttemptQueries {
   }
 
   async turns(attemptId: string): Promise<Turn[]> {
-    return (await this.sql.query<TurnRow>("select * from turns where attempt_id = $1 order by idx", [attemptId])).map(toTurn);
+    return (await this.sql.query<TurnRow>("select * from turns where attempt_id = $1 order by idx", [attemptId])).map(
+      toTurn,
+    );
   }
 }

@@ -25,8 +25,20 @@ export class EnvironmentQueries {
     const rows = await this.sql.query<EnvironmentRow>(
       `insert into environments (id, name, repo_id, setup_script, maintenance_script, variables, secrets, network_policy, limits, test_command, instructions, setup_ttl_ms)
        values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12) returning *`,
-      [newId("env"), e.name, e.repoId, e.setupScript, e.maintenanceScript, JSON.stringify(e.variables), JSON.stringify(e.encryptedSecrets),
-        JSON.stringify(e.networkPolicy), JSON.stringify(e.limits), e.testCommand, e.instructions, e.setupTtlMs],
+      [
+        newId("env"),
+        e.name,
+        e.repoId,
+        e.setupScript,
+        e.maintenanceScript,
+        JSON.stringify(e.variables),
+        JSON.stringify(e.encryptedSecrets),
+        JSON.stringify(e.networkPolicy),
+        JSON.stringify(e.limits),
+        e.testCommand,
+        e.instructions,
+        e.setupTtlMs,
+      ],
     );
     return toEnvironment(rows[0] as EnvironmentRow);
   }
@@ -36,8 +48,20 @@ export class EnvironmentQueries {
       `update environments set name = $2, repo_id = $3, setup_script = $4, maintenance_script = $5, variables = $6::jsonb, secrets = $7::jsonb,
          network_policy = $8::jsonb, limits = $9::jsonb, test_command = $10, instructions = $11, setup_ttl_ms = $12, updated_at = clock_timestamp()
        where id = $1 returning *`,
-      [id, e.name, e.repoId, e.setupScript, e.maintenanceScript, JSON.stringify(e.variables), JSON.stringify(e.encryptedSecrets),
-        JSON.stringify(e.networkPolicy), JSON.stringify(e.limits), e.testCommand, e.instructions, e.setupTtlMs],
+      [
+        id,
+        e.name,
+        e.repoId,
+        e.setupScript,
+        e.maintenanceScript,
+        JSON.stringify(e.variables),
+        JSON.stringify(e.encryptedSecrets),
+        JSON.stringify(e.networkPolicy),
+        JSON.stringify(e.limits),
+        e.testCommand,
+        e.instructions,
+        e.setupTtlMs,
+      ],
     );
     return toEnvironment(rows[0] as EnvironmentRow);
   }
@@ -47,13 +71,18 @@ export class EnvironmentQueries {
   }
 
   async find(idOrName: string): Promise<Environment | null> {
-    const rows = await this.sql.query<EnvironmentRow>("select * from environments where id = $1 or name = $1 limit 1", [idOrName]);
+    const rows = await this.sql.query<EnvironmentRow>("select * from environments where id = $1 or name = $1 limit 1", [
+      idOrName,
+    ]);
     return rows[0] ? toEnvironment(rows[0]) : null;
   }
 
   /** Encrypted secret values, for the runner (setup phase) and for updates. */
   async encryptedSecrets(id: string): Promise<Record<string, string>> {
-    const rows = await this.sql.query<{ secrets: Record<string, string> | string }>("select secrets from environments where id = $1", [id]);
+    const rows = await this.sql.query<{ secrets: Record<string, string> | string }>(
+      "select secrets from environments where id = $1",
+      [id],
+    );
     const s = rows[0]?.secrets ?? {};
     return typeof s === "string" ? (JSON.parse(s) as Record<string, string>) : s;
   }

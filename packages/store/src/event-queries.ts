@@ -3,7 +3,15 @@ import { CadreError, isTerminal } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { iso } from "./rows.ts";
 
-export interface EventRow { attempt_id: string; seq: number; task_id: string; turn: number; type: string; at: Date; body: unknown }
+export interface EventRow {
+  attempt_id: string;
+  seq: number;
+  task_id: string;
+  turn: number;
+  type: string;
+  at: Date;
+  body: unknown;
+}
 
 export function toEvent(r: EventRow): Event {
   const body = (typeof r.body === "string" ? JSON.parse(r.body) : r.body) as EventBody;
@@ -13,7 +21,10 @@ export function toEvent(r: EventRow): Event {
 /** Raised when a runner writes for an attempt whose lease it no longer holds (another runner took it over). */
 export class LeaseLostError extends CadreError {
   constructor(attemptId: string) {
-    super("conflict", `attempt ${attemptId} is no longer held by this runner (its lease expired and another runner took it over)`);
+    super(
+      "conflict",
+      `attempt ${attemptId} is no longer held by this runner (its lease expired and another runner took it over)`,
+    );
   }
 }
 
@@ -82,7 +93,14 @@ export class EventQueries {
              'outputTokens', (usage->>'outputTokens')::bigint + $4,
              'reasoningTokens', (usage->>'reasoningTokens')::bigint + $5,
              'costUsd', (usage->>'costUsd')::float8 + $6) where id = $1`,
-          [attemptId, e.usage.inputTokens, e.usage.cachedInputTokens, e.usage.outputTokens, e.usage.reasoningTokens, e.usage.costUsd],
+          [
+            attemptId,
+            e.usage.inputTokens,
+            e.usage.cachedInputTokens,
+            e.usage.outputTokens,
+            e.usage.reasoningTokens,
+            e.usage.costUsd,
+          ],
         );
         return true;
       case "checkpoint":
@@ -99,7 +117,12 @@ export class EventQueries {
       case "user_message":
         if (e.kind === "prompt" || e.kind === "followup" || e.kind === "resolve_conflicts") {
           const kind = e.kind === "prompt" ? "initial" : e.kind;
-          await tx.query("update turns set kind = $3, prompt = $4 where attempt_id = $1 and idx = $2", [attemptId, turn, kind, e.text]);
+          await tx.query("update turns set kind = $3, prompt = $4 where attempt_id = $1 and idx = $2", [
+            attemptId,
+            turn,
+            kind,
+            e.text,
+          ]);
         }
         await tx.query("update attempts set pending_input = null where id = $1", [attemptId]);
         return false;
@@ -124,7 +147,9 @@ export class EventQueries {
   }
 
   /** The setup output of the most recent attempt that ran an environment's setup script. */
-  async lastSetupLog(environmentId: string): Promise<{ taskId: string; attemptId: string; at: string; log: string } | null> {
+  async lastSetupLog(
+    environmentId: string,
+  ): Promise<{ taskId: string; attemptId: string; at: string; log: string } | null> {
     const latest = await this.sql.query<{ attempt_id: string; task_id: string; at: Date }>(
       `select e.attempt_id, e.task_id, max(e.at) as at from events e join tasks t on t.id = e.task_id
        where t.environment_id = $1 and e.type = 'setup_output'
@@ -133,12 +158,19 @@ export class EventQueries {
     );
     const row = latest[0];
     if (!row) return null;
-    const chunks = await this.sql.query<{ body: unknown }>("select body from events where attempt_id = $1 and type = 'setup_output' order by seq", [row.attempt_id]);
-    const log = chunks.map((c) => ((typeof c.body === "string" ? JSON.parse(c.body) : c.body) as { chunk: string }).chunk).join("");
+    const chunks = await this.sql.query<{ body: unknown }>(
+      "select body from events where attempt_id = $1 and type = 'setup_output' order by seq",
+      [row.attempt_id],
+    );
+    const log = chunks
+      .map((c) => ((typeof c.body === "string" ? JSON.parse(c.body) : c.body) as { chunk: string }).chunk)
+      .join("");
     return { taskId: row.task_id, attemptId: row.attempt_id, at: iso(row.at), log };
   }
 
   async all(attemptId: string): Promise<Event[]> {
-    return (await this.sql.query<EventRow>("select * from events where attempt_id = $1 order by seq", [attemptId])).map(toEvent);
+    return (await this.sql.query<EventRow>("select * from events where attempt_id = $1 order by seq", [attemptId])).map(
+      toEvent,
+    );
   }
 }

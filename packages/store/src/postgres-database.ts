@@ -77,20 +77,23 @@ export async function openPostgresDatabase(url: string): Promise<Database> {
    */
   async function query<T extends object>(text: string, params: SqlParam[] = []): Promise<T[]> {
     const readOnly = /^\s*select\b/i.test(text) && !/pg_notify|for update|nextval|setval/i.test(text);
-    return retryTransient(async () => {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        const res = await client.query<T>(text, params);
-        return res.rows;
-      } catch (e) {
-        broken = isTransient(e);
-        if (broken && !readOnly) throw new AmbiguousCommitError(e);
-        throw e;
-      } finally {
-        client.release(broken);
-      }
-    }, (e) => !(e instanceof AmbiguousCommitError) && isTransient(e)).catch((e: unknown) => {
+    return retryTransient(
+      async () => {
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          const res = await client.query<T>(text, params);
+          return res.rows;
+        } catch (e) {
+          broken = isTransient(e);
+          if (broken && !readOnly) throw new AmbiguousCommitError(e);
+          throw e;
+        } finally {
+          client.release(broken);
+        }
+      },
+      (e) => !(e instanceof AmbiguousCommitError) && isTransient(e),
+    ).catch((e: unknown) => {
       throw e instanceof AmbiguousCommitError ? e.cause : e;
     });
   }
@@ -100,27 +103,30 @@ export async function openPostgresDatabase(url: string): Promise<Database> {
     query,
     // Repeated while the server is away, unless the failure came at COMMIT (it may have committed).
     async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      return retryTransient(async () => {
-        const client = await pool.connect();
-        let broken = false;
-        try {
-          await client.query("BEGIN");
-          const out = await fn(clientSql(client));
+      return retryTransient(
+        async () => {
+          const client = await pool.connect();
+          let broken = false;
           try {
-            await client.query("COMMIT");
+            await client.query("BEGIN");
+            const out = await fn(clientSql(client));
+            try {
+              await client.query("COMMIT");
+            } catch (e) {
+              broken = isTransient(e);
+              throw new AmbiguousCommitError(e);
+            }
+            return out;
           } catch (e) {
-            broken = isTransient(e);
-            throw new AmbiguousCommitError(e);
+            if (isTransient(e)) broken = true;
+            else if (!(e instanceof AmbiguousCommitError)) await client.query("ROLLBACK").catch(() => undefined);
+            throw e;
+          } finally {
+            client.release(broken);
           }
-          return out;
-        } catch (e) {
-          if (isTransient(e)) broken = true;
-          else if (!(e instanceof AmbiguousCommitError)) await client.query("ROLLBACK").catch(() => undefined);
-          throw e;
-        } finally {
-          client.release(broken);
-        }
-      }, (e) => !(e instanceof AmbiguousCommitError) && isTransient(e)).catch((e: unknown) => {
+        },
+        (e) => !(e instanceof AmbiguousCommitError) && isTransient(e),
+      ).catch((e: unknown) => {
         throw e instanceof AmbiguousCommitError ? e.cause : e;
       });
     },

@@ -60,13 +60,19 @@ export class QueueQueries {
 
   /** Gives an attempt back to the queue (e.g. a runner shutting down mid-run). */
   async release(runnerId: string, attemptId: string): Promise<void> {
-    await this.sql.query("update attempts set runner_id = null, lease_expires_at = null where id = $1 and runner_id = $2", [attemptId, runnerId]);
+    await this.sql.query(
+      "update attempts set runner_id = null, lease_expires_at = null where id = $1 and runner_id = $2",
+      [attemptId, runnerId],
+    );
     await this.sql.query("select pg_notify('cadre_queue', $1)", [attemptId]);
   }
 
   /** Cancel flags of attempts this runner holds. */
   async cancelRequested(runnerId: string): Promise<string[]> {
-    const rows = await this.sql.query<{ id: string }>("select id from attempts where runner_id = $1 and cancel_requested", [runnerId]);
+    const rows = await this.sql.query<{ id: string }>(
+      "select id from attempts where runner_id = $1 and cancel_requested",
+      [runnerId],
+    );
     return rows.map((r) => r.id);
   }
 
@@ -74,7 +80,9 @@ export class QueueQueries {
    * The waiting attempts in the order they would be claimed now (1 = next): priority, then the
    * repository with fewest running attempts, then age. Limits may hold some back; the order stands.
    */
-  async positions(): Promise<{ attemptId: string; taskId: string; repoId: string; priority: number; position: number }[]> {
+  async positions(): Promise<
+    { attemptId: string; taskId: string; repoId: string; priority: number; position: number }[]
+  > {
     const rows = await this.sql.query<{ id: string; task_id: string; repo_id: string; priority: number; pos: string }>(
       `with running as (
          select t.repo_id, count(*)::int as n from attempts a join tasks t on t.id = a.task_id
@@ -86,6 +94,12 @@ export class QueueQueries {
        where a.needs_run and (a.runner_id is null or a.lease_expires_at < now())
        order by pos`,
     );
-    return rows.map((r) => ({ attemptId: r.id, taskId: r.task_id, repoId: r.repo_id, priority: r.priority, position: Number(r.pos) }));
+    return rows.map((r) => ({
+      attemptId: r.id,
+      taskId: r.task_id,
+      repoId: r.repo_id,
+      priority: r.priority,
+      position: Number(r.pos),
+    }));
   }
 }

@@ -2,7 +2,15 @@ import type { Runner } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { iso } from "./rows.ts";
 
-interface RunnerRow { id: string; name: string; slots: number; active_attempts: number; started_at: Date; last_heartbeat_at: Date; alive: boolean }
+interface RunnerRow {
+  id: string;
+  name: string;
+  slots: number;
+  active_attempts: number;
+  started_at: Date;
+  last_heartbeat_at: Date;
+  alive: boolean;
+}
 
 export class RunnerQueries {
   constructor(private readonly sql: Sql) {}
@@ -16,7 +24,10 @@ export class RunnerQueries {
   }
 
   async heartbeat(id: string, active: number): Promise<void> {
-    await this.sql.query("update runners set last_heartbeat_at = now(), active_attempts = $2 where id = $1", [id, active]);
+    await this.sql.query("update runners set last_heartbeat_at = now(), active_attempts = $2 where id = $1", [
+      id,
+      active,
+    ]);
   }
 
   async remove(id: string): Promise<void> {
@@ -29,8 +40,13 @@ export class RunnerQueries {
       [aliveWithinMs],
     );
     return rows.map((r) => ({
-      id: r.id, name: r.name, slots: r.slots, activeAttempts: r.active_attempts,
-      lastHeartbeatAt: iso(r.last_heartbeat_at), startedAt: iso(r.started_at), alive: r.alive,
+      id: r.id,
+      name: r.name,
+      slots: r.slots,
+      activeAttempts: r.active_attempts,
+      lastHeartbeatAt: iso(r.last_heartbeat_at),
+      startedAt: iso(r.started_at),
+      alive: r.alive,
     }));
   }
 }

@@ -25,10 +25,21 @@ for (const backend of backends) {
     afterAll(async () => cleanup());
 
     async function task(repo: string, title: string, priority = 0): Promise<string> {
-      const r = (await store.repos.findByName(repo)) ?? (await store.repos.create({ name: repo, origin: `/tmp/${repo}`, defaultBranch: "main" }));
+      const r =
+        (await store.repos.findByName(repo)) ??
+        (await store.repos.create({ name: repo, origin: `/tmp/${repo}`, defaultBranch: "main" }));
       const id = await store.tasks.create({
-        title, prompt: title, repoId: r.id, baseRef: "main", baseCommit: "a".repeat(40),
-        environmentId: null, attemptCount: 1, mode: "code", model: "openai/test", createdBy: "admin", priority,
+        title,
+        prompt: title,
+        repoId: r.id,
+        baseRef: "main",
+        baseCommit: "a".repeat(40),
+        environmentId: null,
+        attemptCount: 1,
+        mode: "code",
+        model: "openai/test",
+        createdBy: "admin",
+        priority,
       });
       return id;
     }
@@ -41,12 +52,20 @@ for (const backend of backends) {
       await task("big", "big-urgent", 5);
 
       const before = await store.queue.positions();
-      expect(await Promise.all(before.map((q) => titleOf(q.taskId)))).toEqual(["big-urgent", "big-1", "big-2", "big-3", "big-4", "small-1"]);
+      expect(await Promise.all(before.map((q) => titleOf(q.taskId)))).toEqual([
+        "big-urgent",
+        "big-1",
+        "big-2",
+        "big-3",
+        "big-4",
+        "small-1",
+      ]);
       expect(before.map((q) => q.position)).toEqual([1, 2, 3, 4, 5, 6]);
 
       const limits = { maxRunning: 3, maxPerRepo: 2 };
       const claimed: (string | null | undefined)[] = [];
-      for (let i = 0; i < 4; i++) claimed.push(await titleOf((await store.queue.claim(`runner_${i}`, 60_000, limits))?.taskId));
+      for (let i = 0; i < 4; i++)
+        claimed.push(await titleOf((await store.queue.claim(`runner_${i}`, 60_000, limits))?.taskId));
       // priority first; then the repository with fewer running attempts (small) before big's next;
       // then big is at its limit of 2 and the global limit of 3 is reached
       expect(claimed).toEqual(["big-urgent", "small-1", "big-1", null]);

@@ -20,19 +20,36 @@ for (const backend of backends) {
         const pgdb = await freshPostgresUrl();
         if (!pgdb) throw new Error("postgres unavailable");
         store = await openStore({ home, databaseUrl: pgdb.url });
-        cleanup = async () => { await store.close(); await pgdb.drop(); await remove(); };
+        cleanup = async () => {
+          await store.close();
+          await pgdb.drop();
+          await remove();
+        };
       } else {
         store = await openStore({ home });
-        cleanup = async () => { await store.close(); await remove(); };
+        cleanup = async () => {
+          await store.close();
+          await remove();
+        };
       }
     });
     afterAll(async () => cleanup());
 
     async function newTask(attempts = 1) {
-      const repo = (await store.repos.findByName("demo")) ?? (await store.repos.create({ name: "demo", origin: "/tmp/demo", defaultBranch: "main" }));
+      const repo =
+        (await store.repos.findByName("demo")) ??
+        (await store.repos.create({ name: "demo", origin: "/tmp/demo", defaultBranch: "main" }));
       const id = await store.tasks.create({
-        title: "fix", prompt: "fix the bug", repoId: repo.id, baseRef: "main", baseCommit: "a".repeat(40),
-        environmentId: null, attemptCount: attempts, mode: "code", model: "openai/test", createdBy: "admin",
+        title: "fix",
+        prompt: "fix the bug",
+        repoId: repo.id,
+        baseRef: "main",
+        baseCommit: "a".repeat(40),
+        environmentId: null,
+        attemptCount: attempts,
+        mode: "code",
+        model: "openai/test",
+        createdBy: "admin",
       });
       return (await store.tasks.get(id))!;
     }
@@ -44,7 +61,11 @@ for (const backend of backends) {
 
     it("creates a task with queued attempts and derives its status", async () => {
       const task = await newTask(3);
-      expect(task.attempts.map((a) => [a.index, a.status])).toEqual([[1, "queued"], [2, "queued"], [3, "queued"]]);
+      expect(task.attempts.map((a) => [a.index, a.status])).toEqual([
+        [1, "queued"],
+        [2, "queued"],
+        [3, "queued"],
+      ]);
       expect(task.status).toBe("queued");
       expect(task.repoName).toBe("demo");
     });
@@ -59,7 +80,12 @@ for (const backend of backends) {
         { type: "status", status: "running" },
         { type: "turn_started", turn: 1 },
         { type: "user_message", kind: "prompt", text: "fix the bug" },
-        { type: "usage", model: "openai/test", step: 1, usage: { inputTokens: 10, cachedInputTokens: 2, outputTokens: 5, reasoningTokens: 0, costUsd: 0.5 } },
+        {
+          type: "usage",
+          model: "openai/test",
+          step: 1,
+          usage: { inputTokens: 10, cachedInputTokens: 2, outputTokens: 5, reasoningTokens: 0, costUsd: 0.5 },
+        },
       ];
       const written = await store.events.append(id, 1, bodies, "runner_a");
       expect(written.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
@@ -71,13 +97,17 @@ for (const backend of backends) {
       expect((await store.attempts.turns(id))[0]?.prompt).toBe("fix the bug");
 
       // another runner cannot write while the lease is held, and cannot claim it
-      await expect(store.events.append(id, 1, [{ type: "assistant_message", text: "x" }], "runner_b")).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(
+        store.events.append(id, 1, [{ type: "assistant_message", text: "x" }], "runner_b"),
+      ).rejects.toBeInstanceOf(LeaseLostError);
       // an expired lease makes it claimable again; the old runner is then fenced out
       await store.queue.renew("runner_a", [id], -1000);
       let again = await store.queue.claim("runner_b", 60_000);
       while (again && again.id !== id) again = await store.queue.claim("runner_b", 60_000);
       expect(again?.id).toBe(id);
-      await expect(store.events.append(id, 1, [{ type: "assistant_message", text: "late" }], "runner_a")).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(
+        store.events.append(id, 1, [{ type: "assistant_message", text: "late" }], "runner_a"),
+      ).rejects.toBeInstanceOf(LeaseLostError);
       await store.events.append(id, 1, [{ type: "status", status: "completed" }], "runner_b");
       const events = await store.events.all(id);
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);

@@ -40,7 +40,9 @@ export class Store {
 
 /** PostgreSQL when `databaseUrl` is given, else PGlite under `<home>/db`. Migrations run on open. */
 export async function openStore(opts: { home: string; databaseUrl?: string | undefined }): Promise<Store> {
-  const db = opts.databaseUrl ? await openPostgresDatabase(opts.databaseUrl) : await openPgliteDatabase(join(opts.home, "db"));
+  const db = opts.databaseUrl
+    ? await openPostgresDatabase(opts.databaseUrl)
+    : await openPgliteDatabase(join(opts.home, "db"));
   await migrate(db);
   return new Store(db);
 }

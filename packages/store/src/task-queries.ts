@@ -1,4 +1,12 @@
-import type { AttemptStatus, Delivery, PotentialConflict, Task, TaskMode, TaskWithAttempts, Usage } from "@cadre/protocol";
+import type {
+  AttemptStatus,
+  Delivery,
+  PotentialConflict,
+  Task,
+  TaskMode,
+  TaskWithAttempts,
+  Usage,
+} from "@cadre/protocol";
 import type { Sql, SqlParam } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { toAttempt, toTask, type AttemptRow, type TaskRow } from "./rows.ts";
@@ -27,12 +35,22 @@ join lateral (
   from attempts a where a.task_id = t.id
 ) s on true`;
 
-type TaskListRow = TaskRow & { derived_status: string; u_input: string; u_cached: string; u_output: string; u_reasoning: string; u_cost: number };
+type TaskListRow = TaskRow & {
+  derived_status: string;
+  u_input: string;
+  u_cached: string;
+  u_output: string;
+  u_reasoning: string;
+  u_cost: number;
+};
 
 function fromListRow(r: TaskListRow): Task {
   const usage: Usage = {
-    inputTokens: Number(r.u_input), cachedInputTokens: Number(r.u_cached), outputTokens: Number(r.u_output),
-    reasoningTokens: Number(r.u_reasoning), costUsd: Number(r.u_cost),
+    inputTokens: Number(r.u_input),
+    cachedInputTokens: Number(r.u_cached),
+    outputTokens: Number(r.u_output),
+    reasoningTokens: Number(r.u_reasoning),
+    costUsd: Number(r.u_cost),
   };
   return toTask(r, r.derived_status as AttemptStatus, usage);
 }
@@ -73,14 +91,34 @@ export class TaskQueries {
       await tx.query(
         `insert into tasks (id, title, prompt, repo_id, base_ref, base_commit, environment_id, attempt_count, mode, model, created_by, priority, expected_paths, potential_conflicts, queue_after)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15::jsonb)`,
-        [taskId, t.title, t.prompt, t.repoId, t.baseRef, t.baseCommit, t.environmentId, t.attemptCount, t.mode, t.model, t.createdBy, t.priority ?? 0,
-          JSON.stringify(t.expectedPaths ?? []), JSON.stringify(t.potentialConflicts ?? []), JSON.stringify(t.queueAfter ?? [])],
+        [
+          taskId,
+          t.title,
+          t.prompt,
+          t.repoId,
+          t.baseRef,
+          t.baseCommit,
+          t.environmentId,
+          t.attemptCount,
+          t.mode,
+          t.model,
+          t.createdBy,
+          t.priority ?? 0,
+          JSON.stringify(t.expectedPaths ?? []),
+          JSON.stringify(t.potentialConflicts ?? []),
+          JSON.stringify(t.queueAfter ?? []),
+        ],
       );
       for (let i = 1; i <= t.attemptCount; i++) {
         await tx.query(
           `insert into attempts (id, task_id, idx, status, usage, needs_run, pending_input) values ($1, $2, $3, 'queued', $4::jsonb, true, $5::jsonb)`,
-          [newId("att"), taskId, i, JSON.stringify({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 }),
-            JSON.stringify({ kind: "prompt", text: t.prompt })],
+          [
+            newId("att"),
+            taskId,
+            i,
+            JSON.stringify({ inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 }),
+            JSON.stringify({ kind: "prompt", text: t.prompt }),
+          ],
         );
       }
       await tx.query("select pg_notify('cadre_queue', $1)", [taskId]);
@@ -103,7 +141,14 @@ export class TaskQueries {
     return { ...fromListRow(row), attempts: attempts.map(toAttempt) };
   }
 
-  async list(f: { status?: AttemptStatus; repoId?: string; repoIds?: string[] | null; q?: string; limit: number; cursor?: string }): Promise<{ items: Task[]; nextCursor: string | null }> {
+  async list(f: {
+    status?: AttemptStatus;
+    repoId?: string;
+    repoIds?: string[] | null;
+    q?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: Task[]; nextCursor: string | null }> {
     const where: string[] = [];
     const params: SqlParam[] = [];
     const add = (clause: string, value: SqlParam) => {
@@ -135,7 +180,16 @@ export class TaskQueries {
     return { items, nextCursor: rows.length > f.limit && last ? encodeCursor(last.createdAt, last.id) : null };
   }
 
-  async setReview(id: string, r: { state: "applied" | "rejected"; attemptId: string | null; delivery: Delivery | null; by: string; reason: string | null }): Promise<void> {
+  async setReview(
+    id: string,
+    r: {
+      state: "applied" | "rejected";
+      attemptId: string | null;
+      delivery: Delivery | null;
+      by: string;
+      reason: string | null;
+    },
+  ): Promise<void> {
     await this.sql.query(
       `update tasks set review_state = $2, review_attempt_id = $3, review_delivery = $4::jsonb, review_by = $5, review_at = now(), review_reason = $6, updated_at = now() where id = $1`,
       [id, r.state, r.attemptId, r.delivery ? JSON.stringify(r.delivery) : null, r.by, r.reason],
@@ -147,7 +201,10 @@ export class TaskQueries {
    * Other tasks on a repo and base branch that may still land: pending review, not every attempt
    * failed or cancelled. Their expected paths are compared with a new task's before it starts.
    */
-  async activeOnBranch(repoId: string, baseRef: string): Promise<{ id: string; title: string; expectedPaths: string[] }[]> {
+  async activeOnBranch(
+    repoId: string,
+    baseRef: string,
+  ): Promise<{ id: string; title: string; expectedPaths: string[] }[]> {
     const rows = await this.sql.query<{ id: string; title: string; expected_paths: unknown }>(
       `select t.id, t.title, t.expected_paths from tasks t
        where t.repo_id = $1 and t.base_ref = $2 and t.review_state = 'pending'
@@ -155,6 +212,12 @@ export class TaskQueries {
        order by t.created_at`,
       [repoId, baseRef],
     );
-    return rows.map((r) => ({ id: r.id, title: r.title, expectedPaths: (typeof r.expected_paths === "string" ? JSON.parse(r.expected_paths) : r.expected_paths) as string[] }));
+    return rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      expectedPaths: (typeof r.expected_paths === "string"
+        ? JSON.parse(r.expected_paths)
+        : r.expected_paths) as string[],
+    }));
   }
 }

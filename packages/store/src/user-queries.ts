@@ -4,8 +4,22 @@ import type { Sql } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { iso, isoOrNull } from "./rows.ts";
 
-interface UserRow { id: string; name: string; role: Role; created_by: string; created_at: Date; repos: string[] | null }
-interface TokenRow { id: string; user_name: string; label: string; created_at: Date; revoked_at: Date | null; last_used_at: Date | null }
+interface UserRow {
+  id: string;
+  name: string;
+  role: Role;
+  created_by: string;
+  created_at: Date;
+  repos: string[] | null;
+}
+interface TokenRow {
+  id: string;
+  user_name: string;
+  label: string;
+  created_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
 
 /** Tokens are stored only as their SHA-256: they are long random strings, so a slow hash adds nothing. */
 export function hashToken(token: string): string {
@@ -15,10 +29,24 @@ export function hashToken(token: string): string {
 const USER_SELECT = `select u.*, coalesce((select array_agg(g.repo_id order by g.repo_id) from repo_grants g where g.user_id = u.id), '{}') as repos from users u`;
 
 function toUser(r: UserRow): User {
-  return { id: r.id, name: r.name, role: r.role, repos: r.repos ?? [], createdBy: r.created_by, createdAt: iso(r.created_at) };
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    repos: r.repos ?? [],
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at),
+  };
 }
 function toToken(r: TokenRow): ApiToken {
-  return { id: r.id, user: r.user_name, label: r.label, createdAt: iso(r.created_at), revokedAt: isoOrNull(r.revoked_at), lastUsedAt: isoOrNull(r.last_used_at) };
+  return {
+    id: r.id,
+    user: r.user_name,
+    label: r.label,
+    createdAt: iso(r.created_at),
+    revokedAt: isoOrNull(r.revoked_at),
+    lastUsedAt: isoOrNull(r.last_used_at),
+  };
 }
 
 /** Named users, their hashed API tokens and their per-repository grants. */
@@ -63,7 +91,10 @@ export class UserQueries {
   }
 
   async token(id: string): Promise<ApiToken | null> {
-    const rows = await this.sql.query<TokenRow>("select t.*, u.name as user_name from api_tokens t join users u on u.id = t.user_id where t.id = $1", [id]);
+    const rows = await this.sql.query<TokenRow>(
+      "select t.*, u.name as user_name from api_tokens t join users u on u.id = t.user_id where t.id = $1",
+      [id],
+    );
     return rows[0] ? toToken(rows[0]) : null;
   }
 
@@ -97,12 +128,18 @@ export class UserQueries {
   }
 
   async ungrant(userName: string, repoId: string): Promise<void> {
-    await this.sql.query("delete from repo_grants g using users u where u.id = g.user_id and u.name = $1 and g.repo_id = $2", [userName, repoId]);
+    await this.sql.query(
+      "delete from repo_grants g using users u where u.id = g.user_id and u.name = $1 and g.repo_id = $2",
+      [userName, repoId],
+    );
   }
 
   /** Repo ids the user was granted. */
   async grantedRepos(userName: string): Promise<string[]> {
-    const rows = await this.sql.query<{ repo_id: string }>("select g.repo_id from repo_grants g join users u on u.id = g.user_id where u.name = $1", [userName]);
+    const rows = await this.sql.query<{ repo_id: string }>(
+      "select g.repo_id from repo_grants g join users u on u.id = g.user_id where u.name = $1",
+      [userName],
+    );
     return rows.map((r) => r.repo_id);
   }
 

@@ -21,7 +21,10 @@ export interface CadreStack {
 }
 
 /** A real `cadre serve` on PGlite with the scripted model and the fixture repo added as "calc". */
-export async function startCadreStack(script: Script, prepare?: (origin: string) => Promise<void>): Promise<CadreStack> {
+export async function startCadreStack(
+  script: Script,
+  prepare?: (origin: string) => Promise<void>,
+): Promise<CadreStack> {
   const dir = await mkdtemp(join(tmpdir(), "cadre-editor-"));
   const home = join(dir, "home");
   const model = await startScriptedModel({ script });
@@ -33,7 +36,12 @@ export async function startCadreStack(script: Script, prepare?: (origin: string)
   await server.client.call("createRepo", { body: { origin, name: "calc" } });
   const env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
   return {
-    dir, model, server, client: server.client, origin, env,
+    dir,
+    model,
+    server,
+    client: server.client,
+    origin,
+    env,
     clone: (name) => {
       const path = join(dir, name);
       gitIn(dir, "clone", "-q", origin, path);

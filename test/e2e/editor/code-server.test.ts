@@ -12,13 +12,15 @@ import { startCadreStack, type CadreStack } from "./cadre-stack.ts";
 
 const LONG = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
 const CHANGED = LONG.replace("line 2\n", "LINE TWO\n").replace("line 28\n", "LINE TWENTY-EIGHT\n");
-const TWO_HUNKS = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 2\n+LINE TWO\n@@\n-line 28\n+LINE TWENTY-EIGHT\n*** End Patch\n";
+const TWO_HUNKS =
+  "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 2\n+LINE TWO\n@@\n-line 28\n+LINE TWENTY-EIGHT\n*** End Patch\n";
 const FOLLOWUP_PATCH = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 15\n+LINE FIFTEEN\n*** End Patch\n";
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts", "editor");
 const VSIX = join(REPO_ROOT, "apps", "vscode", "dist", "cadre-vscode.vsix");
 
 // CI installs code-server first (.ci/run runs install-code-server.sh); elsewhere the test is skipped without it.
-if (process.env.CI && !codeServerInstalled()) throw new Error("code-server is not installed: run test/e2e/editor/install-code-server.sh");
+if (process.env.CI && !codeServerInstalled())
+  throw new Error("code-server is not installed: run test/e2e/editor/install-code-server.sh");
 
 async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press("F1");
@@ -46,20 +48,38 @@ describe.skipIf(!codeServerInstalled())("the .vsix in a real VS Code (code-serve
 
   beforeAll(async () => {
     execFileSync("npm", ["run", "package", "-w", "@cadre/vscode"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 120_000 });
-    stack = await startCadreStack(routedScript([
-      { marker: "TWO_HUNK_MARKER", steps: [{ toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] }, { text: "Upper-cased lines 2 and 28." }] },
-      { marker: "FOLLOWUP_MARKER", steps: [{ toolCalls: [{ name: "apply_patch", input: FOLLOWUP_PATCH }] }, { text: "Also line 15." }] },
-    ]), async (origin) => {
-      await writeFile(join(origin, "long.txt"), LONG);
-      gitIn(origin, "add", "long.txt");
-      gitIn(origin, "commit", "-q", "-m", "add long.txt");
+    stack = await startCadreStack(
+      routedScript([
+        {
+          marker: "TWO_HUNK_MARKER",
+          steps: [{ toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] }, { text: "Upper-cased lines 2 and 28." }],
+        },
+        {
+          marker: "FOLLOWUP_MARKER",
+          steps: [{ toolCalls: [{ name: "apply_patch", input: FOLLOWUP_PATCH }] }, { text: "Also line 15." }],
+        },
+      ]),
+      async (origin) => {
+        await writeFile(join(origin, "long.txt"), LONG);
+        gitIn(origin, "add", "long.txt");
+        gitIn(origin, "commit", "-q", "-m", "add long.txt");
+      },
+    );
+    const created = await stack.client.call("createTask", {
+      body: {
+        prompt: "Upper-case two lines TWO_HUNK_MARKER",
+        repo: "calc",
+        title: "Upper-case two lines",
+        attempts: 1,
+        mode: "code",
+      },
     });
-    const created = await stack.client.call("createTask", { body: { prompt: "Upper-case two lines TWO_HUNK_MARKER", repo: "calc", title: "Upper-case two lines", attempts: 1, mode: "code" } });
     taskId = created.id;
     for (let i = 0; i < 300; i++) {
       const t = await stack.client.call("getTask", { params: { id: taskId } });
       if (t.status === "completed") break;
-      if (t.status === "failed" || t.status === "cancelled") throw new Error(`the task ${t.status}: ${t.attempts[0]?.failureMessage ?? ""}`);
+      if (t.status === "failed" || t.status === "cancelled")
+        throw new Error(`the task ${t.status}: ${t.attempts[0]?.failureMessage ?? ""}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     clone = stack.clone("workspace");
@@ -70,7 +90,15 @@ describe.skipIf(!codeServerInstalled())("the .vsix in a real VS Code (code-serve
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+      ],
     });
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     ctx.setDefaultTimeout(60_000);
@@ -100,7 +128,8 @@ describe.skipIf(!codeServerInstalled())("the .vsix in a real VS Code (code-serve
     const diff = page.locator(".monaco-diff-editor").first();
     await diff.waitFor();
     // Monaco renders spaces as no-break spaces.
-    const text = async (side: string) => (await diff.locator(`.${side} .view-lines`).innerText()).replace(/\u00a0/g, " ");
+    const text = async (side: string) =>
+      (await diff.locator(`.${side} .view-lines`).innerText()).replace(/\u00a0/g, " ");
     await expect.poll(() => text("modified"), { timeout: 30_000 }).toContain("LINE TWENTY-EIGHT");
     expect(await text("modified")).toContain("LINE TWO");
     expect(await text("original")).toContain("line 28");

@@ -32,8 +32,21 @@ export interface CodeServer {
 
 /** Installs a .vsix into a private extensions folder with code-server's own CLI. */
 export function installExtension(dir: string, vsix: string): string {
-  const res = spawnSync(process.execPath, [ENTRY, "--user-data-dir", join(dir, "user-data"), "--extensions-dir", join(dir, "extensions"), "--install-extension", vsix], { encoding: "utf8", timeout: 120_000 });
-  if (res.status !== 0) throw new Error(`code-server --install-extension failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
+  const res = spawnSync(
+    process.execPath,
+    [
+      ENTRY,
+      "--user-data-dir",
+      join(dir, "user-data"),
+      "--extensions-dir",
+      join(dir, "extensions"),
+      "--install-extension",
+      vsix,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
+  if (res.status !== 0)
+    throw new Error(`code-server --install-extension failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
   return res.stdout + res.stderr;
 }
 
@@ -43,19 +56,38 @@ export async function startCodeServer(dir: string, env: Record<string, string>):
   await mkdir(join(dir, "user-data", "User"), { recursive: true });
   await writeFile(join(dir, "config.yaml"), "auth: none\n");
   // Settings: no trust prompt or welcome page in the way of the test.
-  await writeFile(join(dir, "user-data", "User", "settings.json"), JSON.stringify({
-    "security.workspace.trust.enabled": false,
-    "workbench.startupEditor": "none",
-    "workbench.tips.enabled": false,
-    "telemetry.telemetryLevel": "off",
-    "extensions.autoUpdate": false,
-    "extensions.autoCheckUpdates": false,
-  }));
-  const child: ChildProcess = spawn(process.execPath, [
-    ENTRY, "--config", join(dir, "config.yaml"), "--bind-addr", `127.0.0.1:${port}`, "--auth", "none",
-    "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override",
-    "--user-data-dir", join(dir, "user-data"), "--extensions-dir", join(dir, "extensions"),
-  ], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  await writeFile(
+    join(dir, "user-data", "User", "settings.json"),
+    JSON.stringify({
+      "security.workspace.trust.enabled": false,
+      "workbench.startupEditor": "none",
+      "workbench.tips.enabled": false,
+      "telemetry.telemetryLevel": "off",
+      "extensions.autoUpdate": false,
+      "extensions.autoCheckUpdates": false,
+    }),
+  );
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ENTRY,
+      "--config",
+      join(dir, "config.yaml"),
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--auth",
+      "none",
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      "--user-data-dir",
+      join(dir, "user-data"),
+      "--extensions-dir",
+      join(dir, "extensions"),
+    ],
+    { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let output = "";
   child.stdout?.on("data", (b: Buffer) => (output += b.toString()));
   child.stderr?.on("data", (b: Buffer) => (output += b.toString()));
@@ -63,7 +95,9 @@ export async function startCodeServer(dir: string, env: Record<string, string>):
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${output}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`code-server did not answer in 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -71,10 +105,11 @@ export async function startCodeServer(dir: string, env: Record<string, string>):
   return {
     url,
     logs: () => output,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
   };
 }

@@ -7,7 +7,14 @@ const hasZsh = spawnSync("sh", ["-c", "command -v zsh"]).status === 0;
 /** Runs the bash completion function for a command line whose last word is being completed. */
 function complete(script: string, words: string[]): string[] {
   const array = words.map((w) => `'${w}'`).join(" ");
-  const res = spawnSync("bash", ["-c", `${script}\nCOMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; _cadre; printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: "utf8" });
+  const res = spawnSync(
+    "bash",
+    [
+      "-c",
+      `${script}\nCOMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; _cadre; printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ],
+    { encoding: "utf8" },
+  );
   expect(res.status, res.stderr).toBe(0);
   return res.stdout.split("\n").filter(Boolean);
 }

@@ -12,11 +12,17 @@ import { routedScript } from "./routed-script.ts";
 import { startCadreStack, type CadreStack } from "./cadre-stack.ts";
 
 const LONG = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
-const TWO_HUNKS = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 2\n+LINE TWO\n@@\n-line 28\n+LINE TWENTY-EIGHT\n*** End Patch\n";
+const TWO_HUNKS =
+  "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 2\n+LINE TWO\n@@\n-line 28\n+LINE TWENTY-EIGHT\n*** End Patch\n";
 const FOLLOWUP_PATCH = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 15\n+LINE FIFTEEN\n*** End Patch\n";
 
 /** Resolves with the first notice for `taskId` of `kind`; rejects after a bound so a missing notice fails, not hangs. */
-function noticeOf(notices: Notice[], store: TaskStore, taskId: () => string | undefined, kind: Notice["kind"]): Promise<Notice> {
+function noticeOf(
+  notices: Notice[],
+  store: TaskStore,
+  taskId: () => string | undefined,
+  kind: Notice["kind"],
+): Promise<Notice> {
   const p = new Promise<Notice>((resolve, reject) => {
     const check = () => notices.find((n) => n.taskId === taskId() && n.kind === kind);
     const timer = setTimeout(() => reject(new Error(`no '${kind}' notice; got ${JSON.stringify(notices)}`)), 90_000);
@@ -45,18 +51,45 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
   let task: TaskWithAttempts | undefined;
 
   beforeAll(async () => {
-    stack = await startCadreStack(routedScript([
-      { marker: "TWO_HUNK_MARKER", steps: [{ toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] }, { text: "Upper-cased lines 2 and 28." }] },
-      { marker: "FOLLOWUP_MARKER", steps: [{ toolCalls: [{ name: "apply_patch", input: FOLLOWUP_PATCH }] }, { text: "Also line 15." }] },
-      { marker: "QUESTION_MARKER", steps: [{ toolCalls: [{ name: "request_user_input", input: { questions: [{ question: "Which name?", options: ["alpha", "beta"] }] } }] }] },
-      { marker: "Answer to your question", steps: [{ text: "Named it as answered." }] },
-      { marker: "PLAN_MARKER", steps: [{ toolCalls: [{ name: "update_plan", input: { plan: [{ step: "Edit the README", status: "pending" }] } }] }, { text: "Plan ready." }] },
-      { marker: "The plan is approved", steps: [{ text: "Carried out the plan." }] },
-    ]), async (origin) => {
-      await writeFile(join(origin, "long.txt"), LONG);
-      gitIn(origin, "add", "long.txt");
-      gitIn(origin, "commit", "-q", "-m", "add long.txt");
-    });
+    stack = await startCadreStack(
+      routedScript([
+        {
+          marker: "TWO_HUNK_MARKER",
+          steps: [{ toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] }, { text: "Upper-cased lines 2 and 28." }],
+        },
+        {
+          marker: "FOLLOWUP_MARKER",
+          steps: [{ toolCalls: [{ name: "apply_patch", input: FOLLOWUP_PATCH }] }, { text: "Also line 15." }],
+        },
+        {
+          marker: "QUESTION_MARKER",
+          steps: [
+            {
+              toolCalls: [
+                {
+                  name: "request_user_input",
+                  input: { questions: [{ question: "Which name?", options: ["alpha", "beta"] }] },
+                },
+              ],
+            },
+          ],
+        },
+        { marker: "Answer to your question", steps: [{ text: "Named it as answered." }] },
+        {
+          marker: "PLAN_MARKER",
+          steps: [
+            { toolCalls: [{ name: "update_plan", input: { plan: [{ step: "Edit the README", status: "pending" }] } }] },
+            { text: "Plan ready." },
+          ],
+        },
+        { marker: "The plan is approved", steps: [{ text: "Carried out the plan." }] },
+      ]),
+      async (origin) => {
+        await writeFile(join(origin, "long.txt"), LONG);
+        gitIn(origin, "add", "long.txt");
+        gitIn(origin, "commit", "-q", "-m", "add long.txt");
+      },
+    );
     clone = stack.clone("workspace");
     const match = await repoForFolder(stack.client, clone);
     if (!match) throw new Error("the clone was not matched to the server repo");
@@ -80,10 +113,18 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
 
   it("starts a task with the selection as context, lists it live and announces when it finishes", async () => {
     ui.inputs.push("Upper-case two lines TWO_HUNK_MARKER");
-    ui.picks.push((items) => items[0]?.value, (items) => items.find((i) => i.label === "code")?.value);
+    ui.picks.push(
+      (items) => items[0]?.value,
+      (items) => items.find((i) => i.label === "code")?.value,
+    );
     const finished = noticeOf(notices, store, () => task?.id, "finished");
-    task = await controller.newTask({ path: "long.txt", selection: { text: "line 2\nline 3", startLine: 2, endLine: 3 } });
-    expect(task?.prompt).toBe("Upper-case two lines TWO_HUNK_MARKER\n\nContext: long.txt, lines 2-3:\n```\nline 2\nline 3\n```");
+    task = await controller.newTask({
+      path: "long.txt",
+      selection: { text: "line 2\nline 3", startLine: 2, endLine: 3 },
+    });
+    expect(task?.prompt).toBe(
+      "Upper-case two lines TWO_HUNK_MARKER\n\nContext: long.txt, lines 2-3:\n```\nline 2\nline 3\n```",
+    );
     expect(store.list().map((t) => t.id)).toContain(task?.id);
     const n = await finished;
     expect(n.message).toContain("finished");
@@ -98,7 +139,9 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
     expect(pairs).toHaveLength(1);
     expect(ui.diffs[0]?.path).toBe("long.txt");
     expect(ui.diffs[0]?.left.content).toBe(LONG);
-    expect(ui.diffs[0]?.right.content).toBe(LONG.replace("line 2\n", "LINE TWO\n").replace("line 28\n", "LINE TWENTY-EIGHT\n"));
+    expect(ui.diffs[0]?.right.content).toBe(
+      LONG.replace("line 2\n", "LINE TWO\n").replace("line 28\n", "LINE TWENTY-EIGHT\n"),
+    );
     expect(ui.diffs[0]?.left.key).not.toBe(ui.diffs[0]?.right.key);
   });
 
@@ -116,7 +159,9 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
     expect(text).toContain("\nLINE TWENTY-EIGHT\n");
     expect(ui.last()).toEqual({ level: "info", message: "Cadre: applied long.txt." });
     // As with `cadre apply`, the task is recorded as pulled locally once something landed.
-    expect((await stack.client.call("getTask", { params: { id: task?.id ?? "" } })).review.delivery).toEqual({ kind: "pulled_locally" });
+    expect((await stack.client.call("getTask", { params: { id: task?.id ?? "" } })).review.delivery).toEqual({
+      kind: "pulled_locally",
+    });
   });
 
   it("refuses to apply the whole change over local changes, and applies it on a clean tree", async () => {
@@ -147,7 +192,10 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
 
   it("answers a question the agent asked, from its suggested options", async () => {
     ui.inputs.push("Name the helper QUESTION_MARKER");
-    ui.picks.push(() => false, (items) => items.find((i) => i.label === "ask")?.value);
+    ui.picks.push(
+      () => false,
+      (items) => items.find((i) => i.label === "ask")?.value,
+    );
     const ref: { task?: TaskWithAttempts | undefined } = {};
     const asks = noticeOf(notices, store, () => ref.task?.id, "asks");
     ref.task = await controller.newTask({ path: "calc.mjs", selection: null });
@@ -171,7 +219,10 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
 
   it("approves a plan", async () => {
     ui.inputs.push("Tidy the README PLAN_MARKER");
-    ui.picks.push(() => false, (items) => items.find((i) => i.label === "plan")?.value);
+    ui.picks.push(
+      () => false,
+      (items) => items.find((i) => i.label === "plan")?.value,
+    );
     const ref: { task?: TaskWithAttempts | undefined } = {};
     const asks = noticeOf(notices, store, () => ref.task?.id, "asks");
     ref.task = await controller.newTask({ path: "README.md", selection: null });

@@ -11,16 +11,29 @@ const HIGH_FINDING = [
   "One serious problem.",
   "```json",
   JSON.stringify([
-    { file: "config.mjs", line: 1, severity: "high", explanation: "A hard-coded API key is committed; read it from the environment." },
+    {
+      file: "config.mjs",
+      line: 1,
+      severity: "high",
+      explanation: "A hard-coded API key is committed; read it from the environment.",
+    },
     { file: "config.mjs", line: 2, severity: "low", explanation: "Name the constant in upper case." },
   ]),
   "```",
 ].join("\n");
 
 /** Async on purpose: the scripted model answers from this process's event loop while the hook runs. */
-function commit(cwd: string, env: Record<string, string>, message: string): Promise<{ status: number | null; output: string }> {
+function commit(
+  cwd: string,
+  env: Record<string, string>,
+  message: string,
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn("git", ["commit", "-q", "-m", message], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", ["commit", "-q", "-m", message], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr.on("data", (b: Buffer) => (output += b.toString()));
@@ -33,11 +46,23 @@ describe("cadre review and the pre-commit hook", () => {
   let clone: string;
 
   beforeAll(async () => {
-    stack = await startCadreStack(routedScript([
-      { marker: "HARDCODED_KEY_MARKER", steps: [{ toolCalls: [{ name: "shell", input: { command: "cat calc.mjs" } }] }, { text: HIGH_FINDING }] },
-      { marker: "CLEAN_CHANGE_MARKER", steps: [{ text: "Looks fine.\n```json\n[]\n```" }] },
-      { marker: "MEDIUM_ONLY_MARKER", steps: [{ text: 'Prose first [not json].\n```json\n[{"file":"notes.md","line":"3","severity":"warning","explanation":"typo"}]\n```' }] },
-    ]));
+    stack = await startCadreStack(
+      routedScript([
+        {
+          marker: "HARDCODED_KEY_MARKER",
+          steps: [{ toolCalls: [{ name: "shell", input: { command: "cat calc.mjs" } }] }, { text: HIGH_FINDING }],
+        },
+        { marker: "CLEAN_CHANGE_MARKER", steps: [{ text: "Looks fine.\n```json\n[]\n```" }] },
+        {
+          marker: "MEDIUM_ONLY_MARKER",
+          steps: [
+            {
+              text: 'Prose first [not json].\n```json\n[{"file":"notes.md","line":"3","severity":"warning","explanation":"typo"}]\n```',
+            },
+          ],
+        },
+      ]),
+    );
     clone = stack.clone("dev");
   });
 
@@ -46,13 +71,21 @@ describe("cadre review and the pre-commit hook", () => {
   });
 
   it("reports findings with file, line, severity and explanation, and exits 1 at the threshold", async () => {
-    await writeFile(join(clone, "config.mjs"), 'export const apiKey = "sk-HARDCODED_KEY_MARKER";\nexport const x = 1;\n');
+    await writeFile(
+      join(clone, "config.mjs"),
+      'export const apiKey = "sk-HARDCODED_KEY_MARKER";\nexport const x = 1;\n',
+    );
     gitIn(clone, "add", "config.mjs");
     const json = await runCli(["review", "--staged", "--json"], stack.env, { cwd: clone });
     expect(json.code, json.stderr).toBe(0);
     const out = JSON.parse(json.stdout) as { task: string; findings: unknown[] };
     expect(out.findings).toEqual([
-      { file: "config.mjs", line: 1, severity: "high", explanation: "A hard-coded API key is committed; read it from the environment." },
+      {
+        file: "config.mjs",
+        line: 1,
+        severity: "high",
+        explanation: "A hard-coded API key is committed; read it from the environment.",
+      },
       { file: "config.mjs", line: 2, severity: "low", explanation: "Name the constant in upper case." },
     ]);
     // The review ran as an ask task on the server repo matched through the clone's remote, with the diff in its prompt.
@@ -74,7 +107,9 @@ describe("cadre review and the pre-commit hook", () => {
     gitIn(clone, "add", "notes.md");
     const res = await runCli(["review", "--staged", "--json", "--fail-on", "high"], stack.env, { cwd: clone });
     expect(res.code, res.stderr).toBe(0);
-    expect(JSON.parse(res.stdout).findings).toEqual([{ file: "notes.md", line: 3, severity: "medium", explanation: "typo" }]);
+    expect(JSON.parse(res.stdout).findings).toEqual([
+      { file: "notes.md", line: 3, severity: "medium", explanation: "typo" },
+    ]);
     gitIn(clone, "reset", "-q");
   });
 

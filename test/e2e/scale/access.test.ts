@@ -21,11 +21,15 @@ describe.skipIf(!postgresAvailable())("users and access on two instances", () =>
     cleanup.push(h.remove);
     model = await startScriptedModel({ script: [] });
     await writeScriptedConfig(h.home, model.url);
-    for (const name of ["one", "two"]) await createFixtureRepo(join(h.home, "..", `${h.home.split("/").pop()}-${name}`));
+    for (const name of ["one", "two"])
+      await createFixtureRepo(join(h.home, "..", `${h.home.split("/").pop()}-${name}`));
     const env = { CADRE_DATABASE_URL: db.url, CADRE_TASKS_PER_MINUTE: "3" };
     a = await startCadreServe({ home: h.home, slots: 0, env });
     b = await startCadreServe({ home: h.home, slots: 0, env });
-    for (const name of ["one", "two"]) await a.client.call("createRepo", { body: { origin: join(h.home, "..", `${h.home.split("/").pop()}-${name}`), name } });
+    for (const name of ["one", "two"])
+      await a.client.call("createRepo", {
+        body: { origin: join(h.home, "..", `${h.home.split("/").pop()}-${name}`), name },
+      });
   });
   afterAll(async () => {
     await a?.stop();
@@ -44,10 +48,14 @@ describe.skipIf(!postgresAvailable())("users and access on two instances", () =>
     throw new Error("the call was expected to be refused");
   }
 
-  async function addUser(name: string, role: "viewer" | "member" | "admin"): Promise<{ token: string; tokenId: string; onA: CadreClient; onB: CadreClient }> {
+  async function addUser(
+    name: string,
+    role: "viewer" | "member" | "admin",
+  ): Promise<{ token: string; tokenId: string; onA: CadreClient; onB: CadreClient }> {
     const r = await a.client.call("createUser", { body: { name, role } });
     return {
-      token: r.token.token, tokenId: r.token.info.id,
+      token: r.token.token,
+      tokenId: r.token.info.id,
       onA: new CadreClient({ baseUrl: a.url, token: r.token.token }),
       onB: new CadreClient({ baseUrl: b.url, token: r.token.token }),
     };
@@ -100,7 +108,9 @@ describe.skipIf(!postgresAvailable())("users and access on two instances", () =>
     ]) {
       expect((await refused(call())).status).toBe(404);
     }
-    const stream = await fetch(`${b.url}/api/v1/attempts/${attemptId}/events/stream`, { headers: { Authorization: `Bearer ${member.token}` } });
+    const stream = await fetch(`${b.url}/api/v1/attempts/${attemptId}/events/stream`, {
+      headers: { Authorization: `Bearer ${member.token}` },
+    });
     expect(stream.status).toBe(404);
 
     const own = await member.onB.call("createTask", { body: { prompt: "my work", repo: "two" } });
@@ -132,7 +142,9 @@ describe.skipIf(!postgresAvailable())("users and access on two instances", () =>
     expect(JSON.stringify(listed)).not.toContain(second.token);
     expect(listed.items.find((t) => t.id === user.tokenId)?.revokedAt).not.toBeNull();
     // a member cannot revoke someone else's token or list other users
-    expect((await refused(new CadreClient({ baseUrl: a.url, token: second.token }).call("listUsers"))).status).toBe(403);
+    expect((await refused(new CadreClient({ baseUrl: a.url, token: second.token }).call("listUsers"))).status).toBe(
+      403,
+    );
   });
 
   it("task creation is rate limited per user across instances", async () => {

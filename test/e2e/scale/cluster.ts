@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { CADRE_BIN, startCadreServe, writeScriptedConfig, type CadreServeProcess } from "../../support/cadre-process.ts";
+import {
+  CADRE_BIN,
+  startCadreServe,
+  writeScriptedConfig,
+  type CadreServeProcess,
+} from "../../support/cadre-process.ts";
 import { freshPostgresUrl, tempHome } from "../../support/databases.ts";
 
 export interface RunnerProcess {
@@ -24,8 +29,19 @@ export class Cluster {
   readonly env: Record<string, string>;
   private cleanup: (() => Promise<void>)[] = [];
 
-  private constructor(readonly home: string, readonly databaseUrl: string, readonly modelUrl: string, extraEnv: Record<string, string>) {
-    this.env = { CADRE_DATABASE_URL: databaseUrl, CADRE_SECRET_KEY: randomBytes(32).toString("base64"), CADRE_LEASE_MS: "3000", CADRE_TASKS_PER_MINUTE: "100000", ...extraEnv };
+  private constructor(
+    readonly home: string,
+    readonly databaseUrl: string,
+    readonly modelUrl: string,
+    extraEnv: Record<string, string>,
+  ) {
+    this.env = {
+      CADRE_DATABASE_URL: databaseUrl,
+      CADRE_SECRET_KEY: randomBytes(32).toString("base64"),
+      CADRE_LEASE_MS: "3000",
+      CADRE_TASKS_PER_MINUTE: "100000",
+      ...extraEnv,
+    };
   }
 
   /** On a fresh database of the test server, or on `databaseUrl` when given. */
@@ -42,7 +58,12 @@ export class Cluster {
 
   /** A server instance; with `port`, on that port (a restarted instance keeps its address). */
   async startServer(port?: number): Promise<CadreServeProcess> {
-    const s = await startCadreServe({ home: this.home, slots: 0, env: this.env, ...(port ? { args: ["--port", String(port)] } : {}) });
+    const s = await startCadreServe({
+      home: this.home,
+      slots: 0,
+      env: this.env,
+      ...(port ? { args: ["--port", String(port)] } : {}),
+    });
     this.servers.push(s);
     return s;
   }
@@ -51,10 +72,14 @@ export class Cluster {
     const home = join(this.home, "runners", name);
     await mkdir(home, { recursive: true, mode: 0o700 });
     await writeScriptedConfig(home, this.modelUrl);
-    const child = spawn(process.execPath, [CADRE_BIN, "runner", "--slots", String(slots), "--name", name, "--mirrors", join(this.home, "mirrors")], {
-      env: { ...process.env, ...this.env, CADRE_HOME: home },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [CADRE_BIN, "runner", "--slots", String(slots), "--name", name, "--mirrors", join(this.home, "mirrors")],
+      {
+        env: { ...process.env, ...this.env, CADRE_HOME: home },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout?.on("data", (b: Buffer) => (output += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (output += b.toString()));
@@ -74,7 +99,10 @@ export class Cluster {
       });
     });
     const r: RunnerProcess = {
-      name, id, child, logs: () => output,
+      name,
+      id,
+      child,
+      logs: () => output,
       stop: (signal = "SIGTERM") =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -94,7 +122,11 @@ export class Cluster {
 }
 
 /** Polls `check` every 100 ms until it returns a value, or fails after `ms` with `what`. */
-export async function waitFor<T>(what: string, ms: number, check: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  ms: number,
+  check: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();

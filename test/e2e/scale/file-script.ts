@@ -7,7 +7,9 @@ import type { ScriptFunction } from "../../support/scripted-model/types.ts";
  */
 export function fileWriterScript(steps: number, delayMs: number): ScriptFunction {
   return (ctx) => {
-    const done = ctx.request.messages.flatMap((m) => m.toolResults).filter((r) => !r.output.startsWith("interrupted:")).length;
+    const done = ctx.request.messages
+      .flatMap((m) => m.toolResults)
+      .filter((r) => !r.output.startsWith("interrupted:")).length;
     if (done >= steps) return { text: `Wrote ${steps} files.` };
     return { delayMs, toolCalls: [{ name: "shell", input: { command: `echo step ${done} > f${done}.txt` } }] };
   };

@@ -56,7 +56,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | null> {
   await chown(dir, uid, gid);
   const data = join(dir, "data");
   const port = await freePort();
-  const asPostgres = (cmd: string, args: string[]) => run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { timeout: 60_000 });
+  const asPostgres = (cmd: string, args: string[]) =>
+    run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args], { timeout: 60_000 });
   await asPostgres("initdb", ["-D", data, "-U", "cadre", "--auth=trust", "--no-sync"]);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = () => asPostgres("pg_ctl", ["-D", data, "-o", opts, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);

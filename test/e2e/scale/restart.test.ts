@@ -57,7 +57,9 @@ describe.skipIf(!canRunPrivatePostgres())("restart of a server instance and of P
       })().catch(() => undefined);
       tasks.push(entry);
     }
-    await waitFor("work under way", 60_000, async () => tasks.some((t) => t.events.some((e) => e.type === "tool_result")));
+    await waitFor("work under way", 60_000, async () =>
+      tasks.some((t) => t.events.some((e) => e.type === "tool_result")),
+    );
 
     // server instance A dies and comes back on the same address
     await a.stop("SIGKILL");
@@ -75,18 +77,37 @@ describe.skipIf(!canRunPrivatePostgres())("restart of a server instance and of P
     };
     const items = await waitFor("every task to finish", 120_000, finished).catch(async (e: Error) => {
       const { items: now } = await b.client.call("listTasks", { query: { limit: 100 } }).catch(() => ({ items: [] }));
-      const logs = [a2, b, ...cluster.runners].map((p) => `--- exit ${p.child.exitCode}\n${p.logs().slice(-3000)}`).join("\n");
+      const logs = [a2, b, ...cluster.runners]
+        .map((p) => `--- exit ${p.child.exitCode}\n${p.logs().slice(-3000)}`)
+        .join("\n");
       throw new Error(`${e.message}: ${now.map((t) => t.status).join(",")}\n${logs}`);
     });
-    const why = await Promise.all(items.filter((t) => t.status !== "completed").map(async (t) => JSON.stringify((await b.client.call("getTask", { params: { id: t.id } })).attempts.map((x) => [x.failureReason, x.failureMessage]))));
-    expect(items.map((t) => t.status), why.join("\n")).toEqual(Array(TASKS).fill("completed"));
+    const why = await Promise.all(
+      items
+        .filter((t) => t.status !== "completed")
+        .map(async (t) =>
+          JSON.stringify(
+            (await b.client.call("getTask", { params: { id: t.id } })).attempts.map((x) => [
+              x.failureReason,
+              x.failureMessage,
+            ]),
+          ),
+        ),
+    );
+    expect(
+      items.map((t) => t.status),
+      why.join("\n"),
+    ).toEqual(Array(TASKS).fill("completed"));
     await Promise.race([Promise.all(tasks.map((t) => t.reading)), new Promise((r) => setTimeout(r, 30_000))]);
     ac.abort();
 
     // every process outlived the restarts
     for (const p of [a2, b, ...cluster.runners]) expect(p.child.exitCode, p.logs()).toBeNull();
     for (const t of tasks) {
-      const { items: stored } = await a2.client.call("listEvents", { params: { id: t.attemptId }, query: { limit: 1000 } });
+      const { items: stored } = await a2.client.call("listEvents", {
+        params: { id: t.attemptId },
+        query: { limit: 1000 },
+      });
       expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
       expect(t.events).toEqual(stored);
       const diff = await a2.client.call("attemptDiff", { params: { id: t.attemptId }, query: {} });

@@ -55,7 +55,12 @@ describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
       }
     })();
 
-    await waitFor("the victim to hold the attempt", 60_000, async () => (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id === victim.id);
+    await waitFor(
+      "the victim to hold the attempt",
+      60_000,
+      async () =>
+        (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id === victim.id,
+    );
     const heir = await cluster.startRunner("heir", 1);
     await waitFor("three steps done", 60_000, async () => {
       const { items } = await client.call("listEvents", { params: { id: attemptId }, query: {} });
@@ -65,7 +70,9 @@ describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
 
     const done = await waitFor("the attempt to finish on the heir", 120_000, () => finished(task.id));
     expect(done.status).toBe("completed");
-    expect((await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id ?? heir.id).not.toBe(victim.id);
+    expect(
+      (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id ?? heir.id,
+    ).not.toBe(victim.id);
     await Promise.race([reading, new Promise((r) => setTimeout(r, 10_000))]);
     ac.abort();
 
@@ -97,7 +104,12 @@ describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
     const leaving = await cluster.startRunner("leaving", 1);
     const task = await client.call("createTask", { body: { prompt: "write the files", repo: "calc" } });
     const attemptId = task.attempts[0]!.id;
-    await waitFor("the leaving runner to hold the attempt", 60_000, async () => (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id === leaving.id);
+    await waitFor(
+      "the leaving runner to hold the attempt",
+      60_000,
+      async () =>
+        (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id === leaving.id,
+    );
     await cluster.startRunner("staying", 1);
     await waitFor("two steps done", 60_000, async () => {
       const { items } = await client.call("listEvents", { params: { id: attemptId }, query: {} });

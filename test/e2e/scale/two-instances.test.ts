@@ -62,7 +62,12 @@ describe.skipIf(!postgresAvailable())("two server instances and three runners on
   it(`${TASKS} tasks submitted through both instances all complete; every SSE client got exactly the stored history`, async () => {
     const [a, b] = cluster.servers.map((s) => s.client) as [CadreClient, CadreClient];
     const runners = await a.call("listRunners");
-    expect(runners.items.filter((r) => r.alive).map((r) => r.name).sort()).toEqual(["r1", "r2", "r3"]);
+    expect(
+      runners.items
+        .filter((r) => r.alive)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["r1", "r2", "r3"]);
 
     const followers: Promise<{ attemptId: string; events: Event[] }>[] = [];
     const ids: string[] = [];
@@ -73,19 +78,30 @@ describe.skipIf(!postgresAvailable())("two server instances and three runners on
       const attemptId = task.attempts[0]!.id;
       // a third of the clients switch instance mid-stream
       const other = via === a ? b : a;
-      followers.push(follow(i % 3 === 0 ? other : via, attemptId, i % 3 === 1 ? other : null).then((events) => ({ attemptId, events })));
+      followers.push(
+        follow(i % 3 === 0 ? other : via, attemptId, i % 3 === 1 ? other : null).then((events) => ({
+          attemptId,
+          events,
+        })),
+      );
     }
 
     await waitFor(`all ${TASKS} tasks to finish`, 240_000, async () => {
       const { items } = await b.call("listTasks", { query: { limit: 1000 } });
-      return items.filter((t) => ids.includes(t.id) && ["completed", "failed", "cancelled"].includes(t.status)).length === TASKS;
+      return (
+        items.filter((t) => ids.includes(t.id) && ["completed", "failed", "cancelled"].includes(t.status)).length ===
+        TASKS
+      );
     });
     const { items } = await a.call("listTasks", { query: { limit: 1000 } });
     expect(items.filter((t) => ids.includes(t.id)).map((t) => t.status)).toEqual(Array(TASKS).fill("completed"));
 
     const followed = await Promise.all(followers);
     for (const { attemptId, events } of followed) {
-      const stored = await (attemptId.length % 2 ? a : b).call("listEvents", { params: { id: attemptId }, query: { limit: 1000 } });
+      const stored = await (attemptId.length % 2 ? a : b).call("listEvents", {
+        params: { id: attemptId },
+        query: { limit: 1000 },
+      });
       expect(stored.items.map((e) => e.seq)).toEqual(stored.items.map((_, i) => i + 1));
       expect(events).toEqual(stored.items);
     }

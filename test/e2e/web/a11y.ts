@@ -9,7 +9,11 @@ import type { Page } from "playwright-core";
 export function unnamedControls(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
-    for (const el of Array.from(document.querySelectorAll<HTMLElement>("button, input, select, textarea, a[href], [role='tab'], [role='checkbox']"))) {
+    for (const el of Array.from(
+      document.querySelectorAll<HTMLElement>(
+        "button, input, select, textarea, a[href], [role='tab'], [role='checkbox']",
+      ),
+    )) {
       if (el instanceof HTMLInputElement && el.type === "hidden") continue;
       const labelled = el.getAttribute("aria-labelledby");
       const named =

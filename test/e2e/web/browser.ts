@@ -12,13 +12,30 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+      "--disable-dev-shm-usage",
+    ],
   });
 }
 
 /** A context already signed in: the token goes in the storage the app reads it from. */
-export async function signedInContext(browser: Browser, token: string, opts: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: opts.viewport ?? { width: 1440, height: 900 }, colorScheme: opts.colorScheme ?? "light", acceptDownloads: true });
+export async function signedInContext(
+  browser: Browser,
+  token: string,
+  opts: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext({
+    viewport: opts.viewport ?? { width: 1440, height: 900 },
+    colorScheme: opts.colorScheme ?? "light",
+    acceptDownloads: true,
+  });
   await ctx.addInitScript((t) => {
     if (!localStorage.getItem("cadre.token")) localStorage.setItem("cadre.token", t);
   }, token);

@@ -16,7 +16,10 @@ function newest(path: string): number {
 /** Builds apps/web/dist when it is missing or older than the app's sources (the server serves dist). */
 export function ensureWebBuilt(): void {
   const index = join(WEB, "dist", "index.html");
-  const sources = Math.max(newest(join(WEB, "src")), ...["index.html", "vite.config.ts", "package.json"].map((f) => statSync(join(WEB, f)).mtimeMs));
+  const sources = Math.max(
+    newest(join(WEB, "src")),
+    ...["index.html", "vite.config.ts", "package.json"].map((f) => statSync(join(WEB, f)).mtimeMs),
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   execFileSync("npm", ["run", "build", "-w", "@cadre/web"], { cwd: REPO_ROOT, stdio: "pipe", timeout: 180_000 });
 }

@@ -84,7 +84,9 @@ describe("web app: repos and environments", () => {
     await screenshot(page, "environment-secret-masked");
 
     // A task with the environment runs its setup; the page shows that run's log with the secret redacted.
-    const created = await stack.server.client.call("createTask", { body: { prompt: "Look around #s-env", repo: "calc", environment: "node-env" } });
+    const created = await stack.server.client.call("createTask", {
+      body: { prompt: "Look around #s-env", repo: "calc", environment: "node-env" },
+    });
     for (let i = 0; i < 120; i++) {
       const t = await stack.server.client.call("getTask", { params: { id: created.id } });
       if (t.status === "completed" || t.status === "failed") break;

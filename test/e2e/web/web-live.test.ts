@@ -8,7 +8,12 @@ import { unnamedControls } from "./a11y.ts";
 
 const QUESTION = "Should add() keep accepting numeric strings?";
 
-async function createTaskFromForm(page: Page, url: string, prompt: string, opts: { attempts?: number; mode?: "Plan" } = {}): Promise<string> {
+async function createTaskFromForm(
+  page: Page,
+  url: string,
+  prompt: string,
+  opts: { attempts?: number; mode?: "Plan" } = {},
+): Promise<string> {
   await page.goto(`${url}/tasks/new`);
   await page.getByLabel("Prompt").fill(prompt);
   await page.getByLabel("Repo").selectOption("calc");
@@ -26,19 +31,51 @@ describe("web app: sign-in, live tasks, questions", () => {
   beforeAll(async () => {
     stack = await startWebStack({
       live: (ctx) => {
-        if (ctx.step === 0) return { text: "Running the tests first.", toolCalls: [{ name: "shell", input: { command: "echo hello-from-cadre; node test.mjs" } }] };
+        if (ctx.step === 0)
+          return {
+            text: "Running the tests first.",
+            toolCalls: [{ name: "shell", input: { command: "echo hello-from-cadre; node test.mjs" } }],
+          };
         // Prints, then keeps running until the test cancels the task.
-        if (ctx.step === 1) return { toolCalls: [{ name: "shell", input: { command: "echo tick-1; sleep 1; echo tick-2; sleep 120; echo never" } }] };
+        if (ctx.step === 1)
+          return {
+            toolCalls: [
+              { name: "shell", input: { command: "echo tick-1; sleep 1; echo tick-2; sleep 120; echo never" } },
+            ],
+          };
         return { text: "done" };
       },
       plan: (ctx) => {
-        if (ctx.step === 0) return { toolCalls: [{ name: "update_plan", input: { explanation: "Two small steps.", plan: [{ step: "Fix add()", status: "pending" }, { step: "Run the tests", status: "pending" }] } }] };
+        if (ctx.step === 0)
+          return {
+            toolCalls: [
+              {
+                name: "update_plan",
+                input: {
+                  explanation: "Two small steps.",
+                  plan: [
+                    { step: "Fix add()", status: "pending" },
+                    { step: "Run the tests", status: "pending" },
+                  ],
+                },
+              },
+            ],
+          };
         if (ctx.step === 1) return { text: "Plan: fix add(), then run the tests." };
         if (ctx.step === 2) return { text: "Carried out the plan." };
         return { text: "Follow-up done." };
       },
       ask: (ctx, userTexts) => {
-        if (ctx.step === 0) return { text: "One decision first.", toolCalls: [{ name: "request_user_input", input: { questions: [{ question: QUESTION, options: ["Numbers only", "Keep strings"] }] } }] };
+        if (ctx.step === 0)
+          return {
+            text: "One decision first.",
+            toolCalls: [
+              {
+                name: "request_user_input",
+                input: { questions: [{ question: QUESTION, options: ["Numbers only", "Keep strings"] }] },
+              },
+            ],
+          };
         return { text: `Understood: ${userTexts[userTexts.length - 1] ?? ""}. Nothing else to change.` };
       },
     });
@@ -112,7 +149,9 @@ describe("web app: sign-in, live tasks, questions", () => {
     await screenshot(list, "task-list-live");
 
     await page.getByRole("toolbar", { name: "Task actions" }).getByRole("button", { name: "Cancel" }).click();
-    await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    await expect
+      .poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 30_000 })
+      .toBe("cancelled");
     await expect.poll(() => row.getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
     expect(await list.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await ctx.close();
@@ -164,7 +203,9 @@ describe("web app: sign-in, live tasks, questions", () => {
     await screenshot(page, "task-question");
     expect(await unnamedControls(page)).toEqual([]);
     await panel.getByRole("button", { name: "Numbers only" }).click();
-    await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 }).toMatch(/completed|failed/);
+    await expect
+      .poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 })
+      .toMatch(/completed|failed/);
     const task = await stack.server.client.call("getTask", { params: { id } });
     expect(task.status, task.attempts[0]?.failureMessage ?? "").toBe("completed");
     await page.locator(".q-answer", { hasText: "Numbers only" }).waitFor();
@@ -183,7 +224,9 @@ describe("web app: sign-in, live tasks, questions", () => {
     expect(await review.locator(".step").allTextContents()).toEqual(["○Fix add()", "○Run the tests"]);
     await screenshot(page, "plan-review");
     await review.getByRole("button", { name: "Approve plan" }).click();
-    await expect.poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 }).toBe("completed");
+    await expect
+      .poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 60_000 })
+      .toBe("completed");
     await page.locator(".act-user", { hasText: "Plan approved" }).waitFor();
     await page.locator(".act-msg", { hasText: "Carried out the plan." }).waitFor();
 
@@ -192,7 +235,13 @@ describe("web app: sign-in, live tasks, questions", () => {
     await page.locator(".act-user", { hasText: "Also explain the fix" }).waitFor();
     await page.locator(".act-msg", { hasText: "Follow-up done." }).waitFor({ timeout: 60_000 });
     // The task was already completed before the follow-up: wait for the second turn to be reflected too.
-    await expect.poll(async () => `${await page.locator(".task-page").getAttribute("data-status")}/${await page.locator(".task-page").getAttribute("data-turns")}`, { timeout: 60_000 }).toBe("completed/2");
+    await expect
+      .poll(
+        async () =>
+          `${await page.locator(".task-page").getAttribute("data-status")}/${await page.locator(".task-page").getAttribute("data-turns")}`,
+        { timeout: 60_000 },
+      )
+      .toBe("completed/2");
     await page.getByRole("tab", { name: "Usage" }).click();
     const usage = page.getByRole("table", { name: "Usage per turn" });
     await usage.waitFor();

@@ -28,8 +28,10 @@ const TWO_HUNKS = [
   "",
 ].join("\n");
 
-const mulPatch = (expr: string) => `*** Begin Patch\n*** Update File: calc.mjs\n@@ export function mul(a, b) {\n-  return a * b;\n+  return ${expr};\n*** End Patch\n`;
-const addPatch = (marker: string) => `*** Begin Patch\n*** Update File: calc.mjs\n@@ export function add(a, b) {\n-  return a - b;\n+  return a + b; // ${marker}\n*** End Patch\n`;
+const mulPatch = (expr: string) =>
+  `*** Begin Patch\n*** Update File: calc.mjs\n@@ export function mul(a, b) {\n-  return a * b;\n+  return ${expr};\n*** End Patch\n`;
+const addPatch = (marker: string) =>
+  `*** Begin Patch\n*** Update File: calc.mjs\n@@ export function add(a, b) {\n-  return a - b;\n+  return a + b; // ${marker}\n*** End Patch\n`;
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8" });
@@ -55,16 +57,33 @@ describe("web app: diff review, best-of-2, conflicts", () => {
 
   beforeAll(async () => {
     stack = await startWebStack({
-      hunks: (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] } : { text: "Edited lines 3 and 25 of lines.txt." }),
+      hunks: (c) =>
+        c.step === 0
+          ? { toolCalls: [{ name: "apply_patch", input: TWO_HUNKS }] }
+          : { text: "Edited lines 3 and 25 of lines.txt." },
       // Each attempt is its own conversation (lane): the lane number marks which attempt made the change.
-      bo2: (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: addPatch(`lane ${c.lane}`) }] } : { text: `Fixed add() (lane ${c.lane}).` }),
+      bo2: (c) =>
+        c.step === 0
+          ? { toolCalls: [{ name: "apply_patch", input: addPatch(`lane ${c.lane}`) }] }
+          : { text: `Fixed add() (lane ${c.lane}).` },
       // Asks first, so it stays active (waiting) until the test answers, after creating conflict-b.
       "conflict-a": (c) => {
-        if (c.step === 0) return { toolCalls: [{ name: "request_user_input", input: { questions: [{ question: "Keep mul() pure?", options: ["Yes", "No"] }] } }] };
+        if (c.step === 0)
+          return {
+            toolCalls: [
+              {
+                name: "request_user_input",
+                input: { questions: [{ question: "Keep mul() pure?", options: ["Yes", "No"] }] },
+              },
+            ],
+          };
         if (c.step === 1) return { toolCalls: [{ name: "apply_patch", input: mulPatch("a * b * 1") }] };
         return { text: "mul now multiplies by one." };
       },
-      "conflict-b": (c) => (c.step === 0 ? { toolCalls: [{ name: "apply_patch", input: mulPatch("b * a") }] } : { text: "mul now commutes." }),
+      "conflict-b": (c) =>
+        c.step === 0
+          ? { toolCalls: [{ name: "apply_patch", input: mulPatch("b * a") }] }
+          : { text: "mul now commutes." },
     });
     ctx = await signedInContext(stack.browser, stack.server.token);
   });
@@ -99,7 +118,10 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await dialog.getByText(`git apply --3way cadre-${id}.patch`, { exact: true }).waitFor();
     await dialog.getByText(`cadre apply ${id} --attempt 1 --interactive`, { exact: true }).waitFor();
     await screenshot(page, "diff-patch-dialog");
-    const [download] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: `Download cadre-${id}.patch` }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      dialog.getByRole("button", { name: `Download cadre-${id}.patch` }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`cadre-${id}.patch`);
     const patch = await readFile(await download.path(), "utf8");
     expect(patch).toContain("+line twenty-five");
@@ -124,7 +146,10 @@ describe("web app: diff review, best-of-2, conflicts", () => {
   });
 
   it("is usable on a phone-sized screen, in the dark theme", async () => {
-    const phone = await signedInContext(stack.browser, stack.server.token, { viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+    const phone = await signedInContext(stack.browser, stack.server.token, {
+      viewport: { width: 390, height: 844 },
+      colorScheme: "dark",
+    });
     const page = await phone.newPage();
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.goto(`${stack.server.url}/tasks`);
@@ -158,11 +183,19 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await page.getByRole("tab", { name: "Attempts (2)" }).click();
     const cards = page.getByRole("listitem");
     await expect.poll(() => cards.count()).toBe(2);
-    await page.getByRole("listitem", { name: "Attempt 2" }).getByText(/1 file/).waitFor();
-    await page.getByRole("listitem", { name: "Attempt 1" }).getByText(/1 file/).waitFor();
+    await page
+      .getByRole("listitem", { name: "Attempt 2" })
+      .getByText(/1 file/)
+      .waitFor();
+    await page
+      .getByRole("listitem", { name: "Attempt 1" })
+      .getByText(/1 file/)
+      .waitFor();
     await page.getByRole("button", { name: "Choose attempt 2" }).click();
     await screenshot(page, "best-of-2-compare");
-    const summary2 = (await stack.server.client.call("getTask", { params: { id } })).attempts.find((a) => a.index === 2)?.summary ?? "";
+    const summary2 =
+      (await stack.server.client.call("getTask", { params: { id } })).attempts.find((a) => a.index === 2)?.summary ??
+      "";
     const lane = /lane (\d+)/.exec(summary2)?.[1];
     expect(lane).toBeDefined();
 
@@ -207,7 +240,13 @@ describe("web app: diff review, best-of-2, conflicts", () => {
     await page.locator(`.conflict-item[data-other='${a}']`).waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "Resolve conflicts (follow-up)" }).click();
     await page.locator(".act-user", { hasText: "Resolve conflicts" }).waitFor({ timeout: 60_000 });
-    await expect.poll(async () => `${await page.locator(".task-page").getAttribute("data-status")}/${await page.locator(".task-page").getAttribute("data-turns")}`, { timeout: 90_000 }).toBe("completed/2");
+    await expect
+      .poll(
+        async () =>
+          `${await page.locator(".task-page").getAttribute("data-status")}/${await page.locator(".task-page").getAttribute("data-turns")}`,
+        { timeout: 90_000 },
+      )
+      .toBe("completed/2");
     // Keep a and reject b: the reason is recorded and shown.
     await page.getByRole("toolbar", { name: "Task actions" }).getByRole("button", { name: "Reject" }).click();
     const reject = page.getByRole("dialog", { name: "Reject the task" });

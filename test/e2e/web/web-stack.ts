@@ -50,7 +50,10 @@ export async function startWebStack(scenarios: Record<string, Scenario>): Promis
   await server.client.call("createRepo", { body: { origin, name: "calc" } });
   const browser = await launchChromium();
   return {
-    server, model, browser, origin,
+    server,
+    model,
+    browser,
+    origin,
     close: async () => {
       await browser.close().catch(() => undefined);
       await server.stop();

@@ -9,14 +9,29 @@ export function anthropicStream(reply: ResolvedReply, messageId: string): string
   };
   const u = reply.usage;
   // Anthropic reports cache reads separately from (not inside) input_tokens.
-  const usageStart = { input_tokens: Math.max(0, u.input - u.cached), cache_read_input_tokens: u.cached, cache_creation_input_tokens: 0, output_tokens: 1 };
+  const usageStart = {
+    input_tokens: Math.max(0, u.input - u.cached),
+    cache_read_input_tokens: u.cached,
+    cache_creation_input_tokens: 0,
+    output_tokens: 1,
+  };
   emit("message_start", {
-    message: { id: messageId, type: "message", role: "assistant", model: reply.model, content: [], stop_reason: null, stop_sequence: null, usage: usageStart },
+    message: {
+      id: messageId,
+      type: "message",
+      role: "assistant",
+      model: reply.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: usageStart,
+    },
   });
   let index = 0;
   if (reply.reasoning) {
     emit("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } });
-    for (const thinking of chunks(reply.reasoning)) emit("content_block_delta", { index, delta: { type: "thinking_delta", thinking } });
+    for (const thinking of chunks(reply.reasoning))
+      emit("content_block_delta", { index, delta: { type: "thinking_delta", thinking } });
     emit("content_block_delta", { index, delta: { type: "signature_delta", signature: "scripted" } });
     emit("content_block_stop", { index });
     index++;
@@ -28,8 +43,12 @@ export function anthropicStream(reply: ResolvedReply, messageId: string): string
     index++;
   }
   for (const call of reply.toolCalls) {
-    emit("content_block_start", { index, content_block: { type: "tool_use", id: call.id, name: call.name, input: {} } });
-    for (const partial_json of chunks(call.payload, 256)) emit("content_block_delta", { index, delta: { type: "input_json_delta", partial_json } });
+    emit("content_block_start", {
+      index,
+      content_block: { type: "tool_use", id: call.id, name: call.name, input: {} },
+    });
+    for (const partial_json of chunks(call.payload, 256))
+      emit("content_block_delta", { index, delta: { type: "input_json_delta", partial_json } });
     emit("content_block_stop", { index });
     index++;
   }

@@ -14,7 +14,9 @@ function defaultMessage(error: ErrorStep["error"], api: ScriptedApi, model: stri
     case 403:
       return "Permission denied.";
     case 404:
-      return api === "anthropic" ? `model: ${model}` : `The model \`${model}\` does not exist or you do not have access to it.`;
+      return api === "anthropic"
+        ? `model: ${model}`
+        : `The model \`${model}\` does not exist or you do not have access to it.`;
     case 429:
       return "Rate limit reached. Please try again later.";
     case 400:
@@ -47,6 +49,7 @@ export function errorBody(error: ErrorStep["error"], api: ScriptedApi, model: st
   if (error.body !== undefined) return error.body;
   const message = error.message ?? defaultMessage(error, api, model);
   if (api === "anthropic") return { type: "error", error: { type: anthropicType(error.status), message } };
-  const code = error.code ?? (error.status === 404 ? "model_not_found" : error.status === 401 ? "invalid_api_key" : null);
+  const code =
+    error.code ?? (error.status === 404 ? "model_not_found" : error.status === 401 ? "invalid_api_key" : null);
   return { error: { message, type: openaiType(error.status), param: null, code } };
 }

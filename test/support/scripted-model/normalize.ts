@@ -14,7 +14,9 @@ function lastOfRole(messages: NormalizedMessage[], role: NormalizedMessage["role
   return created;
 }
 
-function normalizeResponses(body: Record<string, unknown>): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
+function normalizeResponses(
+  body: Record<string, unknown>,
+): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
   const messages: NormalizedMessage[] = [];
   const systemParts: string[] = [];
   if (typeof body.instructions === "string") systemParts.push(body.instructions);
@@ -40,7 +42,9 @@ function normalizeResponses(body: Record<string, unknown>): Omit<NormalizedReque
   return { system: systemParts.join("\n"), messages };
 }
 
-function normalizeChat(body: Record<string, unknown>): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
+function normalizeChat(
+  body: Record<string, unknown>,
+): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
   const messages: NormalizedMessage[] = [];
   const systemParts: string[] = [];
   for (const raw of arr(body.messages)) {
@@ -52,7 +56,11 @@ function normalizeChat(body: Record<string, unknown>): Omit<NormalizedRequest, "
       for (const rawCall of arr(m.tool_calls)) {
         const call = obj(rawCall);
         const fn = obj(call.function);
-        msg.toolCalls.push({ id: str(call.id), name: str(fn.name), input: parseJsonOr(str(fn.arguments), str(fn.arguments)) });
+        msg.toolCalls.push({
+          id: str(call.id),
+          name: str(fn.name),
+          input: parseJsonOr(str(fn.arguments), str(fn.arguments)),
+        });
       }
       messages.push(msg);
     } else if (role === "tool") {
@@ -62,7 +70,9 @@ function normalizeChat(body: Record<string, unknown>): Omit<NormalizedRequest, "
   return { system: systemParts.join("\n"), messages };
 }
 
-function normalizeAnthropic(body: Record<string, unknown>): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
+function normalizeAnthropic(
+  body: Record<string, unknown>,
+): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
   const messages: NormalizedMessage[] = [];
   for (const raw of arr(body.messages)) {
     const m = obj(raw);
@@ -105,7 +115,8 @@ function toolNames(api: ScriptedApi, body: Record<string, unknown>): { tools: st
 
 export function normalizeRequest(api: ScriptedApi, rawBody: unknown): NormalizedRequest {
   const body = obj(rawBody);
-  const core = api === "responses" ? normalizeResponses(body) : api === "chat" ? normalizeChat(body) : normalizeAnthropic(body);
+  const core =
+    api === "responses" ? normalizeResponses(body) : api === "chat" ? normalizeChat(body) : normalizeAnthropic(body);
   return { api, model: str(body.model), stream: body.stream === true, ...toolNames(api, body), ...core };
 }
 

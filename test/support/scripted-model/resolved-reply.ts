@@ -22,11 +22,19 @@ function tokens(chars: number): number {
 }
 
 /** Fills in ids, wire encoding of tool inputs and default usage for one scripted reply. */
-export function resolveReply(step: ReplyStep, request: NormalizedRequest, lane: number, firstCallNumber: number, requestChars: number): ResolvedReply {
+export function resolveReply(
+  step: ReplyStep,
+  request: NormalizedRequest,
+  lane: number,
+  firstCallNumber: number,
+  requestChars: number,
+): ResolvedReply {
   const toolCalls = (step.toolCalls ?? []).map((call, i): ResolvedToolCall => {
     const custom = typeof call.input === "string" && request.customTools.includes(call.name);
     // A string for a tool the client declared as a JSON function is the `{ input }` wrapping.
-    const payload = custom ? String(call.input) : JSON.stringify(typeof call.input === "string" ? { input: call.input } : (call.input ?? {}));
+    const payload = custom
+      ? String(call.input)
+      : JSON.stringify(typeof call.input === "string" ? { input: call.input } : (call.input ?? {}));
     return { id: `call_${lane}_${firstCallNumber + i}`, name: call.name, custom, payload };
   });
   const text = step.text ?? "";

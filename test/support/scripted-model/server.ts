@@ -71,22 +71,44 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const raw = req.method === "POST" ? await readBody(req) : "";
     const body = raw ? parseJsonOr(raw, raw) : null;
-    const record: RecordedRequest = { receivedAt, method: req.method ?? "GET", path, headers: headersOf(req), body: keepBodies ? body : null, api: null, normalized: null, lane: null, step: null, reply: null };
+    const record: RecordedRequest = {
+      receivedAt,
+      method: req.method ?? "GET",
+      path,
+      headers: headersOf(req),
+      body: keepBodies ? body : null,
+      api: null,
+      normalized: null,
+      lane: null,
+      step: null,
+      reply: null,
+    };
     requests.push(record);
 
     if (req.method === "GET" && path === "/v1/models") {
       const ids = opts.models ?? ["scripted-model"];
-      sendJson(res, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "scripted" })) });
+      sendJson(res, 200, {
+        object: "list",
+        data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "scripted" })),
+      });
       return;
     }
     const api = req.method === "POST" ? ROUTES[path] : undefined;
     if (!api) {
-      sendJson(res, 404, { error: { message: `scripted model: no route ${req.method} ${path}`, type: "invalid_request_error", code: null } });
+      sendJson(res, 404, {
+        error: { message: `scripted model: no route ${req.method} ${path}`, type: "invalid_request_error", code: null },
+      });
       return;
     }
     const normalized = normalizeRequest(api, body);
     const decision = runner.decide(normalized, raw);
-    Object.assign(record, { api, normalized: keepBodies ? normalized : null, lane: decision.lane, step: decision.step, reply: decision.reply });
+    Object.assign(record, {
+      api,
+      normalized: keepBodies ? normalized : null,
+      lane: decision.lane,
+      step: decision.step,
+      reply: decision.reply,
+    });
     const step = decision.reply;
     if (step.delayMs) await sleep(step.delayMs);
 
@@ -95,20 +117,30 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
       return;
     }
     if (!normalized.stream) {
-      sendJson(res, 400, { error: { message: "scripted model only serves stream: true", type: "invalid_request_error", code: null } });
+      sendJson(res, 400, {
+        error: { message: "scripted model only serves stream: true", type: "invalid_request_error", code: null },
+      });
       return;
     }
     const reply = resolveReply(step, normalized, decision.lane, decision.firstCallNumber, raw.length);
     const id = `scripted${counter++}`;
     const includeUsage = obj(obj(body).stream_options).include_usage === true;
-    const sse = api === "responses" ? responsesStream(reply, `resp_${id}`) : api === "chat" ? chatStream(reply, `chatcmpl-${id}`, includeUsage) : anthropicStream(reply, `msg_${id}`);
+    const sse =
+      api === "responses"
+        ? responsesStream(reply, `resp_${id}`)
+        : api === "chat"
+          ? chatStream(reply, `chatcmpl-${id}`, includeUsage)
+          : anthropicStream(reply, `msg_${id}`);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     res.end(sse);
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { message: `scripted model crashed: ${String(err)}`, type: "server_error", code: null } });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          error: { message: `scripted model crashed: ${String(err)}`, type: "server_error", code: null },
+        });
       else res.destroy();
     });
   });

@@ -33,20 +33,48 @@ function pairs(list: string[] | undefined, what: string, allowBare = false): Rec
 }
 
 interface EnvFlags {
-  repo?: string; setup?: string; maintenance?: string; var?: string[]; secret?: string[]; network?: "off" | "allowlist" | "on";
-  allow?: string[]; readOnlyMethods?: boolean; testCommand?: string; instructions?: string; commandTimeout?: number;
-  attemptTimeout?: number; memory?: number; processes?: number; disk?: number; setupTtlHours?: number; json?: boolean;
+  repo?: string;
+  setup?: string;
+  maintenance?: string;
+  var?: string[];
+  secret?: string[];
+  network?: "off" | "allowlist" | "on";
+  allow?: string[];
+  readOnlyMethods?: boolean;
+  testCommand?: string;
+  instructions?: string;
+  commandTimeout?: number;
+  attemptTimeout?: number;
+  memory?: number;
+  processes?: number;
+  disk?: number;
+  setupTtlHours?: number;
+  json?: boolean;
 }
 
 function withEnvFlags(cmd: Command): Command {
   return cmd
     .option("--repo <name>", "repo this environment belongs to")
     .option("--setup <script>", "setup script (runs with network and secrets; @file reads a file)", scriptArg)
-    .option("--maintenance <script>", "maintenance script (runs when a cached setup is reused; @file reads a file)", scriptArg)
+    .option(
+      "--maintenance <script>",
+      "maintenance script (runs when a cached setup is reused; @file reads a file)",
+      scriptArg,
+    )
     .option("--var <NAME=VALUE>", "environment variable (repeatable)", collect)
-    .option("--secret <NAME=VALUE>", "secret for the setup phase, stored encrypted, never shown again (repeatable; NAME alone removes it)", collect)
-    .addOption(new Option("--network <policy>", "agent network: off, allowlist or on").choices(["off", "allowlist", "on"]))
-    .option("--allow <domain>", "allowed domain pattern for --network allowlist, e.g. registry.npmjs.org or *.example.com (repeatable)", collect)
+    .option(
+      "--secret <NAME=VALUE>",
+      "secret for the setup phase, stored encrypted, never shown again (repeatable; NAME alone removes it)",
+      collect,
+    )
+    .addOption(
+      new Option("--network <policy>", "agent network: off, allowlist or on").choices(["off", "allowlist", "on"]),
+    )
+    .option(
+      "--allow <domain>",
+      "allowed domain pattern for --network allowlist, e.g. registry.npmjs.org or *.example.com (repeatable)",
+      collect,
+    )
     .option("--read-only-methods", "with allowlist, only GET/HEAD/OPTIONS")
     .option("--test-command <cmd>", "the repo's test command (reported per attempt)")
     .option("--instructions <text>", "instructions added to every task's prompt")
@@ -67,9 +95,14 @@ function bodyFrom(o: EnvFlags, current?: Environment): UpdateEnvironment & { rep
     ...(o.processes ? { maxProcesses: o.processes } : {}),
     ...(o.disk ? { diskMb: o.disk } : {}),
   };
-  const network = o.network || o.allow || o.readOnlyMethods
-    ? { mode: o.network ?? current?.networkPolicy.mode ?? (o.allow ? "allowlist" : "off"), allow: o.allow ?? current?.networkPolicy.allow ?? [], readOnlyMethods: o.readOnlyMethods ?? current?.networkPolicy.readOnlyMethods ?? false }
-    : undefined;
+  const network =
+    o.network || o.allow || o.readOnlyMethods
+      ? {
+          mode: o.network ?? current?.networkPolicy.mode ?? (o.allow ? "allowlist" : "off"),
+          allow: o.allow ?? current?.networkPolicy.allow ?? [],
+          readOnlyMethods: o.readOnlyMethods ?? current?.networkPolicy.readOnlyMethods ?? false,
+        }
+      : undefined;
   const variables = pairs(o.var, "--var");
   return {
     ...(o.setup !== undefined ? { setupScript: o.setup } : {}),
@@ -99,37 +132,70 @@ function render(e: Environment): string {
 
 export function registerEnvCommands(program: Command): void {
   const env = program.command("env").description("environments: how a repo's sandbox is prepared");
-  withEnvFlags(env.command("create").description("create an environment").argument("<name>", "environment name")).action(async (name: string, o: EnvFlags, cmd: Command) => {
+  withEnvFlags(
+    env.command("create").description("create an environment").argument("<name>", "environment name"),
+  ).action(async (name: string, o: EnvFlags, cmd: Command) => {
     const client = await clientFor(cmd);
     let repoId: string | undefined;
     if (o.repo) repoId = (await client.call("getRepo", { params: { id: o.repo } })).id;
     const body = bodyFrom(o);
-    const e = await client.call("createEnvironment", { body: { name, ...body, secrets: body.secrets ? Object.fromEntries(Object.entries(body.secrets).filter(([, v]) => v !== null)) : undefined, ...(repoId ? { repoId } : {}) } });
+    const e = await client.call("createEnvironment", {
+      body: {
+        name,
+        ...body,
+        secrets: body.secrets
+          ? Object.fromEntries(Object.entries(body.secrets).filter(([, v]) => v !== null))
+          : undefined,
+        ...(repoId ? { repoId } : {}),
+      },
+    });
     if (o.json) return printJson(stdio, e);
     stdio.out(render(e));
   });
-  withEnvFlags(env.command("update").description("change an environment (only the flags given)").argument("<name>", "environment name or id").option("--name <new>", "rename")).action(
-    async (name: string, o: EnvFlags & { name?: string }, cmd: Command) => {
+  withEnvFlags(
+    env
+      .command("update")
+      .description("change an environment (only the flags given)")
+      .argument("<name>", "environment name or id")
+      .option("--name <new>", "rename"),
+  ).action(async (name: string, o: EnvFlags & { name?: string }, cmd: Command) => {
+    const client = await clientFor(cmd);
+    const current = await client.call("getEnvironment", { params: { id: name } });
+    let repoId: string | undefined;
+    if (o.repo) repoId = (await client.call("getRepo", { params: { id: o.repo } })).id;
+    const e = await client.call("updateEnvironment", {
+      params: { id: current.id },
+      body: {
+        ...bodyFrom(o, current),
+        ...(repoId ? { repoId } : {}),
+        ...(o.name && o.name !== name ? { name: o.name } : {}),
+      },
+    });
+    if (o.json) return printJson(stdio, e);
+    stdio.out(render(e));
+  });
+  env
+    .command("list")
+    .description("list environments")
+    .option("--json", "print JSON")
+    .action(async (o: { json?: boolean }, cmd: Command) => {
       const client = await clientFor(cmd);
-      const current = await client.call("getEnvironment", { params: { id: name } });
-      let repoId: string | undefined;
-      if (o.repo) repoId = (await client.call("getRepo", { params: { id: o.repo } })).id;
-      const e = await client.call("updateEnvironment", { params: { id: current.id }, body: { ...bodyFrom(o, current), ...(repoId ? { repoId } : {}), ...(o.name && o.name !== name ? { name: o.name } : {}) } });
+      const { items } = await client.call("listEnvironments");
+      if (o.json) return printJson(stdio, items);
+      if (items.length === 0)
+        return stdio.out("no environments yet: create one with 'cadre env create <name> --setup \"npm ci\"'");
+      for (const e of items)
+        stdio.out(`${e.name.padEnd(20)} ${e.id}  network ${e.networkPolicy.mode}  secrets ${e.secretNames.length}`);
+    });
+  env
+    .command("show")
+    .description("show an environment (secret values are never shown)")
+    .argument("<name>", "name or id")
+    .option("--json", "print JSON")
+    .action(async (name: string, o: { json?: boolean }, cmd: Command) => {
+      const client = await clientFor(cmd);
+      const e = await client.call("getEnvironment", { params: { id: name } });
       if (o.json) return printJson(stdio, e);
       stdio.out(render(e));
-    },
-  );
-  env.command("list").description("list environments").option("--json", "print JSON").action(async (o: { json?: boolean }, cmd: Command) => {
-    const client = await clientFor(cmd);
-    const { items } = await client.call("listEnvironments");
-    if (o.json) return printJson(stdio, items);
-    if (items.length === 0) return stdio.out("no environments yet: create one with 'cadre env create <name> --setup \"npm ci\"'");
-    for (const e of items) stdio.out(`${e.name.padEnd(20)} ${e.id}  network ${e.networkPolicy.mode}  secrets ${e.secretNames.length}`);
-  });
-  env.command("show").description("show an environment (secret values are never shown)").argument("<name>", "name or id").option("--json", "print JSON").action(async (name: string, o: { json?: boolean }, cmd: Command) => {
-    const client = await clientFor(cmd);
-    const e = await client.call("getEnvironment", { params: { id: name } });
-    if (o.json) return printJson(stdio, e);
-    stdio.out(render(e));
-  });
+    });
 }

@@ -41,14 +41,23 @@ export function registerHookCommand(program: Command): void {
   const hook = program.command("hook").description("git hooks that run Cadre");
   hook
     .command("install")
-    .description("install a pre-commit hook running 'cadre review --staged': a commit is blocked when a finding reaches --fail-on")
-    .addOption(new Option("--fail-on <severity>", "block the commit at this severity or above").choices([...SEVERITIES]).default("high"))
+    .description(
+      "install a pre-commit hook running 'cadre review --staged': a commit is blocked when a finding reaches --fail-on",
+    )
+    .addOption(
+      new Option("--fail-on <severity>", "block the commit at this severity or above")
+        .choices([...SEVERITIES])
+        .default("high"),
+    )
     .option("--force", "replace an existing pre-commit hook that Cadre did not write")
     .action(async (opts: { failOn: string; force?: boolean }) => {
       const path = join(await hooksDir(process.cwd()), "pre-commit");
       const existing = await readFile(path, "utf8").catch(() => null);
       if (existing !== null && !existing.includes(MARKER) && !opts.force) {
-        throw new CliExit(EXIT.refused, `${path} already exists and was not written by Cadre: add 'cadre review --staged --fail-on ${opts.failOn}' to it yourself, or replace it with --force`);
+        throw new CliExit(
+          EXIT.refused,
+          `${path} already exists and was not written by Cadre: add 'cadre review --staged --fail-on ${opts.failOn}' to it yourself, or replace it with --force`,
+        );
       }
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, hookScript(opts.failOn));
@@ -62,7 +71,8 @@ export function registerHookCommand(program: Command): void {
       const path = join(await hooksDir(process.cwd()), "pre-commit");
       const existing = await readFile(path, "utf8").catch(() => null);
       if (existing === null) return stdio.out("no pre-commit hook installed");
-      if (!existing.includes(MARKER)) throw new CliExit(EXIT.refused, `${path} was not written by Cadre; remove it yourself if you mean to`);
+      if (!existing.includes(MARKER))
+        throw new CliExit(EXIT.refused, `${path} was not written by Cadre; remove it yourself if you mean to`);
       await rm(path);
       stdio.out(`removed ${path}`);
     });

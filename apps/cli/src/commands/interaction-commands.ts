@@ -6,20 +6,31 @@ import { intBetween } from "../parse-options.ts";
 import { renderTask } from "../render-task.ts";
 import { waitAndReport } from "./task-commands.ts";
 
-interface WaitFlags { wait?: boolean; follow?: boolean; json?: boolean }
+interface WaitFlags {
+  wait?: boolean;
+  follow?: boolean;
+  json?: boolean;
+}
 
 /** Sends an instruction that resumes an attempt, then optionally waits for the resumed run. */
-async function resumeAndReport(client: CadreClient, taskId: string, opts: WaitFlags, send: () => Promise<TaskWithAttempts>): Promise<void> {
+async function resumeAndReport(
+  client: CadreClient,
+  taskId: string,
+  opts: WaitFlags,
+  send: () => Promise<TaskWithAttempts>,
+): Promise<void> {
   const before = await client.call("getTask", { params: { id: taskId } });
   const seqs = new Map(before.attempts.map((a) => [a.id, a.lastSeq]));
   const after = await send();
   if (opts.wait) {
     // Only attempts that were resumed by this request are waited for.
-    const resumed = new Map([...seqs].filter(([id]) => {
-      const a = after.attempts.find((x) => x.id === id);
-      const b = before.attempts.find((x) => x.id === id);
-      return a && b && (a.status !== b.status || a.lastSeq !== b.lastSeq || b.status !== "waiting_for_input");
-    }));
+    const resumed = new Map(
+      [...seqs].filter(([id]) => {
+        const a = after.attempts.find((x) => x.id === id);
+        const b = before.attempts.find((x) => x.id === id);
+        return a && b && (a.status !== b.status || a.lastSeq !== b.lastSeq || b.status !== "waiting_for_input");
+      }),
+    );
     await waitAndReport(client, after, resumed.size ? resumed : seqs, opts);
   }
   if (opts.json) printJson(stdio, after);
@@ -27,7 +38,10 @@ async function resumeAndReport(client: CadreClient, taskId: string, opts: WaitFl
 }
 
 function withWait(cmd: Command): Command {
-  return cmd.option("--wait", "wait until the resumed run finishes or asks again").option("--follow", "with --wait, print the live log").option("--json", "print JSON");
+  return cmd
+    .option("--wait", "wait until the resumed run finishes or asks again")
+    .option("--follow", "with --wait, print the live log")
+    .option("--json", "print JSON");
 }
 
 export function registerInteractionCommands(program: Command): void {
@@ -40,7 +54,12 @@ export function registerInteractionCommands(program: Command): void {
       .option("--attempt <n>", "which attempt (needed when several are waiting)", intBetween(1, 8, "--attempt")),
   ).action(async (id: string, text: string[], opts: WaitFlags & { attempt?: number }, cmd: Command) => {
     const client = await clientFor(cmd);
-    await resumeAndReport(client, id, opts, () => client.call("answerTask", { params: { id }, body: { text: text.join(" "), ...(opts.attempt ? { attempt: opts.attempt } : {}) } }));
+    await resumeAndReport(client, id, opts, () =>
+      client.call("answerTask", {
+        params: { id },
+        body: { text: text.join(" "), ...(opts.attempt ? { attempt: opts.attempt } : {}) },
+      }),
+    );
   });
 
   withWait(
@@ -49,28 +68,67 @@ export function registerInteractionCommands(program: Command): void {
       .description("send a follow-up instruction: a new turn in the same conversation and workspace")
       .argument("<task>", "task id")
       .argument("[text...]", "the instruction")
-      .option("--attempt <n>", "which attempt (default: the chosen or only finished one)", intBetween(1, 8, "--attempt"))
+      .option(
+        "--attempt <n>",
+        "which attempt (default: the chosen or only finished one)",
+        intBetween(1, 8, "--attempt"),
+      )
       .option("--resolve-conflicts", "rebase onto the target branch's new head and have the agent resolve conflicts"),
-  ).action(async (id: string, text: string[], opts: WaitFlags & { attempt?: number; resolveConflicts?: boolean }, cmd: Command) => {
-    const client = await clientFor(cmd);
-    await resumeAndReport(client, id, opts, () =>
-      client.call("followupTask", { params: { id }, body: { text: text.join(" "), resolveConflicts: opts.resolveConflicts ?? false, ...(opts.attempt ? { attempt: opts.attempt } : {}) } }),
-    );
-  });
+  ).action(
+    async (
+      id: string,
+      text: string[],
+      opts: WaitFlags & { attempt?: number; resolveConflicts?: boolean },
+      cmd: Command,
+    ) => {
+      const client = await clientFor(cmd);
+      await resumeAndReport(client, id, opts, () =>
+        client.call("followupTask", {
+          params: { id },
+          body: {
+            text: text.join(" "),
+            resolveConflicts: opts.resolveConflicts ?? false,
+            ...(opts.attempt ? { attempt: opts.attempt } : {}),
+          },
+        }),
+      );
+    },
+  );
 
   const plan = program.command("plan").description("approve or reject a plan-mode task's plan");
   withWait(
-    plan.command("approve").description("approve the plan: the agent starts editing").argument("<task>", "task id")
-      .option("--attempt <n>", "which attempt", intBetween(1, 8, "--attempt")).option("--comment <text>", "extra guidance"),
+    plan
+      .command("approve")
+      .description("approve the plan: the agent starts editing")
+      .argument("<task>", "task id")
+      .option("--attempt <n>", "which attempt", intBetween(1, 8, "--attempt"))
+      .option("--comment <text>", "extra guidance"),
   ).action(async (id: string, opts: WaitFlags & { attempt?: number; comment?: string }, cmd: Command) => {
     const client = await clientFor(cmd);
-    await resumeAndReport(client, id, opts, () => client.call("approvePlan", { params: { id }, body: { ...(opts.attempt ? { attempt: opts.attempt } : {}), ...(opts.comment ? { comment: opts.comment } : {}) } }));
+    await resumeAndReport(client, id, opts, () =>
+      client.call("approvePlan", {
+        params: { id },
+        body: {
+          ...(opts.attempt ? { attempt: opts.attempt } : {}),
+          ...(opts.comment ? { comment: opts.comment } : {}),
+        },
+      }),
+    );
   });
   withWait(
-    plan.command("reject").description("reject the plan with comments: the agent revises it").argument("<task>", "task id")
-      .option("--attempt <n>", "which attempt", intBetween(1, 8, "--attempt")).requiredOption("--comment <text>", "what to change"),
+    plan
+      .command("reject")
+      .description("reject the plan with comments: the agent revises it")
+      .argument("<task>", "task id")
+      .option("--attempt <n>", "which attempt", intBetween(1, 8, "--attempt"))
+      .requiredOption("--comment <text>", "what to change"),
   ).action(async (id: string, opts: WaitFlags & { attempt?: number; comment: string }, cmd: Command) => {
     const client = await clientFor(cmd);
-    await resumeAndReport(client, id, opts, () => client.call("rejectPlan", { params: { id }, body: { comment: opts.comment, ...(opts.attempt ? { attempt: opts.attempt } : {}) } }));
+    await resumeAndReport(client, id, opts, () =>
+      client.call("rejectPlan", {
+        params: { id },
+        body: { comment: opts.comment, ...(opts.attempt ? { attempt: opts.attempt } : {}) },
+      }),
+    );
   });
 }

@@ -6,7 +6,9 @@ import { createCadreMcpServer } from "../mcp/cadre-mcp-server.ts";
 export function registerMcpCommand(program: Command): void {
   program
     .command("mcp")
-    .description("run an MCP server on stdin/stdout: tools to start tasks, read their status and diffs, answer, and apply them locally")
+    .description(
+      "run an MCP server on stdin/stdout: tools to start tasks, read their status and diffs, answer, and apply them locally",
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const client = await clientFor(cmd);
       const server = createCadreMcpServer(client);

@@ -11,6 +11,7 @@ export function registerQueueCommand(program: Command): void {
       const { items } = await (await clientFor(cmd)).call("listQueue");
       if (o.json) return printJson(stdio, items);
       if (items.length === 0) return stdio.out("the queue is empty: every attempt is running or finished");
-      for (const q of items) stdio.out(`#${String(q.position).padEnd(4)} ${q.taskId}  ${q.attemptId}  ${q.repoId}  priority ${q.priority}`);
+      for (const q of items)
+        stdio.out(`#${String(q.position).padEnd(4)} ${q.taskId}  ${q.attemptId}  ${q.repoId}  priority ${q.priority}`);
     });
 }

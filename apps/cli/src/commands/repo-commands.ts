@@ -15,7 +15,13 @@ export function registerRepoCommands(program: Command): void {
       // A relative path means relative to where the command runs, not to the server.
       const looksLocal = !/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) && !/^[^/]+@[^/]+:/.test(origin);
       const { resolve } = await import("node:path");
-      const r = await client.call("createRepo", { body: { origin: looksLocal ? resolve(origin) : origin, ...(opts.name ? { name: opts.name } : {}), ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}) } });
+      const r = await client.call("createRepo", {
+        body: {
+          origin: looksLocal ? resolve(origin) : origin,
+          ...(opts.name ? { name: opts.name } : {}),
+          ...(opts.defaultBranch ? { defaultBranch: opts.defaultBranch } : {}),
+        },
+      });
       if (opts.json) return printJson(stdio, r);
       stdio.out(`added ${r.name} (${r.id}) from ${r.origin}, default branch ${r.defaultBranch}`);
     });

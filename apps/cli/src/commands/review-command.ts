@@ -12,7 +12,14 @@ import { reviewBase, serverRepoFor } from "../review/server-repo.ts";
 import type { TaskWithAttempts } from "@cadre/protocol";
 import { exitForTask } from "./task-commands.ts";
 
-interface ReviewFlags { staged?: boolean; base?: string; failOn?: Severity; repo?: string; model?: string; json?: boolean }
+interface ReviewFlags {
+  staged?: boolean;
+  base?: string;
+  failOn?: Severity;
+  repo?: string;
+  model?: string;
+  json?: boolean;
+}
 
 export function registerReviewCommand(program: Command): void {
   program
@@ -20,14 +27,23 @@ export function registerReviewCommand(program: Command): void {
     .description("review a local diff with an 'ask' task and print findings (file, line, severity, explanation)")
     .option("--staged", "review the staged changes (what 'git commit' would record)")
     .option("--base <ref>", "review the changes since <ref> (as a pull request would show them)")
-    .addOption(new Option("--fail-on <severity>", "exit with 1 when a finding is at least this severe").choices([...SEVERITIES]))
+    .addOption(
+      new Option("--fail-on <severity>", "exit with 1 when a finding is at least this severe").choices([...SEVERITIES]),
+    )
     .option("--repo <name>", "the Cadre repo (default: the one whose origin is this clone or one of its remotes)")
     .option("--model <provider/model>", "model to review with")
     .option("--json", "print the findings as JSON")
-    .addHelpText("after", "\nWithout --staged or --base, the uncommitted changes (staged and not) are reviewed.\nInstall it as a pre-commit hook with 'cadre hook install'.")
+    .addHelpText(
+      "after",
+      "\nWithout --staged or --base, the uncommitted changes (staged and not) are reviewed.\nInstall it as a pre-commit hook with 'cadre hook install'.",
+    )
     .action(async (opts: ReviewFlags, cmd: Command) => {
       if (opts.staged && opts.base) throw new InvalidArgumentError("choose one of --staged or --base <ref>");
-      const source: DiffSource = opts.staged ? { kind: "staged" } : opts.base ? { kind: "base", ref: opts.base } : { kind: "work-tree" };
+      const source: DiffSource = opts.staged
+        ? { kind: "staged" }
+        : opts.base
+          ? { kind: "base", ref: opts.base }
+          : { kind: "work-tree" };
       const { root, diff, what } = await localDiff(process.cwd(), source);
       if (!diff.trim()) {
         if (opts.json) printJson(stdio, { task: null, findings: [] });
@@ -40,23 +56,39 @@ export function registerReviewCommand(program: Command): void {
       const { prompt, truncated } = reviewPrompt(diff, what);
       if (truncated) stdio.err(`warning: the diff is ${diff.length} characters; only the first part is reviewed`);
       const created = await client.call("createTask", {
-        body: { prompt, repo: repo.id, baseRef, mode: "ask", attempts: 1, title: `Review: ${what}`.slice(0, 200), ...(opts.model ? { model: opts.model } : {}) },
+        body: {
+          prompt,
+          repo: repo.id,
+          baseRef,
+          mode: "ask",
+          attempts: 1,
+          title: `Review: ${what}`.slice(0, 200),
+          ...(opts.model ? { model: opts.model } : {}),
+        },
       });
       const progress = Progress.for(stdio, { json: opts.json ?? false }, `reviewing (task ${created.id})`);
       let task: TaskWithAttempts;
       try {
-        task = await waitForAttempts(client, created, new Map(created.attempts.map((a) => [a.id, 0])), (e, i) => progress.event(e, i));
+        task = await waitForAttempts(client, created, new Map(created.attempts.map((a) => [a.id, 0])), (e, i) =>
+          progress.event(e, i),
+        );
       } finally {
         progress.stop();
       }
       const attempt = task.attempts[0];
       if (!attempt || attempt.status !== "completed") {
-        throw new CliExit(exitForTask(task) === EXIT.ok ? EXIT.taskFailed : exitForTask(task), `the review task ${task.id} did not finish (${attempt?.status ?? "no attempt"}${attempt?.failureMessage ? `: ${attempt.failureMessage}` : ""}); see 'cadre logs ${task.id}'`);
+        throw new CliExit(
+          exitForTask(task) === EXIT.ok ? EXIT.taskFailed : exitForTask(task),
+          `the review task ${task.id} did not finish (${attempt?.status ?? "no attempt"}${attempt?.failureMessage ? `: ${attempt.failureMessage}` : ""}); see 'cadre logs ${task.id}'`,
+        );
       }
       const findings = parseFindings(attempt.summary ?? "");
       if (!findings) {
         // A gate must not pass silently on an answer it cannot read.
-        throw new CliExit(EXIT.taskFailed, `the review's answer has no findings block; read it with 'cadre task show ${task.id}'`);
+        throw new CliExit(
+          EXIT.taskFailed,
+          `the review's answer has no findings block; read it with 'cadre task show ${task.id}'`,
+        );
       }
       if (opts.json) printJson(stdio, { task: task.id, findings });
       else stdio.out(renderFindings(findings, stdio.isTTY));

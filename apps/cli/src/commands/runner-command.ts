@@ -16,13 +16,26 @@ export function registerRunnerCommand(program: Command): void {
     .option("--mirrors <dir>", "the server's mirror root, shared by every runner (default: $CADRE_HOME/mirrors)")
     .action(async (o: { serverDb?: string; slots: number; name?: string; mirrors?: string }) => {
       const databaseUrl = o.serverDb ?? process.env.CADRE_DATABASE_URL;
-      if (!databaseUrl) throw new CliExit(EXIT.usage, "error: a standalone runner needs the servers' PostgreSQL: pass --server-db postgres://... or set CADRE_DATABASE_URL");
+      if (!databaseUrl)
+        throw new CliExit(
+          EXIT.usage,
+          "error: a standalone runner needs the servers' PostgreSQL: pass --server-db postgres://... or set CADRE_DATABASE_URL",
+        );
       const { cadreHome } = await import("@cadre/server");
       const { startStandaloneRunner } = await import("@cadre/runner");
       const home = cadreHome();
       const name = o.name ?? `${hostname()}-${process.pid}`;
-      const running = await startStandaloneRunner({ databaseUrl, home, slots: o.slots, name, mirrors: o.mirrors ?? join(home, "mirrors"), log: (l) => stdio.err(l) });
-      stdio.err(`Cadre runner ${name} (${running.runner.id}) is running with ${o.slots} slot${o.slots === 1 ? "" : "s"} (home ${home})`);
+      const running = await startStandaloneRunner({
+        databaseUrl,
+        home,
+        slots: o.slots,
+        name,
+        mirrors: o.mirrors ?? join(home, "mirrors"),
+        log: (l) => stdio.err(l),
+      });
+      stdio.err(
+        `Cadre runner ${name} (${running.runner.id}) is running with ${o.slots} slot${o.slots === 1 ? "" : "s"} (home ${home})`,
+      );
       let closing = false;
       const shutdown = async () => {
         if (closing) return;

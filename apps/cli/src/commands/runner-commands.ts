@@ -11,6 +11,9 @@ export function registerRunnerCommands(program: Command): void {
       const { items } = await client.call("listRunners");
       if (o.json) return printJson(stdio, items);
       if (items.length === 0) return stdio.out("no runners: 'cadre serve' runs one, or start 'cadre runner'");
-      for (const r of items) stdio.out(`${r.name.padEnd(28)} ${r.alive ? "alive" : "gone "}  ${r.activeAttempts}/${r.slots} slots  heartbeat ${r.lastHeartbeatAt}`);
+      for (const r of items)
+        stdio.out(
+          `${r.name.padEnd(28)} ${r.alive ? "alive" : "gone "}  ${r.activeAttempts}/${r.slots} slots  heartbeat ${r.lastHeartbeatAt}`,
+        );
     });
 }

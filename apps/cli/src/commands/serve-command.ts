@@ -8,14 +8,31 @@ export function registerServeCommand(program: Command): void {
     .description("run Cadre: API server, web app, embedded database (or CADRE_DATABASE_URL) and a local runner")
     .option("--port <n>", "port", intBetween(0, 65535, "--port"), 7700)
     .option("--host <host>", "address to bind (default 127.0.0.1: only this machine)", "127.0.0.1")
-    .option("--slots <n>", "attempts the embedded runner runs at once (0: no runner in this process)", intBetween(0, 256, "--slots"), 2)
+    .option(
+      "--slots <n>",
+      "attempts the embedded runner runs at once (0: no runner in this process)",
+      intBetween(0, 256, "--slots"),
+      2,
+    )
     .action(async (opts: { port: number; host: string; slots: number }) => {
       // Loaded on demand: other commands must start fast and not pay for the server stack.
       const { cadreHome, startServer } = await import("@cadre/server");
       const home = cadreHome();
-      const server = await startServer({ home, port: opts.port, host: opts.host, slots: opts.slots, databaseUrl: process.env.CADRE_DATABASE_URL, log: (l) => stdio.err(l) });
-      stdio.err(`Cadre is running at ${server.url} (home ${home}, ${process.env.CADRE_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, ${opts.slots} runner slot${opts.slots === 1 ? "" : "s"})`);
-      if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1") stdio.err(`warning: listening on ${opts.host}: anyone who can reach it and has the token can run code in sandboxes`);
+      const server = await startServer({
+        home,
+        port: opts.port,
+        host: opts.host,
+        slots: opts.slots,
+        databaseUrl: process.env.CADRE_DATABASE_URL,
+        log: (l) => stdio.err(l),
+      });
+      stdio.err(
+        `Cadre is running at ${server.url} (home ${home}, ${process.env.CADRE_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, ${opts.slots} runner slot${opts.slots === 1 ? "" : "s"})`,
+      );
+      if (opts.host !== "127.0.0.1" && opts.host !== "localhost" && opts.host !== "::1")
+        stdio.err(
+          `warning: listening on ${opts.host}: anyone who can reach it and has the token can run code in sandboxes`,
+        );
       let closing = false;
       const shutdown = async () => {
         if (closing) return;

@@ -18,7 +18,11 @@ export function exitForTask(t: TaskWithAttempts): number {
 
 /** Waits for the runs started just now (attempts whose seq moved past `before`), with progress. */
 export async function waitAndReport(
-  client: CadreClient, task: TaskWithAttempts, before: Map<string, number>, opts: { json?: boolean; follow?: boolean }, o: Output = stdio,
+  client: CadreClient,
+  task: TaskWithAttempts,
+  before: Map<string, number>,
+  opts: { json?: boolean; follow?: boolean },
+  o: Output = stdio,
 ): Promise<never> {
   const progress = Progress.for(o, opts, `task ${task.id}`);
   let final: TaskWithAttempts;
@@ -43,47 +47,100 @@ export function registerTaskCommands(program: Command): void {
     .option("--base <ref>", "branch, tag or commit to start from (default: the repo's default branch)")
     .option("--attempts <n>", "parallel attempts, best-of-N (1-8)", intBetween(1, 8, "--attempts"), 1)
     .option("--model <provider/model>", "model to use (default from $CADRE_HOME/config.json)")
-    .addOption(new Option("--mode <mode>", "code: change the code; ask: read-only answer; plan: propose a plan first").choices(["code", "ask", "plan"]).default("code"))
+    .addOption(
+      new Option("--mode <mode>", "code: change the code; ask: read-only answer; plan: propose a plan first")
+        .choices(["code", "ask", "plan"])
+        .default("code"),
+    )
     .option("--env <name>", "environment to prepare the sandbox with")
     .option("--title <text>", "short title (default: the prompt's first line)")
     .option("--queue-behind-conflicts", "start only after the active tasks it may conflict with have finished")
     .option("--wait", "wait until the task finishes or asks for input")
     .option("--follow", "with --wait, print the live log")
     .option("--json", "print JSON")
-    .action(async (prompt: string, opts: { repo: string; base?: string; attempts: number; model?: string; mode: "code" | "ask" | "plan"; env?: string; title?: string; wait?: boolean; follow?: boolean; json?: boolean; queueBehindConflicts?: boolean }, cmd: Command) => {
-      const client = await clientFor(cmd);
-      const created = await client.call("createTask", {
-        body: {
-          prompt, repo: opts.repo, attempts: opts.attempts, mode: opts.mode,
-          ...(opts.base ? { baseRef: opts.base } : {}), ...(opts.model ? { model: opts.model } : {}),
-          ...(opts.env ? { environment: opts.env } : {}), ...(opts.title ? { title: opts.title } : {}),
-          ...(opts.queueBehindConflicts ? { queueBehindConflicts: true } : {}),
+    .action(
+      async (
+        prompt: string,
+        opts: {
+          repo: string;
+          base?: string;
+          attempts: number;
+          model?: string;
+          mode: "code" | "ask" | "plan";
+          env?: string;
+          title?: string;
+          wait?: boolean;
+          follow?: boolean;
+          json?: boolean;
+          queueBehindConflicts?: boolean;
         },
-      });
-      if (!opts.wait) {
-        if (opts.json) printJson(stdio, created);
-        else stdio.out(`${created.id}\n${stdio.isTTY ? `follow it with: cadre logs ${created.id} --follow` : ""}`.trim());
-        return;
-      }
-      if (!opts.json && !opts.follow) stdio.err(`created task ${created.id}`);
-      await waitAndReport(client, created, new Map(created.attempts.map((a) => [a.id, 0])), opts);
-    });
+        cmd: Command,
+      ) => {
+        const client = await clientFor(cmd);
+        const created = await client.call("createTask", {
+          body: {
+            prompt,
+            repo: opts.repo,
+            attempts: opts.attempts,
+            mode: opts.mode,
+            ...(opts.base ? { baseRef: opts.base } : {}),
+            ...(opts.model ? { model: opts.model } : {}),
+            ...(opts.env ? { environment: opts.env } : {}),
+            ...(opts.title ? { title: opts.title } : {}),
+            ...(opts.queueBehindConflicts ? { queueBehindConflicts: true } : {}),
+          },
+        });
+        if (!opts.wait) {
+          if (opts.json) printJson(stdio, created);
+          else
+            stdio.out(
+              `${created.id}\n${stdio.isTTY ? `follow it with: cadre logs ${created.id} --follow` : ""}`.trim(),
+            );
+          return;
+        }
+        if (!opts.json && !opts.follow) stdio.err(`created task ${created.id}`);
+        await waitAndReport(client, created, new Map(created.attempts.map((a) => [a.id, 0])), opts);
+      },
+    );
 
   task
     .command("list")
     .description("list tasks, newest first")
-    .addOption(new Option("--status <status>", "only tasks in this status").choices(["queued", "provisioning", "running", "waiting_for_input", "completed", "failed", "cancelled"]))
+    .addOption(
+      new Option("--status <status>", "only tasks in this status").choices([
+        "queued",
+        "provisioning",
+        "running",
+        "waiting_for_input",
+        "completed",
+        "failed",
+        "cancelled",
+      ]),
+    )
     .option("--repo <name>", "only tasks of this repo")
     .option("--search <text>", "only tasks whose title or prompt contains this")
     .option("--limit <n>", "how many", intBetween(1, 1000, "--limit"), 50)
     .option("--json", "print JSON")
-    .action(async (opts: { status?: "queued"; repo?: string; search?: string; limit: number; json?: boolean }, cmd: Command) => {
-      const client = await clientFor(cmd);
-      const page = await client.call("listTasks", { query: { limit: opts.limit, ...(opts.status ? { status: opts.status } : {}), ...(opts.repo ? { repo: opts.repo } : {}), ...(opts.search ? { q: opts.search } : {}) } });
-      if (opts.json) return printJson(stdio, page.items);
-      if (page.items.length === 0) return stdio.out("no tasks yet: start one with 'cadre task new \"<prompt>\" --repo <name>'");
-      for (const t of page.items) stdio.out(renderTaskRow(t));
-    });
+    .action(
+      async (
+        opts: { status?: "queued"; repo?: string; search?: string; limit: number; json?: boolean },
+        cmd: Command,
+      ) => {
+        const client = await clientFor(cmd);
+        const page = await client.call("listTasks", {
+          query: {
+            limit: opts.limit,
+            ...(opts.status ? { status: opts.status } : {}),
+            ...(opts.repo ? { repo: opts.repo } : {}),
+            ...(opts.search ? { q: opts.search } : {}),
+          },
+        });
+        if (opts.json) return printJson(stdio, page.items);
+        if (page.items.length === 0)
+          return stdio.out("no tasks yet: start one with 'cadre task new \"<prompt>\" --repo <name>'");
+        for (const t of page.items) stdio.out(renderTaskRow(t));
+      },
+    );
 
   task
     .command("show")

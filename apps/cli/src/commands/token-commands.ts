@@ -10,7 +10,9 @@ export function registerTokenCommands(program: Command): void {
     .action(async (o: { json?: boolean }, cmd: Command) => {
       const me = await (await clientFor(cmd)).call("whoami");
       if (o.json) return printJson(stdio, me);
-      stdio.out(`${me.user} (${me.role}) ${me.repos === null ? "all repos" : me.repos.length ? me.repos.join(",") : "no repos"}`);
+      stdio.out(
+        `${me.user} (${me.role}) ${me.repos === null ? "all repos" : me.repos.length ? me.repos.join(",") : "no repos"}`,
+      );
     });
   const token = program.command("token").description("create, list and revoke API tokens");
   token
@@ -36,7 +38,10 @@ export function registerTokenCommands(program: Command): void {
       const name = o.user ?? (await client.call("whoami")).user;
       const { items } = await client.call("listTokens", { params: { name } });
       if (o.json) return printJson(stdio, items);
-      for (const t of items) stdio.out(`${t.id}  ${t.revokedAt ? "revoked" : "active "}  ${t.label || "-"}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`);
+      for (const t of items)
+        stdio.out(
+          `${t.id}  ${t.revokedAt ? "revoked" : "active "}  ${t.label || "-"}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`,
+        );
     });
   token
     .command("revoke")

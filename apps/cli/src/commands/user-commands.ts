@@ -8,7 +8,9 @@ function describe(u: User): string {
 
 /** `cadre user add|list|grant|ungrant|revoke-token`: admins manage named users and their access. */
 export function registerUserCommands(program: Command): void {
-  const user = program.command("user").description("manage users, their roles and the repositories they may use (admin)");
+  const user = program
+    .command("user")
+    .description("manage users, their roles and the repositories they may use (admin)");
   user
     .command("add")
     .description("add a user and print their first API token (shown only this once)")
@@ -34,14 +36,16 @@ export function registerUserCommands(program: Command): void {
   user
     .command("grant")
     .description("let a user see and use a repository")
-    .argument("<name>").argument("<repo>", "repo name or id")
+    .argument("<name>")
+    .argument("<repo>", "repo name or id")
     .action(async (name: string, repo: string, _o: unknown, cmd: Command) => {
       stdio.out(describe(await (await clientFor(cmd)).call("grantRepo", { params: { name }, body: { repo } })));
     });
   user
     .command("ungrant")
     .description("take a repository away from a user")
-    .argument("<name>").argument("<repo>", "repo name or id")
+    .argument("<name>")
+    .argument("<repo>", "repo name or id")
     .action(async (name: string, repo: string, _o: unknown, cmd: Command) => {
       stdio.out(describe(await (await clientFor(cmd)).call("revokeGrant", { params: { name, repo } })));
     });

@@ -22,5 +22,13 @@ export function taskView(t: TaskWithAttempts) {
 }
 
 export function taskRowView(t: Task) {
-  return { id: t.id, title: t.title, repo: t.repoName, status: t.status, mode: t.mode, review: t.review.state, createdAt: t.createdAt };
+  return {
+    id: t.id,
+    title: t.title,
+    repo: t.repoName,
+    status: t.status,
+    mode: t.mode,
+    review: t.review.state,
+    createdAt: t.createdAt,
+  };
 }

@@ -3,18 +3,21 @@ import { parseFindings, reachesThreshold } from "./findings.ts";
 
 describe("parseFindings", () => {
   it("takes the last fenced block that holds findings", () => {
-    const answer = 'Example format:\n```json\n{"not": "findings"}\n```\nResult:\n```json\n[{"file":"a.ts","line":4,"severity":"critical","explanation":"SQL injection"}]\n```';
-    expect(parseFindings(answer)).toEqual([{ file: "a.ts", line: 4, severity: "critical", explanation: "SQL injection" }]);
-  });
-
-  it("accepts an object with a findings array, path/message aliases and a missing line", () => {
-    expect(parseFindings('```\n{"findings":[{"path":"b.ts","severity":"Error","message":"off by one"}]}\n```')).toEqual([
-      { file: "b.ts", line: null, severity: "high", explanation: "off by one" },
+    const answer =
+      'Example format:\n```json\n{"not": "findings"}\n```\nResult:\n```json\n[{"file":"a.ts","line":4,"severity":"critical","explanation":"SQL injection"}]\n```';
+    expect(parseFindings(answer)).toEqual([
+      { file: "a.ts", line: 4, severity: "critical", explanation: "SQL injection" },
     ]);
   });
 
+  it("accepts an object with a findings array, path/message aliases and a missing line", () => {
+    expect(parseFindings('```\n{"findings":[{"path":"b.ts","severity":"Error","message":"off by one"}]}\n```')).toEqual(
+      [{ file: "b.ts", line: null, severity: "high", explanation: "off by one" }],
+    );
+  });
+
   it("falls back to a bare JSON array in prose, and tells an empty review from an unreadable one", () => {
-    expect(parseFindings('Nothing found: []')).toEqual([]);
+    expect(parseFindings("Nothing found: []")).toEqual([]);
     expect(parseFindings("I could not review this.")).toBeNull();
     expect(parseFindings('```json\n[{"file":"a","severity":"catastrophic","explanation":"?"}]\n```')).toBeNull();
   });

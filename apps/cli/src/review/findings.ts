@@ -12,10 +12,18 @@ export interface Finding {
 
 /** Words models use instead of ours, mapped so a near-miss still counts at the right level. */
 const SEVERITY_ALIASES: Record<string, Severity> = {
-  info: "low", minor: "low", nit: "low", low: "low",
-  warning: "medium", moderate: "medium", medium: "medium",
-  error: "high", major: "high", high: "high",
-  blocker: "critical", critical: "critical",
+  info: "low",
+  minor: "low",
+  nit: "low",
+  low: "low",
+  warning: "medium",
+  moderate: "medium",
+  medium: "medium",
+  error: "high",
+  major: "high",
+  high: "high",
+  blocker: "critical",
+  critical: "critical",
 };
 
 const RawFinding = z.object({
@@ -37,7 +45,11 @@ export function reachesThreshold(findings: Finding[], threshold: Severity): bool
 }
 
 function normalize(value: unknown): Finding[] | null {
-  const list = Array.isArray(value) ? value : value && typeof value === "object" && Array.isArray((value as { findings?: unknown }).findings) ? (value as { findings: unknown[] }).findings : null;
+  const list = Array.isArray(value)
+    ? value
+    : value && typeof value === "object" && Array.isArray((value as { findings?: unknown }).findings)
+      ? (value as { findings: unknown[] }).findings
+      : null;
   if (!list) return null;
   const out: Finding[] = [];
   for (const item of list) {
@@ -45,7 +57,12 @@ function normalize(value: unknown): Finding[] | null {
     if (!r.success) return null;
     const severity = SEVERITY_ALIASES[r.data.severity.trim().toLowerCase()];
     if (!severity) return null;
-    const line = typeof r.data.line === "number" ? r.data.line : typeof r.data.line === "string" && /^\d+$/.test(r.data.line.trim()) ? Number(r.data.line.trim()) : null;
+    const line =
+      typeof r.data.line === "number"
+        ? r.data.line
+        : typeof r.data.line === "string" && /^\d+$/.test(r.data.line.trim())
+          ? Number(r.data.line.trim())
+          : null;
     out.push({
       file: r.data.file ?? r.data.path ?? "",
       line: line !== null && Number.isInteger(line) && line > 0 ? line : null,

@@ -7,15 +7,26 @@ const DIFF_FLAGS = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--f
 
 /** Resolves a user-given ref to a commit without letting it become an option. */
 async function commitOf(root: string, ref: string): Promise<string> {
-  if (ref.startsWith("-")) throw new CadreError("bad_request", `--base must be a branch, tag or commit, not ${JSON.stringify(ref)}`);
-  const res = await runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd: root, okCodes: [0, 1, 128] });
+  if (ref.startsWith("-"))
+    throw new CadreError("bad_request", `--base must be a branch, tag or commit, not ${JSON.stringify(ref)}`);
+  const res = await runGit(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
+    cwd: root,
+    okCodes: [0, 1, 128],
+  });
   const sha = res.stdout.toString("utf8").trim();
-  if (res.code !== 0 || !sha) throw new CadreError("bad_request", `--base ${ref} is not a commit in this repository: fetch it first or pass another ref`);
+  if (res.code !== 0 || !sha)
+    throw new CadreError(
+      "bad_request",
+      `--base ${ref} is not a commit in this repository: fetch it first or pass another ref`,
+    );
   return sha;
 }
 
 /** The local change to review, as a git patch, with a short description of what it is. */
-export async function localDiff(cwd: string, source: DiffSource): Promise<{ root: string; diff: string; what: string }> {
+export async function localDiff(
+  cwd: string,
+  source: DiffSource,
+): Promise<{ root: string; diff: string; what: string }> {
   const root = await workTreeRoot(cwd);
   if (source.kind === "staged") {
     const res = await runGit([...DIFF_FLAGS, "--cached"], { cwd: root });
@@ -30,6 +41,9 @@ export async function localDiff(cwd: string, source: DiffSource): Promise<{ root
     return { root, diff: res.stdout.toString("utf8"), what: `the changes since ${source.ref}` };
   }
   const head = await runGit(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root, okCodes: [0, 1] });
-  const res = head.code === 0 ? await runGit([...DIFF_FLAGS, "HEAD"], { cwd: root }) : await runGit([...DIFF_FLAGS, "--cached"], { cwd: root });
+  const res =
+    head.code === 0
+      ? await runGit([...DIFF_FLAGS, "HEAD"], { cwd: root })
+      : await runGit([...DIFF_FLAGS, "--cached"], { cwd: root });
   return { root, diff: res.stdout.toString("utf8"), what: "the uncommitted changes" };
 }

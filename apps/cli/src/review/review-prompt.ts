@@ -6,7 +6,9 @@ export const MAX_DIFF_CHARS = 90_000;
 /** Instructions plus the diff: the agent reads the repository for context but reviews only this change. */
 export function reviewPrompt(diff: string, what: string): { prompt: string; truncated: boolean } {
   const truncated = diff.length > MAX_DIFF_CHARS;
-  const body = truncated ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[... diff truncated: review only the part shown ...]\n` : diff;
+  const body = truncated
+    ? `${diff.slice(0, MAX_DIFF_CHARS)}\n[... diff truncated: review only the part shown ...]\n`
+    : diff;
   const fence = body.includes("````") ? "`````" : "````";
   const prompt = [
     `Review the following change (${what}) for bugs, security problems, data loss, broken error handling and missing tests.`,

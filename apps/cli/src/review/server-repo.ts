@@ -29,11 +29,16 @@ async function localRemotes(root: string): Promise<string[]> {
  * The server repo for a local clone: named with --repo, else the one whose origin is this
  * work tree (same real path) or one of its remotes.
  */
-export async function serverRepoFor(client: CadreClient, root: string, name?: string): Promise<{ repo: Repo; sameTree: boolean }> {
+export async function serverRepoFor(
+  client: CadreClient,
+  root: string,
+  name?: string,
+): Promise<{ repo: Repo; sameTree: boolean }> {
   if (name) return { repo: await client.call("getRepo", { params: { id: name } }), sameTree: false };
   const { items } = await client.call("listRepos");
   const here = await real(root);
-  for (const r of items) if (r.origin.startsWith("/") && (await real(r.origin)) === here) return { repo: r, sameTree: true };
+  for (const r of items)
+    if (r.origin.startsWith("/") && (await real(r.origin)) === here) return { repo: r, sameTree: true };
   const remotes = await localRemotes(root);
   const remoteKeys = new Set<string>();
   for (const u of remotes) {
@@ -41,9 +46,13 @@ export async function serverRepoFor(client: CadreClient, root: string, name?: st
     if (u.startsWith("/") || u.startsWith("file://")) remoteKeys.add(await real(u.replace(/^file:\/\//, "")));
   }
   for (const r of items) {
-    if (remoteKeys.has(urlKey(r.origin)) || (r.origin.startsWith("/") && remoteKeys.has(await real(r.origin)))) return { repo: r, sameTree: false };
+    if (remoteKeys.has(urlKey(r.origin)) || (r.origin.startsWith("/") && remoteKeys.has(await real(r.origin))))
+      return { repo: r, sameTree: false };
   }
-  throw new CadreError("not_found", `no Cadre repo has ${root} or its remotes (${remotes.join(", ") || "none"}) as origin: pass --repo <name> (see 'cadre repo list'), or add it with 'cadre repo add ${root}'`);
+  throw new CadreError(
+    "not_found",
+    `no Cadre repo has ${root} or its remotes (${remotes.join(", ") || "none"}) as origin: pass --repo <name> (see 'cadre repo list'), or add it with 'cadre repo add ${root}'`,
+  );
 }
 
 /**
@@ -56,7 +65,10 @@ export async function reviewBase(root: string, repo: Repo, sameTree: boolean): P
     const sha = head.stdout.toString("utf8").trim();
     if (head.code === 0 && sha) return sha;
   }
-  const up = await runGit(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], { cwd: root, okCodes: [0, 128] });
+  const up = await runGit(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], {
+    cwd: root,
+    okCodes: [0, 128],
+  });
   const upstream = up.stdout.toString("utf8").trim();
   const slash = upstream.indexOf("/");
   if (up.code === 0 && slash > 0) {

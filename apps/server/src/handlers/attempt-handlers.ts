@@ -5,16 +5,25 @@ import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 import { mirrorPath } from "../cadre-home.ts";
 
-export function attemptHandlers(ctx: ServerContext): Pick<Handlers, "getAttempt" | "listTurns" | "listEvents" | "attemptDiff"> {
+export function attemptHandlers(
+  ctx: ServerContext,
+): Pick<Handlers, "getAttempt" | "listTurns" | "listEvents" | "attemptDiff"> {
   async function find(id: string): Promise<AttemptRecord> {
     const a = await ctx.store.attempts.get(id);
-    if (!a) throw new CadreError("not_found", `attempt ${id} not found: 'cadre task show <task>' lists a task's attempts`);
+    if (!a)
+      throw new CadreError("not_found", `attempt ${id} not found: 'cadre task show <task>' lists a task's attempts`);
     return a;
   }
 
   return {
     async getAttempt({ params }) {
-      const { needsRun: _n, pendingInput: _p, cancelRequested: _c, leaseExpiresAt: _l, ...attempt } = await find(params.id);
+      const {
+        needsRun: _n,
+        pendingInput: _p,
+        cancelRequested: _c,
+        leaseExpiresAt: _l,
+        ...attempt
+      } = await find(params.id);
       return attempt;
     },
     async listTurns({ params }) {
@@ -34,13 +43,21 @@ export function attemptHandlers(ctx: ServerContext): Pick<Handlers, "getAttempt"
       if (query.turn !== undefined) {
         const turns = await ctx.store.attempts.turns(a.id);
         const turn = turns.find((t) => t.index === query.turn);
-        if (!turn) throw new CadreError("not_found", `attempt ${a.id} has no turn ${query.turn} (it has ${turns.length})`);
+        if (!turn)
+          throw new CadreError("not_found", `attempt ${a.id} has no turn ${query.turn} (it has ${turns.length})`);
         const previous = turns.filter((t) => t.index < turn.index && t.checkpointCommit).pop();
         base = previous?.checkpointCommit ?? a.baseCommit ?? task.baseCommit;
         head = turn.checkpointCommit ?? base;
       }
       const paths = query.path === undefined ? undefined : Array.isArray(query.path) ? query.path : [query.path];
-      return diffCommits({ gitDir: mirrorPath(ctx.home, task.repoId), base, head, paths, cursor: query.cursor, limit: query.limit });
+      return diffCommits({
+        gitDir: mirrorPath(ctx.home, task.repoId),
+        base,
+        head,
+        paths,
+        cursor: query.cursor,
+        limit: query.limit,
+      });
     },
   };
 }

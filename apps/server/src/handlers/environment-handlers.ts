@@ -1,4 +1,10 @@
-import { CadreError, DEFAULT_LIMITS, type CreateEnvironment, type Environment, type UpdateEnvironment } from "@cadre/protocol";
+import {
+  CadreError,
+  DEFAULT_LIMITS,
+  type CreateEnvironment,
+  type Environment,
+  type UpdateEnvironment,
+} from "@cadre/protocol";
 import { encryptSecret } from "@cadre/sandbox";
 import type { EnvironmentRecord } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
@@ -7,7 +13,11 @@ import { requireRole } from "../access.ts";
 
 export const DEFAULT_SETUP_TTL_MS = 12 * 3600_000;
 
-function applySecrets(key: Buffer, current: Record<string, string>, changes: Record<string, string | null> | undefined): Record<string, string> {
+function applySecrets(
+  key: Buffer,
+  current: Record<string, string>,
+  changes: Record<string, string | null> | undefined,
+): Record<string, string> {
   const out = { ...current };
   for (const [name, value] of Object.entries(changes ?? {})) {
     if (value === null) delete out[name];
@@ -16,7 +26,12 @@ function applySecrets(key: Buffer, current: Record<string, string>, changes: Rec
   return out;
 }
 
-export function environmentHandlers(ctx: ServerContext): Pick<Handlers, "listEnvironments" | "createEnvironment" | "getEnvironment" | "updateEnvironment" | "environmentSetupLog"> {
+export function environmentHandlers(
+  ctx: ServerContext,
+): Pick<
+  Handlers,
+  "listEnvironments" | "createEnvironment" | "getEnvironment" | "updateEnvironment" | "environmentSetupLog"
+> {
   async function find(id: string): Promise<Environment> {
     const env = await ctx.store.environments.find(id);
     if (!env) throw new CadreError("not_found", `environment ${id} not found: list them with 'cadre env list'`);
@@ -40,12 +55,22 @@ export function environmentHandlers(ctx: ServerContext): Pick<Handlers, "listEnv
       requireRole(principal, "member");
       const b: CreateEnvironment = body;
       await checkRepo(b.repoId);
-      if (await ctx.store.environments.find(b.name)) throw new CadreError("conflict", `an environment named '${b.name}' already exists: update it with 'cadre env update'`);
+      if (await ctx.store.environments.find(b.name))
+        throw new CadreError(
+          "conflict",
+          `an environment named '${b.name}' already exists: update it with 'cadre env update'`,
+        );
       const record: EnvironmentRecord = {
-        name: b.name, repoId: b.repoId ?? null, setupScript: b.setupScript ?? "", maintenanceScript: b.maintenanceScript ?? "",
-        variables: b.variables ?? {}, encryptedSecrets: applySecrets(ctx.secretKey, {}, b.secrets),
+        name: b.name,
+        repoId: b.repoId ?? null,
+        setupScript: b.setupScript ?? "",
+        maintenanceScript: b.maintenanceScript ?? "",
+        variables: b.variables ?? {},
+        encryptedSecrets: applySecrets(ctx.secretKey, {}, b.secrets),
         networkPolicy: b.networkPolicy ?? { mode: "off", allow: [], readOnlyMethods: false },
-        limits: { ...DEFAULT_LIMITS, ...b.limits }, testCommand: b.testCommand ?? "", instructions: b.instructions ?? "",
+        limits: { ...DEFAULT_LIMITS, ...b.limits },
+        testCommand: b.testCommand ?? "",
+        instructions: b.instructions ?? "",
         setupTtlMs: b.setupTtlMs ?? DEFAULT_SETUP_TTL_MS,
       };
       return ctx.store.environments.create(record);
@@ -55,14 +80,19 @@ export function environmentHandlers(ctx: ServerContext): Pick<Handlers, "listEnv
       const cur = await find(params.id);
       const b: UpdateEnvironment = body;
       await checkRepo(b.repoId);
-      if (b.name && b.name !== cur.name && (await ctx.store.environments.find(b.name))) throw new CadreError("conflict", `an environment named '${b.name}' already exists`);
+      if (b.name && b.name !== cur.name && (await ctx.store.environments.find(b.name)))
+        throw new CadreError("conflict", `an environment named '${b.name}' already exists`);
       const record: EnvironmentRecord = {
-        name: b.name ?? cur.name, repoId: b.repoId === undefined ? cur.repoId : b.repoId,
-        setupScript: b.setupScript ?? cur.setupScript, maintenanceScript: b.maintenanceScript ?? cur.maintenanceScript,
+        name: b.name ?? cur.name,
+        repoId: b.repoId === undefined ? cur.repoId : b.repoId,
+        setupScript: b.setupScript ?? cur.setupScript,
+        maintenanceScript: b.maintenanceScript ?? cur.maintenanceScript,
         variables: b.variables ?? cur.variables,
         encryptedSecrets: applySecrets(ctx.secretKey, await ctx.store.environments.encryptedSecrets(cur.id), b.secrets),
-        networkPolicy: b.networkPolicy ?? cur.networkPolicy, limits: { ...cur.limits, ...b.limits },
-        testCommand: b.testCommand ?? cur.testCommand, instructions: b.instructions ?? cur.instructions,
+        networkPolicy: b.networkPolicy ?? cur.networkPolicy,
+        limits: { ...cur.limits, ...b.limits },
+        testCommand: b.testCommand ?? cur.testCommand,
+        instructions: b.instructions ?? cur.instructions,
         setupTtlMs: b.setupTtlMs ?? cur.setupTtlMs,
       };
       return ctx.store.environments.update(cur.id, record);

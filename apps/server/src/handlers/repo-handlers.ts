@@ -30,8 +30,10 @@ export function repoHandlers(ctx: ServerContext): Pick<Handlers, "listRepos" | "
       const origin = await normalizeOrigin(body.origin);
       const name = body.name ?? nameFromOrigin(origin);
       const parsedName = RepoName.safeParse(name);
-      if (!parsedName.success) throw new CadreError("validation_failed", `cannot derive a valid repo name from ${origin}: pass --name`);
-      if (await ctx.store.repos.findByName(name)) throw new CadreError("conflict", `a repo named '${name}' already exists: choose another with --name`);
+      if (!parsedName.success)
+        throw new CadreError("validation_failed", `cannot derive a valid repo name from ${origin}: pass --name`);
+      if (await ctx.store.repos.findByName(name))
+        throw new CadreError("conflict", `a repo named '${name}' already exists: choose another with --name`);
       // The mirror is built aside and moved into place only once the repo row exists, so a bad origin leaves nothing behind.
       const id = newId("repo");
       const finalPath = mirrorPath(ctx.home, id);
@@ -39,7 +41,11 @@ export function repoHandlers(ctx: ServerContext): Pick<Handlers, "listRepos" | "
       try {
         await ensureMirror(origin, tempPath);
         const branch = body.defaultBranch ?? (await defaultBranch(tempPath));
-        if (!branch) throw new CadreError("bad_request", `the repository at ${origin} has no branches: push at least one commit first`);
+        if (!branch)
+          throw new CadreError(
+            "bad_request",
+            `the repository at ${origin} has no branches: push at least one commit first`,
+          );
         const repo = await ctx.store.repos.create({ id, name, origin, defaultBranch: branch });
         await rename(tempPath, finalPath);
         return repo;

@@ -13,7 +13,12 @@ function titleOf(prompt: string): string {
 }
 
 /** Picks the attempt an action applies to: the one named, else the only one matching `filter`. */
-export function pickAttempt(task: TaskWithAttempts, index: number | undefined, filter: (a: Attempt) => boolean, what: string): Attempt {
+export function pickAttempt(
+  task: TaskWithAttempts,
+  index: number | undefined,
+  filter: (a: Attempt) => boolean,
+  what: string,
+): Attempt {
   if (index !== undefined) {
     const a = task.attempts.find((x) => x.index === index);
     if (!a) throw new CadreError("not_found", `task ${task.id} has no attempt ${index} (it has ${task.attemptCount})`);
@@ -21,18 +26,36 @@ export function pickAttempt(task: TaskWithAttempts, index: number | undefined, f
   }
   const matching = task.attempts.filter(filter);
   if (matching.length === 1) return matching[0] as Attempt;
-  if (matching.length === 0) throw new CadreError("conflict", `no attempt of task ${task.id} ${what} (statuses: ${task.attempts.map((a) => `#${a.index} ${a.status}`).join(", ")})`);
-  throw new CadreError("bad_request", `several attempts of task ${task.id} ${what}: choose one with --attempt N (attempt: N in the API)`);
+  if (matching.length === 0)
+    throw new CadreError(
+      "conflict",
+      `no attempt of task ${task.id} ${what} (statuses: ${task.attempts.map((a) => `#${a.index} ${a.status}`).join(", ")})`,
+    );
+  throw new CadreError(
+    "bad_request",
+    `several attempts of task ${task.id} ${what}: choose one with --attempt N (attempt: N in the API)`,
+  );
 }
 
-export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "createTask" | "getTask" | "cancelTask" | "followupTask" | "answerTask" | "approvePlan" | "rejectPlan"> {
+export function taskHandlers(
+  ctx: ServerContext,
+): Pick<
+  Handlers,
+  "listTasks" | "createTask" | "getTask" | "cancelTask" | "followupTask" | "answerTask" | "approvePlan" | "rejectPlan"
+> {
   async function get(id: string): Promise<TaskWithAttempts> {
     const t = await ctx.store.tasks.get(id);
     if (!t) throw new CadreError("not_found", `task ${id} not found: list tasks with 'cadre task list'`);
     return t;
   }
 
-  async function resume(taskId: string, attempt: Attempt, input: RunInput, allowed: string[], refusal: string): Promise<TaskWithAttempts> {
+  async function resume(
+    taskId: string,
+    attempt: Attempt,
+    input: RunInput,
+    allowed: string[],
+    refusal: string,
+  ): Promise<TaskWithAttempts> {
     if (!(await ctx.store.attempts.requestRun(attempt.id, input, allowed))) throw new CadreError("conflict", refusal);
     return get(taskId);
   }
@@ -45,7 +68,14 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
         if (!repo) return { items: [], nextCursor: null };
         repoId = repo.id;
       }
-      return ctx.store.tasks.list({ status: query.status, repoId, repoIds: await visibleRepoIds(ctx, principal), q: query.q, limit: query.limit, cursor: query.cursor });
+      return ctx.store.tasks.list({
+        status: query.status,
+        repoId,
+        repoIds: await visibleRepoIds(ctx, principal),
+        q: query.q,
+        limit: query.limit,
+        cursor: query.cursor,
+      });
     },
 
     getTask: async ({ params }) => get(params.id),
@@ -53,11 +83,16 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
     async createTask({ body, principal }) {
       requireRole(principal, "member");
       const repo = await ctx.store.repos.find(body.repo);
-      if (!repo) throw new CadreError("not_found", `no repo named '${body.repo}': add it with 'cadre repo add <path|url>'`);
+      if (!repo)
+        throw new CadreError("not_found", `no repo named '${body.repo}': add it with 'cadre repo add <path|url>'`);
       let environmentId: string | null = null;
       if (body.environment) {
         const env = await ctx.store.environments.find(body.environment);
-        if (!env) throw new CadreError("not_found", `no environment named '${body.environment}': create it with 'cadre env create'`);
+        if (!env)
+          throw new CadreError(
+            "not_found",
+            `no environment named '${body.environment}': create it with 'cadre env create'`,
+          );
         environmentId = env.id;
       }
       const config = await loadModelConfig(ctx.home);
@@ -80,9 +115,19 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
         }
       }
       const id = await ctx.store.tasks.create({
-        title: body.title ?? titleOf(body.prompt), prompt: body.prompt, repoId: repo.id, baseRef, baseCommit,
-        environmentId, attemptCount: body.attempts, mode: body.mode, model: model.model, createdBy: principal.user, priority: body.priority,
-        expectedPaths: expected, potentialConflicts,
+        title: body.title ?? titleOf(body.prompt),
+        prompt: body.prompt,
+        repoId: repo.id,
+        baseRef,
+        baseCommit,
+        environmentId,
+        attemptCount: body.attempts,
+        mode: body.mode,
+        model: model.model,
+        createdBy: principal.user,
+        priority: body.priority,
+        expectedPaths: expected,
+        potentialConflicts,
         queueAfter: body.queueBehindConflicts ? potentialConflicts.map((c) => c.taskId) : [],
       });
       return get(id);
@@ -97,7 +142,12 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
         // An attempt no runner holds (queued, or waiting for input) is ended here; a running one by its runner.
         const holder = `server_${process.pid}`;
         if (await ctx.store.attempts.takeIdle(a.id, holder)) {
-          await ctx.store.events.append(a.id, a.turnCount, [{ type: "status", status: "cancelled", message: `cancelled by ${principal.user}` }], holder);
+          await ctx.store.events.append(
+            a.id,
+            a.turnCount,
+            [{ type: "status", status: "cancelled", message: `cancelled by ${principal.user}` }],
+            holder,
+          );
         }
       }
       return get(params.id);
@@ -106,36 +156,84 @@ export function taskHandlers(ctx: ServerContext): Pick<Handlers, "listTasks" | "
     async followupTask({ params, body, principal }) {
       requireRole(principal, "member");
       const task = await get(params.id);
-      if (task.review.state === "rejected") throw new CadreError("conflict", `task ${task.id} was rejected: start a new task instead`);
+      if (task.review.state === "rejected")
+        throw new CadreError("conflict", `task ${task.id} was rejected: start a new task instead`);
       const preferred = task.review.attemptId;
-      const attempt = pickAttempt(task, body.attempt, (a) => (preferred ? a.id === preferred : isTerminal(a.status) && a.status !== "cancelled"), "can take a follow-up");
+      const attempt = pickAttempt(
+        task,
+        body.attempt,
+        (a) => (preferred ? a.id === preferred : isTerminal(a.status) && a.status !== "cancelled"),
+        "can take a follow-up",
+      );
       const input: RunInput = body.resolveConflicts
-        ? { kind: "resolve_conflicts", text: body.text || "Rebase onto the target branch's new head and resolve the conflicts." }
+        ? {
+            kind: "resolve_conflicts",
+            text: body.text || "Rebase onto the target branch's new head and resolve the conflicts.",
+          }
         : { kind: "followup", text: body.text };
-      return resume(task.id, attempt, input, ["completed", "failed", "cancelled"], `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`);
+      return resume(
+        task.id,
+        attempt,
+        input,
+        ["completed", "failed", "cancelled"],
+        `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`,
+      );
     },
 
     async answerTask({ params, body, principal }) {
       requireRole(principal, "member");
       const task = await get(params.id);
-      const attempt = pickAttempt(task, body.attempt, (a) => a.status === "waiting_for_input" && a.waitingFor === "answer", "is waiting for an answer");
-      return resume(task.id, attempt, { kind: "answer", text: body.text }, ["waiting_for_input"], `attempt ${attempt.index} is not waiting for an answer (it is ${attempt.status})`);
+      const attempt = pickAttempt(
+        task,
+        body.attempt,
+        (a) => a.status === "waiting_for_input" && a.waitingFor === "answer",
+        "is waiting for an answer",
+      );
+      return resume(
+        task.id,
+        attempt,
+        { kind: "answer", text: body.text },
+        ["waiting_for_input"],
+        `attempt ${attempt.index} is not waiting for an answer (it is ${attempt.status})`,
+      );
     },
 
     async approvePlan({ params, body, principal }) {
       requireRole(principal, "member");
       const task = await get(params.id);
-      const attempt = pickAttempt(task, body.attempt, (a) => a.waitingFor === "plan_approval", "is waiting for plan approval");
+      const attempt = pickAttempt(
+        task,
+        body.attempt,
+        (a) => a.waitingFor === "plan_approval",
+        "is waiting for plan approval",
+      );
       const text = body.comment ? `The plan is approved. ${body.comment}` : "The plan is approved: carry it out.";
-      return resume(task.id, attempt, { kind: "plan_approved", text }, ["waiting_for_input"], `attempt ${attempt.index} has no plan waiting for approval`);
+      return resume(
+        task.id,
+        attempt,
+        { kind: "plan_approved", text },
+        ["waiting_for_input"],
+        `attempt ${attempt.index} has no plan waiting for approval`,
+      );
     },
 
     async rejectPlan({ params, body, principal }) {
       requireRole(principal, "member");
       const task = await get(params.id);
-      const attempt = pickAttempt(task, body.attempt, (a) => a.waitingFor === "plan_approval", "is waiting for plan approval");
+      const attempt = pickAttempt(
+        task,
+        body.attempt,
+        (a) => a.waitingFor === "plan_approval",
+        "is waiting for plan approval",
+      );
       const text = `The plan is rejected.${body.comment ? ` Comments: ${body.comment}` : ""} Revise the plan.`;
-      return resume(task.id, attempt, { kind: "plan_rejected", text }, ["waiting_for_input"], `attempt ${attempt.index} has no plan waiting for approval`);
+      return resume(
+        task.id,
+        attempt,
+        { kind: "plan_rejected", text },
+        ["waiting_for_input"],
+        `attempt ${attempt.index} has no plan waiting for approval`,
+      );
     },
   };
 }

@@ -5,7 +5,11 @@ import type { TaskPatch } from "./task-patch.ts";
  * Applies a task's change, or the chosen files and hunks of it, to the local work tree through
  * @cadre/git (the same preflighted, three-way apply as `cadre apply`).
  */
-export async function applyChange(root: string, patch: TaskPatch, selection?: PatchSelection): Promise<ApplyPatchResult> {
+export async function applyChange(
+  root: string,
+  patch: TaskPatch,
+  selection?: PatchSelection,
+): Promise<ApplyPatchResult> {
   const text = selection ? selectPatch(patch.files, selection) : patch.text;
   return applyPatchToWorkTree({ cwd: root, patch: text, threeWay: true });
 }

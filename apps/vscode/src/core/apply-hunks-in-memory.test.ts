@@ -25,8 +25,16 @@ function gitDiff(before: string, after: string): string {
 
 const LINES = Array.from({ length: 40 }, (_, i) => `line ${i + 1}`);
 const cases: [string, string, string][] = [
-  ["two hunks", LINES.join("\n") + "\n", LINES.map((l, i) => (i === 1 || i === 35 ? l.toUpperCase() : l)).join("\n") + "\n"],
-  ["insert at the top and delete at the end", LINES.join("\n") + "\n", ["new first", ...LINES.slice(0, 38)].join("\n") + "\n"],
+  [
+    "two hunks",
+    LINES.join("\n") + "\n",
+    LINES.map((l, i) => (i === 1 || i === 35 ? l.toUpperCase() : l)).join("\n") + "\n",
+  ],
+  [
+    "insert at the top and delete at the end",
+    LINES.join("\n") + "\n",
+    ["new first", ...LINES.slice(0, 38)].join("\n") + "\n",
+  ],
   ["drop the final newline", "a\nb\n", "a\nc"],
   ["add a final newline", "a\nb", "a\nb\n"],
   ["from empty", "", "x\ny\n"],
@@ -54,7 +62,9 @@ describe("applyHunksInMemory", () => {
   });
 
   it("shows a deleted file as empty", () => {
-    const [file] = parsePatch("diff --git a/x b/x\ndeleted file mode 100644\n--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone\n");
+    const [file] = parsePatch(
+      "diff --git a/x b/x\ndeleted file mode 100644\n--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone\n",
+    );
     expect(file && newContentOf(file, "gone\n")).toBe("");
   });
 });

@@ -41,9 +41,17 @@ export function applyHunksInMemory(oldText: string, hunks: PatchHunk[]): string 
         continue;
       }
       const body = l.slice(1);
-      if (l.startsWith("-")) { oldPart.push(body); last = "old"; }
-      else if (l.startsWith("+")) { newPart.push(body); last = "new"; }
-      else { oldPart.push(body); newPart.push(body); last = "both"; }
+      if (l.startsWith("-")) {
+        oldPart.push(body);
+        last = "old";
+      } else if (l.startsWith("+")) {
+        newPart.push(body);
+        last = "new";
+      } else {
+        oldPart.push(body);
+        newPart.push(body);
+        last = "both";
+      }
     }
     const guess = Math.max(0, (h.oldLines === 0 ? h.oldStart : h.oldStart - 1) + shift);
     const at = oldPart.length === 0 ? Math.min(guess, lines.length) : locate(lines, oldPart, guess);

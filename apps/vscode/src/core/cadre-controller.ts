@@ -25,11 +25,17 @@ export class CadreController {
   constructor(private readonly d: ControllerDeps) {}
 
   async newTask(context: EditorContext | null): Promise<TaskWithAttempts | undefined> {
-    const prompt = await this.d.ui.input({ title: "Cadre: new task", prompt: `What should the agent do in ${this.d.repo.name}?`, placeholder: "e.g. add pagination to the user list endpoint" });
+    const prompt = await this.d.ui.input({
+      title: "Cadre: new task",
+      prompt: `What should the agent do in ${this.d.repo.name}?`,
+      placeholder: "e.g. add pagination to the user list endpoint",
+    });
     if (!prompt?.trim()) return undefined;
     let chosen: EditorContext | null = null;
     if (context) {
-      const what = context.selection ? `the selection in ${context.path} (lines ${context.selection.startLine}-${context.selection.endLine})` : `the file ${context.path}`;
+      const what = context.selection
+        ? `the selection in ${context.path} (lines ${context.selection.startLine}-${context.selection.endLine})`
+        : `the file ${context.path}`;
       const include = await this.d.ui.pickOne("Include context?", [
         { label: `Include ${what}`, value: true },
         { label: "No context", value: false },
@@ -44,7 +50,13 @@ export class CadreController {
     ]);
     if (!mode) return undefined;
     const task = await this.d.client.call("createTask", {
-      body: { prompt: promptWithContext(prompt.trim(), chosen), repo: this.d.repo.id, mode, attempts: 1, title: prompt.trim().split("\n")[0]?.slice(0, 200) ?? "" },
+      body: {
+        prompt: promptWithContext(prompt.trim(), chosen),
+        repo: this.d.repo.id,
+        mode,
+        attempts: 1,
+        title: prompt.trim().split("\n")[0]?.slice(0, 200) ?? "",
+      },
     });
     this.d.store.update(task);
     void this.d.ui.info(`Cadre: started "${task.title}".`);
@@ -63,7 +75,9 @@ export class CadreController {
         left: { key: `${key}/base/${file.oldPath ?? v.path}`, content: v.oldText },
         right: {
           key: `${key}/change/${v.path}`,
-          content: v.newText ?? `This change of ${v.path} cannot be shown side by side (${file.binary ? "binary file" : "the local base differs"}); its patch:\n\n${patch.text}`,
+          content:
+            v.newText ??
+            `This change of ${v.path} cannot be shown side by side (${file.binary ? "binary file" : "the local base differs"}); its patch:\n\n${patch.text}`,
         },
       });
     }
@@ -108,7 +122,14 @@ export class CadreController {
         items.push({ label: path, description: `${file.status} (whole file)`, value: { kind: "file", path } });
         continue;
       }
-      file.hunks.forEach((_, index) => items.push({ label: path, description: `hunk ${index + 1} of ${file.hunks.length}`, detail: hunkSummary(file, index), value: { kind: "hunk", path, index } }));
+      file.hunks.forEach((_, index) =>
+        items.push({
+          label: path,
+          description: `hunk ${index + 1} of ${file.hunks.length}`,
+          detail: hunkSummary(file, index),
+          value: { kind: "hunk", path, index },
+        }),
+      );
     }
     if (items.length === 0) {
       void this.d.ui.info(`Cadre: task ${taskId} changed nothing.`);
@@ -140,12 +161,20 @@ export class CadreController {
   /** Like `cadre apply`: once something landed locally, the task shows as pulled locally everywhere. */
   private async recordPulled(patch: TaskPatch, result: ApplyPatchResult): Promise<void> {
     if (result.applied.length + result.conflicted.length === 0 || patch.task.review.state !== "pending") return;
-    const updated = await this.d.client.call("approveTask", { params: { id: patch.task.id }, body: { attempt: patch.attempt.index, pulledLocally: true } }).catch(() => null);
+    const updated = await this.d.client
+      .call("approveTask", {
+        params: { id: patch.task.id },
+        body: { attempt: patch.attempt.index, pulledLocally: true },
+      })
+      .catch(() => null);
     if (updated) this.d.store.update(updated);
   }
 
   async followup(taskId: string): Promise<TaskWithAttempts | undefined> {
-    const text = await this.d.ui.input({ title: "Cadre: follow-up", prompt: "What should the agent do next, in the same workspace?" });
+    const text = await this.d.ui.input({
+      title: "Cadre: follow-up",
+      prompt: "What should the agent do next, in the same workspace?",
+    });
     if (!text?.trim()) return undefined;
     const task = await this.d.client.call("followupTask", { params: { id: taskId }, body: { text: text.trim() } });
     this.d.store.update(task);
@@ -164,14 +193,20 @@ export class CadreController {
     for (const q of questions.length ? questions : [{ question: "Your answer", options: [] as string[] }]) {
       let a: string | undefined;
       if (q.options.length) {
-        a = await this.d.ui.pickOne(q.question, [...q.options.map((o) => ({ label: o, value: o })), { label: "Other…", value: "" }]);
+        a = await this.d.ui.pickOne(q.question, [
+          ...q.options.map((o) => ({ label: o, value: o })),
+          { label: "Other…", value: "" },
+        ]);
         if (a === undefined) return undefined;
       }
       if (!a) a = await this.d.ui.input({ title: "Cadre: answer", prompt: q.question });
       if (!a?.trim()) return undefined;
       answers.push(questions.length > 1 ? `${q.question}\n${a.trim()}` : a.trim());
     }
-    const updated = await this.d.client.call("answerTask", { params: { id: taskId }, body: { text: answers.join("\n\n"), attempt: waiting.index } });
+    const updated = await this.d.client.call("answerTask", {
+      params: { id: taskId },
+      body: { text: answers.join("\n\n"), attempt: waiting.index },
+    });
     this.d.store.update(updated);
     return updated;
   }
@@ -185,14 +220,24 @@ export class CadreController {
     }
     const { plan } = await pendingInput(this.d.client, waiting);
     const steps = plan?.steps.map((s, i) => `${i + 1}. ${s.step}`).join("\n") ?? "(no plan recorded)";
-    const choice = await this.d.ui.info(`Cadre plan for "${task.title}":\n${plan?.explanation ? `${plan.explanation}\n` : ""}${steps}`, "Approve", "Request Changes");
+    const choice = await this.d.ui.info(
+      `Cadre plan for "${task.title}":\n${plan?.explanation ? `${plan.explanation}\n` : ""}${steps}`,
+      "Approve",
+      "Request Changes",
+    );
     let updated: TaskWithAttempts | undefined;
     if (choice === "Approve") {
       updated = await this.d.client.call("approvePlan", { params: { id: taskId }, body: { attempt: waiting.index } });
     } else if (choice === "Request Changes") {
-      const comment = await this.d.ui.input({ title: "Cadre: plan changes", prompt: "What should change in the plan?" });
+      const comment = await this.d.ui.input({
+        title: "Cadre: plan changes",
+        prompt: "What should change in the plan?",
+      });
       if (!comment?.trim()) return undefined;
-      updated = await this.d.client.call("rejectPlan", { params: { id: taskId }, body: { attempt: waiting.index, comment: comment.trim() } });
+      updated = await this.d.client.call("rejectPlan", {
+        params: { id: taskId },
+        body: { attempt: waiting.index, comment: comment.trim() },
+      });
     }
     if (updated) this.d.store.update(updated);
     return updated;

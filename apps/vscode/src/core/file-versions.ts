@@ -16,7 +16,10 @@ export interface FileVersions {
 /** A file at a commit in the local clone, or null when the clone lacks the commit or the file. */
 async function atCommit(root: string, commit: string, path: string): Promise<string | null> {
   if (!/^[0-9a-f]{40,64}$/.test(commit)) return null;
-  const res = await runGit(["--literal-pathspecs", "cat-file", "blob", `${commit}:${path}`], { cwd: root, okCodes: [0, 1, 128] });
+  const res = await runGit(["--literal-pathspecs", "cat-file", "blob", `${commit}:${path}`], {
+    cwd: root,
+    okCodes: [0, 1, 128],
+  });
   return res.code === 0 ? res.stdout.toString("utf8") : null;
 }
 
@@ -30,5 +33,10 @@ export async function fileVersions(root: string, baseCommit: string, file: Patch
   if (file.oldPath === null) return { path, oldText: "", newText: newContentOf(file, ""), oldSource: "none" };
   const fromBase = await atCommit(root, baseCommit, file.oldPath);
   const oldText = fromBase ?? (await readFile(join(root, file.oldPath), "utf8").catch(() => ""));
-  return { path, oldText, newText: newContentOf(file, oldText), oldSource: fromBase !== null ? "base commit" : "work tree" };
+  return {
+    path,
+    oldText,
+    newText: newContentOf(file, oldText),
+    oldSource: fromBase !== null ? "base commit" : "work tree",
+  };
 }

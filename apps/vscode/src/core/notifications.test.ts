@@ -7,8 +7,14 @@ const as = (status: Task["status"], mode: Task["mode"] = "code") => ({ ...base, 
 
 describe("noticeFor", () => {
   it("announces finishing, failing and asking, with the matching actions", () => {
-    expect(noticeFor(as("running"), as("completed"))).toMatchObject({ kind: "finished", actions: ["Open Diff", "Apply"] });
-    expect(noticeFor(as("running", "ask"), as("completed", "ask"))).toMatchObject({ kind: "finished", actions: ["Show"] });
+    expect(noticeFor(as("running"), as("completed"))).toMatchObject({
+      kind: "finished",
+      actions: ["Open Diff", "Apply"],
+    });
+    expect(noticeFor(as("running", "ask"), as("completed", "ask"))).toMatchObject({
+      kind: "finished",
+      actions: ["Show"],
+    });
     expect(noticeFor(as("running"), as("failed"))).toMatchObject({ kind: "failed" });
     expect(noticeFor(as("running"), as("waiting_for_input"))).toMatchObject({ kind: "asks", actions: ["Answer"] });
   });

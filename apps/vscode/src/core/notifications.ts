@@ -19,13 +19,23 @@ export function noticeFor(prev: Task | undefined, next: Task): Notice | null {
   switch (next.status) {
     case "completed":
       return next.mode === "code"
-        ? { kind: "finished", taskId: next.id, message: `Cadre task ${name} finished: review its diff.`, actions: ["Open Diff", "Apply"] }
+        ? {
+            kind: "finished",
+            taskId: next.id,
+            message: `Cadre task ${name} finished: review its diff.`,
+            actions: ["Open Diff", "Apply"],
+          }
         : { kind: "finished", taskId: next.id, message: `Cadre task ${name} finished.`, actions: ["Show"] };
     case "failed":
     case "cancelled":
       return { kind: "failed", taskId: next.id, message: `Cadre task ${name} ${next.status}.`, actions: ["Show"] };
     case "waiting_for_input":
-      return { kind: "asks", taskId: next.id, message: `Cadre task ${name} is waiting for your input.`, actions: ["Answer"] };
+      return {
+        kind: "asks",
+        taskId: next.id,
+        message: `Cadre task ${name} is waiting for your input.`,
+        actions: ["Answer"],
+      };
     default:
       return null;
   }

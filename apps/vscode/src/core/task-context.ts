@@ -14,7 +14,8 @@ export function promptWithContext(prompt: string, context: EditorContext | null)
   if (!context) return prompt;
   if (!context.selection) return `${prompt}\n\nContext: the file ${context.path}.`;
   const { text, startLine, endLine } = context.selection;
-  const clipped = text.length > MAX_SELECTION_CHARS ? `${text.slice(0, MAX_SELECTION_CHARS)}\n[... selection truncated ...]` : text;
+  const clipped =
+    text.length > MAX_SELECTION_CHARS ? `${text.slice(0, MAX_SELECTION_CHARS)}\n[... selection truncated ...]` : text;
   const fence = clipped.includes("```") ? "````" : "```";
   return `${prompt}\n\nContext: ${context.path}, lines ${startLine}-${endLine}:\n${fence}\n${clipped}\n${fence}`;
 }

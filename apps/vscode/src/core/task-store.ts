@@ -11,7 +11,10 @@ export class TaskStore {
   private readonly changeListeners = new Set<() => void>();
   private readonly noticeListeners = new Set<(n: Notice) => void>();
 
-  constructor(private readonly client: CadreClient, readonly repoId: string) {}
+  constructor(
+    private readonly client: CadreClient,
+    readonly repoId: string,
+  ) {}
 
   list(): Task[] {
     return [...this.tasks.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));

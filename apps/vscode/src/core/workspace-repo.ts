@@ -24,7 +24,9 @@ export async function repoForFolder(client: CadreClient, folder: string): Promis
   const keys = new Set([originKey(await real(root))]);
   const remotes = (await runGit(["remote"], { cwd: root })).stdout.toString("utf8").split("\n").filter(Boolean);
   for (const name of remotes) {
-    const url = (await runGit(["remote", "get-url", "--", name], { cwd: root, okCodes: [0, 2, 128] })).stdout.toString("utf8").trim();
+    const url = (await runGit(["remote", "get-url", "--", name], { cwd: root, okCodes: [0, 2, 128] })).stdout
+      .toString("utf8")
+      .trim();
     if (!url) continue;
     keys.add(originKey(url));
     if (url.startsWith("/")) keys.add(originKey(await real(url)));

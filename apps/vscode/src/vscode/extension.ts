@@ -24,8 +24,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const docs = new VirtualDocs();
   let session: Session | null = null;
   let client: CadreClient | null = null;
-  const tree = new TaskTree(() => session?.store ?? null, () => client);
-  context.subscriptions.push(log, docs, vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs), vscode.window.createTreeView("cadre.tasks", { treeDataProvider: tree }));
+  const tree = new TaskTree(
+    () => session?.store ?? null,
+    () => client,
+  );
+  context.subscriptions.push(
+    log,
+    docs,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs),
+    vscode.window.createTreeView("cadre.tasks", { treeDataProvider: tree }),
+  );
 
   const notify = async (n: Notice, s: Session) => {
     if (!vscode.workspace.getConfiguration("cadre").get<boolean>("notifications", true)) return;
@@ -33,7 +41,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const action = await show(n.message, ...n.actions);
     if (action === "Open Diff") await s.controller.openDiff(n.taskId);
     else if (action === "Apply") await s.controller.applyAll(n.taskId);
-    else if (action === "Answer") await (s.store.get(n.taskId)?.mode === "plan" ? s.controller.approvePlan(n.taskId) : s.controller.answer(n.taskId));
+    else if (action === "Answer")
+      await (s.store.get(n.taskId)?.mode === "plan"
+        ? s.controller.approvePlan(n.taskId)
+        : s.controller.answer(n.taskId));
     else if (action === "Show") await vscode.commands.executeCommand("cadre.tasks.focus");
   };
 
@@ -46,16 +57,25 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       client = await clientFromSettings(context.secrets);
       const match = await repoForFolder(client, folder.uri.fsPath);
-      if (!match) return tree.refresh("This folder is not a clone of any Cadre repo: add it with 'cadre repo add <path|url>'.");
+      if (!match)
+        return tree.refresh("This folder is not a clone of any Cadre repo: add it with 'cadre repo add <path|url>'.");
       const store = new TaskStore(client, match.repo.id);
       const ui = new VsCodeUi(docs, vscode.Uri.file(match.root));
-      const s: Session = { client, store, root: match.root, stop: new AbortController(), controller: new CadreController({ client, ui, root: match.root, repo: match.repo, store }) };
+      const s: Session = {
+        client,
+        store,
+        root: match.root,
+        stop: new AbortController(),
+        controller: new CadreController({ client, ui, root: match.root, repo: match.repo, store }),
+      };
       session = s;
       store.onDidChange(() => tree.refresh(null));
       store.onNotice((n) => void notify(n, s).catch((e: unknown) => report(e)));
       await store.refresh();
       tree.refresh(null);
-      store.follow(s.stop.signal).catch((e: unknown) => log.appendLine(`task stream ended: ${e instanceof Error ? e.message : String(e)}`));
+      store
+        .follow(s.stop.signal)
+        .catch((e: unknown) => log.appendLine(`task stream ended: ${e instanceof Error ? e.message : String(e)}`));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       log.appendLine(`connect: ${message}`);
@@ -70,7 +90,10 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   const need = (): Session => {
-    if (!session) throw new Error("not connected to a Cadre repo: open a clone of one, set 'cadre.serverUrl' and run 'Cadre: Set Token'");
+    if (!session)
+      throw new Error(
+        "not connected to a Cadre repo: open a clone of one, set 'cadre.serverUrl' and run 'Cadre: Set Token'",
+      );
     return session;
   };
 
@@ -80,18 +103,25 @@ export function activate(context: vscode.ExtensionContext): void {
     const node = arg as TaskNode | undefined;
     if (node?.kind === "task") return node.task.id;
     if (node?.kind === "file") return node.taskId;
-    const picked = await vscode.window.showQuickPick(s.store.list().map((t) => ({ label: t.title, description: `${t.status.replace(/_/g, " ")} · ${t.id}`, id: t.id })), { title: "Cadre: choose a task", matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(
+      s.store
+        .list()
+        .map((t) => ({ label: t.title, description: `${t.status.replace(/_/g, " ")} · ${t.id}`, id: t.id })),
+      { title: "Cadre: choose a task", matchOnDescription: true },
+    );
     return picked?.id;
   };
 
   const command = (id: string, run: (s: Session, arg: unknown, extra: unknown) => Promise<unknown>) =>
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (arg: unknown, extra: unknown) => {
-      try {
-        await run(need(), arg, extra);
-      } catch (e) {
-        report(e);
-      }
-    }));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (arg: unknown, extra: unknown) => {
+        try {
+          await run(need(), arg, extra);
+        } catch (e) {
+          report(e);
+        }
+      }),
+    );
   const taskCommand = (id: string, run: (s: Session, taskId: string) => Promise<unknown>) =>
     command(id, async (s, arg) => {
       const taskId = await taskOf(arg, s);
@@ -105,7 +135,12 @@ export function activate(context: vscode.ExtensionContext): void {
       const rel = relative(s.root, editor.document.uri.fsPath);
       if (rel && !rel.startsWith("..")) {
         const sel = editor.selection;
-        ctx = { path: rel.split(sep).join("/"), selection: sel.isEmpty ? null : { text: editor.document.getText(sel), startLine: sel.start.line + 1, endLine: sel.end.line + 1 } };
+        ctx = {
+          path: rel.split(sep).join("/"),
+          selection: sel.isEmpty
+            ? null
+            : { text: editor.document.getText(sel), startLine: sel.start.line + 1, endLine: sel.end.line + 1 },
+        };
       }
     }
     await s.controller.newTask(ctx);
@@ -122,7 +157,12 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand("cadre.refresh", () => connect()),
     vscode.commands.registerCommand("cadre.setToken", async () => {
-      const token = await vscode.window.showInputBox({ title: "Cadre: API token", prompt: "Paste the token ('cat $CADRE_HOME/token' on the server machine)", password: true, ignoreFocusOut: true });
+      const token = await vscode.window.showInputBox({
+        title: "Cadre: API token",
+        prompt: "Paste the token ('cat $CADRE_HOME/token' on the server machine)",
+        password: true,
+        ignoreFocusOut: true,
+      });
       if (!token?.trim()) return;
       await context.secrets.store(TOKEN_SECRET, token.trim());
       await connect();

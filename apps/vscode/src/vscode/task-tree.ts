@@ -10,8 +10,13 @@ export type TaskNode =
   | { kind: "note"; text: string };
 
 const ICONS: Record<Task["status"], string> = {
-  queued: "clock", provisioning: "loading~spin", running: "sync~spin", waiting_for_input: "question",
-  completed: "pass", failed: "error", cancelled: "circle-slash",
+  queued: "clock",
+  provisioning: "loading~spin",
+  running: "sync~spin",
+  waiting_for_input: "question",
+  completed: "pass",
+  failed: "error",
+  cancelled: "circle-slash",
 };
 
 /** Tasks of the open repository with live status; a finished task's changed files under it. */
@@ -20,7 +25,10 @@ export class TaskTree implements vscode.TreeDataProvider<TaskNode> {
   readonly onDidChangeTreeData = this.changed.event;
   private note: string | null = null;
 
-  constructor(private readonly store: () => TaskStore | null, private readonly client: () => CadreClient | null) {}
+  constructor(
+    private readonly store: () => TaskStore | null,
+    private readonly client: () => CadreClient | null,
+  ) {}
 
   refresh(note: string | null = this.note): void {
     this.note = note;
@@ -39,12 +47,21 @@ export class TaskTree implements vscode.TreeDataProvider<TaskNode> {
     }
     const t = node.task;
     const hasDiff = t.status === "completed" && t.mode !== "ask";
-    const item = new vscode.TreeItem(t.title, hasDiff ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      t.title,
+      hasDiff ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = t.id;
     item.description = `${t.status.replace(/_/g, " ")}${t.review.state !== "pending" ? ` · ${t.review.state}` : ""}`;
     item.tooltip = `${t.id}\n${t.prompt.slice(0, 500)}`;
     item.iconPath = new vscode.ThemeIcon(ICONS[t.status]);
-    item.contextValue = ["task", hasDiff ? "hasDiff" : "", t.status === "waiting_for_input" ? (t.mode === "plan" ? "plan asks" : "asks") : ""].filter(Boolean).join(" ");
+    item.contextValue = [
+      "task",
+      hasDiff ? "hasDiff" : "",
+      t.status === "waiting_for_input" ? (t.mode === "plan" ? "plan asks" : "asks") : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
     return item;
   }
 
@@ -54,11 +71,18 @@ export class TaskTree implements vscode.TreeDataProvider<TaskNode> {
       if (this.note) return [{ kind: "note", text: this.note }];
       if (!store) return [];
       const tasks = store.list();
-      return tasks.length ? tasks.map((task) => ({ kind: "task" as const, task })) : [{ kind: "note", text: "No tasks yet: start one with Cadre: New Task" }];
+      return tasks.length
+        ? tasks.map((task) => ({ kind: "task" as const, task }))
+        : [{ kind: "note", text: "No tasks yet: start one with Cadre: New Task" }];
     }
     const client = this.client();
     if (node.kind !== "task" || !client) return [];
     const patch = await fetchTaskPatch(client, node.task.id);
-    return patch.files.map((f) => ({ kind: "file" as const, taskId: node.task.id, path: patchFilePath(f), status: f.status }));
+    return patch.files.map((f) => ({
+      kind: "file" as const,
+      taskId: node.task.id,
+      path: patchFilePath(f),
+      status: f.status,
+    }));
   }
 }

@@ -4,19 +4,36 @@ import type { VirtualDocs } from "./virtual-docs.ts";
 
 /** The EditorUi port on VS Code's API. */
 export class VsCodeUi implements EditorUi {
-  constructor(private readonly docs: VirtualDocs, private readonly root: vscode.Uri) {}
+  constructor(
+    private readonly docs: VirtualDocs,
+    private readonly root: vscode.Uri,
+  ) {}
 
   input(opts: { title: string; prompt: string; value?: string; placeholder?: string }): Promise<string | undefined> {
-    return Promise.resolve(vscode.window.showInputBox({ title: opts.title, prompt: opts.prompt, ignoreFocusOut: true, ...(opts.value !== undefined ? { value: opts.value } : {}), ...(opts.placeholder ? { placeHolder: opts.placeholder } : {}) }));
+    return Promise.resolve(
+      vscode.window.showInputBox({
+        title: opts.title,
+        prompt: opts.prompt,
+        ignoreFocusOut: true,
+        ...(opts.value !== undefined ? { value: opts.value } : {}),
+        ...(opts.placeholder ? { placeHolder: opts.placeholder } : {}),
+      }),
+    );
   }
 
   async pickOne<T>(title: string, items: PickItem<T>[]): Promise<T | undefined> {
-    const picked = await vscode.window.showQuickPick(items.map((i) => ({ ...i, value: undefined, item: i })), { title, ignoreFocusOut: true, matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(
+      items.map((i) => ({ ...i, value: undefined, item: i })),
+      { title, ignoreFocusOut: true, matchOnDescription: true },
+    );
     return picked?.item.value;
   }
 
   async pickMany<T>(title: string, items: PickItem<T>[]): Promise<T[] | undefined> {
-    const picked = await vscode.window.showQuickPick(items.map((i) => ({ ...i, value: undefined, item: i })), { title, canPickMany: true, ignoreFocusOut: true, matchOnDescription: true, matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(
+      items.map((i) => ({ ...i, value: undefined, item: i })),
+      { title, canPickMany: true, ignoreFocusOut: true, matchOnDescription: true, matchOnDetail: true },
+    );
     return picked?.map((p) => p.item.value);
   }
 
@@ -33,12 +50,22 @@ export class VsCodeUi implements EditorUi {
   }
 
   async openDiff(pair: DiffPair): Promise<void> {
-    await vscode.commands.executeCommand("vscode.diff", this.docs.uriFor(pair.left), this.docs.uriFor(pair.right), pair.title, { preview: false });
+    await vscode.commands.executeCommand(
+      "vscode.diff",
+      this.docs.uriFor(pair.left),
+      this.docs.uriFor(pair.right),
+      pair.title,
+      { preview: false },
+    );
   }
 
   async openChanges(title: string, pairs: DiffPair[]): Promise<void> {
     // VS Code's multi-file diff editor: one entry per file (label resource, left, right).
-    const resources = pairs.map((p) => [vscode.Uri.joinPath(this.root, p.path), this.docs.uriFor(p.left), this.docs.uriFor(p.right)]);
+    const resources = pairs.map((p) => [
+      vscode.Uri.joinPath(this.root, p.path),
+      this.docs.uriFor(p.left),
+      this.docs.uriFor(p.right),
+    ]);
     await vscode.commands.executeCommand("vscode.changes", title, resources);
   }
 

@@ -43,21 +43,41 @@ export function ActivityFeed({ log, version, loading }: { log: ActivityLog; vers
 
   return (
     <div className="feed-wrap">
-    {away && <button className="btn btn-sm feed-latest" onClick={toLatest}>↓ Latest activity</button>}
-    <div ref={parent} className="feed" role="log" aria-label="Activity" aria-busy={loading} data-version={version} data-last-seq={log.lastSeq}>
-      {items.length === 0 && <p className="muted feed-empty">{loading ? "Loading activity…" : "Waiting for the agent to start…"}</p>}
-      <div style={{ height: v.getTotalSize(), position: "relative", width: "100%" }}>
-        {v.getVirtualItems().map((vi) => {
-          const item = items[vi.index];
-          if (!item) return null;
-          return (
-            <div key={vi.key} data-index={vi.index} ref={v.measureElement} className="feed-row" style={{ transform: `translateY(${vi.start}px)` }}>
-              <ActivityItemView item={item} rev={item.rev} />
-            </div>
-          );
-        })}
+      {away && (
+        <button className="btn btn-sm feed-latest" onClick={toLatest}>
+          ↓ Latest activity
+        </button>
+      )}
+      <div
+        ref={parent}
+        className="feed"
+        role="log"
+        aria-label="Activity"
+        aria-busy={loading}
+        data-version={version}
+        data-last-seq={log.lastSeq}
+      >
+        {items.length === 0 && (
+          <p className="muted feed-empty">{loading ? "Loading activity…" : "Waiting for the agent to start…"}</p>
+        )}
+        <div style={{ height: v.getTotalSize(), position: "relative", width: "100%" }}>
+          {v.getVirtualItems().map((vi) => {
+            const item = items[vi.index];
+            if (!item) return null;
+            return (
+              <div
+                key={vi.key}
+                data-index={vi.index}
+                ref={v.measureElement}
+                className="feed-row"
+                style={{ transform: `translateY(${vi.start}px)` }}
+              >
+                <ActivityItemView item={item} rev={item.rev} />
+              </div>
+            );
+          })}
+        </div>
       </div>
-    </div>
     </div>
   );
 }

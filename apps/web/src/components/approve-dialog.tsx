@@ -7,7 +7,17 @@ import { Modal } from "./modal.tsx";
 type How = "merge" | "push" | "local";
 
 /** Approves one attempt: merge into a branch, push it as a branch, or record that it was pulled locally. */
-export function ApproveDialog({ task, attemptIndex, onClose, onDone }: { task: TaskWithAttempts; attemptIndex: number; onClose: () => void; onDone: (t: TaskWithAttempts) => void }) {
+export function ApproveDialog({
+  task,
+  attemptIndex,
+  onClose,
+  onDone,
+}: {
+  task: TaskWithAttempts;
+  attemptIndex: number;
+  onClose: () => void;
+  onDone: (t: TaskWithAttempts) => void;
+}) {
   const { client } = useApi();
   const [how, setHow] = useState<How>("merge");
   const [mergeInto, setMergeInto] = useState(task.baseRef);
@@ -18,7 +28,12 @@ export function ApproveDialog({ task, attemptIndex, onClose, onDone }: { task: T
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(async () => {
-      const body = how === "merge" ? { attempt: attemptIndex, merge: mergeInto.trim(), rebase } : how === "push" ? { attempt: attemptIndex, pushBranch: branch.trim() || null } : { attempt: attemptIndex, pulledLocally: true as const };
+      const body =
+        how === "merge"
+          ? { attempt: attemptIndex, merge: mergeInto.trim(), rebase }
+          : how === "push"
+            ? { attempt: attemptIndex, pushBranch: branch.trim() || null }
+            : { attempt: attemptIndex, pulledLocally: true as const };
       onDone(await client.call("approveTask", { params: { id: task.id }, body }));
       onClose();
     });
@@ -31,32 +46,64 @@ export function ApproveDialog({ task, attemptIndex, onClose, onDone }: { task: T
           <legend className="sr-only">How to deliver</legend>
           <label className="choice">
             <input type="radio" name="how" checked={how === "merge"} onChange={() => setHow("merge")} />
-            <span><strong>Merge into a branch</strong> and push it to the origin</span>
+            <span>
+              <strong>Merge into a branch</strong> and push it to the origin
+            </span>
           </label>
           {how === "merge" && (
             <div className="choice-detail">
-              <label className="field"><span>Branch</span><input aria-label="Merge into branch" value={mergeInto} onChange={(e) => setMergeInto(e.target.value)} /></label>
-              <label className="check"><input type="checkbox" checked={rebase} onChange={(e) => setRebase(e.target.checked)} /> Rebase first if the branch moved</label>
+              <label className="field">
+                <span>Branch</span>
+                <input
+                  aria-label="Merge into branch"
+                  value={mergeInto}
+                  onChange={(e) => setMergeInto(e.target.value)}
+                />
+              </label>
+              <label className="check">
+                <input type="checkbox" checked={rebase} onChange={(e) => setRebase(e.target.checked)} /> Rebase first if
+                the branch moved
+              </label>
             </div>
           )}
           <label className="choice">
             <input type="radio" name="how" checked={how === "push"} onChange={() => setHow("push")} />
-            <span><strong>Push as a branch</strong> to open a pull request yourself</span>
+            <span>
+              <strong>Push as a branch</strong> to open a pull request yourself
+            </span>
           </label>
           {how === "push" && (
             <div className="choice-detail">
-              <label className="field"><span>Branch name</span><input aria-label="Branch name" value={branch} onChange={(e) => setBranch(e.target.value)} placeholder="cadre/… (chosen for you)" /></label>
+              <label className="field">
+                <span>Branch name</span>
+                <input
+                  aria-label="Branch name"
+                  value={branch}
+                  onChange={(e) => setBranch(e.target.value)}
+                  placeholder="cadre/… (chosen for you)"
+                />
+              </label>
             </div>
           )}
           <label className="choice">
             <input type="radio" name="how" checked={how === "local"} onChange={() => setHow("local")} />
-            <span><strong>I pulled it locally</strong> (with <code>cadre apply</code>, a patch, or VS Code)</span>
+            <span>
+              <strong>I pulled it locally</strong> (with <code>cadre apply</code>, a patch, or VS Code)
+            </span>
           </label>
         </fieldset>
-        {error && <p className="alert alert-error" role="alert">{error}</p>}
+        {error && (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="form-actions">
-          <button className="btn" type="button" onClick={onClose}>Cancel</button>
-          <button className="btn btn-primary" type="submit" disabled={busy}>{busy ? "Approving…" : "Approve"}</button>
+          <button className="btn" type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button className="btn btn-primary" type="submit" disabled={busy}>
+            {busy ? "Approving…" : "Approve"}
+          </button>
         </div>
       </form>
     </Modal>

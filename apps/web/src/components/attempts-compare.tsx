@@ -11,7 +11,15 @@ interface Stats {
 }
 
 /** Best-of-N side by side: status, summary, diff size, tests and cost of each attempt; pick one to review and approve. */
-export function AttemptsCompare({ task, selected, onSelect }: { task: TaskWithAttempts; selected: number; onSelect: (index: number) => void }) {
+export function AttemptsCompare({
+  task,
+  selected,
+  onSelect,
+}: {
+  task: TaskWithAttempts;
+  selected: number;
+  onSelect: (index: number) => void;
+}) {
   const { client } = useApi();
   const [stats, setStats] = useState<Record<string, Stats>>({});
   const heads = task.attempts.map((a) => `${a.id}:${a.headCommit ?? ""}`).join(",");
@@ -21,9 +29,16 @@ export function AttemptsCompare({ task, selected, onSelect }: { task: TaskWithAt
       // Newer servers carry the stats on the attempt; older ones need a one-file diff page.
       if (!a.headCommit || a.changes) continue;
       // One file per page is enough: the page carries the whole diff's totals.
-      client.call("attemptDiff", { params: { id: a.id }, query: { limit: 1 } }).then((d) => {
-        if (live) setStats((s) => ({ ...s, [a.id]: { files: d.totalFiles, additions: d.additions, deletions: d.deletions } }));
-      }, () => undefined);
+      client.call("attemptDiff", { params: { id: a.id }, query: { limit: 1 } }).then(
+        (d) => {
+          if (live)
+            setStats((s) => ({
+              ...s,
+              [a.id]: { files: d.totalFiles, additions: d.additions, deletions: d.deletions },
+            }));
+        },
+        () => undefined,
+      );
     }
     return () => {
       live = false;
@@ -34,22 +49,67 @@ export function AttemptsCompare({ task, selected, onSelect }: { task: TaskWithAt
   return (
     <div className="compare" role="list" aria-label="Attempts">
       {task.attempts.map((a: Attempt) => {
-        const s = a.changes ? { files: a.changes.filesChanged, additions: a.changes.additions, deletions: a.changes.deletions } : stats[a.id];
+        const s = a.changes
+          ? { files: a.changes.filesChanged, additions: a.changes.additions, deletions: a.changes.deletions }
+          : stats[a.id];
         return (
-          <article key={a.id} role="listitem" className={`attempt-card${a.index === selected ? " selected" : ""}`} aria-label={`Attempt ${a.index}`} data-attempt={a.index}>
+          <article
+            key={a.id}
+            role="listitem"
+            className={`attempt-card${a.index === selected ? " selected" : ""}`}
+            aria-label={`Attempt ${a.index}`}
+            data-attempt={a.index}
+          >
             <header>
               <strong>Attempt {a.index}</strong>
               <StatusBadge status={a.status} waitingFor={a.waitingFor} />
               {chosen === a.id && <span className="pill pill-applied">approved</span>}
             </header>
-            <p className="attempt-summary">{a.summary ?? a.failureMessage ?? (a.status === "completed" ? "No summary." : "Working…")}</p>
+            <p className="attempt-summary">
+              {a.summary ?? a.failureMessage ?? (a.status === "completed" ? "No summary." : "Working…")}
+            </p>
             <dl className="attempt-stats">
-              <div><dt>Changes</dt><dd>{s ? <>{s.files} file{s.files === 1 ? "" : "s"} <span className="add">+{s.additions}</span> <span className="del">−{s.deletions}</span></> : a.headCommit ? "…" : "none"}</dd></div>
-              <div><dt>Tests</dt><dd>{a.testsPassed === null ? <span className="muted">not run</span> : a.testsPassed ? <span className="text-ok">passed</span> : <span className="text-bad">failed</span>}</dd></div>
-              <div><dt>Cost</dt><dd>{formatCost(a.usage.costUsd)}</dd></div>
-              <div><dt>Turns</dt><dd>{a.turnCount}</dd></div>
+              <div>
+                <dt>Changes</dt>
+                <dd>
+                  {s ? (
+                    <>
+                      {s.files} file{s.files === 1 ? "" : "s"} <span className="add">+{s.additions}</span>{" "}
+                      <span className="del">−{s.deletions}</span>
+                    </>
+                  ) : a.headCommit ? (
+                    "…"
+                  ) : (
+                    "none"
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt>Tests</dt>
+                <dd>
+                  {a.testsPassed === null ? (
+                    <span className="muted">not run</span>
+                  ) : a.testsPassed ? (
+                    <span className="text-ok">passed</span>
+                  ) : (
+                    <span className="text-bad">failed</span>
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt>Cost</dt>
+                <dd>{formatCost(a.usage.costUsd)}</dd>
+              </div>
+              <div>
+                <dt>Turns</dt>
+                <dd>{a.turnCount}</dd>
+              </div>
             </dl>
-            <button className={`btn btn-sm${a.index === selected ? " btn-primary" : ""}`} aria-pressed={a.index === selected} onClick={() => onSelect(a.index)}>
+            <button
+              className={`btn btn-sm${a.index === selected ? " btn-primary" : ""}`}
+              aria-pressed={a.index === selected}
+              onClick={() => onSelect(a.index)}
+            >
               {a.index === selected ? "Chosen" : `Choose attempt ${a.index}`}
             </button>
           </article>

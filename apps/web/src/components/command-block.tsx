@@ -17,12 +17,23 @@ export function CommandBlock({ item }: { item: Command; rev: number }) {
   const state = !item.done ? "running" : failed ? "failed" : "ok";
   return (
     <div className={`cmd cmd-${state}`} data-call-id={item.callId} data-state={state}>
-      <button className="cmd-head" aria-expanded={expanded} onClick={() => setOpen(!expanded)} aria-label={`Command ${item.command}${expanded ? ", hide output" : ", show output"}`}>
-        <span className="chev" aria-hidden>{expanded ? "▾" : "▸"}</span>
+      <button
+        className="cmd-head"
+        aria-expanded={expanded}
+        onClick={() => setOpen(!expanded)}
+        aria-label={`Command ${item.command}${expanded ? ", hide output" : ", show output"}`}
+      >
+        <span className="chev" aria-hidden>
+          {expanded ? "▾" : "▸"}
+        </span>
         <code className="cmd-text">$ {item.command}</code>
         <span className="cmd-meta">
           {!item.done && <span className="spinner" aria-label="running" />}
-          {item.done && item.exitCode !== null && <span className={`exit ${item.exitCode === 0 ? "exit-ok" : "exit-bad"}`} data-exit-code={item.exitCode}>exit {item.exitCode}</span>}
+          {item.done && item.exitCode !== null && (
+            <span className={`exit ${item.exitCode === 0 ? "exit-ok" : "exit-bad"}`} data-exit-code={item.exitCode}>
+              exit {item.exitCode}
+            </span>
+          )}
           {item.done && item.exitCode === null && item.isError && <span className="exit exit-bad">error</span>}
           {item.interrupted && <span className="exit exit-bad">interrupted</span>}
           {item.durationMs !== null && <span className="muted">{formatDuration(item.durationMs)}</span>}

@@ -12,11 +12,26 @@ function partlySkipped(f: DiffFile, sel: HunkSelection): "all" | "some" | "none"
 }
 
 /** Changed files as a collapsible tree with +/− per file; a click scrolls the diff to the file. */
-export function DiffFileTree({ files, selection, active, onPick }: { files: DiffFile[]; selection: HunkSelection; active: number; onPick: (fi: number) => void }) {
+export function DiffFileTree({
+  files,
+  selection,
+  active,
+  onPick,
+}: {
+  files: DiffFile[];
+  selection: HunkSelection;
+  active: number;
+  onPick: (fi: number) => void;
+}) {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const rows = useMemo(() => buildTree(files, collapsed), [files, collapsed]);
   const parent = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 26, overscan: 12 });
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => 26,
+    overscan: 12,
+  });
   return (
     <nav ref={parent} className="tree" aria-label="Changed files">
       <div style={{ height: v.getTotalSize(), position: "relative" }}>
@@ -27,12 +42,18 @@ export function DiffFileTree({ files, selection, active, onPick }: { files: Diff
           if (r.t === "dir") {
             const open = !collapsed.has(r.path);
             return (
-              <button key={vi.key} className="tree-row tree-dir" style={style} aria-expanded={open} onClick={() => {
-                const next = new Set(collapsed);
-                if (open) next.add(r.path);
-                else next.delete(r.path);
-                setCollapsed(next);
-              }}>
+              <button
+                key={vi.key}
+                className="tree-row tree-dir"
+                style={style}
+                aria-expanded={open}
+                onClick={() => {
+                  const next = new Set(collapsed);
+                  if (open) next.add(r.path);
+                  else next.delete(r.path);
+                  setCollapsed(next);
+                }}
+              >
                 <span aria-hidden>{open ? "▾" : "▸"}</span> {r.name}
               </button>
             );
@@ -42,10 +63,19 @@ export function DiffFileTree({ files, selection, active, onPick }: { files: Diff
           const dels = f.hunks.reduce((s, h) => s + h.deletions, 0);
           const state = partlySkipped(f, selection);
           return (
-            <button key={vi.key} className={`tree-row tree-file${active === r.fi ? " active" : ""}`} style={style} onClick={() => onPick(r.fi)} title={f.path} aria-label={`${f.path}: ${adds} added, ${dels} removed${state === "none" ? ", skipped" : state === "some" ? ", partly accepted" : ""}`}>
+            <button
+              key={vi.key}
+              className={`tree-row tree-file${active === r.fi ? " active" : ""}`}
+              style={style}
+              onClick={() => onPick(r.fi)}
+              title={f.path}
+              aria-label={`${f.path}: ${adds} added, ${dels} removed${state === "none" ? ", skipped" : state === "some" ? ", partly accepted" : ""}`}
+            >
               <span className={`fdot fdot-${f.isNew ? "new" : f.isDeleted ? "del" : "mod"}`} aria-hidden />
               <span className={`tree-name${state === "none" ? " skipped" : ""}`}>{r.name}</span>
-              <span className="tree-stats"><span className="add">+{adds}</span> <span className="del">−{dels}</span></span>
+              <span className="tree-stats">
+                <span className="add">+{adds}</span> <span className="del">−{dels}</span>
+              </span>
             </button>
           );
         })}

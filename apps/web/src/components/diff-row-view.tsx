@@ -34,7 +34,15 @@ export interface RowProps {
 }
 
 /** One fixed-height row of the virtualized diff. */
-export const DiffRowView = memo(function DiffRowView({ row, file, accepted, collapsed, selectable, onToggleHunk, onToggleCollapse }: RowProps) {
+export const DiffRowView = memo(function DiffRowView({
+  row,
+  file,
+  accepted,
+  collapsed,
+  selectable,
+  onToggleHunk,
+  onToggleCollapse,
+}: RowProps) {
   const lang = languageOf(file.path);
   switch (row.t) {
     case "file": {
@@ -43,14 +51,31 @@ export const DiffRowView = memo(function DiffRowView({ row, file, accepted, coll
       const atomic = file.isNew || file.isDeleted || file.binary || file.hunks.length === 0;
       return (
         <div className={`drow drow-file${accepted ? "" : " skipped"}`}>
-          <button className="btn-icon btn-ghost" aria-expanded={!collapsed} aria-label={`${collapsed ? "Expand" : "Collapse"} ${file.path}`} onClick={() => onToggleCollapse(row.fi)}>{collapsed ? "▸" : "▾"}</button>
-          <span className="dfile-path" title={file.path}>{file.oldPath ? <>{file.oldPath} → </> : null}{file.path}</span>
+          <button
+            className="btn-icon btn-ghost"
+            aria-expanded={!collapsed}
+            aria-label={`${collapsed ? "Expand" : "Collapse"} ${file.path}`}
+            onClick={() => onToggleCollapse(row.fi)}
+          >
+            {collapsed ? "▸" : "▾"}
+          </button>
+          <span className="dfile-path" title={file.path}>
+            {file.oldPath ? <>{file.oldPath} → </> : null}
+            {file.path}
+          </span>
           {file.isNew && <span className="pill pill-new">new</span>}
           {file.isDeleted && <span className="pill pill-del">deleted</span>}
-          <span className="add">+{adds}</span><span className="del">−{dels}</span>
+          <span className="add">+{adds}</span>
+          <span className="del">−{dels}</span>
           {atomic && selectable && (
             <label className="hunk-toggle">
-              <input type="checkbox" checked={accepted} onChange={() => onToggleHunk(row.fi, 0)} aria-label={`Accept ${file.path}`} /> {accepted ? "Accepted" : "Skipped"}
+              <input
+                type="checkbox"
+                checked={accepted}
+                onChange={() => onToggleHunk(row.fi, 0)}
+                aria-label={`Accept ${file.path}`}
+              />{" "}
+              {accepted ? "Accepted" : "Skipped"}
             </label>
           )}
         </div>
@@ -62,10 +87,18 @@ export const DiffRowView = memo(function DiffRowView({ row, file, accepted, coll
       const atomic = file.isNew || file.isDeleted || file.binary;
       return (
         <div className={`drow drow-hunk${accepted ? "" : " skipped"}`} data-hunk={`${file.path}#${row.hi + 1}`}>
-          <code className="hunk-head">@@ -{h.oldStart},{h.oldCount} +{h.newStart},{h.newCount} @@ {h.section}</code>
+          <code className="hunk-head">
+            @@ -{h.oldStart},{h.oldCount} +{h.newStart},{h.newCount} @@ {h.section}
+          </code>
           {!atomic && selectable && (
             <label className="hunk-toggle">
-              <input type="checkbox" checked={accepted} onChange={() => onToggleHunk(row.fi, row.hi)} aria-label={`Accept hunk ${row.hi + 1} in ${file.path}`} /> {accepted ? "Accepted" : "Skipped"}
+              <input
+                type="checkbox"
+                checked={accepted}
+                onChange={() => onToggleHunk(row.fi, row.hi)}
+                aria-label={`Accept hunk ${row.hi + 1} in ${file.path}`}
+              />{" "}
+              {accepted ? "Accepted" : "Skipped"}
             </label>
           )}
         </div>

@@ -8,15 +8,34 @@ import { DiffRowView } from "./diff-row-view.tsx";
 import { PatchExport } from "./patch-export.tsx";
 
 function usePersistentMode(): ["unified" | "split", (m: "unified" | "split") => void] {
-  const [mode, setMode] = useState<"unified" | "split">(() => (localStorage.getItem("cadre.diffMode") === "split" ? "split" : "unified"));
-  return [mode, (m) => {
-    localStorage.setItem("cadre.diffMode", m);
-    setMode(m);
-  }];
+  const [mode, setMode] = useState<"unified" | "split">(() =>
+    localStorage.getItem("cadre.diffMode") === "split" ? "split" : "unified",
+  );
+  return [
+    mode,
+    (m) => {
+      localStorage.setItem("cadre.diffMode", m);
+      setMode(m);
+    },
+  ];
 }
 
 /** The review surface: file tree, unified or split diff, and per-hunk accept/skip building a patch. */
-export function DiffView({ taskId, attemptIndex, diff, turns, turn, onTurn }: { taskId: string; attemptIndex: number; diff: AttemptDiff; turns: number; turn: number | null; onTurn: (t: number | null) => void }) {
+export function DiffView({
+  taskId,
+  attemptIndex,
+  diff,
+  turns,
+  turn,
+  onTurn,
+}: {
+  taskId: string;
+  attemptIndex: number;
+  diff: AttemptDiff;
+  turns: number;
+  turn: number | null;
+  onTurn: (t: number | null) => void;
+}) {
   const [mode, setMode] = usePersistentMode();
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const [selection, setSelection] = useState<HunkSelection>(new Map());
@@ -38,24 +57,28 @@ export function DiffView({ taskId, attemptIndex, diff, turns, turn, onTurn }: { 
   });
   const widest = useMemo(() => {
     let w = 20;
-    for (const f of files) for (const h of f.hunks) for (const l of h.lines) if (l.text.length > w) w = Math.min(l.text.length, 400);
+    for (const f of files)
+      for (const h of f.hunks) for (const l of h.lines) if (l.text.length > w) w = Math.min(l.text.length, 400);
     return w;
   }, [files]);
 
-  const toggleHunk = useCallback((fi: number, hi: number) => {
-    const f = files[fi];
-    if (!f) return;
-    setSelection((prev) => {
-      const next = new Map(prev);
-      const key = fileKey(f);
-      const skipped = new Set(next.get(key) ?? []);
-      const i = isAtomic(f) ? 0 : hi;
-      if (skipped.has(i)) skipped.delete(i);
-      else skipped.add(i);
-      next.set(key, skipped);
-      return next;
-    });
-  }, [files]);
+  const toggleHunk = useCallback(
+    (fi: number, hi: number) => {
+      const f = files[fi];
+      if (!f) return;
+      setSelection((prev) => {
+        const next = new Map(prev);
+        const key = fileKey(f);
+        const skipped = new Set(next.get(key) ?? []);
+        const i = isAtomic(f) ? 0 : hi;
+        if (skipped.has(i)) skipped.delete(i);
+        else skipped.add(i);
+        next.set(key, skipped);
+        return next;
+      });
+    },
+    [files],
+  );
   const toggleCollapse = useCallback((fi: number) => {
     setCollapsed((prev) => {
       const next = new Set(prev);
@@ -86,59 +109,149 @@ export function DiffView({ taskId, attemptIndex, diff, turns, turn, onTurn }: { 
 
   // A turn's diff is against the previous turn's checkpoint: it does not apply to the base, so no patch is built from it.
   const turnPicker = turns > 1 && (
-    <select className="input" aria-label="Changes shown" value={turn ?? ""} onChange={(e) => onTurn(e.target.value ? Number(e.target.value) : null)}>
+    <select
+      className="input"
+      aria-label="Changes shown"
+      value={turn ?? ""}
+      onChange={(e) => onTurn(e.target.value ? Number(e.target.value) : null)}
+    >
       <option value="">All changes</option>
-      {Array.from({ length: turns }, (_, i) => <option key={i + 1} value={i + 1}>Turn {i + 1} only</option>)}
+      {Array.from({ length: turns }, (_, i) => (
+        <option key={i + 1} value={i + 1}>
+          Turn {i + 1} only
+        </option>
+      ))}
     </select>
   );
-  if (diff.error) return <p className="alert alert-error" role="alert">{diff.error}</p>;
-  if (!diff.loading && files.length === 0) return <div className="empty">{turnPicker}<p>No changes{turn ? ` in turn ${turn}` : " yet"}.</p><p className="muted">The diff appears here once the agent has edited files.</p></div>;
+  if (diff.error)
+    return (
+      <p className="alert alert-error" role="alert">
+        {diff.error}
+      </p>
+    );
+  if (!diff.loading && files.length === 0)
+    return (
+      <div className="empty">
+        {turnPicker}
+        <p>No changes{turn ? ` in turn ${turn}` : " yet"}.</p>
+        <p className="muted">The diff appears here once the agent has edited files.</p>
+      </div>
+    );
 
   return (
     <div className="diff">
       <div className="diff-toolbar">
         {turnPicker}
         <div className="segmented" role="group" aria-label="Diff layout">
-          <button className={mode === "unified" ? "on" : ""} aria-pressed={mode === "unified"} onClick={() => setMode("unified")}>Unified</button>
-          <button className={mode === "split" ? "on" : ""} aria-pressed={mode === "split"} onClick={() => setMode("split")}>Split</button>
+          <button
+            className={mode === "unified" ? "on" : ""}
+            aria-pressed={mode === "unified"}
+            onClick={() => setMode("unified")}
+          >
+            Unified
+          </button>
+          <button
+            className={mode === "split" ? "on" : ""}
+            aria-pressed={mode === "split"}
+            onClick={() => setMode("split")}
+          >
+            Split
+          </button>
         </div>
         <span className="muted diff-summary">
-          {diff.totalFiles} file{diff.totalFiles === 1 ? "" : "s"} <span className="add">+{diff.additions}</span> <span className="del">−{diff.deletions}</span>
-          {diff.loading && <> · loading {files.length}/{diff.totalFiles}…</>}
+          {diff.totalFiles} file{diff.totalFiles === 1 ? "" : "s"} <span className="add">+{diff.additions}</span>{" "}
+          <span className="del">−{diff.deletions}</span>
+          {diff.loading && (
+            <>
+              {" "}
+              · loading {files.length}/{diff.totalFiles}…
+            </>
+          )}
         </span>
         <span className="spacer" />
         {turn === null ? (
           <>
-            <span className="hunk-count" aria-live="polite">{counts.accepted} of {counts.total} hunks accepted</span>
-            <button className="btn btn-sm" onClick={() => setAll(true)}>Accept all</button>
-            <button className="btn btn-sm" onClick={() => setAll(false)}>Skip all</button>
-            <button className="btn btn-sm btn-primary" onClick={() => setExporting(true)} disabled={counts.accepted === 0}>Get patch</button>
+            <span className="hunk-count" aria-live="polite">
+              {counts.accepted} of {counts.total} hunks accepted
+            </span>
+            <button className="btn btn-sm" onClick={() => setAll(true)}>
+              Accept all
+            </button>
+            <button className="btn btn-sm" onClick={() => setAll(false)}>
+              Skip all
+            </button>
+            <button
+              className="btn btn-sm btn-primary"
+              onClick={() => setExporting(true)}
+              disabled={counts.accepted === 0}
+            >
+              Get patch
+            </button>
           </>
-        ) : <span className="muted small">Turn {turn} against the turn before; pick hunks in “All changes”.</span>}
+        ) : (
+          <span className="muted small">Turn {turn} against the turn before; pick hunks in “All changes”.</span>
+        )}
       </div>
       <div className="diff-body">
-        <DiffFileTree files={files} selection={selection} active={activeFile} onPick={(fi) => {
-          setActiveFile(fi);
-          v.scrollToIndex(fileRow[fi] ?? 0, { align: "start" });
-        }} />
+        <DiffFileTree
+          files={files}
+          selection={selection}
+          active={activeFile}
+          onPick={(fi) => {
+            setActiveFile(fi);
+            v.scrollToIndex(fileRow[fi] ?? 0, { align: "start" });
+          }}
+        />
         <div ref={parent} className="diff-rows" role="region" aria-label="Diff" tabIndex={0}>
-          <div className={`diff-inner diff-${mode}`} style={{ height: v.getTotalSize(), minWidth: mode === "split" ? `calc(${widest * 2}ch + 140px)` : `calc(${widest}ch + 120px)` }}>
+          <div
+            className={`diff-inner diff-${mode}`}
+            style={{
+              height: v.getTotalSize(),
+              minWidth: mode === "split" ? `calc(${widest * 2}ch + 140px)` : `calc(${widest}ch + 120px)`,
+            }}
+          >
             {v.getVirtualItems().map((vi) => {
               const row = rows[vi.index];
               if (!row) return null;
               const file = files[row.fi];
               if (!file) return null;
-              const accepted = row.t === "file" || row.t === "note" ? isHunkAccepted(selection, file, 0) || (!isAtomic(file) && file.hunks.some((_, i) => isHunkAccepted(selection, file, i))) : isHunkAccepted(selection, file, row.hi);
+              const accepted =
+                row.t === "file" || row.t === "note"
+                  ? isHunkAccepted(selection, file, 0) ||
+                    (!isAtomic(file) && file.hunks.some((_, i) => isHunkAccepted(selection, file, i)))
+                  : isHunkAccepted(selection, file, row.hi);
               return (
-                <div key={vi.key} className="drow-wrap" style={{ height: vi.size, transform: `translateY(${vi.start}px)` }}>
-                  <DiffRowView row={row} file={file} accepted={accepted} collapsed={collapsed.has(row.fi)} selectable={turn === null} onToggleHunk={toggleHunk} onToggleCollapse={toggleCollapse} />
+                <div
+                  key={vi.key}
+                  className="drow-wrap"
+                  style={{ height: vi.size, transform: `translateY(${vi.start}px)` }}
+                >
+                  <DiffRowView
+                    row={row}
+                    file={file}
+                    accepted={accepted}
+                    collapsed={collapsed.has(row.fi)}
+                    selectable={turn === null}
+                    onToggleHunk={toggleHunk}
+                    onToggleCollapse={toggleCollapse}
+                  />
                 </div>
               );
             })}
           </div>
         </div>
       </div>
-      {exporting && <PatchExport taskId={taskId} attemptIndex={attemptIndex} wholeFiles={wholeFiles} patch={patch} accepted={counts.accepted} total={counts.total} onClose={() => setExporting(false)} />}
+      {exporting && (
+        <PatchExport
+          taskId={taskId}
+          attemptIndex={attemptIndex}
+          wholeFiles={wholeFiles}
+          patch={patch}
+          accepted={counts.accepted}
+          total={counts.total}
+          onClose={() => setExporting(false)}
+        />
+      )}
     </div>
   );
 }

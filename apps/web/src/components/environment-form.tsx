@@ -16,7 +16,9 @@ const LIMIT_FIELDS: { key: keyof Limits; label: string; unit: string; scale: num
 ];
 
 function varsToText(v: Record<string, string>): string {
-  return Object.entries(v).map(([k, val]) => `${k}=${val}`).join("\n");
+  return Object.entries(v)
+    .map(([k, val]) => `${k}=${val}`)
+    .join("\n");
 }
 
 function textToVars(t: string): Record<string, string> {
@@ -31,7 +33,13 @@ function textToVars(t: string): Record<string, string> {
 }
 
 /** Creates or edits an environment; saves only what the form holds (secrets only when changed). */
-export function EnvironmentForm({ environment, onSaved }: { environment: Environment | null; onSaved: (e: Environment) => void }) {
+export function EnvironmentForm({
+  environment,
+  onSaved,
+}: {
+  environment: Environment | null;
+  onSaved: (e: Environment) => void;
+}) {
   const { client } = useApi();
   const { repos } = useRepos();
   const e = environment;
@@ -43,7 +51,9 @@ export function EnvironmentForm({ environment, onSaved }: { environment: Environ
   const [instructions, setInstructions] = useState(e?.instructions ?? "");
   const [vars, setVars] = useState(varsToText(e?.variables ?? {}));
   const [secrets, setSecrets] = useState<SecretChanges>({});
-  const [network, setNetwork] = useState<NetworkPolicy>(e?.networkPolicy ?? { mode: "off", allow: [], readOnlyMethods: false });
+  const [network, setNetwork] = useState<NetworkPolicy>(
+    e?.networkPolicy ?? { mode: "off", allow: [], readOnlyMethods: false },
+  );
   const [allowText, setAllowText] = useState((e?.networkPolicy.allow ?? []).join("\n"));
   const [limits, setLimits] = useState<Limits>(e?.limits ?? DEFAULT_LIMITS);
   const [saved, setSaved] = useState(false);
@@ -53,14 +63,27 @@ export function EnvironmentForm({ environment, onSaved }: { environment: Environ
     ev.preventDefault();
     setSaved(false);
     const body = {
-      name: name.trim(), repoId: repoId || null, setupScript, maintenanceScript, testCommand, instructions,
+      name: name.trim(),
+      repoId: repoId || null,
+      setupScript,
+      maintenanceScript,
+      testCommand,
+      instructions,
       variables: textToVars(vars),
-      networkPolicy: { ...network, allow: allowText.split(/[\n,]/).map((s) => s.trim()).filter(Boolean) },
+      networkPolicy: {
+        ...network,
+        allow: allowText
+          .split(/[\n,]/)
+          .map((s) => s.trim())
+          .filter(Boolean),
+      },
       limits,
       ...(Object.keys(secrets).length ? { secrets } : {}),
     };
     await run(async () => {
-      const result = e ? await client.call("updateEnvironment", { params: { id: e.id }, body }) : await client.call("createEnvironment", { body });
+      const result = e
+        ? await client.call("updateEnvironment", { params: { id: e.id }, body })
+        : await client.call("createEnvironment", { body });
       setSecrets({});
       setSaved(true);
       onSaved(result);
@@ -70,24 +93,89 @@ export function EnvironmentForm({ environment, onSaved }: { environment: Environ
   return (
     <form className="card form env-form" onSubmit={submit} aria-label="Environment" onKeyDown={submitOnModEnter}>
       <div className="grid-2">
-        <label className="field"><span>Name</span><input aria-label="Environment name" value={name} onChange={(x) => setName(x.target.value)} placeholder="e.g. node-app" /></label>
-        <label className="field"><span>Repo</span>
+        <label className="field">
+          <span>Name</span>
+          <input
+            aria-label="Environment name"
+            value={name}
+            onChange={(x) => setName(x.target.value)}
+            placeholder="e.g. node-app"
+          />
+        </label>
+        <label className="field">
+          <span>Repo</span>
           <select aria-label="Environment repo" value={repoId} onChange={(x) => setRepoId(x.target.value)}>
             <option value="">Any repo</option>
-            {repos?.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+            {repos?.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
           </select>
         </label>
       </div>
-      <label className="field"><span>Setup script <small className="muted">(runs with network and secrets; its result is cached)</small></span>
-        <textarea className="code-input" aria-label="Setup script" rows={5} value={setupScript} onChange={(x) => setSetup(x.target.value)} placeholder="npm ci" spellCheck={false} /></label>
-      <label className="field"><span>Maintenance script <small className="muted">(runs when a cached setup is reused)</small></span>
-        <textarea className="code-input" aria-label="Maintenance script" rows={3} value={maintenanceScript} onChange={(x) => setMaintenance(x.target.value)} placeholder="npm install" spellCheck={false} /></label>
+      <label className="field">
+        <span>
+          Setup script <small className="muted">(runs with network and secrets; its result is cached)</small>
+        </span>
+        <textarea
+          className="code-input"
+          aria-label="Setup script"
+          rows={5}
+          value={setupScript}
+          onChange={(x) => setSetup(x.target.value)}
+          placeholder="npm ci"
+          spellCheck={false}
+        />
+      </label>
+      <label className="field">
+        <span>
+          Maintenance script <small className="muted">(runs when a cached setup is reused)</small>
+        </span>
+        <textarea
+          className="code-input"
+          aria-label="Maintenance script"
+          rows={3}
+          value={maintenanceScript}
+          onChange={(x) => setMaintenance(x.target.value)}
+          placeholder="npm install"
+          spellCheck={false}
+        />
+      </label>
       <div className="grid-2">
-        <label className="field"><span>Test command</span><input className="code-input" aria-label="Test command" value={testCommand} onChange={(x) => setTestCommand(x.target.value)} placeholder="npm test" /></label>
-        <label className="field"><span>Variables <small className="muted">(NAME=value, one a line)</small></span>
-          <textarea className="code-input" aria-label="Variables" rows={3} value={vars} onChange={(x) => setVars(x.target.value)} spellCheck={false} /></label>
+        <label className="field">
+          <span>Test command</span>
+          <input
+            className="code-input"
+            aria-label="Test command"
+            value={testCommand}
+            onChange={(x) => setTestCommand(x.target.value)}
+            placeholder="npm test"
+          />
+        </label>
+        <label className="field">
+          <span>
+            Variables <small className="muted">(NAME=value, one a line)</small>
+          </span>
+          <textarea
+            className="code-input"
+            aria-label="Variables"
+            rows={3}
+            value={vars}
+            onChange={(x) => setVars(x.target.value)}
+            spellCheck={false}
+          />
+        </label>
       </div>
-      <label className="field"><span>Instructions for the agent</span><textarea aria-label="Instructions" rows={3} value={instructions} onChange={(x) => setInstructions(x.target.value)} /></label>
+      <label className="field">
+        <span>Instructions for the agent</span>
+        <textarea
+          aria-label="Instructions"
+          rows={3}
+          value={instructions}
+          onChange={(x) => setInstructions(x.target.value)}
+        />
+      </label>
       <fieldset className="field">
         <legend>Secrets</legend>
         <SecretsEditor names={e?.secretNames ?? []} changes={secrets} onChange={setSecrets} />
@@ -97,32 +185,80 @@ export function EnvironmentForm({ environment, onSaved }: { environment: Environ
         <div className="segmented" role="radiogroup" aria-label="Network policy">
           {(["off", "allowlist", "on"] as const).map((m) => (
             <label key={m} className={network.mode === m ? "on" : ""}>
-              <input type="radio" name="network" checked={network.mode === m} onChange={() => setNetwork({ ...network, mode: m })} aria-label={`Network ${m}`} />
+              <input
+                type="radio"
+                name="network"
+                checked={network.mode === m}
+                onChange={() => setNetwork({ ...network, mode: m })}
+                aria-label={`Network ${m}`}
+              />
               {m === "off" ? "Off" : m === "allowlist" ? "Allowlist" : "On"}
             </label>
           ))}
         </div>
         {network.mode === "allowlist" && (
-          <label className="field"><span>Allowed domains <small className="muted">(one a line, *.example.com allowed)</small></span>
-            <textarea className="code-input" aria-label="Allowed domains" rows={3} value={allowText} onChange={(x) => setAllowText(x.target.value)} spellCheck={false} /></label>
+          <label className="field">
+            <span>
+              Allowed domains <small className="muted">(one a line, *.example.com allowed)</small>
+            </span>
+            <textarea
+              className="code-input"
+              aria-label="Allowed domains"
+              rows={3}
+              value={allowText}
+              onChange={(x) => setAllowText(x.target.value)}
+              spellCheck={false}
+            />
+          </label>
         )}
-        {network.mode !== "off" && <label className="check"><input type="checkbox" checked={network.readOnlyMethods} onChange={(x) => setNetwork({ ...network, readOnlyMethods: x.target.checked })} /> Only GET, HEAD and OPTIONS</label>}
+        {network.mode !== "off" && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={network.readOnlyMethods}
+              onChange={(x) => setNetwork({ ...network, readOnlyMethods: x.target.checked })}
+            />{" "}
+            Only GET, HEAD and OPTIONS
+          </label>
+        )}
       </fieldset>
       <fieldset className="field">
         <legend>Limits</legend>
         <div className="grid-3">
           {LIMIT_FIELDS.map((f) => (
-            <label key={f.key} className="field"><span>{f.label}{f.unit ? ` (${f.unit})` : ""}</span>
-              <input type="number" aria-label={f.label} min={1} value={Math.round(limits[f.key] / f.scale)} onChange={(x) => setLimits({ ...limits, [f.key]: Math.round(Number(x.target.value) * f.scale) })} />
+            <label key={f.key} className="field">
+              <span>
+                {f.label}
+                {f.unit ? ` (${f.unit})` : ""}
+              </span>
+              <input
+                type="number"
+                aria-label={f.label}
+                min={1}
+                value={Math.round(limits[f.key] / f.scale)}
+                onChange={(x) => setLimits({ ...limits, [f.key]: Math.round(Number(x.target.value) * f.scale) })}
+              />
             </label>
           ))}
         </div>
       </fieldset>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
-      {saved && <p className="alert alert-ok" role="status">Saved.</p>}
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
+      {saved && (
+        <p className="alert alert-ok" role="status">
+          Saved.
+        </p>
+      )}
       <div className="form-actions">
-        <span className="muted small"><kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to save</span>
-        <button className="btn btn-primary" type="submit" disabled={busy}>{busy ? "Saving…" : e ? "Save changes" : "Create environment"}</button>
+        <span className="muted small">
+          <kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to save
+        </span>
+        <button className="btn btn-primary" type="submit" disabled={busy}>
+          {busy ? "Saving…" : e ? "Save changes" : "Create environment"}
+        </button>
       </div>
     </form>
   );

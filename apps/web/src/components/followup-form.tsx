@@ -5,7 +5,15 @@ import { useAction } from "../lib/use-action.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
 
 /** Another instruction for a finished attempt: it runs as a new turn on top of the attempt's changes. */
-export function FollowupForm({ task, attemptIndex, onDone }: { task: TaskWithAttempts; attemptIndex: number; onDone: (t: TaskWithAttempts) => void }) {
+export function FollowupForm({
+  task,
+  attemptIndex,
+  onDone,
+}: {
+  task: TaskWithAttempts;
+  attemptIndex: number;
+  onDone: (t: TaskWithAttempts) => void;
+}) {
   const { client } = useApi();
   const [text, setText] = useState("");
   const { busy, error, setError, run } = useAction();
@@ -19,9 +27,22 @@ export function FollowupForm({ task, attemptIndex, onDone }: { task: TaskWithAtt
   };
   return (
     <form className="followup" onSubmit={submit} aria-label="Follow-up">
-      <textarea aria-label="Follow-up instruction" rows={2} placeholder={`Follow up on attempt ${attemptIndex}… (Ctrl/⌘+Enter to send)`} value={text} onChange={(e) => setText(e.target.value)} onKeyDown={submitOnModEnter} />
-      <button className="btn" type="submit" disabled={busy}>Send follow-up</button>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      <textarea
+        aria-label="Follow-up instruction"
+        rows={2}
+        placeholder={`Follow up on attempt ${attemptIndex}… (Ctrl/⌘+Enter to send)`}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={submitOnModEnter}
+      />
+      <button className="btn" type="submit" disabled={busy}>
+        Send follow-up
+      </button>
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

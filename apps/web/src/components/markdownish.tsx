@@ -5,13 +5,24 @@ export function Markdownish({ text }: { text: string }) {
   const parts = text.split(/```[^\n]*\n?/);
   return (
     <div className="md">
-      {parts.map((p, i) => (i % 2 === 1 ? <pre key={i} className="pre-block">{p}</pre> : <Fragment key={i}>{paragraphs(p)}</Fragment>))}
+      {parts.map((p, i) =>
+        i % 2 === 1 ? (
+          <pre key={i} className="pre-block">
+            {p}
+          </pre>
+        ) : (
+          <Fragment key={i}>{paragraphs(p)}</Fragment>
+        ),
+      )}
     </div>
   );
 }
 
 function paragraphs(text: string): ReactNode[] {
-  return text.split(/\n{2,}/).filter((p) => p.trim()).map((p, i) => <p key={i}>{inline(p)}</p>);
+  return text
+    .split(/\n{2,}/)
+    .filter((p) => p.trim())
+    .map((p, i) => <p key={i}>{inline(p)}</p>);
 }
 
 function inline(text: string): ReactNode[] {

@@ -25,7 +25,9 @@ function Page({ path }: { path: string }) {
   return (
     <div className="page">
       <h1>Not found</h1>
-      <p>There is no page at {path}. <Link href="/">Go to the tasks</Link>.</p>
+      <p>
+        There is no page at {path}. <Link href="/">Go to the tasks</Link>.
+      </p>
     </div>
   );
 }
@@ -41,37 +43,70 @@ export function Shell() {
     client.call("whoami").then(setMe, () => undefined);
   }, [client]);
 
-  const shortcuts = useMemo(() => ({
-    n: () => navigate("/tasks/new"),
-    "/": () => {
-      if (path !== "/" && path !== "/tasks") navigate("/tasks");
-      setTimeout(() => document.getElementById("task-search")?.focus(), 0);
-    },
-    "g t": () => navigate("/tasks"),
-    "g r": () => navigate("/repos"),
-    "g e": () => navigate("/environments"),
-    "?": () => setHelp(true),
-  }), [path]);
+  const shortcuts = useMemo(
+    () => ({
+      n: () => navigate("/tasks/new"),
+      "/": () => {
+        if (path !== "/" && path !== "/tasks") navigate("/tasks");
+        setTimeout(() => document.getElementById("task-search")?.focus(), 0);
+      },
+      "g t": () => navigate("/tasks"),
+      "g r": () => navigate("/repos"),
+      "g e": () => navigate("/environments"),
+      "?": () => setHelp(true),
+    }),
+    [path],
+  );
   useShortcuts(shortcuts);
 
   const section = path.startsWith("/repos") ? "repos" : path.startsWith("/environments") ? "envs" : "tasks";
   return (
     <div className="shell">
       <header className="topbar">
-        <Link href="/" className="brand" aria-label="Cadre home"><span className="brand-mark" aria-hidden>C</span><span className="brand-name">Cadre</span></Link>
+        <Link href="/" className="brand" aria-label="Cadre home">
+          <span className="brand-mark" aria-hidden>
+            C
+          </span>
+          <span className="brand-name">Cadre</span>
+        </Link>
         <nav className="nav" aria-label="Main">
-          <Link href="/tasks" aria-current={section === "tasks" ? "page" : undefined}>Tasks</Link>
-          <Link href="/repos" aria-current={section === "repos" ? "page" : undefined}>Repos</Link>
-          <Link href="/environments" aria-current={section === "envs" ? "page" : undefined}>Environments</Link>
+          <Link href="/tasks" aria-current={section === "tasks" ? "page" : undefined}>
+            Tasks
+          </Link>
+          <Link href="/repos" aria-current={section === "repos" ? "page" : undefined}>
+            Repos
+          </Link>
+          <Link href="/environments" aria-current={section === "envs" ? "page" : undefined}>
+            Environments
+          </Link>
         </nav>
         <div className="topbar-end">
-          <Link href="/tasks/new" className="btn btn-primary btn-sm" title="New task (n)">New task</Link>
-          <button className="btn btn-ghost btn-sm btn-icon shortcuts-btn" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">?</button>
-          {me && <span className="me muted" title={`Signed in as ${me.user} (${me.role})`}>{me.user}</span>}
-          <button className="btn btn-ghost btn-sm" onClick={() => signOut()} aria-label="Sign out">Sign out</button>
+          <Link href="/tasks/new" className="btn btn-primary btn-sm" title="New task (n)">
+            New task
+          </Link>
+          <button
+            className="btn btn-ghost btn-sm btn-icon shortcuts-btn"
+            onClick={() => setHelp(true)}
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+          >
+            ?
+          </button>
+          {me && (
+            <span className="me muted" title={`Signed in as ${me.user} (${me.role})`}>
+              {me.user}
+            </span>
+          )}
+          <button className="btn btn-ghost btn-sm" onClick={() => signOut()} aria-label="Sign out">
+            Sign out
+          </button>
         </div>
       </header>
-      {!connected && <div className="conn-banner" role="status">The server is not answering: reconnecting… Live updates resume on their own.</div>}
+      {!connected && (
+        <div className="conn-banner" role="status">
+          The server is not answering: reconnecting… Live updates resume on their own.
+        </div>
+      )}
       <main className="main">
         <Page path={path} />
       </main>

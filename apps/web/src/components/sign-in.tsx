@@ -28,19 +28,42 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
   return (
     <main className="sign-in">
       <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
-        <div className="brand brand-lg"><span className="brand-mark" aria-hidden>C</span> Cadre</div>
+        <div className="brand brand-lg">
+          <span className="brand-mark" aria-hidden>
+            C
+          </span>{" "}
+          Cadre
+        </div>
         <h1 id="sign-in-title">Sign in</h1>
         <p className="muted">
-          Paste the token of this Cadre server. It is in <code>$CADRE_HOME/token</code> (by default <code>~/.cadre/token</code>) on the machine
-          that runs <code>cadre serve</code>: <code>cat ~/.cadre/token</code>.
+          Paste the token of this Cadre server. It is in <code>$CADRE_HOME/token</code> (by default{" "}
+          <code>~/.cadre/token</code>) on the machine that runs <code>cadre serve</code>:{" "}
+          <code>cat ~/.cadre/token</code>.
         </p>
-        {notice && <p className="alert alert-warning" role="alert">{notice}</p>}
+        {notice && (
+          <p className="alert alert-warning" role="alert">
+            {notice}
+          </p>
+        )}
         <label className="field">
           <span>Token</span>
-          <input type="password" autoComplete="current-password" autoFocus value={token} onChange={(e) => setToken(e.target.value)} aria-label="Token" />
+          <input
+            type="password"
+            autoComplete="current-password"
+            autoFocus
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            aria-label="Token"
+          />
         </label>
-        {error && <p className="alert alert-error" role="alert">{error}</p>}
-        <button className="btn btn-primary" type="submit" disabled={busy}>{busy ? "Checking…" : "Sign in"}</button>
+        {error && (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="btn btn-primary" type="submit" disabled={busy}>
+          {busy ? "Checking…" : "Sign in"}
+        </button>
         <p className="muted small">The token is kept in this browser's storage until you sign out.</p>
       </form>
     </main>

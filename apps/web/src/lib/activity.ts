@@ -14,8 +14,28 @@ export type ActivityItem = Base &
     | { kind: "user"; userKind: string; text: string }
     | { kind: "message"; text: string }
     | { kind: "reasoning"; text: string }
-    | { kind: "command"; callId: string; command: string; output: string; truncated: boolean; done: boolean; exitCode: number | null; durationMs: number | null; isError: boolean; interrupted: boolean }
-    | { kind: "edit"; callId: string; name: string; detail: string; files: string[]; done: boolean; isError: boolean; output: string }
+    | {
+        kind: "command";
+        callId: string;
+        command: string;
+        output: string;
+        truncated: boolean;
+        done: boolean;
+        exitCode: number | null;
+        durationMs: number | null;
+        isError: boolean;
+        interrupted: boolean;
+      }
+    | {
+        kind: "edit";
+        callId: string;
+        name: string;
+        detail: string;
+        files: string[];
+        done: boolean;
+        isError: boolean;
+        output: string;
+      }
     | { kind: "tool"; callId: string; name: string; input: string; output: string; done: boolean; isError: boolean }
     | { kind: "plan"; explanation: string | null; steps: PlanStep[] }
     | { kind: "question"; callId: string; questions: Question[]; answer: string | null }
@@ -41,7 +61,8 @@ function commandText(input: unknown): string {
     if (Array.isArray(c)) {
       const parts = c.map(String);
       // ["bash", "-lc", "script"] reads best as the script alone.
-      if (parts.length === 3 && /(^|\/)(ba)?sh$/.test(parts[0] as string) && /^-l?c$/.test(parts[1] as string)) return parts[2] as string;
+      if (parts.length === 3 && /(^|\/)(ba)?sh$/.test(parts[0] as string) && /^-l?c$/.test(parts[1] as string))
+        return parts[2] as string;
       return parts.join(" ");
     }
   }
@@ -119,11 +140,39 @@ export class ActivityLog {
         if (HIDDEN_TOOLS.has(e.name)) return;
         let item: ActivityItem;
         if (e.name === "shell" || e.name === "exec" || e.name === "bash") {
-          item = this.push(e, { kind: "command", callId: e.callId, command: commandText(e.input), output: "", truncated: false, done: false, exitCode: null, durationMs: null, isError: false, interrupted: false });
+          item = this.push(e, {
+            kind: "command",
+            callId: e.callId,
+            command: commandText(e.input),
+            output: "",
+            truncated: false,
+            done: false,
+            exitCode: null,
+            durationMs: null,
+            isError: false,
+            interrupted: false,
+          });
         } else if (isEditTool(e.name)) {
-          item = this.push(e, { kind: "edit", callId: e.callId, name: e.name, detail: editDetail(e.input), files: [], done: false, isError: false, output: "" });
+          item = this.push(e, {
+            kind: "edit",
+            callId: e.callId,
+            name: e.name,
+            detail: editDetail(e.input),
+            files: [],
+            done: false,
+            isError: false,
+            output: "",
+          });
         } else {
-          item = this.push(e, { kind: "tool", callId: e.callId, name: e.name, input: JSON.stringify(e.input, null, 2), output: "", done: false, isError: false });
+          item = this.push(e, {
+            kind: "tool",
+            callId: e.callId,
+            name: e.name,
+            input: JSON.stringify(e.input, null, 2),
+            output: "",
+            done: false,
+            isError: false,
+          });
         }
         this.byCall.set(e.callId, item);
         return;
@@ -162,19 +211,41 @@ export class ActivityLog {
         this.push(e, { kind: "plan", explanation: e.explanation ?? null, steps: e.steps });
         return;
       case "question":
-        this.openQuestion = this.push(e, { kind: "question", callId: e.callId, questions: e.questions, answer: null }) as ActivityItem & { kind: "question" };
+        this.openQuestion = this.push(e, {
+          kind: "question",
+          callId: e.callId,
+          questions: e.questions,
+          answer: null,
+        }) as ActivityItem & { kind: "question" };
         return;
       case "status":
-        this.push(e, { kind: "status", status: e.status, message: e.message ?? null, reason: e.reason ?? null, waitingFor: e.waitingFor ?? null });
+        this.push(e, {
+          kind: "status",
+          status: e.status,
+          message: e.message ?? null,
+          reason: e.reason ?? null,
+          waitingFor: e.waitingFor ?? null,
+        });
         return;
       case "turn_started":
         if (e.turn > 1) this.push(e, { kind: "turn", phase: "started", filesChanged: 0, additions: 0, deletions: 0 });
         return;
       case "turn_completed":
-        this.push(e, { kind: "turn", phase: "completed", filesChanged: e.filesChanged, additions: e.additions, deletions: e.deletions });
+        this.push(e, {
+          kind: "turn",
+          phase: "completed",
+          filesChanged: e.filesChanged,
+          additions: e.additions,
+          deletions: e.deletions,
+        });
         return;
       case "usage": {
-        const row = this.usageByTurn.get(e.turn) ?? { turn: e.turn, model: e.model, steps: 0, usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 } };
+        const row = this.usageByTurn.get(e.turn) ?? {
+          turn: e.turn,
+          model: e.model,
+          steps: 0,
+          usage: { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
+        };
         row.steps++;
         row.model = e.model;
         row.usage = {

@@ -14,7 +14,15 @@ interface Api {
 
 const ApiContext = createContext<Api | null>(null);
 
-export function ApiProvider({ token, onSignOut, children }: { token: string; onSignOut: (message?: string) => void; children: ReactNode }) {
+export function ApiProvider({
+  token,
+  onSignOut,
+  children,
+}: {
+  token: string;
+  onSignOut: (message?: string) => void;
+  children: ReactNode;
+}) {
   const api = useMemo<Api>(() => {
     const client = new CadreClient({ baseUrl: window.location.origin, token });
     const check = (e: unknown) => {

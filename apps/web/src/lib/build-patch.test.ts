@@ -31,7 +31,9 @@ describe("parseUnifiedDiff", () => {
     const [f] = parseUnifiedDiff(THREE_HUNKS);
     expect(f?.path).toBe("lines.txt");
     expect(f?.hunks.map((h) => [h.oldStart, h.oldCount, h.newStart, h.newCount, h.additions, h.deletions])).toEqual([
-      [1, 4, 1, 6, 3, 1], [10, 3, 12, 2, 0, 1], [20, 0, 21, 1, 1, 0],
+      [1, 4, 1, 6, 3, 1],
+      [10, 3, 12, 2, 0, 1],
+      [20, 0, 21, 1, 1, 0],
     ]);
     expect(f?.hunks[1]?.section).toBe("section");
     expect(f?.hunks[0]?.lines.find((l) => l.text === "line 3")).toMatchObject({ oldNo: 3, newNo: 5 });
@@ -40,15 +42,40 @@ describe("parseUnifiedDiff", () => {
   it("ends a hunk by its counts, so removed lines that look like headers stay in it", () => {
     const patch = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,1 @@\n--- a/old\n keep\n";
     const [f] = parseUnifiedDiff(patch);
-    expect(f?.hunks[0]?.lines.map((l) => [l.kind, l.text])).toEqual([["del", "-- a/old"], ["context", "keep"]]);
+    expect(f?.hunks[0]?.lines.map((l) => [l.kind, l.text])).toEqual([
+      ["del", "-- a/old"],
+      ["context", "keep"],
+    ]);
   });
 
   it("marks new, deleted, renamed and binary files", () => {
     const patch = [
-      "diff --git a/new.txt b/new.txt", "new file mode 100644", "index 0000000..e69de29", "--- /dev/null", "+++ b/new.txt", "@@ -0,0 +1 @@", "+hello",
-      "diff --git a/gone.txt b/gone.txt", "deleted file mode 100644", "--- a/gone.txt", "+++ /dev/null", "@@ -1 +0,0 @@", "-bye",
-      "diff --git a/a.txt b/b.txt", "similarity index 100%", "rename from a.txt", "rename to b.txt",
-      "diff --git a/img.png b/img.png", "index 1..2 100644", "GIT binary patch", "literal 3", "Kcmb=", "", "literal 0", "HcmV?d00001", "",
+      "diff --git a/new.txt b/new.txt",
+      "new file mode 100644",
+      "index 0000000..e69de29",
+      "--- /dev/null",
+      "+++ b/new.txt",
+      "@@ -0,0 +1 @@",
+      "+hello",
+      "diff --git a/gone.txt b/gone.txt",
+      "deleted file mode 100644",
+      "--- a/gone.txt",
+      "+++ /dev/null",
+      "@@ -1 +0,0 @@",
+      "-bye",
+      "diff --git a/a.txt b/b.txt",
+      "similarity index 100%",
+      "rename from a.txt",
+      "rename to b.txt",
+      "diff --git a/img.png b/img.png",
+      "index 1..2 100644",
+      "GIT binary patch",
+      "literal 3",
+      "Kcmb=",
+      "",
+      "literal 0",
+      "HcmV?d00001",
+      "",
     ].join("\n");
     const files = parseUnifiedDiff(patch);
     expect(files.map((f) => [f.path, f.oldPath, f.isNew, f.isDeleted, f.binary, f.hunks.length])).toEqual([
@@ -88,7 +115,8 @@ describe("buildPatch", () => {
   });
 
   it("takes whole-file changes as one switch", () => {
-    const patch = "diff --git a/new.txt b/new.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n";
+    const patch =
+      "diff --git a/new.txt b/new.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n";
     const nf = parseUnifiedDiff(patch);
     expect(buildPatch(nf, new Map())).toBe(patch);
     expect(buildPatch(nf, skip("new.txt", 0))).toBe("");
@@ -96,7 +124,8 @@ describe("buildPatch", () => {
   });
 
   it("keeps 'No newline at end of file' markers with their hunk", () => {
-    const patch = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n\\ No newline at end of file\n+new\n\\ No newline at end of file\n";
+    const patch =
+      "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n\\ No newline at end of file\n+new\n\\ No newline at end of file\n";
     expect(buildPatch(parseUnifiedDiff(patch), new Map())).toBe(patch.replace("@@ -1 +1 @@", "@@ -1,1 +1,1 @@"));
   });
 });

@@ -23,7 +23,8 @@ function splitPairs(lines: DiffLine[]): { left: DiffLine | null; right: DiffLine
         const x = lines[i++] as DiffLine;
         if (x.kind === "add") adds.push(x);
       }
-      for (let k = 0; k < Math.max(dels.length, adds.length); k++) out.push({ left: dels[k] ?? null, right: adds[k] ?? null });
+      for (let k = 0; k < Math.max(dels.length, adds.length); k++)
+        out.push({ left: dels[k] ?? null, right: adds[k] ?? null });
       continue;
     }
     if (l.kind === "context") out.push({ left: l, right: l });
@@ -33,7 +34,11 @@ function splitPairs(lines: DiffLine[]): { left: DiffLine | null; right: DiffLine
 }
 
 /** Flattens files into fixed-height rows for the virtualized diff; `fileRow[fi]` is each file's first row. */
-export function buildRows(files: readonly DiffFile[], split: boolean, collapsed: ReadonlySet<number>): { rows: DiffRow[]; fileRow: number[] } {
+export function buildRows(
+  files: readonly DiffFile[],
+  split: boolean,
+  collapsed: ReadonlySet<number>,
+): { rows: DiffRow[]; fileRow: number[] } {
   const rows: DiffRow[] = [];
   const fileRow: number[] = [];
   files.forEach((f, fi) => {
@@ -41,7 +46,12 @@ export function buildRows(files: readonly DiffFile[], split: boolean, collapsed:
     rows.push({ t: "file", fi });
     if (collapsed.has(fi)) return;
     if (f.binary) rows.push({ t: "note", fi, text: "Binary file: not shown" });
-    else if (f.hunks.length === 0) rows.push({ t: "note", fi, text: f.oldPath ? `Renamed from ${f.oldPath}, content unchanged` : "Mode or metadata change only" });
+    else if (f.hunks.length === 0)
+      rows.push({
+        t: "note",
+        fi,
+        text: f.oldPath ? `Renamed from ${f.oldPath}, content unchanged` : "Mode or metadata change only",
+      });
     f.hunks.forEach((h, hi) => {
       rows.push({ t: "hunk", fi, hi });
       if (split) for (const p of splitPairs(h.lines)) rows.push({ t: "split", fi, hi, ...p });

@@ -13,16 +13,40 @@ function parseEvent(raw: unknown): Event | null {
   if (typeof raw !== "object" || raw === null) return null;
   const r = raw as Record<string, unknown>;
   if (typeof r.type !== "string" || !KNOWN.has(r.type)) return null;
-  if (typeof r.seq === "number" && typeof r.attemptId === "string" && typeof r.turn === "number" && typeof r.at === "string") return raw as Event;
+  if (
+    typeof r.seq === "number" &&
+    typeof r.attemptId === "string" &&
+    typeof r.turn === "number" &&
+    typeof r.at === "string"
+  )
+    return raw as Event;
   const full = Event.safeParse(raw);
   return full.success ? (full.data as Event) : null;
 }
 
-export async function fetchEventPage(client: CadreClient, attemptId: string, after: number, limit: number, signal?: AbortSignal): Promise<{ items: Event[]; lastSeq: number; seen: number; maxSeq: number }> {
-  const res = await client.request("GET", client.url("/attempts/:id/events", { id: attemptId }, { after, limit }), signal ? { signal } : {});
-  const body = (await res.json().catch(() => null)) as { items?: unknown[]; lastSeq?: number; error?: { code: string; message: string } } | null;
+export async function fetchEventPage(
+  client: CadreClient,
+  attemptId: string,
+  after: number,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<{ items: Event[]; lastSeq: number; seen: number; maxSeq: number }> {
+  const res = await client.request(
+    "GET",
+    client.url("/attempts/:id/events", { id: attemptId }, { after, limit }),
+    signal ? { signal } : {},
+  );
+  const body = (await res.json().catch(() => null)) as {
+    items?: unknown[];
+    lastSeq?: number;
+    error?: { code: string; message: string };
+  } | null;
   if (!res.ok || !body || !Array.isArray(body.items)) {
-    throw new CadreApiError((body?.error?.code as "internal" | undefined) ?? "internal", body?.error?.message ?? `loading events failed with ${res.status}`, res.status);
+    throw new CadreApiError(
+      (body?.error?.code as "internal" | undefined) ?? "internal",
+      body?.error?.message ?? `loading events failed with ${res.status}`,
+      res.status,
+    );
   }
   const items: Event[] = [];
   let maxSeq = after;
@@ -36,7 +60,12 @@ export async function fetchEventPage(client: CadreClient, attemptId: string, aft
 }
 
 /** Live events after `after`, resuming with Last-Event-ID across dropped connections. */
-export async function* liveEvents(client: CadreClient, attemptId: string, after: number, signal: AbortSignal): AsyncGenerator<Event> {
+export async function* liveEvents(
+  client: CadreClient,
+  attemptId: string,
+  after: number,
+  signal: AbortSignal,
+): AsyncGenerator<Event> {
   const url = client.url("/attempts/:id/events/stream", { id: attemptId });
   for await (const m of sseMessages(client, url, { signal, lastEventId: String(after) })) {
     if (m.event !== SSE_EVENT) continue;

@@ -1,8 +1,7 @@
 import type { DiffFile } from "./unified-diff.ts";
 
 export type TreeRow =
-  | { t: "dir"; path: string; name: string; depth: number }
-  | { t: "file"; fi: number; name: string; depth: number };
+  { t: "dir"; path: string; name: string; depth: number } | { t: "file"; fi: number; name: string; depth: number };
 
 interface Dir {
   dirs: Map<string, Dir>;
@@ -43,7 +42,8 @@ export function buildTree(files: readonly DiffFile[], collapsedDirs: ReadonlySet
       rows.push({ t: "dir", path, name: label, depth });
       if (!collapsedDirs.has(path)) walk(node, `${path}/`, depth + 1);
     }
-    for (const f of d.files.sort((a, b) => a.name.localeCompare(b.name))) rows.push({ t: "file", fi: f.fi, name: f.name, depth });
+    for (const f of d.files.sort((a, b) => a.name.localeCompare(b.name)))
+      rows.push({ t: "file", fi: f.fi, name: f.name, depth });
   };
   walk(root, "", 0);
   return rows;

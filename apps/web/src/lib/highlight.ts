@@ -16,20 +16,67 @@ import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 
-const LANGS = { bash, c, cpp, css, go, java, javascript, json, markdown, python, ruby, rust, sql, typescript, xml, yaml };
+const LANGS = {
+  bash,
+  c,
+  cpp,
+  css,
+  go,
+  java,
+  javascript,
+  json,
+  markdown,
+  python,
+  ruby,
+  rust,
+  sql,
+  typescript,
+  xml,
+  yaml,
+};
 for (const [name, lang] of Object.entries(LANGS)) hljs.registerLanguage(name, lang);
 
 const BY_EXT: Record<string, string> = {
-  js: "javascript", mjs: "javascript", cjs: "javascript", jsx: "javascript", ts: "typescript", tsx: "typescript", mts: "typescript", cts: "typescript",
-  json: "json", css: "css", scss: "css", html: "xml", xml: "xml", svg: "xml", vue: "xml", md: "markdown", py: "python", rb: "ruby", go: "go",
-  rs: "rust", java: "java", kt: "java", c: "c", h: "c", cc: "cpp", cpp: "cpp", hpp: "cpp", sh: "bash", bash: "bash", zsh: "bash",
-  sql: "sql", yml: "yaml", yaml: "yaml", toml: "yaml",
+  js: "javascript",
+  mjs: "javascript",
+  cjs: "javascript",
+  jsx: "javascript",
+  ts: "typescript",
+  tsx: "typescript",
+  mts: "typescript",
+  cts: "typescript",
+  json: "json",
+  css: "css",
+  scss: "css",
+  html: "xml",
+  xml: "xml",
+  svg: "xml",
+  vue: "xml",
+  md: "markdown",
+  py: "python",
+  rb: "ruby",
+  go: "go",
+  rs: "rust",
+  java: "java",
+  kt: "java",
+  c: "c",
+  h: "c",
+  cc: "cpp",
+  cpp: "cpp",
+  hpp: "cpp",
+  sh: "bash",
+  bash: "bash",
+  zsh: "bash",
+  sql: "sql",
+  yml: "yaml",
+  yaml: "yaml",
+  toml: "yaml",
 };
 
 export function languageOf(path: string): string | null {
   const base = path.split("/").pop() ?? path;
   if (base === "Dockerfile" || base === "Makefile") return "bash";
-  const ext = base.includes(".") ? base.split(".").pop()?.toLowerCase() ?? "" : "";
+  const ext = base.includes(".") ? (base.split(".").pop()?.toLowerCase() ?? "") : "";
   return BY_EXT[ext] ?? null;
 }
 

@@ -12,7 +12,10 @@ export class TaskChanges {
   private reconnectListeners = new Set<() => void>();
   private ctrl: AbortController | null = null;
 
-  constructor(private readonly client: CadreClient, private readonly onError: (e: unknown) => void) {}
+  constructor(
+    private readonly client: CadreClient,
+    private readonly onError: (e: unknown) => void,
+  ) {}
 
   subscribe(l: Listener): () => void {
     this.listeners.add(l);
@@ -39,7 +42,10 @@ export class TaskChanges {
     this.ctrl = ctrl;
     void (async () => {
       try {
-        for await (const m of sseMessages(this.client, this.client.url("/tasks/stream"), { signal: ctrl.signal, onReconnect: () => this.reconnectListeners.forEach((l) => l()) })) {
+        for await (const m of sseMessages(this.client, this.client.url("/tasks/stream"), {
+          signal: ctrl.signal,
+          onReconnect: () => this.reconnectListeners.forEach((l) => l()),
+        })) {
           if (m.event !== SSE_TASK) continue;
           const r = Task.safeParse(JSON.parse(m.data));
           if (!r.success) continue;

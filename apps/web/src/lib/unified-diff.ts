@@ -72,16 +72,27 @@ export function parseUnifiedDiff(patch: string): DiffFile[] {
       continue;
     }
     const header: string[] = [lines[i++] as string];
-    while (i < lines.length && !(lines[i] as string).startsWith("@@ ") && !(lines[i] as string).startsWith("diff --git ")) header.push(lines[i++] as string);
+    while (
+      i < lines.length &&
+      !(lines[i] as string).startsWith("@@ ") &&
+      !(lines[i] as string).startsWith("diff --git ")
+    )
+      header.push(lines[i++] as string);
     const hunks: DiffHunk[] = [];
     while (i < lines.length && (lines[i] as string).startsWith("@@ ")) {
       const m = HUNK_RE.exec(lines[i] as string);
       if (!m) break;
       i++;
       const hunk: DiffHunk = {
-        oldStart: Number(m[1]), oldCount: m[2] === undefined ? 1 : Number(m[2]),
-        newStart: Number(m[3]), newCount: m[4] === undefined ? 1 : Number(m[4]),
-        section: m[5] ?? "", raw: [], lines: [], additions: 0, deletions: 0,
+        oldStart: Number(m[1]),
+        oldCount: m[2] === undefined ? 1 : Number(m[2]),
+        newStart: Number(m[3]),
+        newCount: m[4] === undefined ? 1 : Number(m[4]),
+        section: m[5] ?? "",
+        raw: [],
+        lines: [],
+        additions: 0,
+        deletions: 0,
       };
       let oldNo = hunk.oldStart;
       let newNo = hunk.newStart;
@@ -113,7 +124,10 @@ export function parseUnifiedDiff(patch: string): DiffFile[] {
     }
     const { path, oldPath } = pathsOf(header);
     files.push({
-      path, oldPath, header, hunks,
+      path,
+      oldPath,
+      header,
+      hunks,
       isNew: header.some((l) => l.startsWith("new file mode") || l === "--- /dev/null"),
       isDeleted: header.some((l) => l.startsWith("deleted file mode") || l === "+++ /dev/null"),
       binary: header.some((l) => l === "GIT binary patch" || (l.startsWith("Binary files ") && l.endsWith(" differ"))),

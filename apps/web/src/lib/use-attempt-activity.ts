@@ -24,7 +24,12 @@ export interface AttemptActivity {
  */
 export function useAttemptActivity(attemptId: string | null, onEvent?: (e: Event) => void): AttemptActivity {
   const { client, check } = useApi();
-  const [state, setState] = useState<AttemptActivity>(() => ({ log: new ActivityLog(), version: 0, loading: true, error: null }));
+  const [state, setState] = useState<AttemptActivity>(() => ({
+    log: new ActivityLog(),
+    version: 0,
+    loading: true,
+    error: null,
+  }));
   const onEventRef = useRef(onEvent);
   onEventRef.current = onEvent;
 
@@ -56,7 +61,8 @@ export function useAttemptActivity(attemptId: string | null, onEvent?: (e: Event
           const inflight = new Map<number, ReturnType<typeof fetchEventPage>>();
           const start = (i: number) => {
             const a = starts[i];
-            if (a !== undefined && !inflight.has(i)) inflight.set(i, fetchEventPage(client, attemptId, a, PAGE, ctrl.signal));
+            if (a !== undefined && !inflight.has(i))
+              inflight.set(i, fetchEventPage(client, attemptId, a, PAGE, ctrl.signal));
           };
           for (let i = 0; i < starts.length; i++) {
             for (let k = i; k < i + PARALLEL; k++) start(k);

@@ -15,7 +15,16 @@ export interface AttemptDiff {
   error: string | null;
 }
 
-const EMPTY: AttemptDiff = { files: [], stats: new Map(), totalFiles: 0, additions: 0, deletions: 0, head: "", loading: true, error: null };
+const EMPTY: AttemptDiff = {
+  files: [],
+  stats: new Map(),
+  totalFiles: 0,
+  additions: 0,
+  deletions: 0,
+  head: "",
+  loading: true,
+  error: null,
+};
 /** Files per page: the first page shows quickly, the rest stream in behind it. */
 const PAGE = 400;
 
@@ -33,12 +42,24 @@ export function useAttemptDiff(attemptId: string | null, key: string, turn: numb
       const stats = new Map<string, FileStat>();
       try {
         do {
-          const page = await client.call("attemptDiff", { params: { id: attemptId }, query: { limit: PAGE, ...(cursor ? { cursor } : {}), ...(turn ? { turn } : {}) } });
+          const page = await client.call("attemptDiff", {
+            params: { id: attemptId },
+            query: { limit: PAGE, ...(cursor ? { cursor } : {}), ...(turn ? { turn } : {}) },
+          });
           if (!live) return;
           files = files.concat(parseUnifiedDiff(page.patch));
           for (const s of page.files) stats.set(s.path, s);
           cursor = page.nextCursor ?? undefined;
-          setDiff({ files, stats, totalFiles: page.totalFiles, additions: page.additions, deletions: page.deletions, head: page.head, loading: Boolean(cursor), error: null });
+          setDiff({
+            files,
+            stats,
+            totalFiles: page.totalFiles,
+            additions: page.additions,
+            deletions: page.deletions,
+            head: page.head,
+            loading: Boolean(cursor),
+            error: null,
+          });
         } while (cursor && live);
       } catch (e) {
         if (!live) return;

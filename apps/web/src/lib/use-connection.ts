@@ -12,7 +12,10 @@ export function useConnection(): boolean {
   useEffect(() => {
     if (!down) return;
     const t = setInterval(() => {
-      client.call("version").then(() => setDown(false), () => undefined);
+      client.call("version").then(
+        () => setDown(false),
+        () => undefined,
+      );
     }, 2000);
     return () => clearInterval(t);
   }, [down, client]);

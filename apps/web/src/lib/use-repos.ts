@@ -9,10 +9,13 @@ export function useRepos() {
   const [repos, setRepos] = useState<Repo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(() => {
-    client.call("listRepos").then((p) => setRepos(p.items), (e: unknown) => {
-      check(e);
-      setError(errorMessage(e));
-    });
+    client.call("listRepos").then(
+      (p) => setRepos(p.items),
+      (e: unknown) => {
+        check(e);
+        setError(errorMessage(e));
+      },
+    );
   }, [client, check]);
   useEffect(reload, [reload]);
   return { repos, error, reload };
@@ -23,10 +26,13 @@ export function useEnvironments() {
   const [environments, setEnvironments] = useState<Environment[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(() => {
-    client.call("listEnvironments").then((p) => setEnvironments(p.items), (e: unknown) => {
-      check(e);
-      setError(errorMessage(e));
-    });
+    client.call("listEnvironments").then(
+      (p) => setEnvironments(p.items),
+      (e: unknown) => {
+        check(e);
+        setError(errorMessage(e));
+      },
+    );
   }, [client, check]);
   useEffect(reload, [reload]);
   return { environments, error, reload };

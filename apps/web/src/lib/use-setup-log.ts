@@ -26,7 +26,14 @@ export function useSetupLog(environmentId: string | null): { log: SetupLog | nul
         if (!last.taskId || !last.attemptId) return;
         const task = await client.call("getTask", { params: { id: last.taskId } });
         const attempt = task.attempts.find((a) => a.id === last.attemptId);
-        if (live) setLog({ taskId: task.id, taskTitle: task.title, at: last.at ?? task.createdAt, output: last.log, status: attempt?.status ?? task.status });
+        if (live)
+          setLog({
+            taskId: task.id,
+            taskTitle: task.title,
+            at: last.at ?? task.createdAt,
+            output: last.log,
+            status: attempt?.status ?? task.status,
+          });
       } catch {
         // The log is a convenience; the environment form works without it.
       } finally {

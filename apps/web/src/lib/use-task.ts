@@ -4,7 +4,12 @@ import { useApi } from "./api-context.tsx";
 import { errorMessage } from "./error-message.ts";
 
 /** A task with its attempts, refreshed whenever the task stream reports a change to it. */
-export function useTask(id: string): { task: TaskWithAttempts | null; error: string | null; refresh: () => void; setTask: (t: TaskWithAttempts) => void } {
+export function useTask(id: string): {
+  task: TaskWithAttempts | null;
+  error: string | null;
+  refresh: () => void;
+  setTask: (t: TaskWithAttempts) => void;
+} {
   const { client, check, taskChanges } = useApi();
   const [task, setTask] = useState<TaskWithAttempts | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -18,9 +23,12 @@ export function useTask(id: string): { task: TaskWithAttempts | null; error: str
       setTick((t) => t + 1);
     }, 250);
   }, []);
-  useEffect(() => () => {
-    if (timer.current) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   useEffect(() => {
     let live = true;
@@ -41,9 +49,13 @@ export function useTask(id: string): { task: TaskWithAttempts | null; error: str
     };
   }, [client, check, id, tick]);
 
-  useEffect(() => taskChanges.subscribe((t) => {
-    if (t.id === id) refresh();
-  }), [taskChanges, id, refresh]);
+  useEffect(
+    () =>
+      taskChanges.subscribe((t) => {
+        if (t.id === id) refresh();
+      }),
+    [taskChanges, id, refresh],
+  );
 
   useEffect(() => setTask(null), [id]);
   return { task, error, refresh, setTask };

@@ -13,7 +13,7 @@ export function EnvironmentPage({ id }: { id: string }) {
   const isNew = id === "new";
   const [env, setEnv] = useState<Environment | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { log, loading } = useSetupLog(isNew ? null : env?.id ?? null);
+  const { log, loading } = useSetupLog(isNew ? null : (env?.id ?? null));
 
   useEffect(() => {
     if (isNew) return;
@@ -25,9 +25,17 @@ export function EnvironmentPage({ id }: { id: string }) {
 
   return (
     <div className="page page-narrow">
-      <div className="crumbs"><Link href="/environments">Environments</Link> / {isNew ? "new" : env?.name ?? id}</div>
-      <div className="page-head"><h1>{isNew ? "New environment" : env?.name ?? "Environment"}</h1></div>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      <div className="crumbs">
+        <Link href="/environments">Environments</Link> / {isNew ? "new" : (env?.name ?? id)}
+      </div>
+      <div className="page-head">
+        <h1>{isNew ? "New environment" : (env?.name ?? "Environment")}</h1>
+      </div>
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
       {(isNew || env) && (
         <EnvironmentForm
           key={env?.id ?? "new"}
@@ -45,8 +53,12 @@ export function EnvironmentPage({ id }: { id: string }) {
           {!loading && !log && <p className="muted">No task has used this environment yet.</p>}
           {log && (
             <>
-              <p className="muted">From <Link href={`/tasks/${log.taskId}`}>{log.taskTitle}</Link>, {formatAge(log.at)} ago ({log.status}).</p>
-              <pre className="pre-block setup-log">{log.output || "(the setup script printed nothing, or a cached setup was reused)"}</pre>
+              <p className="muted">
+                From <Link href={`/tasks/${log.taskId}`}>{log.taskTitle}</Link>, {formatAge(log.at)} ago ({log.status}).
+              </p>
+              <pre className="pre-block setup-log">
+                {log.output || "(the setup script printed nothing, or a cached setup was reused)"}
+              </pre>
             </>
           )}
         </section>

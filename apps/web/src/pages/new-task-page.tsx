@@ -46,7 +46,10 @@ export function NewTaskPage() {
     try {
       const task = await client.call("createTask", {
         body: {
-          prompt, repo, attempts, mode,
+          prompt,
+          repo,
+          attempts,
+          mode,
           ...(branch.trim() ? { baseRef: branch.trim() } : {}),
           ...(environment ? { environment } : {}),
           ...(model.trim() ? { model: model.trim() } : {}),
@@ -64,47 +67,104 @@ export function NewTaskPage() {
 
   return (
     <div className="page page-narrow">
-      <div className="page-head"><h1>New task</h1></div>
+      <div className="page-head">
+        <h1>New task</h1>
+      </div>
       <form className="card form" onSubmit={submit} aria-label="New task">
         <label className="field">
           <span>What should the agent do?</span>
-          <textarea name="prompt" aria-label="Prompt" rows={7} autoFocus value={prompt} onChange={(e) => setPrompt(e.target.value)} onKeyDown={submitOnModEnter}
-            placeholder="e.g. Add pagination to the user list endpoint, with tests." />
+          <textarea
+            name="prompt"
+            aria-label="Prompt"
+            rows={7}
+            autoFocus
+            value={prompt}
+            onChange={(e) => setPrompt(e.target.value)}
+            onKeyDown={submitOnModEnter}
+            placeholder="e.g. Add pagination to the user list endpoint, with tests."
+          />
         </label>
         <div className="grid-2">
           <label className="field">
             <span>Repo</span>
             <select name="repo" aria-label="Repo" value={repo} onChange={(e) => setRepo(e.target.value)}>
               {repos?.length === 0 && <option value="">No repos yet</option>}
-              {repos?.map((r) => <option key={r.id} value={r.name}>{r.name}</option>)}
+              {repos?.map((r) => (
+                <option key={r.id} value={r.name}>
+                  {r.name}
+                </option>
+              ))}
             </select>
-            {repos?.length === 0 && <small><Link href="/repos">Add a repo</Link> first.</small>}
+            {repos?.length === 0 && (
+              <small>
+                <Link href="/repos">Add a repo</Link> first.
+              </small>
+            )}
           </label>
           <label className="field">
             <span>Branch or commit</span>
-            <input name="branch" aria-label="Branch" value={branch} onChange={(e) => setBranch(e.target.value)} onKeyDown={submitOnModEnter} placeholder={selectedRepo?.defaultBranch ?? "default branch"} />
+            <input
+              name="branch"
+              aria-label="Branch"
+              value={branch}
+              onChange={(e) => setBranch(e.target.value)}
+              onKeyDown={submitOnModEnter}
+              placeholder={selectedRepo?.defaultBranch ?? "default branch"}
+            />
           </label>
           <label className="field">
             <span>Environment</span>
-            <select name="environment" aria-label="Environment" value={environment} onChange={(e) => setEnvironment(e.target.value)}>
+            <select
+              name="environment"
+              aria-label="Environment"
+              value={environment}
+              onChange={(e) => setEnvironment(e.target.value)}
+            >
               <option value="">None (no setup)</option>
-              {envChoices.map((e) => <option key={e.id} value={e.name}>{e.name}</option>)}
+              {envChoices.map((e) => (
+                <option key={e.id} value={e.name}>
+                  {e.name}
+                </option>
+              ))}
             </select>
           </label>
           <label className="field">
             <span>Model</span>
-            <input name="model" aria-label="Model" value={model} onChange={(e) => setModel(e.target.value)} onKeyDown={submitOnModEnter} placeholder="server default (provider/model)" />
+            <input
+              name="model"
+              aria-label="Model"
+              value={model}
+              onChange={(e) => setModel(e.target.value)}
+              onKeyDown={submitOnModEnter}
+              placeholder="server default (provider/model)"
+            />
           </label>
           <label className="field">
             <span>Attempts (best of N)</span>
-            <input name="attempts" aria-label="Attempts" type="number" min={1} max={8} value={attempts} onChange={(e) => setAttempts(Math.max(1, Math.min(8, Number(e.target.value) || 1)))} onKeyDown={submitOnModEnter} />
+            <input
+              name="attempts"
+              aria-label="Attempts"
+              type="number"
+              min={1}
+              max={8}
+              value={attempts}
+              onChange={(e) => setAttempts(Math.max(1, Math.min(8, Number(e.target.value) || 1)))}
+              onKeyDown={submitOnModEnter}
+            />
           </label>
           <fieldset className="field">
             <legend>Mode</legend>
             <div className="segmented" role="radiogroup" aria-label="Mode">
               {MODES.map((m) => (
                 <label key={m.value} className={mode === m.value ? "on" : ""} title={m.hint}>
-                  <input type="radio" name="mode" value={m.value} checked={mode === m.value} onChange={() => setMode(m.value)} aria-label={`${m.label} mode`} />
+                  <input
+                    type="radio"
+                    name="mode"
+                    value={m.value}
+                    checked={mode === m.value}
+                    onChange={() => setMode(m.value)}
+                    aria-label={`${m.label} mode`}
+                  />
                   {m.label}
                 </label>
               ))}
@@ -116,10 +176,18 @@ export function NewTaskPage() {
           <input type="checkbox" checked={queueBehind} onChange={(e) => setQueueBehind(e.target.checked)} />
           Wait for active tasks it may conflict with (same files) to finish before starting
         </label>
-        {error && <p className="alert alert-error" role="alert">{error}</p>}
+        {error && (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="form-actions">
-          <span className="muted small"><kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to start</span>
-          <button className="btn btn-primary" type="submit" disabled={busy}>{busy ? "Starting…" : "Start task"}</button>
+          <span className="muted small">
+            <kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to start
+          </span>
+          <button className="btn btn-primary" type="submit" disabled={busy}>
+            {busy ? "Starting…" : "Start task"}
+          </button>
         </div>
       </form>
     </div>

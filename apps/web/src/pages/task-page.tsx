@@ -32,15 +32,31 @@ function ReviewLine({ task }: { task: TaskWithAttempts }) {
   const d = r.delivery;
   return (
     <div className={`review-line review-${r.state}`} role="status">
-      {r.state === "rejected" ? <>Rejected{r.reason ? `: ${r.reason}` : ""}</> : (
+      {r.state === "rejected" ? (
+        <>Rejected{r.reason ? `: ${r.reason}` : ""}</>
+      ) : (
         <>
           Approved{attempt ? ` attempt ${attempt.index}` : ""}:{" "}
-          {d?.kind === "merge" && <>merged into <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)})</>}
-          {d?.kind === "push_branch" && <>pushed as branch <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)})</>}
+          {d?.kind === "merge" && (
+            <>
+              merged into <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)})
+            </>
+          )}
+          {d?.kind === "push_branch" && (
+            <>
+              pushed as branch <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)})
+            </>
+          )}
           {d?.kind === "pulled_locally" && <>pulled into a local working tree</>}
         </>
       )}
-      {r.by && <span className="muted"> · by {r.by}{r.at ? `, ${formatAge(r.at)} ago` : ""}</span>}
+      {r.by && (
+        <span className="muted">
+          {" "}
+          · by {r.by}
+          {r.at ? `, ${formatAge(r.at)} ago` : ""}
+        </span>
+      )}
     </div>
   );
 }
@@ -53,28 +69,40 @@ export function TaskPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const tab = (query.get("tab") as Tab | null) ?? "activity";
   const attemptParam = Number(query.get("attempt") ?? "0");
-  const selectedIndex = task ? (task.attempts.some((a) => a.index === attemptParam) ? attemptParam : task.review.attemptId ? task.attempts.find((a) => a.id === task.review.attemptId)?.index ?? 1 : 1) : 1;
+  const selectedIndex = task
+    ? task.attempts.some((a) => a.index === attemptParam)
+      ? attemptParam
+      : task.review.attemptId
+        ? (task.attempts.find((a) => a.id === task.review.attemptId)?.index ?? 1)
+        : 1
+    : 1;
   const attempt = task?.attempts.find((a) => a.index === selectedIndex) ?? null;
 
-  const onEvent = useCallback((e: Event) => {
-    // Status and turn changes alter the task's summary, cost and actions: fetch it again.
-    if (e.type === "status" || e.type === "turn_completed") refresh();
-  }, [refresh]);
+  const onEvent = useCallback(
+    (e: Event) => {
+      // Status and turn changes alter the task's summary, cost and actions: fetch it again.
+      if (e.type === "status" || e.type === "turn_completed") refresh();
+    },
+    [refresh],
+  );
   const activity = useAttemptActivity(attempt?.id ?? null, onEvent);
   const turnParam = Number(query.get("turn") ?? "0");
   const diffTurn = attempt && turnParam >= 1 && turnParam <= attempt.turnCount ? turnParam : null;
-  const diff = useAttemptDiff(tab === "diff" ? attempt?.id ?? null : null, `${attempt?.headCommit ?? ""}`, diffTurn);
+  const diff = useAttemptDiff(tab === "diff" ? (attempt?.id ?? null) : null, `${attempt?.headCommit ?? ""}`, diffTurn);
 
-  const go = useCallback((next: { tab?: Tab; attempt?: number; turn?: number | null }) => {
-    const q = new URLSearchParams(window.location.search);
-    if (next.tab) q.set("tab", next.tab);
-    if (next.attempt) q.set("attempt", String(next.attempt));
-    if (next.turn !== undefined) {
-      if (next.turn) q.set("turn", String(next.turn));
-      else q.delete("turn");
-    }
-    navigate(`/tasks/${id}?${q.toString()}`, { replace: true });
-  }, [id]);
+  const go = useCallback(
+    (next: { tab?: Tab; attempt?: number; turn?: number | null }) => {
+      const q = new URLSearchParams(window.location.search);
+      if (next.tab) q.set("tab", next.tab);
+      if (next.attempt) q.set("attempt", String(next.attempt));
+      if (next.turn !== undefined) {
+        if (next.turn) q.set("turn", String(next.turn));
+        else q.delete("turn");
+      }
+      navigate(`/tasks/${id}?${q.toString()}`, { replace: true });
+    },
+    [id],
+  );
   useShortcuts(useMemo(() => ({ d: () => go({ tab: "diff" }), a: () => go({ tab: "activity" }) }), [go]));
   useTitle(task ? `${statusLabel(task.status)} · ${task.title}` : "Task");
 
@@ -88,46 +116,107 @@ export function TaskPage({ id }: { id: string }) {
     }
   };
 
-  if (error && !task) return <div className="page"><p className="alert alert-error" role="alert">{error}</p><Link href="/tasks">Back to the tasks</Link></div>;
-  if (!task || !attempt) return <div className="page"><p className="muted">Loading the task…</p></div>;
+  if (error && !task)
+    return (
+      <div className="page">
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+        <Link href="/tasks">Back to the tasks</Link>
+      </div>
+    );
+  if (!task || !attempt)
+    return (
+      <div className="page">
+        <p className="muted">Loading the task…</p>
+      </div>
+    );
 
   const active = !isTerminal(task.status) || task.attempts.some((a) => !isTerminal(a.status));
-  const reviewable = task.review.state === "pending" && attempt.status === "completed" && attempt.headCommit !== null && attempt.headCommit !== task.baseCommit;
+  const reviewable =
+    task.review.state === "pending" &&
+    attempt.status === "completed" &&
+    attempt.headCommit !== null &&
+    attempt.headCommit !== task.baseCommit;
   const waitingAnswer = attempt.status === "waiting_for_input" && attempt.waitingFor === "answer";
   const waitingPlan = attempt.status === "waiting_for_input" && attempt.waitingFor === "plan_approval";
   const openQuestion = waitingAnswer ? [...activity.log.items].reverse().find((i) => i.kind === "question") : undefined;
-  const potentialCount = new Set([...(task.potentialConflicts ?? []).map((c) => c.taskId), ...activity.log.conflicts.map((c) => c.otherTaskId)]).size;
-  const tabs: [Tab, string][] = [["activity", "Activity"], ["diff", "Diff"], ...(task.attempts.length > 1 ? [["attempts", `Attempts (${task.attempts.length})`] as [Tab, string]] : []), ["conflicts", potentialCount ? `Conflicts (${potentialCount})` : "Conflicts"], ["usage", "Usage"]];
+  const potentialCount = new Set([
+    ...(task.potentialConflicts ?? []).map((c) => c.taskId),
+    ...activity.log.conflicts.map((c) => c.otherTaskId),
+  ]).size;
+  const tabs: [Tab, string][] = [
+    ["activity", "Activity"],
+    ["diff", "Diff"],
+    ...(task.attempts.length > 1 ? [["attempts", `Attempts (${task.attempts.length})`] as [Tab, string]] : []),
+    ["conflicts", potentialCount ? `Conflicts (${potentialCount})` : "Conflicts"],
+    ["usage", "Usage"],
+  ];
 
   return (
     <div className="task-page" data-task-id={task.id} data-status={task.status} data-turns={attempt.turnCount}>
       <header className="task-head">
         <div className="task-head-main">
-          <div className="crumbs"><Link href="/tasks">Tasks</Link> / <span className="mono">{task.id}</span></div>
+          <div className="crumbs">
+            <Link href="/tasks">Tasks</Link> / <span className="mono">{task.id}</span>
+          </div>
           <h1 className="task-title">{task.title}</h1>
           <div className="task-meta">
             <StatusBadge status={task.status} waitingFor={attempt.waitingFor} />
             <span>{task.repoName}</span>
-            <span className="mono">{task.baseRef} @ {shortSha(task.baseCommit)}</span>
+            <span className="mono">
+              {task.baseRef} @ {shortSha(task.baseCommit)}
+            </span>
             <span>{task.mode} mode</span>
             <span className="mono">{task.model}</span>
-            <span title={new Date(task.createdAt).toLocaleString()}>{formatAge(task.createdAt)} ago by {task.createdBy}</span>
+            <span title={new Date(task.createdAt).toLocaleString()}>
+              {formatAge(task.createdAt)} ago by {task.createdBy}
+            </span>
             <span>{formatCost(task.usage.costUsd)}</span>
-            {potentialCount > 0 && <button className="pill pill-warn link-pill" onClick={() => go({ tab: "conflicts" })}>may conflict with {potentialCount} task{potentialCount === 1 ? "" : "s"}</button>}
+            {potentialCount > 0 && (
+              <button className="pill pill-warn link-pill" onClick={() => go({ tab: "conflicts" })}>
+                may conflict with {potentialCount} task{potentialCount === 1 ? "" : "s"}
+              </button>
+            )}
           </div>
           <ReviewLine task={task} />
         </div>
         <div className="task-actions" role="toolbar" aria-label="Task actions">
-          {reviewable && <button className="btn btn-primary" onClick={() => setDialog("approve")}>Approve{task.attempts.length > 1 ? ` attempt ${attempt.index}` : ""}</button>}
-          {task.review.state === "pending" && !active && <button className="btn" onClick={() => setDialog("reject")}>Reject</button>}
-          {active && <button className="btn btn-danger-ghost" onClick={() => void act(() => client.call("cancelTask", { params: { id: task.id }, body: {} }))}>Cancel</button>}
+          {reviewable && (
+            <button className="btn btn-primary" onClick={() => setDialog("approve")}>
+              Approve{task.attempts.length > 1 ? ` attempt ${attempt.index}` : ""}
+            </button>
+          )}
+          {task.review.state === "pending" && !active && (
+            <button className="btn" onClick={() => setDialog("reject")}>
+              Reject
+            </button>
+          )}
+          {active && (
+            <button
+              className="btn btn-danger-ghost"
+              onClick={() => void act(() => client.call("cancelTask", { params: { id: task.id }, body: {} }))}
+            >
+              Cancel
+            </button>
+          )}
         </div>
       </header>
-      {actionError && <p className="alert alert-error" role="alert">{actionError}</p>}
+      {actionError && (
+        <p className="alert alert-error" role="alert">
+          {actionError}
+        </p>
+      )}
       {task.attempts.length > 1 && (
         <div className="attempt-tabs" role="tablist" aria-label="Attempt">
           {task.attempts.map((a) => (
-            <button key={a.id} role="tab" aria-selected={a.index === selectedIndex} className={a.index === selectedIndex ? "on" : ""} onClick={() => go({ attempt: a.index })}>
+            <button
+              key={a.id}
+              role="tab"
+              aria-selected={a.index === selectedIndex}
+              className={a.index === selectedIndex ? "on" : ""}
+              onClick={() => go({ attempt: a.index })}
+            >
               Attempt {a.index} <StatusBadge status={a.status} waitingFor={a.waitingFor} />
             </button>
           ))}
@@ -135,23 +224,66 @@ export function TaskPage({ id }: { id: string }) {
       )}
       <nav className="tabs" role="tablist" aria-label="Task views">
         {tabs.map(([t, label]) => (
-          <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? "on" : ""} onClick={() => go({ tab: t })}>{label}</button>
+          <button
+            key={t}
+            role="tab"
+            aria-selected={tab === t}
+            className={tab === t ? "on" : ""}
+            onClick={() => go({ tab: t })}
+          >
+            {label}
+          </button>
         ))}
       </nav>
       <div className="task-body">
         <section className="task-main">
-          {waitingAnswer && openQuestion?.kind === "question" && <AnswerPanel task={task} attemptIndex={attempt.index} questions={openQuestion.questions} onDone={setTask} />}
-          {waitingPlan && <PlanDecisionPanel task={task} attemptIndex={attempt.index} plan={activity.log.plan} onDone={setTask} />}
+          {waitingAnswer && openQuestion?.kind === "question" && (
+            <AnswerPanel task={task} attemptIndex={attempt.index} questions={openQuestion.questions} onDone={setTask} />
+          )}
+          {waitingPlan && (
+            <PlanDecisionPanel task={task} attemptIndex={attempt.index} plan={activity.log.plan} onDone={setTask} />
+          )}
           {tab === "activity" && (
             <>
-              {activity.error && <p className="alert alert-error" role="alert">{activity.error}</p>}
+              {activity.error && (
+                <p className="alert alert-error" role="alert">
+                  {activity.error}
+                </p>
+              )}
               <ActivityFeed log={activity.log} version={activity.version} loading={activity.loading} />
-              {isTerminal(attempt.status) && task.review.state !== "rejected" && <FollowupForm task={task} attemptIndex={attempt.index} onDone={setTask} />}
+              {isTerminal(attempt.status) && task.review.state !== "rejected" && (
+                <FollowupForm task={task} attemptIndex={attempt.index} onDone={setTask} />
+              )}
             </>
           )}
-          {tab === "diff" && <DiffView key={`${attempt.id}:${diffTurn ?? "all"}`} taskId={task.id} attemptIndex={attempt.index} diff={diff} turns={attempt.turnCount} turn={diffTurn} onTurn={(t) => go({ turn: t })} />}
-          {tab === "attempts" && <AttemptsCompare task={task} selected={selectedIndex} onSelect={(i) => go({ attempt: i })} />}
-          {tab === "conflicts" && <ConflictsPanel task={task} potential={activity.log.conflicts} onResolve={() => void act(() => client.call("followupTask", { params: { id: task.id }, body: { resolveConflicts: true, attempt: attempt.index } })).then(() => go({ tab: "activity" }))} />}
+          {tab === "diff" && (
+            <DiffView
+              key={`${attempt.id}:${diffTurn ?? "all"}`}
+              taskId={task.id}
+              attemptIndex={attempt.index}
+              diff={diff}
+              turns={attempt.turnCount}
+              turn={diffTurn}
+              onTurn={(t) => go({ turn: t })}
+            />
+          )}
+          {tab === "attempts" && (
+            <AttemptsCompare task={task} selected={selectedIndex} onSelect={(i) => go({ attempt: i })} />
+          )}
+          {tab === "conflicts" && (
+            <ConflictsPanel
+              task={task}
+              potential={activity.log.conflicts}
+              onResolve={() =>
+                void act(() =>
+                  client.call("followupTask", {
+                    params: { id: task.id },
+                    body: { resolveConflicts: true, attempt: attempt.index },
+                  }),
+                ).then(() => go({ tab: "activity" }))
+              }
+            />
+          )}
           {tab === "usage" && <UsagePanel task={task} log={activity.log} />}
         </section>
         <aside className="task-side" aria-label="Task details">
@@ -159,22 +291,45 @@ export function TaskPage({ id }: { id: string }) {
             <h3>Prompt</h3>
             <p className="prompt-text">{task.prompt}</p>
           </section>
-          {activity.log.plan && <section className="panel"><PlanCard explanation={activity.log.plan.explanation} steps={activity.log.plan.steps} /></section>}
-          {attempt.summary && <section className="panel"><h3>Summary</h3><p className="prompt-text">{attempt.summary}</p></section>}
-          {attempt.failureMessage && <section className="panel panel-bad"><h3>Failed{attempt.failureReason ? `: ${attempt.failureReason.replace("_", " ")}` : ""}</h3><p>{attempt.failureMessage}</p></section>}
+          {activity.log.plan && (
+            <section className="panel">
+              <PlanCard explanation={activity.log.plan.explanation} steps={activity.log.plan.steps} />
+            </section>
+          )}
+          {attempt.summary && (
+            <section className="panel">
+              <h3>Summary</h3>
+              <p className="prompt-text">{attempt.summary}</p>
+            </section>
+          )}
+          {attempt.failureMessage && (
+            <section className="panel panel-bad">
+              <h3>Failed{attempt.failureReason ? `: ${attempt.failureReason.replace("_", " ")}` : ""}</h3>
+              <p>{attempt.failureMessage}</p>
+            </section>
+          )}
           <section className="panel">
             <h3>Attempt {attempt.index}</h3>
             <dl className="kv">
-              <dt>Status</dt><dd><StatusBadge status={attempt.status} waitingFor={attempt.waitingFor} /></dd>
-              <dt>Turns</dt><dd>{attempt.turnCount}</dd>
-              <dt>Tests</dt><dd>{attempt.testsPassed === null ? "not run" : attempt.testsPassed ? "passed" : "failed"}</dd>
-              <dt>Cost</dt><dd>{formatCost(attempt.usage.costUsd)}</dd>
-              <dt>Head</dt><dd className="mono">{shortSha(attempt.headCommit) || "—"}</dd>
+              <dt>Status</dt>
+              <dd>
+                <StatusBadge status={attempt.status} waitingFor={attempt.waitingFor} />
+              </dd>
+              <dt>Turns</dt>
+              <dd>{attempt.turnCount}</dd>
+              <dt>Tests</dt>
+              <dd>{attempt.testsPassed === null ? "not run" : attempt.testsPassed ? "passed" : "failed"}</dd>
+              <dt>Cost</dt>
+              <dd>{formatCost(attempt.usage.costUsd)}</dd>
+              <dt>Head</dt>
+              <dd className="mono">{shortSha(attempt.headCommit) || "—"}</dd>
             </dl>
           </section>
         </aside>
       </div>
-      {dialog === "approve" && <ApproveDialog task={task} attemptIndex={attempt.index} onClose={() => setDialog(null)} onDone={setTask} />}
+      {dialog === "approve" && (
+        <ApproveDialog task={task} attemptIndex={attempt.index} onClose={() => setDialog(null)} onDone={setTask} />
+      )}
       {dialog === "reject" && <RejectDialog task={task} onClose={() => setDialog(null)} onDone={setTask} />}
     </div>
   );

@@ -34,20 +34,22 @@ export function TasksPage() {
 
   // j/k move through the list, Enter (or o) opens the selected task.
   const [cursor, setCursor] = useState(-1);
-  useShortcuts(useMemo(() => {
-    const open = () => {
-      const t = tasks[cursor];
-      if (t) navigate(`/tasks/${t.id}`);
-    };
-    return {
-      j: () => setCursor((c) => Math.min(tasks.length - 1, c + 1)),
-      k: () => setCursor((c) => Math.max(0, c - 1)),
-      o: open,
-      Enter: () => {
-        if (document.activeElement === document.body) open();
-      },
-    };
-  }, [tasks, cursor]));
+  useShortcuts(
+    useMemo(() => {
+      const open = () => {
+        const t = tasks[cursor];
+        if (t) navigate(`/tasks/${t.id}`);
+      };
+      return {
+        j: () => setCursor((c) => Math.min(tasks.length - 1, c + 1)),
+        k: () => setCursor((c) => Math.max(0, c - 1)),
+        o: open,
+        Enter: () => {
+          if (document.activeElement === document.body) open();
+        },
+      };
+    }, [tasks, cursor]),
+  );
   useEffect(() => {
     document.querySelector(".task-table tr.kb-selected")?.scrollIntoView({ block: "nearest" });
   }, [cursor]);
@@ -64,31 +66,74 @@ export function TasksPage() {
     <div className="page">
       <div className="page-head">
         <h1>Tasks</h1>
-        <Link href="/tasks/new" className="btn btn-primary">New task</Link>
+        <Link href="/tasks/new" className="btn btn-primary">
+          New task
+        </Link>
       </div>
       <div className="filters" role="search">
-        <input id="task-search" className="input search" type="search" placeholder="Search tasks  ( / )" aria-label="Search tasks" value={search}
+        <input
+          id="task-search"
+          className="input search"
+          type="search"
+          placeholder="Search tasks  ( / )"
+          aria-label="Search tasks"
+          value={search}
           onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Escape") (e.target as HTMLInputElement).blur();
-          }} />
-        <select className="input" aria-label="Filter by status" value={status} onChange={(e) => setFilter("status", e.target.value)}>
+          }}
+        />
+        <select
+          className="input"
+          aria-label="Filter by status"
+          value={status}
+          onChange={(e) => setFilter("status", e.target.value)}
+        >
           <option value="">All statuses</option>
-          {AttemptStatus.options.map((s) => <option key={s} value={s}>{statusLabel(s)}</option>)}
+          {AttemptStatus.options.map((s) => (
+            <option key={s} value={s}>
+              {statusLabel(s)}
+            </option>
+          ))}
         </select>
-        <select className="input" aria-label="Filter by repo" value={repo} onChange={(e) => setFilter("repo", e.target.value)}>
+        <select
+          className="input"
+          aria-label="Filter by repo"
+          value={repo}
+          onChange={(e) => setFilter("repo", e.target.value)}
+        >
           <option value="">All repos</option>
-          {repos?.map((r) => <option key={r.id} value={r.name}>{r.name}</option>)}
+          {repos?.map((r) => (
+            <option key={r.id} value={r.name}>
+              {r.name}
+            </option>
+          ))}
         </select>
       </div>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
       {!loading && !error && tasks.length === 0 && (
         <div className="empty">
-          {status || repo || q ? <p>No task matches these filters.</p> : (
+          {status || repo || q ? (
+            <p>No task matches these filters.</p>
+          ) : (
             <>
-              <p><strong>No tasks yet.</strong></p>
-              <p className="muted">{repos?.length === 0 ? <>Add a repo first, then describe what you want done.</> : <>Describe a change and an agent will make it in a sandbox.</>}</p>
-              <Link href={repos?.length === 0 ? "/repos" : "/tasks/new"} className="btn btn-primary">{repos?.length === 0 ? "Add a repo" : "New task"}</Link>
+              <p>
+                <strong>No tasks yet.</strong>
+              </p>
+              <p className="muted">
+                {repos?.length === 0 ? (
+                  <>Add a repo first, then describe what you want done.</>
+                ) : (
+                  <>Describe a change and an agent will make it in a sandbox.</>
+                )}
+              </p>
+              <Link href={repos?.length === 0 ? "/repos" : "/tasks/new"} className="btn btn-primary">
+                {repos?.length === 0 ? "Add a repo" : "New task"}
+              </Link>
             </>
           )}
         </div>
@@ -97,24 +142,47 @@ export function TasksPage() {
         <table className="task-table" aria-label="Tasks">
           <thead>
             <tr>
-              <th>Status</th><th>Task</th><th className="hide-sm">Repo</th><th className="hide-sm">Branch</th><th>Age</th><th className="num hide-sm">Attempts</th><th className="num">Cost</th>
+              <th>Status</th>
+              <th>Task</th>
+              <th className="hide-sm">Repo</th>
+              <th className="hide-sm">Branch</th>
+              <th>Age</th>
+              <th className="num hide-sm">Attempts</th>
+              <th className="num">Cost</th>
             </tr>
           </thead>
           <tbody>
             {tasks.map((t, i) => (
-              <tr key={t.id} data-task-id={t.id} data-status={t.status} className={i === cursor ? "kb-selected" : undefined} aria-current={i === cursor ? "true" : undefined} onClick={(e) => {
-                if ((e.target as HTMLElement).closest("a")) return;
-                navigate(`/tasks/${t.id}`);
-              }}>
-                <td><StatusBadge status={t.status} /></td>
+              <tr
+                key={t.id}
+                data-task-id={t.id}
+                data-status={t.status}
+                className={i === cursor ? "kb-selected" : undefined}
+                aria-current={i === cursor ? "true" : undefined}
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).closest("a")) return;
+                  navigate(`/tasks/${t.id}`);
+                }}
+              >
+                <td>
+                  <StatusBadge status={t.status} />
+                </td>
                 <td className="task-title-cell">
-                  <Link href={`/tasks/${t.id}`} className="task-link">{t.title}</Link>
-                  {t.review.state !== "pending" && <span className={`pill pill-${t.review.state}`}>{t.review.state === "applied" ? "approved" : "rejected"}</span>}
+                  <Link href={`/tasks/${t.id}`} className="task-link">
+                    {t.title}
+                  </Link>
+                  {t.review.state !== "pending" && (
+                    <span className={`pill pill-${t.review.state}`}>
+                      {t.review.state === "applied" ? "approved" : "rejected"}
+                    </span>
+                  )}
                   {t.mode !== "code" && <span className="pill">{t.mode}</span>}
                 </td>
                 <td className="hide-sm">{t.repoName}</td>
                 <td className="hide-sm mono">{t.baseRef}</td>
-                <td title={`${new Date(t.createdAt).toLocaleString()} by ${t.createdBy}`}>{formatAge(t.createdAt, now)}</td>
+                <td title={`${new Date(t.createdAt).toLocaleString()} by ${t.createdBy}`}>
+                  {formatAge(t.createdAt, now)}
+                </td>
                 <td className="num hide-sm">{t.attemptCount}</td>
                 <td className="num">{formatCost(t.usage.costUsd)}</td>
               </tr>
@@ -122,7 +190,11 @@ export function TasksPage() {
           </tbody>
         </table>
       )}
-      {more && <button className="btn" onClick={more} disabled={loading}>Load more</button>}
+      {more && (
+        <button className="btn" onClick={more} disabled={loading}>
+          Load more
+        </button>
+      )}
     </div>
   );
 }

@@ -47,7 +47,12 @@ export function applyChunks(content: string, chunks: readonly UpdateChunk[], lab
       idx = old.length === 0 ? -1 : seekSequence(lines, old, cursor, chunk.isEndOfFile);
     }
     if (idx < 0) {
-      const scope = chunk.contexts.length > 0 ? ` after '@@ ${chunk.contexts[chunk.contexts.length - 1]}'` : cursor > 0 ? " after the previous chunk" : "";
+      const scope =
+        chunk.contexts.length > 0
+          ? ` after '@@ ${chunk.contexts[chunk.contexts.length - 1]}'`
+          : cursor > 0
+            ? " after the previous chunk"
+            : "";
       throw new PatchError(
         `${where}: could not find these lines${scope}${chunk.isEndOfFile ? " at the end of the file" : ""}:\n` +
           `${chunk.oldLines.join("\n")}\n` +

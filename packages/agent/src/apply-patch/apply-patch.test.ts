@@ -14,12 +14,25 @@ async function sandbox(files: Record<string, string>, readOnly = false): Promise
   sandboxes.push(s);
   return s;
 }
-const read = async (s: LocalSandbox, p: string): Promise<string | null> => (await s.readFile(p))?.toString("utf8") ?? null;
+const read = async (s: LocalSandbox, p: string): Promise<string | null> =>
+  (await s.readFile(p))?.toString("utf8") ?? null;
 
 describe("applyPatch", () => {
   it("adds, updates and deletes files and reports A/M/D", async () => {
     const s = await sandbox({ "m.txt": "a\nb\nc\n", "d.txt": "gone\n" });
-    const r = await applyPatch(s, wrap("*** Add File: dir/new.txt", "+hello", "*** Update File: m.txt", " a", "-b", "+B", " c", "*** Delete File: d.txt"));
+    const r = await applyPatch(
+      s,
+      wrap(
+        "*** Add File: dir/new.txt",
+        "+hello",
+        "*** Update File: m.txt",
+        " a",
+        "-b",
+        "+B",
+        " c",
+        "*** Delete File: d.txt",
+      ),
+    );
     expect(r.output).toBe("Success. Updated the following files:\nA dir/new.txt\nM m.txt\nD d.txt");
     expect(r.ok).toBe(true);
     expect(await read(s, "dir/new.txt")).toBe("hello\n");
@@ -80,7 +93,10 @@ describe("applyPatch", () => {
 
   it("inserts pure additions after the @@ line, or at the end without one", async () => {
     const s = await sandbox({ "a.py": "class A:\n    pass\n", "b.txt": "1\n" });
-    const r = await applyPatch(s, wrap("*** Update File: a.py", "@@ class A:", "+    x = 1", "*** Update File: b.txt", "+2"));
+    const r = await applyPatch(
+      s,
+      wrap("*** Update File: a.py", "@@ class A:", "+    x = 1", "*** Update File: b.txt", "+2"),
+    );
     expect(r.ok).toBe(true);
     expect(await read(s, "a.py")).toBe("class A:\n    x = 1\n    pass\n");
     expect(await read(s, "b.txt")).toBe("1\n2\n");
@@ -173,7 +189,19 @@ describe("applyPatch", () => {
 
   it("updates a file added earlier in the same patch, and re-adds a deleted one", async () => {
     const s = await sandbox({ "old.txt": "x\n" });
-    const r = await applyPatch(s, wrap("*** Add File: n.txt", "+a", "*** Update File: n.txt", "-a", "+b", "*** Delete File: old.txt", "*** Add File: old.txt", "+y"));
+    const r = await applyPatch(
+      s,
+      wrap(
+        "*** Add File: n.txt",
+        "+a",
+        "*** Update File: n.txt",
+        "-a",
+        "+b",
+        "*** Delete File: old.txt",
+        "*** Add File: old.txt",
+        "+y",
+      ),
+    );
     expect(r.output).toBe("Success. Updated the following files:\nA n.txt\nA old.txt");
     expect(await read(s, "n.txt")).toBe("b\n");
     expect(await read(s, "old.txt")).toBe("y\n");
@@ -181,7 +209,10 @@ describe("applyPatch", () => {
 
   it("accepts unified-diff style '@@ header @@' lines and paths with spaces", async () => {
     const s = await sandbox({ "my dir/a b.py": "def f():\n    pass\n" });
-    const r = await applyPatch(s, wrap("*** Update File: my dir/a b.py", "@@ def f(): @@", "-    pass", "+    return 1"));
+    const r = await applyPatch(
+      s,
+      wrap("*** Update File: my dir/a b.py", "@@ def f(): @@", "-    pass", "+    return 1"),
+    );
     expect(r.ok).toBe(true);
     expect(await read(s, "my dir/a b.py")).toBe("def f():\n    return 1\n");
   });
@@ -203,7 +234,10 @@ describe("applyPatch", () => {
 
   it("applies a patch wrapped in a heredoc", async () => {
     const s = await sandbox({});
-    const r = await applyPatch(s, "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: h.txt\n+hi\n*** End Patch\nEOF\n");
+    const r = await applyPatch(
+      s,
+      "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: h.txt\n+hi\n*** End Patch\nEOF\n",
+    );
     expect(r.ok).toBe(true);
     expect(await read(s, "h.txt")).toBe("hi\n");
   });
@@ -213,7 +247,18 @@ describe("applyPatch", () => {
       const s = await sandbox({ "a.txt": "a\n", "b.txt": "b\n", "c.txt": "c\n" });
       const r = await applyPatch(
         s,
-        wrap("*** Update File: a.txt", "-a", "+A", "*** Delete File: c.txt", "*** Add File: n.txt", "+n", "*** Update File: b.txt", " missing line", "-b", "+B"),
+        wrap(
+          "*** Update File: a.txt",
+          "-a",
+          "+A",
+          "*** Delete File: c.txt",
+          "*** Add File: n.txt",
+          "+n",
+          "*** Update File: b.txt",
+          " missing line",
+          "-b",
+          "+B",
+        ),
       );
       expect(r.ok).toBe(false);
       expect(r.output).toContain("no file was changed");
@@ -227,7 +272,9 @@ describe("applyPatch", () => {
     it("names the chunk when a hunk has several", async () => {
       const s = await sandbox({ "a.txt": "a\nb\n" });
       const r = await applyPatch(s, wrap("*** Update File: a.txt", "@@", "-a", "+A", "@@", "-zzz", "+Z"));
-      expect(r.output).toMatch(/Hunk 1 \(\*\*\* Update File: a.txt\), chunk 2: could not find these lines after the previous chunk:\nzzz/);
+      expect(r.output).toMatch(
+        /Hunk 1 \(\*\*\* Update File: a.txt\), chunk 2: could not find these lines after the previous chunk:\nzzz/,
+      );
       expect(await read(s, "a.txt")).toBe("a\nb\n");
     });
 
@@ -246,13 +293,23 @@ describe("applyPatch", () => {
 
   describe("refusals", () => {
     const cases: Array<[string, Record<string, string>, string, RegExp]> = [
-      ["update of a missing file", {}, wrap("*** Update File: nope.txt", "-a", "+b"), /nope.txt does not exist.*Add File/],
+      [
+        "update of a missing file",
+        {},
+        wrap("*** Update File: nope.txt", "-a", "+b"),
+        /nope.txt does not exist.*Add File/,
+      ],
       ["delete of a missing file", {}, wrap("*** Delete File: nope.txt"), /nope.txt does not exist/],
       ["delete of a directory", { "d/x": "x" }, wrap("*** Delete File: d"), /is a directory/],
       ["absolute path", {}, wrap("*** Add File: /etc/passwd", "+x"), /absolute path refused/],
       ["path leaving the workspace", {}, wrap("*** Add File: ../x", "+x"), /leaves the workspace/],
       ["sneaky ..", {}, wrap("*** Add File: a/../../x", "+x"), /leaves the workspace/],
-      ["move out of the workspace", { "a": "a\n" }, wrap("*** Update File: a", "*** Move to: ../b"), /leaves the workspace/],
+      [
+        "move out of the workspace",
+        { a: "a\n" },
+        wrap("*** Update File: a", "*** Move to: ../b"),
+        /leaves the workspace/,
+      ],
       ["missing End Patch", {}, "*** Begin Patch\n*** Add File: a\n+x\n", /End Patch/],
       ["empty patch", {}, "", /empty/],
     ];

@@ -23,10 +23,12 @@ export async function applyPatch(sandbox: AgentSandbox, patchText: string): Prom
     const parsed = parsePatch(patchText);
     ({ plan, summary } = await computeChanges(sandbox, parsed.hunks));
   } catch (err) {
-    if (err instanceof PatchError) return { ok: false, output: `apply_patch failed; no file was changed.\n${err.message}` };
+    if (err instanceof PatchError)
+      return { ok: false, output: `apply_patch failed; no file was changed.\n${err.message}` };
     throw err;
   }
-  if (sandbox.readOnly) return { ok: false, output: "apply_patch failed: the workspace is read-only in this mode; no file was changed." };
+  if (sandbox.readOnly)
+    return { ok: false, output: "apply_patch failed: the workspace is read-only in this mode; no file was changed." };
 
   const originals = new Map<string, Buffer | null>();
   try {
@@ -45,7 +47,12 @@ export async function applyPatch(sandbox: AgentSandbox, patchText: string): Prom
     ...summary.modified.map((p) => `M ${p}`),
     ...summary.deleted.map((p) => `D ${p}`),
   ];
-  return { ok: true, output: `Success. Updated the following files:\n${lines.join("\n")}`, ...summary, files: [...plan.keys()] };
+  return {
+    ok: true,
+    output: `Success. Updated the following files:\n${lines.join("\n")}`,
+    ...summary,
+    files: [...plan.keys()],
+  };
 }
 
 async function computeChanges(
@@ -80,13 +87,17 @@ async function computeChanges(
     const path = resolve(hunk.path, label);
     if (hunk.type === "add") {
       const existing = await current(path);
-      if (existing === "dir") throw new PatchError(`${label}: ${path} is a directory; it cannot be replaced by a file.`);
+      if (existing === "dir")
+        throw new PatchError(`${label}: ${path} is a directory; it cannot be replaced by a file.`);
       plan.set(path, { content: hunk.contents, executable: existing?.executable ?? false });
       note(added, path);
       continue;
     }
     const existing = await current(path);
-    if (existing === "dir") throw new PatchError(`${label}: ${path} is a directory; only files can be ${hunk.type === "delete" ? "deleted" : "updated"}.`);
+    if (existing === "dir")
+      throw new PatchError(
+        `${label}: ${path} is a directory; only files can be ${hunk.type === "delete" ? "deleted" : "updated"}.`,
+      );
     if (existing === null) {
       throw new PatchError(
         `${label}: ${path} does not exist. Check the path (list files with the shell tool)${hunk.type === "update" ? ", or create it with '*** Add File:'" : ""}.`,

@@ -25,12 +25,27 @@ describe("parsePatch", () => {
     expect(p.hunks).toEqual([
       { type: "add", path: "a.txt", contents: "one\ntwo\n" },
       { type: "delete", path: "b.txt" },
-      { type: "update", path: "c.txt", moveTo: "d.txt", chunks: [{ contexts: ["def f():"], oldLines: ["x", "y"], newLines: ["x", "z"], newFromOld: [0, null], isEndOfFile: false }] },
+      {
+        type: "update",
+        path: "c.txt",
+        moveTo: "d.txt",
+        chunks: [
+          {
+            contexts: ["def f():"],
+            oldLines: ["x", "y"],
+            newLines: ["x", "z"],
+            newFromOld: [0, null],
+            isEndOfFile: false,
+          },
+        ],
+      },
     ]);
   });
 
   it("splits chunks on @@ and marks *** End of File", () => {
-    const p = parsePatch(wrap(["*** Update File: a", "@@", "-a", "+b", "@@ ctx", "-c", "+d", "*** End of File"].join("\n")));
+    const p = parsePatch(
+      wrap(["*** Update File: a", "@@", "-a", "+b", "@@ ctx", "-c", "+d", "*** End of File"].join("\n")),
+    );
     const h = p.hunks[0];
     expect(h?.type === "update" && h.chunks).toEqual([
       { contexts: [], oldLines: ["a"], newLines: ["b"], newFromOld: [null], isEndOfFile: false },
@@ -41,7 +56,13 @@ describe("parsePatch", () => {
   it("accepts a first chunk without @@ and treats empty lines as blank context", () => {
     const p = parsePatch(wrap(["*** Update File: a", " x", "", "-y", "+z"].join("\n")));
     const h = p.hunks[0];
-    expect(h?.type === "update" && h.chunks[0]).toEqual({ contexts: [], oldLines: ["x", "", "y"], newLines: ["x", "", "z"], newFromOld: [0, 1, null], isEndOfFile: false });
+    expect(h?.type === "update" && h.chunks[0]).toEqual({
+      contexts: [],
+      oldLines: ["x", "", "y"],
+      newLines: ["x", "", "z"],
+      newFromOld: [0, 1, null],
+      isEndOfFile: false,
+    });
   });
 
   it("keeps consecutive @@ headers as nested contexts", () => {
@@ -65,11 +86,19 @@ describe("parsePatch", () => {
   it("tolerates padded @@ and End of File markers", () => {
     const p = parsePatch(wrap(["*** Update File: a", "  @@ ctx  ", "-x", "+y", "  *** End of File "].join("\n")));
     const h = p.hunks[0];
-    expect(h?.type === "update" && h.chunks[0]).toEqual({ contexts: ["ctx"], oldLines: ["x"], newLines: ["y"], newFromOld: [null], isEndOfFile: true });
+    expect(h?.type === "update" && h.chunks[0]).toEqual({
+      contexts: ["ctx"],
+      oldLines: ["x"],
+      newLines: ["y"],
+      newFromOld: [null],
+      isEndOfFile: true,
+    });
   });
 
   it("allows an added empty file", () => {
-    expect(parsePatch(wrap("*** Add File: empty.txt")).hunks).toEqual([{ type: "add", path: "empty.txt", contents: "" }]);
+    expect(parsePatch(wrap("*** Add File: empty.txt")).hunks).toEqual([
+      { type: "add", path: "empty.txt", contents: "" },
+    ]);
   });
 
   const errors: Array<[string, string, RegExp]> = [

@@ -11,9 +11,14 @@ const HEREDOC_START = /^(?:\S+\s+)?<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1$/;
 /** Parses the apply_patch format (see apply-patch.md), tolerating heredoc wrappers and padded marker lines. */
 export function parsePatch(text: string): ParsedPatch {
   const lines = stripHeredoc(trimBlankEdges(text.replace(/\r\n/g, "\n").split("\n")));
-  if (lines.length === 0) throw new PatchError("The patch is empty. Send a patch that starts with '*** Begin Patch' and ends with '*** End Patch'.");
+  if (lines.length === 0)
+    throw new PatchError(
+      "The patch is empty. Send a patch that starts with '*** Begin Patch' and ends with '*** End Patch'.",
+    );
   if (lines[0]?.trim() !== BEGIN) {
-    throw new PatchError(`The first line of the patch must be '${BEGIN}' (got '${lines[0] ?? ""}'). Start the patch with '${BEGIN}'.`);
+    throw new PatchError(
+      `The first line of the patch must be '${BEGIN}' (got '${lines[0] ?? ""}'). Start the patch with '${BEGIN}'.`,
+    );
   }
   if (lines[lines.length - 1]?.trim() !== END || lines.length < 2) {
     throw new PatchError(`The last line of the patch must be '${END}'. End the patch with '${END}'.`);
@@ -35,7 +40,8 @@ export function parsePatch(text: string): ParsedPatch {
     }
     const kind = header[1];
     const path = (header[2] ?? "").trim();
-    if (path === "") throw new PatchError(`Line ${i + 2} of the patch: '${line.trim()}' names no file. Put the path after the colon.`);
+    if (path === "")
+      throw new PatchError(`Line ${i + 2} of the patch: '${line.trim()}' names no file. Put the path after the colon.`);
     i++;
     if (kind === "Delete File") {
       hunks.push({ type: "delete", path });
@@ -47,7 +53,9 @@ export function parsePatch(text: string): ParsedPatch {
         const l = body[i] ?? "";
         if (l.startsWith("+")) added.push(l.slice(1));
         else if (l.trim() !== "" || !onlyBlankUntilHeader(body, i)) {
-          throw new PatchError(`In '*** Add File: ${path}': line '${l}' does not start with '+'. Every line of an added file must start with '+'.`);
+          throw new PatchError(
+            `In '*** Add File: ${path}': line '${l}' does not start with '+'. Every line of an added file must start with '+'.`,
+          );
         }
         i++;
       }
@@ -59,18 +67,26 @@ export function parsePatch(text: string): ParsedPatch {
     const move = HEADER.exec((body[i] ?? "").trim());
     if (move && move[1] === "Move to") {
       moveTo = (move[2] ?? "").trim();
-      if (moveTo === "") throw new PatchError(`In '*** Update File: ${path}': '*** Move to:' names no file. Put the new path after the colon.`);
+      if (moveTo === "")
+        throw new PatchError(
+          `In '*** Update File: ${path}': '*** Move to:' names no file. Put the new path after the colon.`,
+        );
       i++;
     }
     const start = i;
     while (i < body.length && !isHunkHeader(body[i] ?? "")) i++;
     const chunks = parseChunks(body.slice(start, i), path);
     if (chunks.length === 0 && moveTo === null) {
-      throw new PatchError(`'*** Update File: ${path}' has no changes. Add '-'/'+' lines (with ' ' context lines), or remove the hunk.`);
+      throw new PatchError(
+        `'*** Update File: ${path}' has no changes. Add '-'/'+' lines (with ' ' context lines), or remove the hunk.`,
+      );
     }
     hunks.push({ type: "update", path, moveTo, chunks });
   }
-  if (hunks.length === 0) throw new PatchError("The patch contains no hunks. Add at least one '*** Add File:', '*** Delete File:' or '*** Update File:' section.");
+  if (hunks.length === 0)
+    throw new PatchError(
+      "The patch contains no hunks. Add at least one '*** Add File:', '*** Delete File:' or '*** Update File:' section.",
+    );
   return { hunks };
 }
 
@@ -95,7 +111,8 @@ function parseChunks(lines: string[], path: string): UpdateChunk[] {
       continue;
     }
     if (trimmed === EOF_MARKER) {
-      if (!current || !hasLines(current)) throw new PatchError(`In '*** Update File: ${path}': '${EOF_MARKER}' must follow the lines of a chunk.`);
+      if (!current || !hasLines(current))
+        throw new PatchError(`In '*** Update File: ${path}': '${EOF_MARKER}' must follow the lines of a chunk.`);
       current.isEndOfFile = true;
       chunks.push(current);
       current = null;
@@ -113,8 +130,7 @@ function parseChunks(lines: string[], path: string): UpdateChunk[] {
     else if (tag === "+") {
       current.newFromOld.push(null);
       current.newLines.push(line.slice(1));
-    }
-    else {
+    } else {
       throw new PatchError(
         `In '*** Update File: ${path}': line '${line}' must start with ' ' (context), '-' (remove) or '+' (add), or be an '@@' header.`,
       );
@@ -122,7 +138,9 @@ function parseChunks(lines: string[], path: string): UpdateChunk[] {
   }
   if (current && hasLines(current)) chunks.push(current);
   else if (current && current.contexts.length > 0) {
-    throw new PatchError(`In '*** Update File: ${path}': '@@ ${current.contexts.join(" ")}' is followed by no change lines.`);
+    throw new PatchError(
+      `In '*** Update File: ${path}': '@@ ${current.contexts.join(" ")}' is followed by no change lines.`,
+    );
   }
   return chunks;
 }
@@ -133,7 +151,8 @@ function isHunkHeader(line: string): boolean {
 }
 
 function onlyBlankUntilHeader(lines: string[], from: number): boolean {
-  for (let i = from; i < lines.length && !isHunkHeader(lines[i] ?? ""); i++) if ((lines[i] ?? "").trim() !== "") return false;
+  for (let i = from; i < lines.length && !isHunkHeader(lines[i] ?? ""); i++)
+    if ((lines[i] ?? "").trim() !== "") return false;
   return true;
 }
 

@@ -12,7 +12,12 @@ const COMPARISONS: ReadonlyArray<(s: string) => string> = [
  * Index of the first occurrence of `pattern` in `lines` at or after `start`, or -1.
  * With `atEnd`, a match ending at the file's last line is preferred over earlier ones.
  */
-export function seekSequence(lines: readonly string[], pattern: readonly string[], start: number, atEnd: boolean): number {
+export function seekSequence(
+  lines: readonly string[],
+  pattern: readonly string[],
+  start: number,
+  atEnd: boolean,
+): number {
   if (pattern.length === 0) return atEnd ? lines.length : start;
   if (pattern.length > lines.length) return -1;
   const last = lines.length - pattern.length;

@@ -10,7 +10,12 @@ afterEach(async () => {
 
 describe("loadAgentsMd", () => {
   it("joins AGENTS.md files root-first down to the working folder", async () => {
-    sandbox = await LocalSandbox.create({ "AGENTS.md": "root", "pkg/AGENTS.md": "pkg", "pkg/a/AGENTS.md": "deep", "other/AGENTS.md": "other" });
+    sandbox = await LocalSandbox.create({
+      "AGENTS.md": "root",
+      "pkg/AGENTS.md": "pkg",
+      "pkg/a/AGENTS.md": "deep",
+      "other/AGENTS.md": "other",
+    });
     const r = await loadAgentsMd(sandbox, "pkg/a");
     expect(r.files).toEqual(["AGENTS.md", "pkg/AGENTS.md", "pkg/a/AGENTS.md"]);
     expect(r.text).toBe("## AGENTS.md\n\nroot\n\n## pkg/AGENTS.md\n\npkg\n\n## pkg/a/AGENTS.md\n\ndeep");
@@ -23,7 +28,11 @@ describe("loadAgentsMd", () => {
   });
 
   it("prefers AGENTS.override.md in its folder", async () => {
-    sandbox = await LocalSandbox.create({ "AGENTS.md": "root", "AGENTS.override.md": "override", "pkg/AGENTS.md": "pkg" });
+    sandbox = await LocalSandbox.create({
+      "AGENTS.md": "root",
+      "AGENTS.override.md": "override",
+      "pkg/AGENTS.md": "pkg",
+    });
     const r = await loadAgentsMd(sandbox, "pkg");
     expect(r.files).toEqual(["AGENTS.override.md", "pkg/AGENTS.md"]);
     expect(r.text).not.toContain("root");
@@ -35,7 +44,11 @@ describe("loadAgentsMd", () => {
   });
 
   it("cuts at the budget, keeping the root first, and reports the truncation", async () => {
-    sandbox = await LocalSandbox.create({ "AGENTS.md": "r".repeat(60), "a/AGENTS.md": "a".repeat(60), "a/b/AGENTS.md": "b".repeat(60) });
+    sandbox = await LocalSandbox.create({
+      "AGENTS.md": "r".repeat(60),
+      "a/AGENTS.md": "a".repeat(60),
+      "a/b/AGENTS.md": "b".repeat(60),
+    });
     const r = await loadAgentsMd(sandbox, "a/b", 100);
     expect(r.truncated).toBe(true);
     expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(100);

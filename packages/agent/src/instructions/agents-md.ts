@@ -19,7 +19,11 @@ export interface AgentsMdResult {
  * In each folder AGENTS.override.md, when present, takes the place of AGENTS.md. Files are joined
  * root-first (so deeper, more specific instructions come last) within `budgetBytes`.
  */
-export async function loadAgentsMd(sandbox: AgentSandbox, workdir = ".", budgetBytes = AGENTS_MD_BUDGET_BYTES): Promise<AgentsMdResult> {
+export async function loadAgentsMd(
+  sandbox: AgentSandbox,
+  workdir = ".",
+  budgetBytes = AGENTS_MD_BUDGET_BYTES,
+): Promise<AgentsMdResult> {
   const rel = toWorkspacePath(workdir, { allowWorkspaceAbsolute: true });
   const parts = rel.ok && rel.path !== "." ? rel.path.split("/") : [];
   const dirs = [".", ...parts.map((_, i) => parts.slice(0, i + 1).join("/"))];

@@ -3,8 +3,23 @@ import { buildSystemPrompt } from "./build-system-prompt.ts";
 
 describe("buildSystemPrompt", () => {
   it("orders Cadre's prompt, the mode, the environment, AGENTS.md and the task's instructions", () => {
-    const s = buildSystemPrompt({ family: "openai", mode: "code", planApproved: false, agentsMd: "AGENTS-TEXT", environment: "ENV-TEXT", task: "TASK-TEXT" });
-    const order = ["You are Cadre", "apply_patch", "# Environment", "ENV-TEXT", "AGENTS-TEXT", "# Task instructions", "TASK-TEXT"].map((m) => s.indexOf(m));
+    const s = buildSystemPrompt({
+      family: "openai",
+      mode: "code",
+      planApproved: false,
+      agentsMd: "AGENTS-TEXT",
+      environment: "ENV-TEXT",
+      task: "TASK-TEXT",
+    });
+    const order = [
+      "You are Cadre",
+      "apply_patch",
+      "# Environment",
+      "ENV-TEXT",
+      "AGENTS-TEXT",
+      "# Task instructions",
+      "TASK-TEXT",
+    ].map((m) => s.indexOf(m));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
@@ -18,7 +33,9 @@ describe("buildSystemPrompt", () => {
   });
 
   it("describes plan mode before and after approval, and ask mode", () => {
-    expect(buildSystemPrompt({ family: "openai", mode: "plan", planApproved: false })).toContain("Do not change any file yet");
+    expect(buildSystemPrompt({ family: "openai", mode: "plan", planApproved: false })).toContain(
+      "Do not change any file yet",
+    );
     expect(buildSystemPrompt({ family: "openai", mode: "plan", planApproved: true })).toContain("approved your plan");
     expect(buildSystemPrompt({ family: "openai", mode: "ask", planApproved: false })).toContain("read-only");
   });

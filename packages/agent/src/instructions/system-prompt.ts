@@ -18,20 +18,28 @@ When you are done, reply without calling a tool. That reply is your final answer
 
 const EDIT_TOOL_HINT: Record<ModelClient["family"], string> = {
   openai: "Edit files with the apply_patch tool; use shell to explore and to run commands.",
-  anthropic: "Edit files with the str_replace_based_edit_tool (view, create, str_replace, insert); use shell to explore and to run commands.",
+  anthropic:
+    "Edit files with the str_replace_based_edit_tool (view, create, str_replace, insert); use shell to explore and to run commands.",
 };
 
 /** What each mode, and plan mode's approval state, asks of the agent. */
 export function modeInstructions(mode: AgentMode, planApproved: boolean, family: ModelClient["family"]): string {
   if (mode === "ask") {
-    return "Mode: ask. Answer the person's question about the code. The workspace is read-only: do not try to change files. " +
-      "Read the code and run read-only commands as needed, then reply with a clear, concise answer citing the relevant files.";
+    return (
+      "Mode: ask. Answer the person's question about the code. The workspace is read-only: do not try to change files. " +
+      "Read the code and run read-only commands as needed, then reply with a clear, concise answer citing the relevant files."
+    );
   }
   if (mode === "plan" && !planApproved) {
-    return "Mode: plan. Do not change any file yet. Investigate the code, then record a concrete step-by-step plan with update_plan " +
+    return (
+      "Mode: plan. Do not change any file yet. Investigate the code, then record a concrete step-by-step plan with update_plan " +
       "(all steps pending) and stop with a short message explaining the approach, risks and open questions. " +
-      "The person will approve the plan or send comments; you implement it only after approval.";
+      "The person will approve the plan or send comments; you implement it only after approval."
+    );
   }
-  const approved = mode === "plan" ? "The person approved your plan: implement it now, keeping the plan's statuses up to date with update_plan. " : "";
+  const approved =
+    mode === "plan"
+      ? "The person approved your plan: implement it now, keeping the plan's statuses up to date with update_plan. "
+      : "";
   return `${approved}${EDIT_TOOL_HINT[family]}`;
 }

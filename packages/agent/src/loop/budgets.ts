@@ -24,6 +24,7 @@ export function budgetExceeded(t: UsageTotals, b: AgentBudgets): string | null {
   const advice = "Raise the budget in the task's settings, or send a follow-up with a narrower instruction.";
   if (t.steps >= b.maxSteps) return `Step budget exhausted: ${t.steps} of ${b.maxSteps} model calls used. ${advice}`;
   if (t.tokens >= b.maxTokens) return `Token budget exhausted: ${t.tokens} of ${b.maxTokens} tokens used. ${advice}`;
-  if (t.costUsd >= b.maxCostUsd) return `Cost budget exhausted: $${t.costUsd.toFixed(4)} of $${b.maxCostUsd.toFixed(2)} spent. ${advice}`;
+  if (t.costUsd >= b.maxCostUsd)
+    return `Cost budget exhausted: $${t.costUsd.toFixed(4)} of $${b.maxCostUsd.toFixed(2)} spent. ${advice}`;
   return null;
 }

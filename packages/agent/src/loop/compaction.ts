@@ -45,7 +45,12 @@ export function recentItems(items: readonly ConversationItem[], budgetTokens: nu
  * The conversation after a compaction: the original task prompt, the summary, and the recent
  * items that fit in `keepTokens`. Deterministic, so rebuilding from history gives the same result.
  */
-export function compactConversation(items: readonly ConversationItem[], summary: string, prompt: ConversationItem | null, keepTokens: number): ConversationItem[] {
+export function compactConversation(
+  items: readonly ConversationItem[],
+  summary: string,
+  prompt: ConversationItem | null,
+  keepTokens: number,
+): ConversationItem[] {
   const tail = recentItems(items, keepTokens);
   const head: ConversationItem[] = [];
   if (prompt && !tail.includes(prompt)) head.push(prompt);
@@ -54,7 +59,11 @@ export function compactConversation(items: readonly ConversationItem[], summary:
 }
 
 /** The items the summarizing call reads: the prompt plus as much recent history as fits in `budgetTokens`. */
-export function itemsToSummarize(items: readonly ConversationItem[], prompt: ConversationItem | null, budgetTokens: number): ConversationItem[] {
+export function itemsToSummarize(
+  items: readonly ConversationItem[],
+  prompt: ConversationItem | null,
+  budgetTokens: number,
+): ConversationItem[] {
   const tail = recentItems(items, budgetTokens);
   const head = prompt && !tail.includes(prompt) ? [prompt] : [];
   return [...head, ...tail, { role: "user", text: COMPACTION_REQUEST }];

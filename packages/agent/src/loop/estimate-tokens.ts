@@ -10,12 +10,23 @@ export function estimateItemTokens(item: ConversationItem): number {
     case "user":
       return estimateTextTokens(item.text) + 4;
     case "assistant":
-      return estimateTextTokens(item.text) + item.toolCalls.reduce((n, c) => n + estimateTextTokens(c.name + JSON.stringify(c.input ?? null)) + 8, 4);
+      return (
+        estimateTextTokens(item.text) +
+        item.toolCalls.reduce((n, c) => n + estimateTextTokens(c.name + JSON.stringify(c.input ?? null)) + 8, 4)
+      );
     case "tool":
       return estimateTextTokens(item.output) + 8;
   }
 }
 
-export function estimateRequestTokens(system: string, items: readonly ConversationItem[], tools: readonly ToolSpec[]): number {
-  return estimateTextTokens(system) + estimateTextTokens(JSON.stringify(tools)) + items.reduce((n, i) => n + estimateItemTokens(i), 0);
+export function estimateRequestTokens(
+  system: string,
+  items: readonly ConversationItem[],
+  tools: readonly ToolSpec[],
+): number {
+  return (
+    estimateTextTokens(system) +
+    estimateTextTokens(JSON.stringify(tools)) +
+    items.reduce((n, i) => n + estimateItemTokens(i), 0)
+  );
 }

@@ -28,11 +28,16 @@ export function isPlanApproved(events: readonly EventBody[]): boolean {
  * On resume: if the attempt had already reached an end before the runner died (a final answer,
  * or a question to the user), return that outcome instead of calling the model again.
  */
-export function settledOutcome(events: readonly EventBody[], keepTokens: number, finalOutcome: (summary: string) => AgentOutcome): AgentOutcome | null {
+export function settledOutcome(
+  events: readonly EventBody[],
+  keepTokens: number,
+  finalOutcome: (summary: string) => AgentOutcome,
+): AgentOutcome | null {
   const { items } = rebuildConversation(events, keepTokens);
   const last = items[items.length - 1];
   if (!last) return null;
   if (last.role === "assistant" && last.toolCalls.length === 0) return finalOutcome(last.text.trim());
-  if (last.role === "tool" && last.name === "request_user_input" && last.output === REQUEST_USER_INPUT_RESULT) return { kind: "waiting", waitingFor: "answer" };
+  if (last.role === "tool" && last.name === "request_user_input" && last.output === REQUEST_USER_INPUT_RESULT)
+    return { kind: "waiting", waitingFor: "answer" };
   return null;
 }

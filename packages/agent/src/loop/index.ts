@@ -1,5 +1,12 @@
 export { runAgent } from "./run-agent.ts";
-export type { AgentBudgets, AgentInput, AgentInputKind, AgentOutcome, ModelPrice, RunAgentOptions } from "./agent-options.ts";
+export type {
+  AgentBudgets,
+  AgentInput,
+  AgentInputKind,
+  AgentOutcome,
+  ModelPrice,
+  RunAgentOptions,
+} from "./agent-options.ts";
 export { rebuildConversation, INTERRUPTED_RESULT } from "./rebuild-conversation.ts";
 export type { RebuiltConversation } from "./rebuild-conversation.ts";
 export { detectStuck } from "./stuck-detector.ts";

@@ -2,9 +2,25 @@ import type { EventBody } from "@cadre/protocol";
 import { describe, expect, it } from "vitest";
 import { INTERRUPTED_RESULT, rebuildConversation } from "./rebuild-conversation.ts";
 
-const usage = (step: number): EventBody => ({ type: "usage", model: "m", step, usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 } });
-const call = (id: string, name = "shell"): EventBody => ({ type: "tool_call", callId: id, name, input: { command: id } });
-const result = (id: string, name = "shell"): EventBody => ({ type: "tool_result", callId: id, name, output: `out ${id}`, isError: false });
+const usage = (step: number): EventBody => ({
+  type: "usage",
+  model: "m",
+  step,
+  usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 },
+});
+const call = (id: string, name = "shell"): EventBody => ({
+  type: "tool_call",
+  callId: id,
+  name,
+  input: { command: id },
+});
+const result = (id: string, name = "shell"): EventBody => ({
+  type: "tool_result",
+  callId: id,
+  name,
+  output: `out ${id}`,
+  isError: false,
+});
 
 describe("rebuildConversation", () => {
   it("groups one step's calls into one assistant item, results after it", () => {
@@ -32,7 +48,14 @@ describe("rebuildConversation", () => {
     expect(interrupted).toEqual([]);
     expect(items).toEqual([
       { role: "user", text: "task" },
-      { role: "assistant", text: "looking", toolCalls: [{ callId: "a", name: "shell", input: { command: "a" } }, { callId: "b", name: "shell", input: { command: "b" } }] },
+      {
+        role: "assistant",
+        text: "looking",
+        toolCalls: [
+          { callId: "a", name: "shell", input: { command: "a" } },
+          { callId: "b", name: "shell", input: { command: "b" } },
+        ],
+      },
       { role: "tool", callId: "a", name: "shell", output: "out a" },
       { role: "tool", callId: "b", name: "shell", output: "out b" },
       { role: "assistant", text: "", toolCalls: [{ callId: "c", name: "shell", input: { command: "c" } }] },
@@ -43,13 +66,36 @@ describe("rebuildConversation", () => {
   });
 
   it("gives calls without a result the interrupted result, wherever their result event lands later", () => {
-    const history: EventBody[] = [{ type: "user_message", kind: "prompt", text: "t" }, usage(1), call("a"), result("a"), call("b")];
+    const history: EventBody[] = [
+      { type: "user_message", kind: "prompt", text: "t" },
+      usage(1),
+      call("a"),
+      result("a"),
+      call("b"),
+    ];
     const first = rebuildConversation(history, 1000);
     expect(first.interrupted).toEqual([{ callId: "b", name: "shell" }]);
-    expect(first.items[first.items.length - 1]).toEqual({ role: "tool", callId: "b", name: "shell", output: INTERRUPTED_RESULT });
+    expect(first.items[first.items.length - 1]).toEqual({
+      role: "tool",
+      callId: "b",
+      name: "shell",
+      output: INTERRUPTED_RESULT,
+    });
     // After the synthetic result is stored (after other events), the rebuild places it with its call.
     const later = rebuildConversation(
-      [...history, { type: "status", status: "running" }, { type: "tool_result", callId: "b", name: "shell", output: INTERRUPTED_RESULT, isError: true, interrupted: true }, { type: "user_message", kind: "followup", text: "go" }],
+      [
+        ...history,
+        { type: "status", status: "running" },
+        {
+          type: "tool_result",
+          callId: "b",
+          name: "shell",
+          output: INTERRUPTED_RESULT,
+          isError: true,
+          interrupted: true,
+        },
+        { type: "user_message", kind: "followup", text: "go" },
+      ],
       1000,
     );
     expect(later.interrupted).toEqual([]);

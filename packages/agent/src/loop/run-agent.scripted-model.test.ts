@@ -24,9 +24,15 @@ describe("runAgent with real providers against the scripted model server", () =>
     sandbox = null;
   });
 
-  const BUG = { "math.js": "export function add(a, b) {\n  return a - b;\n}\n", "test.sh": "node -e \"import('./math.js').then(m => { if (m.add(2, 3) !== 5) { console.log('FAIL'); process.exit(1) } console.log('PASS') })\"\n" };
+  const BUG = {
+    "math.js": "export function add(a, b) {\n  return a - b;\n}\n",
+    "test.sh":
+      "node -e \"import('./math.js').then(m => { if (m.add(2, 3) !== 5) { console.log('FAIL'); process.exit(1) } console.log('PASS') })\"\n",
+  };
 
-  async function run(model: RunAgentOptions["model"]): Promise<{ outcome: Awaited<ReturnType<typeof runAgent>>; events: EventBody[] }> {
+  async function run(
+    model: RunAgentOptions["model"],
+  ): Promise<{ outcome: Awaited<ReturnType<typeof runAgent>>; events: EventBody[] }> {
     sandbox = await LocalSandbox.create(BUG);
     const events: EventBody[] = [];
     const outcome = await runAgent({
@@ -63,17 +69,31 @@ describe("runAgent with real providers against the scripted model server", () =>
           expect(ctx.request.customTools.includes("apply_patch")).toBe(customTools);
           return {
             text: "Fixing the subtraction.",
-            toolCalls: [{ name: "apply_patch", input: "*** Begin Patch\n*** Update File: math.js\n@@ export function add(a, b) {\n-  return a - b;\n+  return a + b;\n*** End Patch\n" }],
+            toolCalls: [
+              {
+                name: "apply_patch",
+                input:
+                  "*** Begin Patch\n*** Update File: math.js\n@@ export function add(a, b) {\n-  return a - b;\n+  return a + b;\n*** End Patch\n",
+              },
+            ],
           };
         }
         if (ctx.step === 1) return { toolCalls: [{ name: "shell", input: { command: "sh test.sh" } }] };
         return { text: "Fixed add (a - b → a + b) in math.js; sh test.sh prints PASS." };
       });
-      const config: ModelConfig = { providers: { openai: { kind: "openai-responses", baseUrl: server.url, customTools } }, models: {} };
+      const config: ModelConfig = {
+        providers: { openai: { kind: "openai-responses", baseUrl: server.url, customTools } },
+        models: {},
+      };
       const model = resolveModel(config, "openai/gpt-5.1-codex", { OPENAI_API_KEY: "test-key" });
       const { outcome, events } = await run(model);
-      expect(outcome).toEqual({ kind: "completed", summary: "Fixed add (a - b → a + b) in math.js; sh test.sh prints PASS." });
-      expect((await sandbox?.readFile("math.js"))?.toString()).toBe("export function add(a, b) {\n  return a + b;\n}\n");
+      expect(outcome).toEqual({
+        kind: "completed",
+        summary: "Fixed add (a - b → a + b) in math.js; sh test.sh prints PASS.",
+      });
+      expect((await sandbox?.readFile("math.js"))?.toString()).toBe(
+        "export function add(a, b) {\n  return a + b;\n}\n",
+      );
       expect(seen[1]).toBe("Success. Updated the following files:\nM math.js");
       expect(seen[2]).toMatch(/^Exit code: 0\n[\s\S]*PASS$/);
       expect(events.filter((e) => e.type === "usage")).toHaveLength(3);
@@ -87,15 +107,28 @@ describe("runAgent with real providers against the scripted model server", () =>
       if (ctx.step === 0) {
         expect(ctx.request.tools).toContain("str_replace_based_edit_tool");
         expect(ctx.request.tools).not.toContain("apply_patch");
-        return { toolCalls: [{ name: "str_replace_based_edit_tool", input: { command: "view", path: "/workspace/math.js" } }] };
+        return {
+          toolCalls: [{ name: "str_replace_based_edit_tool", input: { command: "view", path: "/workspace/math.js" } }],
+        };
       }
       if (ctx.step === 1) {
-        return { text: "Found it.", toolCalls: [{ name: "str_replace_based_edit_tool", input: { command: "str_replace", path: "math.js", old_str: "return a - b;", new_str: "return a + b;" } }] };
+        return {
+          text: "Found it.",
+          toolCalls: [
+            {
+              name: "str_replace_based_edit_tool",
+              input: { command: "str_replace", path: "math.js", old_str: "return a - b;", new_str: "return a + b;" },
+            },
+          ],
+        };
       }
       if (ctx.step === 2) return { toolCalls: [{ name: "shell", input: { command: "sh test.sh" } }] };
       return { text: "Fixed add in math.js; test.sh passes." };
     });
-    const model = resolveModel(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5", { ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, ""), ANTHROPIC_API_KEY: "test-key" });
+    const model = resolveModel(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5", {
+      ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, ""),
+      ANTHROPIC_API_KEY: "test-key",
+    });
     const { outcome } = await run(model);
     expect(outcome).toEqual({ kind: "completed", summary: "Fixed add in math.js; test.sh passes." });
     expect((await sandbox?.readFile("math.js"))?.toString()).toBe("export function add(a, b) {\n  return a + b;\n}\n");

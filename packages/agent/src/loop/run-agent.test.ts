@@ -20,7 +20,11 @@ const PATCH = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** End Patch";
 
 async function harness(
   script: Array<FakeReply | ((req: ModelRequest) => FakeReply)>,
-  over: Partial<RunAgentOptions> & { files?: Record<string, string>; family?: "openai" | "anthropic"; contextWindow?: number } = {},
+  over: Partial<RunAgentOptions> & {
+    files?: Record<string, string>;
+    family?: "openai" | "anthropic";
+    contextWindow?: number;
+  } = {},
 ) {
   const sandbox = await LocalSandbox.create(over.files ?? {});
   sandboxes.push(sandbox);
@@ -72,28 +76,53 @@ describe("runAgent", () => {
       "usage",
     ]);
     const results = h.emitted.filter((e) => e.type === "tool_result");
-    expect(results[0]).toMatchObject({ output: "Success. Updated the following files:\nA hello.txt", isError: false, files: ["hello.txt"] });
+    expect(results[0]).toMatchObject({
+      output: "Success. Updated the following files:\nA hello.txt",
+      isError: false,
+      files: ["hello.txt"],
+    });
     expect(results[1]).toMatchObject({ isError: false, exitCode: 0 });
-    expect(results[1]?.type === "tool_result" && results[1].output).toMatch(/^Exit code: 0\nWall time: .*\nOutput:\nhello$/);
+    expect(results[1]?.type === "tool_result" && results[1].output).toMatch(
+      /^Exit code: 0\nWall time: .*\nOutput:\nhello$/,
+    );
     expect(h.checkpoints()).toBe(2);
     const usage = h.emitted.filter((e) => e.type === "usage").map((e) => e.type === "usage" && e.step);
     expect(usage).toEqual([1, 2, 3]);
     // The second request carries the first step's call and its result.
     expect(h.model.requests[1]?.items).toEqual([
       { role: "user", text: "Do the task" },
-      { role: "assistant", text: "I will add the file.", toolCalls: [{ callId: "call_1", name: "apply_patch", input: PATCH }] },
-      { role: "tool", callId: "call_1", name: "apply_patch", output: "Success. Updated the following files:\nA hello.txt" },
+      {
+        role: "assistant",
+        text: "I will add the file.",
+        toolCalls: [{ callId: "call_1", name: "apply_patch", input: PATCH }],
+      },
+      {
+        role: "tool",
+        callId: "call_1",
+        name: "apply_patch",
+        output: "Success. Updated the following files:\nA hello.txt",
+      },
     ]);
   });
 
   it("offers apply_patch to OpenAI-family models and the editor to Anthropic-family ones", async () => {
     const a = await harness([{ text: "done" }]);
     await runAgent(a.opts);
-    expect(a.model.requests[0]?.tools.map((t) => t.name)).toEqual(["shell", "apply_patch", "update_plan", "request_user_input"]);
+    expect(a.model.requests[0]?.tools.map((t) => t.name)).toEqual([
+      "shell",
+      "apply_patch",
+      "update_plan",
+      "request_user_input",
+    ]);
     expect(a.model.requests[0]?.tools[1]).toMatchObject({ kind: "custom", grammar: { syntax: "lark" } });
     const b = await harness([{ text: "done" }], { family: "anthropic" });
     await runAgent(b.opts);
-    expect(b.model.requests[0]?.tools.map((t) => t.name)).toEqual(["shell", "str_replace_based_edit_tool", "update_plan", "request_user_input"]);
+    expect(b.model.requests[0]?.tools.map((t) => t.name)).toEqual([
+      "shell",
+      "str_replace_based_edit_tool",
+      "update_plan",
+      "request_user_input",
+    ]);
     const c = await harness([{ text: "answer" }], { mode: "ask" });
     await runAgent(c.opts);
     expect(c.model.requests[0]?.tools.map((t) => t.name)).toEqual(["shell", "request_user_input"]);
@@ -109,7 +138,10 @@ describe("runAgent", () => {
   });
 
   it("includes AGENTS.md and the environment and task instructions in the system prompt", async () => {
-    const h = await harness([{ text: "done" }], { files: { "AGENTS.md": "Run npm test." }, instructions: { environment: "Node 20, no network.", task: "Be brief." } });
+    const h = await harness([{ text: "done" }], {
+      files: { "AGENTS.md": "Run npm test." },
+      instructions: { environment: "Node 20, no network.", task: "Be brief." },
+    });
     await runAgent(h.opts);
     const sys = h.model.requests[0]?.system ?? "";
     expect(sys).toContain("Run npm test.");
@@ -146,12 +178,16 @@ describe("runAgent", () => {
   });
 
   it("does not checkpoint a read-only workspace, and checkpoints shell only when asked", async () => {
-    const ask = await harness([{ toolCalls: [{ name: "shell", input: { command: "ls" } }] }, { text: "answer" }], { mode: "ask" });
+    const ask = await harness([{ toolCalls: [{ name: "shell", input: { command: "ls" } }] }, { text: "answer" }], {
+      mode: "ask",
+    });
     const ro = await LocalSandbox.create({}, { readOnly: true });
     sandboxes.push(ro);
     await runAgent({ ...ask.opts, sandbox: ro });
     expect(ask.checkpoints()).toBe(0);
-    const noShell = await harness([{ toolCalls: [{ name: "shell", input: { command: "ls" } }] }, { text: "done" }], { checkpointAfterShell: false });
+    const noShell = await harness([{ toolCalls: [{ name: "shell", input: { command: "ls" } }] }, { text: "done" }], {
+      checkpointAfterShell: false,
+    });
     await runAgent(noShell.opts);
     expect(noShell.checkpoints()).toBe(0);
   });
@@ -159,7 +195,14 @@ describe("runAgent", () => {
   describe("request_user_input", () => {
     it("emits a question and waits for the answer", async () => {
       const questions = [{ question: "Which database?", options: ["PostgreSQL", "SQLite"] }];
-      const h = await harness([{ toolCalls: [{ name: "request_user_input", input: { questions } }, { name: "shell", input: { command: "echo hi" } }] }]);
+      const h = await harness([
+        {
+          toolCalls: [
+            { name: "request_user_input", input: { questions } },
+            { name: "shell", input: { command: "echo hi" } },
+          ],
+        },
+      ]);
       expect(await runAgent(h.opts)).toEqual({ kind: "waiting", waitingFor: "answer" });
       expect(h.emitted.find((e) => e.type === "question")).toEqual({ type: "question", callId: "call_1", questions });
       const results = h.emitted.filter((e) => e.type === "tool_result");
@@ -167,45 +210,73 @@ describe("runAgent", () => {
       expect(results[1]?.type === "tool_result" && results[1].output).toContain("Not run");
 
       // The answer continues the same conversation.
-      const h2 = await harness([{ text: "Used PostgreSQL." }], { history: h.emitted, input: { kind: "answer", text: "PostgreSQL" } });
+      const h2 = await harness([{ text: "Used PostgreSQL." }], {
+        history: h.emitted,
+        input: { kind: "answer", text: "PostgreSQL" },
+      });
       expect(await runAgent(h2.opts)).toEqual({ kind: "completed", summary: "Used PostgreSQL." });
       const items = h2.model.requests[0]?.items ?? [];
       expect(items[items.length - 1]).toEqual({ role: "user", text: "Answer to your question:\nPostgreSQL" });
     });
 
     it("rejects invalid questions with an actionable error", async () => {
-      const h = await harness([{ toolCalls: [{ name: "request_user_input", input: { questions: [{ question: "Q?", options: ["only one"] }] } }] }, { text: "ok" }]);
+      const h = await harness([
+        {
+          toolCalls: [
+            { name: "request_user_input", input: { questions: [{ question: "Q?", options: ["only one"] }] } },
+          ],
+        },
+        { text: "ok" },
+      ]);
       expect(await runAgent(h.opts)).toMatchObject({ kind: "completed" });
       const r = h.emitted.find((e) => e.type === "tool_result");
-      expect(r?.type === "tool_result" && r.output).toMatch(/Invalid input for request_user_input: questions\.0\.options/);
+      expect(r?.type === "tool_result" && r.output).toMatch(
+        /Invalid input for request_user_input: questions\.0\.options/,
+      );
     });
   });
 
   describe("plan mode", () => {
-    const plan = [{ step: "Add the endpoint", status: "pending" }, { step: "Test it", status: "pending" }];
+    const plan = [
+      { step: "Add the endpoint", status: "pending" },
+      { step: "Test it", status: "pending" },
+    ];
     it("plans without edit tools, waits for approval, then implements with them", async () => {
-      const h = await harness([{ toolCalls: [{ name: "update_plan", input: { plan } }] }, { text: "Plan: add then test." }], { mode: "plan" });
+      const h = await harness(
+        [{ toolCalls: [{ name: "update_plan", input: { plan } }] }, { text: "Plan: add then test." }],
+        { mode: "plan" },
+      );
       expect(await runAgent(h.opts)).toEqual({ kind: "waiting", waitingFor: "plan_approval" });
       expect(h.model.requests[0]?.tools.map((t) => t.name)).toEqual(["shell", "update_plan", "request_user_input"]);
       expect(h.model.requests[0]?.system).toContain("Mode: plan");
       expect(h.emitted.find((e) => e.type === "plan")).toEqual({ type: "plan", explanation: null, steps: plan });
 
-      const rejected = await harness([{ text: "Revised plan." }], { mode: "plan", history: h.emitted, input: { kind: "plan_rejected", text: "Use SQLite" } });
+      const rejected = await harness([{ text: "Revised plan." }], {
+        mode: "plan",
+        history: h.emitted,
+        input: { kind: "plan_rejected", text: "Use SQLite" },
+      });
       expect(await runAgent(rejected.opts)).toEqual({ kind: "waiting", waitingFor: "plan_approval" });
       expect(JSON.stringify(rejected.model.requests[0]?.items)).toContain("Use SQLite");
 
-      const approved = await harness([{ toolCalls: [{ name: "apply_patch", input: PATCH }] }, { text: "Implemented." }], {
-        mode: "plan",
-        history: [...h.emitted, ...rejected.emitted],
-        input: { kind: "plan_approved", text: "" },
-      });
+      const approved = await harness(
+        [{ toolCalls: [{ name: "apply_patch", input: PATCH }] }, { text: "Implemented." }],
+        {
+          mode: "plan",
+          history: [...h.emitted, ...rejected.emitted],
+          input: { kind: "plan_approved", text: "" },
+        },
+      );
       expect(await runAgent(approved.opts)).toEqual({ kind: "completed", summary: "Implemented." });
       expect(approved.model.requests[0]?.tools.map((t) => t.name)).toContain("apply_patch");
       expect(approved.model.requests[0]?.system).toContain("approved your plan");
     });
 
     it("refuses two in_progress steps", async () => {
-      const bad = [{ step: "a", status: "in_progress" }, { step: "b", status: "in_progress" }];
+      const bad = [
+        { step: "a", status: "in_progress" },
+        { step: "b", status: "in_progress" },
+      ];
       const h = await harness([{ toolCalls: [{ name: "update_plan", input: { plan: bad } }] }, { text: "ok" }]);
       await runAgent(h.opts);
       expect(h.emitted.some((e) => e.type === "plan")).toBe(false);
@@ -221,30 +292,60 @@ describe("runAgent", () => {
         type: "usage",
         model: "m",
         step: i + 1,
-        usage: { inputTokens: tokens / n, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: cost / n },
+        usage: {
+          inputTokens: tokens / n,
+          cachedInputTokens: 0,
+          outputTokens: 0,
+          reasoningTokens: 0,
+          costUsd: cost / n,
+        },
       })),
       { type: "assistant_message", text: "working" },
     ];
     it("fails before the model call when the step budget is used", async () => {
-      const h = await harness([], { history: spent(3, 30, 0), input: { kind: "followup", text: "more" }, budgets: { ...BUDGETS, maxSteps: 3 } });
+      const h = await harness([], {
+        history: spent(3, 30, 0),
+        input: { kind: "followup", text: "more" },
+        budgets: { ...BUDGETS, maxSteps: 3 },
+      });
       const o = await runAgent(h.opts);
       expect(o).toMatchObject({ kind: "failed", reason: "budget_exceeded" });
       expect(o.kind === "failed" && o.message).toContain("3 of 3 model calls");
       expect(h.model.requests).toHaveLength(0);
     });
     it("fails on the token budget", async () => {
-      const h = await harness([], { history: spent(2, 5000, 0), input: { kind: "followup", text: "more" }, budgets: { ...BUDGETS, maxTokens: 4000 } });
-      expect(await runAgent(h.opts)).toMatchObject({ kind: "failed", reason: "budget_exceeded", message: expect.stringContaining("Token budget") });
+      const h = await harness([], {
+        history: spent(2, 5000, 0),
+        input: { kind: "followup", text: "more" },
+        budgets: { ...BUDGETS, maxTokens: 4000 },
+      });
+      expect(await runAgent(h.opts)).toMatchObject({
+        kind: "failed",
+        reason: "budget_exceeded",
+        message: expect.stringContaining("Token budget"),
+      });
     });
     it("prices usage and fails on the cost budget", async () => {
       const h = await harness(
-        [{ toolCalls: [{ name: "shell", input: { command: "true" } }], usage: { inputTokens: 1_000_000, cachedInputTokens: 500_000, outputTokens: 100_000 } }],
-        { price: { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 10 }, budgets: { ...BUDGETS, maxTokens: 10_000_000, maxCostUsd: 2 } },
+        [
+          {
+            toolCalls: [{ name: "shell", input: { command: "true" } }],
+            usage: { inputTokens: 1_000_000, cachedInputTokens: 500_000, outputTokens: 100_000 },
+          },
+        ],
+        {
+          price: { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 10 },
+          budgets: { ...BUDGETS, maxTokens: 10_000_000, maxCostUsd: 2 },
+        },
       );
       const o = await runAgent(h.opts);
       const usage = h.emitted.find((e) => e.type === "usage");
       expect(usage?.type === "usage" && usage.usage.costUsd).toBeCloseTo(1 + 0.25 + 1);
-      expect(o).toMatchObject({ kind: "failed", reason: "budget_exceeded", message: expect.stringContaining("Cost budget") });
+      expect(o).toMatchObject({
+        kind: "failed",
+        reason: "budget_exceeded",
+        message: expect.stringContaining("Cost budget"),
+      });
       expect(h.model.requests).toHaveLength(1);
     });
   });
@@ -253,13 +354,25 @@ describe("runAgent", () => {
     it("gives an interrupted tool call a synthetic result and resumes", async () => {
       const history: EventBody[] = [
         { type: "user_message", kind: "prompt", text: "Do the task" },
-        { type: "usage", model: "m", step: 1, usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 } },
+        {
+          type: "usage",
+          model: "m",
+          step: 1,
+          usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 },
+        },
         { type: "tool_call", callId: "c1", name: "shell", input: { command: "npm test" } },
         { type: "command_output", callId: "c1", stream: "stdout", chunk: "running" },
       ];
       const h = await harness([{ text: "Resumed and done." }], { history, input: null });
       expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Resumed and done." });
-      expect(h.emitted[0]).toEqual({ type: "tool_result", callId: "c1", name: "shell", output: INTERRUPTED_RESULT, isError: true, interrupted: true });
+      expect(h.emitted[0]).toEqual({
+        type: "tool_result",
+        callId: "c1",
+        name: "shell",
+        output: INTERRUPTED_RESULT,
+        isError: true,
+        interrupted: true,
+      });
       expect(h.emitted.some((e) => e.type === "user_message")).toBe(false);
       expect(h.model.requests[0]?.items).toEqual([
         { role: "user", text: "Do the task" },
@@ -290,7 +403,12 @@ describe("runAgent", () => {
       const events: EventBody[] = [{ type: "user_message", kind: "prompt", text: "the original task" }];
       for (let i = 1; i <= 6; i++) {
         events.push(
-          { type: "usage", model: "m", step: i, usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 } },
+          {
+            type: "usage",
+            model: "m",
+            step: i,
+            usage: { inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, reasoningTokens: 0, costUsd: 0 },
+          },
           { type: "tool_call", callId: `old${i}`, name: "shell", input: { command: `cat big${i}` } },
           { type: "tool_result", callId: `old${i}`, name: "shell", output: `${i}`.repeat(8000), isError: false },
         );
@@ -324,14 +442,22 @@ describe("runAgent", () => {
       expect(items[items.length - 1]).toEqual({ role: "user", text: "continue" });
       expect(items.length).toBeLessThan(15);
       // A new runner rebuilding from the stored events sends the same conversation.
-      const again = await harness([{ text: "Again." }], { history: [...bigHistory(), ...h.emitted.slice(0, 3)], input: null, contextWindow: 14_000 });
+      const again = await harness([{ text: "Again." }], {
+        history: [...bigHistory(), ...h.emitted.slice(0, 3)],
+        input: null,
+        contextWindow: 14_000,
+      });
       await runAgent(again.opts);
       expect(again.model.requests[0]?.items).toEqual(items);
     });
 
     it("compacts and retries once on a context_overflow error", async () => {
       const h = await harness(
-        [{ error: new ModelError("context_overflow", "too long") }, { text: "summary" }, { text: "Done after compaction." }],
+        [
+          { error: new ModelError("context_overflow", "too long") },
+          { text: "summary" },
+          { text: "Done after compaction." },
+        ],
         { history: bigHistory(), input: { kind: "followup", text: "go" }, contextWindow: 1_000_000 },
       );
       expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Done after compaction." });
@@ -340,17 +466,31 @@ describe("runAgent", () => {
 
     it("reads less history when the summarizing call itself overflows", async () => {
       const h = await harness(
-        [{ error: new ModelError("context_overflow", "too long") }, { error: new ModelError("context_overflow", "summary too long") }, { text: "summary" }, { text: "Done." }],
+        [
+          { error: new ModelError("context_overflow", "too long") },
+          { error: new ModelError("context_overflow", "summary too long") },
+          { text: "summary" },
+          { text: "Done." },
+        ],
         { history: bigHistory(), input: { kind: "followup", text: "go" }, contextWindow: 1_000_000 },
       );
       expect(await runAgent(h.opts)).toEqual({ kind: "completed", summary: "Done." });
-      expect(JSON.stringify(h.model.requests[2]?.items).length).toBeLessThanOrEqual(JSON.stringify(h.model.requests[1]?.items).length);
+      expect(JSON.stringify(h.model.requests[2]?.items).length).toBeLessThanOrEqual(
+        JSON.stringify(h.model.requests[1]?.items).length,
+      );
     });
 
     it("fails with model_error when the context still overflows after compaction", async () => {
       const overflow = { error: new ModelError("context_overflow", "too long") };
-      const h = await harness([overflow, { text: "summary" }, overflow], { history: bigHistory(), input: { kind: "followup", text: "go" } });
-      expect(await runAgent(h.opts)).toMatchObject({ kind: "failed", reason: "model_error", message: expect.stringContaining("context_overflow") });
+      const h = await harness([overflow, { text: "summary" }, overflow], {
+        history: bigHistory(),
+        input: { kind: "followup", text: "go" },
+      });
+      expect(await runAgent(h.opts)).toMatchObject({
+        kind: "failed",
+        reason: "model_error",
+        message: expect.stringContaining("context_overflow"),
+      });
     });
   });
 

@@ -49,29 +49,54 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentOutcome> {
     if (opts.signal.aborted) return CANCELLED;
     if (err instanceof ModelError) {
       if (err.kind === "cancelled") return CANCELLED;
-      return { kind: "failed", reason: "model_error", message: `Model ${opts.model.name} failed (${err.kind}): ${err.message}` };
+      return {
+        kind: "failed",
+        reason: "model_error",
+        message: `Model ${opts.model.name} failed (${err.kind}): ${err.message}`,
+      };
     }
-    return { kind: "failed", reason: "internal", message: `Internal error in the agent loop: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      kind: "failed",
+      reason: "internal",
+      message: `Internal error in the agent loop: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 
-async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: EventBody) => Promise<void>): Promise<AgentOutcome> {
+async function drive(
+  opts: RunAgentOptions,
+  events: EventBody[],
+  emit: (e: EventBody) => Promise<void>,
+): Promise<AgentOutcome> {
   const { model, signal } = opts;
   const keepTokens = Math.floor(model.contextWindow * KEEP_RECENT);
   if (signal.aborted) return CANCELLED;
 
   // Calls in flight when a previous runner died get a result, so the history stays valid for the model API.
   for (const c of rebuildConversation(events, keepTokens).interrupted) {
-    await emit({ type: "tool_result", callId: c.callId, name: c.name, output: INTERRUPTED_RESULT, isError: true, interrupted: true });
+    await emit({
+      type: "tool_result",
+      callId: c.callId,
+      name: c.name,
+      output: INTERRUPTED_RESULT,
+      isError: true,
+      interrupted: true,
+    });
   }
   if (opts.input) await emit({ type: "user_message", kind: opts.input.kind, text: opts.input.text });
   if (!events.some((e) => e.type === "user_message")) {
-    return { kind: "failed", reason: "internal", message: "Nothing to run: the attempt has no prompt. Start it with an input of kind 'prompt'." };
+    return {
+      kind: "failed",
+      reason: "internal",
+      message: "Nothing to run: the attempt has no prompt. Start it with an input of kind 'prompt'.",
+    };
   }
 
   const planApproved = isPlanApproved(events);
   const finalOutcome = (summary: string): AgentOutcome =>
-    opts.mode === "plan" && !planApproved ? { kind: "waiting", waitingFor: "plan_approval" } : { kind: "completed", summary };
+    opts.mode === "plan" && !planApproved
+      ? { kind: "waiting", waitingFor: "plan_approval" }
+      : { kind: "completed", summary };
 
   if (!opts.input) {
     const resumed = settledOutcome(events, keepTokens, finalOutcome);
@@ -83,7 +108,8 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
   const agentsMd = await loadAgentsMd(opts.sandbox, opts.workdir ?? ".");
   if (agentsMd.truncated) {
     const message = `AGENTS.md instructions (${agentsMd.totalBytes} bytes in ${agentsMd.files.join(", ")}) exceed the 32 KiB budget; the agent sees only the first 32 KiB.`;
-    if (!events.some((e) => e.type === "notice" && e.message === message)) await emit({ type: "notice", level: "warning", message });
+    if (!events.some((e) => e.type === "notice" && e.message === message))
+      await emit({ type: "notice", level: "warning", message });
   }
   const system = buildSystemPrompt({
     family: model.family,
@@ -96,14 +122,24 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
 
   const nextStep = (): number => usageTotals(events).steps + 1;
   const emitUsage = async (usage: Parameters<typeof usageCost>[0]): Promise<void> => {
-    await emit({ type: "usage", model: model.name, step: nextStep(), usage: { ...usage, costUsd: usageCost(usage, opts.price) } });
+    await emit({
+      type: "usage",
+      model: model.name,
+      step: nextStep(),
+      usage: { ...usage, costUsd: usageCost(usage, opts.price) },
+    });
   };
 
   const compact = async (tokensBefore: number): Promise<void> => {
     const { items } = rebuildConversation(events, keepTokens);
     const prompt = items.find((i) => i.role === "user") ?? null;
     const summarize = (share: number) =>
-      streamReply(model, { system: COMPACTION_SYSTEM_PROMPT, items: itemsToSummarize(items, prompt, Math.floor(model.contextWindow * share)), tools: [], signal });
+      streamReply(model, {
+        system: COMPACTION_SYSTEM_PROMPT,
+        items: itemsToSummarize(items, prompt, Math.floor(model.contextWindow * share)),
+        tools: [],
+        signal,
+      });
     let reply;
     try {
       reply = await summarize(SUMMARIZE_INPUT);
@@ -114,7 +150,10 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
     }
     await emitUsage(reply.usage);
     const summary = reply.text.trim() || "(the summary came back empty; re-inspect the workspace to recover the state)";
-    const after = rebuildConversation([...events, { type: "compaction", tokensBefore, tokensAfter: 0, summary }], keepTokens).items;
+    const after = rebuildConversation(
+      [...events, { type: "compaction", tokensBefore, tokensAfter: 0, summary }],
+      keepTokens,
+    ).items;
     await emit({ type: "compaction", tokensBefore, tokensAfter: estimateRequestTokens(system, after, specs), summary });
   };
 
@@ -154,7 +193,8 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
     if (reply.reasoning.trim()) await emit({ type: "reasoning", text: reply.reasoning });
     if (reply.text.trim()) await emit({ type: "assistant_message", text: reply.text });
     await emitUsage(reply.usage);
-    if (reply.toolCalls.length === 0) return finalOutcome(reply.text.trim() || "The agent finished without a final message.");
+    if (reply.toolCalls.length === 0)
+      return finalOutcome(reply.text.trim() || "The agent finished without a final message.");
 
     let waiting = false;
     for (const call of reply.toolCalls) {
@@ -167,7 +207,12 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
           : await runTool(tools, call, opts, emit);
       await emit(toResultEvent(call, result));
       // A read-only workspace (ask mode) has nothing to checkpoint.
-      if (result.changedFiles && !opts.sandbox.readOnly && (call.name !== "shell" || opts.checkpointAfterShell !== false)) await opts.checkpoint();
+      if (
+        result.changedFiles &&
+        !opts.sandbox.readOnly &&
+        (call.name !== "shell" || opts.checkpointAfterShell !== false)
+      )
+        await opts.checkpoint();
       if (result.waitFor === "answer") waiting = true;
     }
     if (signal.aborted) return CANCELLED;
@@ -178,7 +223,12 @@ async function drive(opts: RunAgentOptions, events: EventBody[], emit: (e: Event
       await emit({
         type: "question",
         callId: `stuck-${nextStep()}`,
-        questions: [{ question: `The agent seems stuck: ${stuck}. How should it proceed?`, options: ["Try a different approach", "Stop and summarize what was done"] }],
+        questions: [
+          {
+            question: `The agent seems stuck: ${stuck}. How should it proceed?`,
+            options: ["Try a different approach", "Stop and summarize what was done"],
+          },
+        ],
       });
       return { kind: "failed", reason: "stuck", message: `The agent was stopped because it is looping: ${stuck}.` };
     }

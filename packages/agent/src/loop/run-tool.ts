@@ -5,7 +5,12 @@ import type { RunAgentOptions } from "./agent-options.ts";
 import { SinkError } from "./sink-error.ts";
 
 /** Runs one tool call; a missing tool or a tool that throws becomes an error result the model can read. */
-export async function runTool(tools: readonly AgentTool[], call: ToolCall, opts: RunAgentOptions, emit: (e: EventBody) => Promise<void>): Promise<ToolResult> {
+export async function runTool(
+  tools: readonly AgentTool[],
+  call: ToolCall,
+  opts: RunAgentOptions,
+  emit: (e: EventBody) => Promise<void>,
+): Promise<ToolResult> {
   const tool = tools.find((t) => t.spec.name === call.name);
   if (!tool) {
     return {

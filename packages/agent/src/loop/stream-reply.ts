@@ -16,7 +16,10 @@ const NO_USAGE: Omit<Usage, "costUsd"> = { inputTokens: 0, cachedInputTokens: 0,
  * Streams one model reply to completion. Stops promptly on abort even if the provider does not
  * honour the signal, throwing ModelError "cancelled".
  */
-export async function streamReply(model: ModelClient, req: ModelRequest & { signal: AbortSignal }): Promise<ModelReply> {
+export async function streamReply(
+  model: ModelClient,
+  req: ModelRequest & { signal: AbortSignal },
+): Promise<ModelReply> {
   const reply: ModelReply = { text: "", reasoning: "", toolCalls: [], usage: NO_USAGE, stopReason: "" };
   const signal = req.signal;
   const cancelled = (): ModelError => new ModelError("cancelled", "The run was cancelled.");

@@ -18,15 +18,26 @@ describe("detectStuck", () => {
     const t = step("shell", { command: "ls" }, "Exit code: 0\nWall time: 0.3s\nOutput:\na");
     const other = step("shell", { command: "pwd" }, "x");
     expect(detectStuck([prompt, ...s, ...other, ...t, ...other.map((e) => ({ ...e })), ...s])).toBeNull();
-    expect(detectStuck([prompt, ...s, ...step("shell", { command: "a" }, "1"), ...t, ...step("shell", { command: "b" }, "2"), ...s, ...step("shell", { command: "c" }, "3"), ...t])).toMatch(
-      /same result 4 times/,
-    );
+    expect(
+      detectStuck([
+        prompt,
+        ...s,
+        ...step("shell", { command: "a" }, "1"),
+        ...t,
+        ...step("shell", { command: "b" }, "2"),
+        ...s,
+        ...step("shell", { command: "c" }, "3"),
+        ...t,
+      ]),
+    ).toMatch(/same result 4 times/);
   });
 
   it("treats input key order as the same call", () => {
     const a = step("shell", { command: "ls", workdir: "x" }, "r");
     const b = step("shell", { workdir: "x", command: "ls" }, "r");
-    expect(detectStuck([prompt, ...a, ...b, ...step("t", 1, "q"), ...a, ...step("t", 2, "q2"), ...b])).toMatch(/4 times/);
+    expect(detectStuck([prompt, ...a, ...b, ...step("t", 1, "q"), ...a, ...step("t", 2, "q2"), ...b])).toMatch(
+      /4 times/,
+    );
   });
 
   it("flags the same error 3 times in a row", () => {
@@ -45,6 +56,8 @@ describe("detectStuck", () => {
 
   it("only looks at the current turn", () => {
     const s = () => step("shell", { command: "ls" }, "same");
-    expect(detectStuck([prompt, ...s(), ...s(), ...s(), { type: "user_message", kind: "followup", text: "again" }, ...s()])).toBeNull();
+    expect(
+      detectStuck([prompt, ...s(), ...s(), ...s(), { type: "user_message", kind: "followup", text: "again" }, ...s()]),
+    ).toBeNull();
   });
 });

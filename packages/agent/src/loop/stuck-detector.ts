@@ -41,7 +41,10 @@ export function detectStuck(history: readonly EventBody[]): string | null {
   }
 
   const lastErrors = done.slice(-SAME_ERROR_LIMIT);
-  if (lastErrors.length === SAME_ERROR_LIMIT && lastErrors.every((d) => d.isError && d.result === lastErrors[0]?.result)) {
+  if (
+    lastErrors.length === SAME_ERROR_LIMIT &&
+    lastErrors.every((d) => d.isError && d.result === lastErrors[0]?.result)
+  ) {
     return `the same error occurred ${SAME_ERROR_LIMIT} times in a row (${short(lastErrors[0]?.result ?? "")})`;
   }
 

@@ -7,7 +7,14 @@ import type { ProviderSettings } from "./provider-settings.ts";
 import { collect, commonProviderTests, PATCH, request } from "./provider-test-suite.ts";
 
 const make = (url: string, overrides: Partial<ProviderSettings> = {}) =>
-  createAnthropicClient({ providerName: "anthropic", model: "test-model", baseURL: url, apiKey: "sk-ant-test", contextWindow: 200_000, ...overrides });
+  createAnthropicClient({
+    providerName: "anthropic",
+    model: "test-model",
+    baseURL: url,
+    apiKey: "sk-ant-test",
+    contextWindow: 200_000,
+    ...overrides,
+  });
 
 commonProviderTests("anthropic-messages", make, "ANTHROPIC_API_KEY");
 
@@ -28,7 +35,9 @@ describe("anthropic-messages: request shape and tool blocks", () => {
     const sent = server.requests.at(-1);
     expect(sent?.path).toBe("/v1/messages");
     // SDK 1.x sends the key as a bearer token; older ones used x-api-key.
-    expect([sent?.headers["x-api-key"], sent?.headers.authorization]).toContainEqual(expect.stringContaining("sk-ant-test"));
+    expect([sent?.headers["x-api-key"], sent?.headers.authorization]).toContainEqual(
+      expect.stringContaining("sk-ant-test"),
+    );
     expect(sent?.body).toMatchObject({
       model: "test-model",
       max_tokens: 8192,
@@ -49,7 +58,15 @@ describe("anthropic-messages: request shape and tool blocks", () => {
   });
 
   it("groups consecutive tool results into one user message and round-trips apply_patch as { input }", async () => {
-    server.setScript([{ toolCalls: [{ name: "apply_patch", input: PATCH }, { name: "shell", input: { cmd: "ls" } }] }, { text: "all done" }]);
+    server.setScript([
+      {
+        toolCalls: [
+          { name: "apply_patch", input: PATCH },
+          { name: "shell", input: { cmd: "ls" } },
+        ],
+      },
+      { text: "all done" },
+    ]);
     const client = make(server.url);
     const items: ConversationItem[] = [{ role: "user", text: "work" }];
     const first = await collect(client.stream(request(items)));

@@ -1,5 +1,11 @@
 import { Anthropic } from "@anthropic-ai/sdk";
-import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, TextBlockParam, Tool } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  ContentBlockParam,
+  MessageParam,
+  RawMessageStreamEvent,
+  TextBlockParam,
+  Tool,
+} from "@anthropic-ai/sdk/resources/messages";
 import { ModelError } from "../model-client.ts";
 import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolSpec } from "../model-client.ts";
 import type { ErrorContext } from "./errors.ts";
@@ -7,7 +13,13 @@ import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { retryingClient } from "./retrying-client.ts";
 import { normalizeStopReason } from "./stop-reason.ts";
-import { isCustomTool, parseArguments, unwrapCustomInput, wrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
+import {
+  isCustomTool,
+  parseArguments,
+  unwrapCustomInput,
+  wrapCustomInput,
+  wrappedCustomParameters,
+} from "./tool-input.ts";
 
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
 const ANTHROPIC_URL = "https://api.anthropic.com";
@@ -37,11 +49,13 @@ export function anthropicMessages(items: ConversationItem[], tools: ToolSpec[]):
   };
   for (const item of items) {
     if (item.role === "user") userBlocks().push({ type: "text", text: item.text || "(empty)" });
-    else if (item.role === "tool") userBlocks().push({ type: "tool_result", tool_use_id: item.callId, content: item.output });
+    else if (item.role === "tool")
+      userBlocks().push({ type: "tool_result", tool_use_id: item.callId, content: item.output });
     else {
       const blocks: ContentBlockParam[] = [];
       if (item.text) blocks.push({ type: "text", text: item.text });
-      for (const c of item.toolCalls) blocks.push({ type: "tool_use", id: c.callId, name: c.name, input: toolInput(tools, c.name, c.input) });
+      for (const c of item.toolCalls)
+        blocks.push({ type: "tool_use", id: c.callId, name: c.name, input: toolInput(tools, c.name, c.input) });
       // The API rejects empty assistant turns.
       if (blocks.length > 0) out.push({ role: "assistant", content: blocks });
     }
@@ -83,7 +97,9 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
   async function* attempt(req: ModelRequest): AsyncGenerator<ModelStreamEvent> {
     const messages = anthropicMessages(req.items, req.tools);
     markCacheBreakpoint(messages);
-    const system: TextBlockParam[] = req.system ? [{ type: "text", text: req.system, cache_control: { type: "ephemeral" } }] : [];
+    const system: TextBlockParam[] = req.system
+      ? [{ type: "text", text: req.system, cache_control: { type: "ephemeral" } }]
+      : [];
     const tools = anthropicTools(req.tools);
     const stream = await client.messages.create(
       {
@@ -113,7 +129,8 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
           break;
         }
         case "content_block_start":
-          if (event.content_block.type === "tool_use") pending.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: "" });
+          if (event.content_block.type === "tool_use")
+            pending.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: "" });
           break;
         case "content_block_delta":
           if (event.delta.type === "text_delta") yield { type: "text_delta", text: event.delta.text };

@@ -27,7 +27,12 @@ describe("loadModelConfig", () => {
     const raw = {
       defaultModel: "local/qwen3-coder",
       providers: { local: { kind: "openai-chat", baseUrl: "http://localhost:8000/v1", family: "openai" } },
-      models: { "local/qwen3-coder": { contextWindow: 65536, price: { inputPerMTok: 0, cachedInputPerMTok: 0, outputPerMTok: 0 } } },
+      models: {
+        "local/qwen3-coder": {
+          contextWindow: 65536,
+          price: { inputPerMTok: 0, cachedInputPerMTok: 0, outputPerMTok: 0 },
+        },
+      },
       server: { port: 8080 },
     };
     await writeFile(join(home, "config.json"), JSON.stringify(raw));
@@ -40,7 +45,10 @@ describe("loadModelConfig", () => {
   it("names the file and the field of an invalid setting", async () => {
     await writeFile(join(home, "config.json"), JSON.stringify({ providers: { local: { kind: "ollama" } } }));
     await expect(loadModelConfig(home)).rejects.toThrow(/config\.json.*providers\.local\.kind/);
-    await writeFile(join(home, "config.json"), JSON.stringify({ providers: { local: { kind: "openai-chat", apikey: "x" } } }));
+    await writeFile(
+      join(home, "config.json"),
+      JSON.stringify({ providers: { local: { kind: "openai-chat", apikey: "x" } } }),
+    );
     await expect(loadModelConfig(home)).rejects.toThrow(/providers\.local.*apikey/);
   });
 
@@ -63,18 +71,36 @@ describe("checkModelConfigured", () => {
   });
 
   it("infers the default model from the environment", () => {
-    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { OPENAI_API_KEY: "k" })).toEqual({ ok: true, model: "openai/gpt-5.1-codex" });
-    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { ANTHROPIC_API_KEY: "k" })).toEqual({ ok: true, model: "anthropic/claude-sonnet-4-5" });
-    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { OPENAI_BASE_URL: "http://127.0.0.1:9/v1", CADRE_MODEL: "openai/x" })).toEqual({ ok: true, model: "openai/x" });
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { OPENAI_API_KEY: "k" })).toEqual({
+      ok: true,
+      model: "openai/gpt-5.1-codex",
+    });
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, { ANTHROPIC_API_KEY: "k" })).toEqual({
+      ok: true,
+      model: "anthropic/claude-sonnet-4-5",
+    });
+    expect(
+      checkModelConfigured(EMPTY_MODEL_CONFIG, undefined, {
+        OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
+        CADRE_MODEL: "openai/x",
+      }),
+    ).toEqual({ ok: true, model: "openai/x" });
   });
 
   it("names the key setting for a vendor API without a key", () => {
     const r = checkModelConfigured(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5", { CADRE_HOME: "/srv/cadre" });
-    expect(r).toEqual({ ok: false, message: "model anthropic/claude-sonnet-4-5 needs an API key: set ANTHROPIC_API_KEY or providers.anthropic.apiKey in /srv/cadre/config.json" });
+    expect(r).toEqual({
+      ok: false,
+      message:
+        "model anthropic/claude-sonnet-4-5 needs an API key: set ANTHROPIC_API_KEY or providers.anthropic.apiKey in /srv/cadre/config.json",
+    });
   });
 
   it("needs no key for a local OpenAI-compatible server", () => {
-    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, "openai/m", { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" })).toEqual({ ok: true, model: "openai/m" });
+    expect(checkModelConfigured(EMPTY_MODEL_CONFIG, "openai/m", { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" })).toEqual({
+      ok: true,
+      model: "openai/m",
+    });
   });
 
   it("rejects unknown providers, malformed names and chat providers without a URL", () => {
@@ -88,7 +114,10 @@ describe("checkModelConfigured", () => {
   });
 
   it("asks for defaultModel when providers exist but no model is chosen", () => {
-    const config = parseModelConfig({ providers: { a: { kind: "openai-chat", baseUrl: "http://a/v1" }, b: { kind: "anthropic" } } }, "config.json");
+    const config = parseModelConfig(
+      { providers: { a: { kind: "openai-chat", baseUrl: "http://a/v1" }, b: { kind: "anthropic" } } },
+      "config.json",
+    );
     const r = checkModelConfigured(config, undefined, none);
     expect(r.ok === false && r.message).toContain("set defaultModel");
   });
@@ -96,15 +125,30 @@ describe("checkModelConfigured", () => {
 
 describe("pricing and context windows", () => {
   it("uses built-in prices, dated snapshots, and config overrides", () => {
-    const config: ModelConfig = { providers: {}, models: { "openai/gpt-5": { price: { inputPerMTok: 1, cachedInputPerMTok: 0.5, outputPerMTok: 2 } } } };
-    expect(priceFor(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5-20250929")).toEqual({ inputPerMTok: 3, cachedInputPerMTok: 0.3, outputPerMTok: 15 });
+    const config: ModelConfig = {
+      providers: {},
+      models: { "openai/gpt-5": { price: { inputPerMTok: 1, cachedInputPerMTok: 0.5, outputPerMTok: 2 } } },
+    };
+    expect(priceFor(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5-20250929")).toEqual({
+      inputPerMTok: 3,
+      cachedInputPerMTok: 0.3,
+      outputPerMTok: 15,
+    });
     expect(priceFor(config, "openai/gpt-5")).toEqual({ inputPerMTok: 1, cachedInputPerMTok: 0.5, outputPerMTok: 2 });
     expect(priceFor(EMPTY_MODEL_CONFIG, "local/unknown")).toBeNull();
   });
 
   it("bills cached input at the cached rate", () => {
-    const usage = { inputTokens: 1_000_000, cachedInputTokens: 400_000, outputTokens: 100_000, reasoningTokens: 50_000 };
-    expect(costOf(usage, { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 10 })).toBeCloseTo(0.6 + 0.04 + 1, 10);
+    const usage = {
+      inputTokens: 1_000_000,
+      cachedInputTokens: 400_000,
+      outputTokens: 100_000,
+      reasoningTokens: 50_000,
+    };
+    expect(costOf(usage, { inputPerMTok: 1, cachedInputPerMTok: 0.1, outputPerMTok: 10 })).toBeCloseTo(
+      0.6 + 0.04 + 1,
+      10,
+    );
     expect(costOf(usage, null)).toBe(0);
   });
 
@@ -139,7 +183,12 @@ describe("resolveModel", () => {
     expect(server.requests.at(-1)?.path).toBe("/v1/messages");
 
     const config = parseModelConfig(
-      { providers: { local: { kind: "openai-chat", baseUrl: server.url, family: "anthropic", headers: { "x-team": "cadre" } } }, models: { "local/coder": { maxOutputTokens: 999 } } },
+      {
+        providers: {
+          local: { kind: "openai-chat", baseUrl: server.url, family: "anthropic", headers: { "x-team": "cadre" } },
+        },
+        models: { "local/coder": { maxOutputTokens: 999 } },
+      },
       "config.json",
     );
     const chat = resolveModel(config, "local/coder", {});

@@ -41,7 +41,10 @@ export const ModelSettingsSchema = z.strictObject({
 
 /** The model part of `$CADRE_HOME/config.json`; other top-level keys belong to other components. */
 export const ModelConfigSchema = z.looseObject({
-  defaultModel: z.string().regex(/^[^/]+\/.+$/, 'expected "provider/model", e.g. "openai/gpt-5.1-codex"').optional(),
+  defaultModel: z
+    .string()
+    .regex(/^[^/]+\/.+$/, 'expected "provider/model", e.g. "openai/gpt-5.1-codex"')
+    .optional(),
   providers: z.record(z.string().min(1), ProviderConfigSchema).default({}),
   models: z.record(z.string().regex(/^[^/]+\/.+$/, 'model keys are "provider/model"'), ModelSettingsSchema).default({}),
 });
@@ -60,7 +63,9 @@ export function configFile(home: string): string {
 export function parseModelConfig(raw: unknown, file: string): ModelConfig {
   const result = ModelConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(top level)"}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.map(String).join(".") || "(top level)"}: ${issue.message}`,
+  );
   throw new Error(`invalid ${file}: ${problems.join("; ")}`);
 }
 

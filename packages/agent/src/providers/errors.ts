@@ -21,8 +21,16 @@ export interface ClassifiedError {
 }
 
 const RETRY_AFTER_CAP_MS = 60_000;
-const CONTEXT_PATTERNS = /context[_ ]length|maximum context|context window|context size|prompt is too long|too many tokens|input is too long|exceeds the model's context/i;
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ERR_INVALID_URL"]);
+const CONTEXT_PATTERNS =
+  /context[_ ]length|maximum context|context window|context size|prompt is too long|too many tokens|input is too long|exceeds the model's context/i;
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_INVALID_URL",
+]);
 
 /** Reads `retry-after-ms` or `retry-after` (seconds or an HTTP date), capped so one header cannot stall a run. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
@@ -59,36 +67,77 @@ function isAbort(err: unknown): boolean {
 
 /** Text of an API error body, wherever the SDK put the provider's message and code. */
 function describe(err: OpenAI.APIError | Anthropic.APIError): { text: string; code: string } {
-  const body = err.error as { code?: unknown; type?: unknown; message?: unknown; error?: { type?: unknown; message?: unknown; code?: unknown } } | undefined;
-  const code = [("code" in err ? err.code : undefined), body?.code, body?.error?.code, body?.error?.type, body?.type].find((c): c is string => typeof c === "string") ?? "";
-  const text = [err.message, body?.message, body?.error?.message].filter((m): m is string => typeof m === "string").join(" ");
+  const body = err.error as
+    | {
+        code?: unknown;
+        type?: unknown;
+        message?: unknown;
+        error?: { type?: unknown; message?: unknown; code?: unknown };
+      }
+    | undefined;
+  const code =
+    ["code" in err ? err.code : undefined, body?.code, body?.error?.code, body?.error?.type, body?.type].find(
+      (c): c is string => typeof c === "string",
+    ) ?? "";
+  const text = [err.message, body?.message, body?.error?.message]
+    .filter((m): m is string => typeof m === "string")
+    .join(" ");
   return { text, code };
 }
 
-function fromStatus(status: number, headers: Headers | undefined, text: string, code: string, ctx: ErrorContext): ClassifiedError {
+function fromStatus(
+  status: number,
+  headers: Headers | undefined,
+  text: string,
+  code: string,
+  ctx: ErrorContext,
+): ClassifiedError {
   const detail = text ? `: ${text}` : "";
   // Only client errors: a 429 saying "tokens per minute" is not an overflow.
   const clientError = status === 400 || status === 413 || status === 422;
   if (code === "context_length_exceeded" || status === 413 || (clientError && CONTEXT_PATTERNS.test(text))) {
-    return { error: new ModelError("context_overflow", `the conversation no longer fits the context window of ${ctx.model}${detail}`), retryable: false };
+    return {
+      error: new ModelError(
+        "context_overflow",
+        `the conversation no longer fits the context window of ${ctx.model}${detail}`,
+      ),
+      retryable: false,
+    };
   }
   if (status === 401 || status === 403) {
-    return { error: new ModelError("auth", `the ${ctx.vendor} API key was refused (${status}): set ${ctx.apiKeyHint}`), retryable: false };
+    return {
+      error: new ModelError("auth", `the ${ctx.vendor} API key was refused (${status}): set ${ctx.apiKeyHint}`),
+      retryable: false,
+    };
   }
   if (status === 404 || code === "model_not_found") {
     const model = ctx.model.slice(ctx.model.indexOf("/") + 1);
-    return { error: new ModelError("model_not_found", `model ${model} is not served by ${ctx.baseURL}: check the model name${detail}`), retryable: false };
+    return {
+      error: new ModelError(
+        "model_not_found",
+        `model ${model} is not served by ${ctx.baseURL}: check the model name${detail}`,
+      ),
+      retryable: false,
+    };
   }
   if (status === 429) {
     // Out of quota will not fix itself by waiting.
     const quota = code === "insufficient_quota";
-    const message = quota ? `the ${ctx.vendor} account is out of quota (429): check billing for ${ctx.apiKeyHint}` : `rate limited by ${ctx.baseURL} (429)${detail}`;
+    const message = quota
+      ? `the ${ctx.vendor} account is out of quota (429): check billing for ${ctx.apiKeyHint}`
+      : `rate limited by ${ctx.baseURL} (429)${detail}`;
     return { error: new ModelError("rate_limited", message, retryAfterMs(headers)), retryable: !quota };
   }
   if (status >= 500 || status === 408 || status === 409) {
-    return { error: new ModelError("server", `${ctx.baseURL} failed with ${status}${detail}`, retryAfterMs(headers)), retryable: true };
+    return {
+      error: new ModelError("server", `${ctx.baseURL} failed with ${status}${detail}`, retryAfterMs(headers)),
+      retryable: true,
+    };
   }
-  return { error: new ModelError("bad_request", `${ctx.baseURL} rejected the request (${status})${detail}`), retryable: false };
+  return {
+    error: new ModelError("bad_request", `${ctx.baseURL} rejected the request (${status})${detail}`),
+    retryable: false,
+  };
 }
 
 /** Maps any error thrown by an SDK call (or our own stream handling) to a ModelError. */
@@ -97,7 +146,8 @@ export function classifyError(err: unknown, ctx: ErrorContext): ClassifiedError 
   if (isAbort(err)) return { error: new ModelError("cancelled", "the model request was cancelled"), retryable: false };
   if (err instanceof OpenAI.APIConnectionError || err instanceof Anthropic.APIConnectionError) {
     const code = causeCode(err.cause);
-    const timeout = err instanceof OpenAI.APIConnectionTimeoutError || err instanceof Anthropic.APIConnectionTimeoutError;
+    const timeout =
+      err instanceof OpenAI.APIConnectionTimeoutError || err instanceof Anthropic.APIConnectionTimeoutError;
     const why = timeout ? "timed out" : (code ?? err.message);
     const message = `cannot reach ${ctx.baseURL} (${why}): check ${ctx.baseUrlHint}`;
     // Refused/unresolvable hosts are configuration errors; resets and timeouts are transient.
@@ -110,11 +160,22 @@ export function classifyError(err: unknown, ctx: ErrorContext): ClassifiedError 
   if (err instanceof OpenAI.APIError || err instanceof Anthropic.APIError) {
     // Errors sent inside an open stream carry no status.
     const { text, code } = describe(err);
-    const status = code === "rate_limit_exceeded" || code === "rate_limit_error" ? 429 : code === "overloaded_error" ? 529 : CONTEXT_PATTERNS.test(text) ? 400 : 500;
+    const status =
+      code === "rate_limit_exceeded" || code === "rate_limit_error"
+        ? 429
+        : code === "overloaded_error"
+          ? 529
+          : CONTEXT_PATTERNS.test(text)
+            ? 400
+            : 500;
     return fromStatus(status, undefined, text, code, ctx);
   }
   const code = causeCode(err);
-  if (code && UNREACHABLE_CODES.has(code)) return { error: new ModelError("unreachable", `cannot reach ${ctx.baseURL} (${code}): check ${ctx.baseUrlHint}`), retryable: false };
+  if (code && UNREACHABLE_CODES.has(code))
+    return {
+      error: new ModelError("unreachable", `cannot reach ${ctx.baseURL} (${code}): check ${ctx.baseUrlHint}`),
+      retryable: false,
+    };
   if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET") {
     return { error: new ModelError("unreachable", `connection to ${ctx.baseURL} dropped (${code})`), retryable: true };
   }

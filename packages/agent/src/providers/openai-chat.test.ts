@@ -7,7 +7,14 @@ import type { ProviderSettings } from "./provider-settings.ts";
 import { collect, commonProviderTests, PATCH, request } from "./provider-test-suite.ts";
 
 const make = (url: string, overrides: Partial<ProviderSettings> = {}) =>
-  createOpenAIChatClient({ providerName: "local", model: "test-model", baseURL: url, apiKey: "sk-local", contextWindow: 32_000, ...overrides });
+  createOpenAIChatClient({
+    providerName: "local",
+    model: "test-model",
+    baseURL: url,
+    apiKey: "sk-local",
+    contextWindow: 32_000,
+    ...overrides,
+  });
 
 commonProviderTests("openai-chat", make, "providers.local.apiKey");
 
@@ -43,7 +50,14 @@ describe("openai-chat: request shape and tool calls", () => {
 
   it("assembles several streamed tool calls by index", async () => {
     const long = { cmd: "echo " + "y".repeat(600) };
-    server.setScript([{ toolCalls: [{ name: "shell", input: long }, { name: "shell", input: { cmd: "pwd" } }] }]);
+    server.setScript([
+      {
+        toolCalls: [
+          { name: "shell", input: long },
+          { name: "shell", input: { cmd: "pwd" } },
+        ],
+      },
+    ]);
     const r = await collect(make(server.url).stream(request([{ role: "user", text: "go" }])));
     expect(r.calls).toEqual([
       { callId: "call_0_0", name: "shell", input: long },
@@ -58,12 +72,25 @@ describe("openai-chat: request shape and tool calls", () => {
     const items: ConversationItem[] = [{ role: "user", text: "patch" }];
     const first = await collect(client.stream(request(items)));
     expect(first.calls).toEqual([{ callId: "call_0_0", name: "apply_patch", input: PATCH }]);
-    items.push({ role: "assistant", text: "", toolCalls: first.calls }, { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" });
+    items.push(
+      { role: "assistant", text: "", toolCalls: first.calls },
+      { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" },
+    );
     const second = await collect(client.stream(request(items)));
     expect(second.text).toBe("done patching");
     const messages = (server.requests.at(-1)?.body as { messages: unknown[] }).messages;
     expect(messages.slice(2)).toEqual([
-      { role: "assistant", content: null, tool_calls: [{ id: "call_0_0", type: "function", function: { name: "apply_patch", arguments: JSON.stringify({ input: PATCH }) } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          {
+            id: "call_0_0",
+            type: "function",
+            function: { name: "apply_patch", arguments: JSON.stringify({ input: PATCH }) },
+          },
+        ],
+      },
       { role: "tool", tool_call_id: "call_0_0", content: "Done!" },
     ]);
   });

@@ -1,5 +1,9 @@
 import { OpenAI } from "openai";
-import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from "openai/resources/chat/completions";
 import { ModelError } from "../model-client.ts";
 import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolSpec } from "../model-client.ts";
 import type { ErrorContext } from "./errors.ts";
@@ -7,24 +11,46 @@ import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { retryingClient } from "./retrying-client.ts";
 import { normalizeStopReason } from "./stop-reason.ts";
-import { argumentsJson, isCustomTool, parseArguments, unwrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
+import {
+  argumentsJson,
+  isCustomTool,
+  parseArguments,
+  unwrapCustomInput,
+  wrappedCustomParameters,
+} from "./tool-input.ts";
 
 export function chatTools(tools: ToolSpec[]): ChatCompletionTool[] {
   return tools.map((t) => ({
     type: "function",
-    function: { name: t.name, description: t.description, parameters: t.kind === "function" ? t.parameters : wrappedCustomParameters(t) },
+    function: {
+      name: t.name,
+      description: t.description,
+      parameters: t.kind === "function" ? t.parameters : wrappedCustomParameters(t),
+    },
   }));
 }
 
-export function chatMessages(system: string, items: ConversationItem[], tools: ToolSpec[]): ChatCompletionMessageParam[] {
+export function chatMessages(
+  system: string,
+  items: ConversationItem[],
+  tools: ToolSpec[],
+): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (system) out.push({ role: "system", content: system });
   for (const item of items) {
     if (item.role === "user") out.push({ role: "user", content: item.text });
     else if (item.role === "tool") out.push({ role: "tool", tool_call_id: item.callId, content: item.output });
     else {
-      const toolCalls = item.toolCalls.map((c) => ({ id: c.callId, type: "function" as const, function: { name: c.name, arguments: argumentsJson(tools, c.name, c.input) } }));
-      out.push({ role: "assistant", content: item.text || null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) });
+      const toolCalls = item.toolCalls.map((c) => ({
+        id: c.callId,
+        type: "function" as const,
+        function: { name: c.name, arguments: argumentsJson(tools, c.name, c.input) },
+      }));
+      out.push({
+        role: "assistant",
+        content: item.text || null,
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      });
     }
   }
   return out;
@@ -45,11 +71,21 @@ function reasoningOf(delta: ChatCompletionChunk.Choice.Delta): string {
 }
 
 export function createOpenAIChatClient(settings: ProviderSettings): ModelClient {
-  if (!settings.baseURL) throw new ModelError("bad_request", `providers.${settings.providerName}.baseUrl is not set: an openai-chat provider needs the server's URL`);
+  if (!settings.baseURL)
+    throw new ModelError(
+      "bad_request",
+      `providers.${settings.providerName}.baseUrl is not set: an openai-chat provider needs the server's URL`,
+    );
   const baseURL = settings.baseURL;
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL, maxRetries: 0, defaultHeaders: settings.headers });
   const name = `${settings.providerName}/${settings.model}`;
-  const ctx: ErrorContext = { vendor: "OpenAI", model: name, baseURL, apiKeyHint: keyHint(settings, "OPENAI_API_KEY"), baseUrlHint: urlHint(settings, "OPENAI_BASE_URL") };
+  const ctx: ErrorContext = {
+    vendor: "OpenAI",
+    model: name,
+    baseURL,
+    apiKeyHint: keyHint(settings, "OPENAI_API_KEY"),
+    baseUrlHint: urlHint(settings, "OPENAI_BASE_URL"),
+  };
 
   async function* attempt(req: ModelRequest): AsyncGenerator<ModelStreamEvent> {
     const messages = chatMessages(req.system, req.items, req.tools);
@@ -96,7 +132,10 @@ export function createOpenAIChatClient(settings: ProviderSettings): ModelClient 
       const args = parseArguments(call.args);
       const input = isCustomTool(req.tools, call.name) ? unwrapCustomInput(args) : args;
       // Some local servers omit ids; the loop needs one to pair the result.
-      yield { type: "tool_call", call: { callId: call.id || `call_${Date.now().toString(36)}_${index}`, name: call.name, input } };
+      yield {
+        type: "tool_call",
+        call: { callId: call.id || `call_${Date.now().toString(36)}_${index}`, name: call.name, input },
+      };
     }
     yield {
       type: "finish",

@@ -7,7 +7,14 @@ import type { ProviderSettings } from "./provider-settings.ts";
 import { APPLY_PATCH, collect, commonProviderTests, PATCH, request } from "./provider-test-suite.ts";
 
 const make = (url: string, overrides: Partial<ProviderSettings> = {}) =>
-  createOpenAIResponsesClient({ providerName: "openai", model: "test-model", baseURL: url, apiKey: "sk-test", contextWindow: 128_000, ...overrides });
+  createOpenAIResponsesClient({
+    providerName: "openai",
+    model: "test-model",
+    baseURL: url,
+    apiKey: "sk-test",
+    contextWindow: 128_000,
+    ...overrides,
+  });
 
 commonProviderTests("openai-responses", make, "OPENAI_API_KEY");
 
@@ -46,9 +53,23 @@ describe("openai-responses: request shape and custom tools", () => {
     const first = await collect(client.stream(request(items)));
     expect(first.calls).toEqual([{ callId: "call_0_0", name: "apply_patch", input: PATCH }]);
     expect(server.requests.at(-1)?.body).toMatchObject({
-      tools: [{ type: "function" }, { type: "custom", name: "apply_patch", format: { type: "grammar", syntax: "lark", definition: APPLY_PATCH.kind === "custom" ? APPLY_PATCH.grammar?.definition : "" } }],
+      tools: [
+        { type: "function" },
+        {
+          type: "custom",
+          name: "apply_patch",
+          format: {
+            type: "grammar",
+            syntax: "lark",
+            definition: APPLY_PATCH.kind === "custom" ? APPLY_PATCH.grammar?.definition : "",
+          },
+        },
+      ],
     });
-    items.push({ role: "assistant", text: "", toolCalls: first.calls }, { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" });
+    items.push(
+      { role: "assistant", text: "", toolCalls: first.calls },
+      { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" },
+    );
     const second = await collect(client.stream(request(items)));
     expect(second.text).toBe("patched");
     const input = (server.requests.at(-1)?.body as { input: unknown[] }).input;
@@ -64,16 +85,28 @@ describe("openai-responses: request shape and custom tools", () => {
     const items: ConversationItem[] = [{ role: "user", text: "patch" }];
     const first = await collect(client.stream(request(items)));
     expect(first.calls[0]?.input).toBe(PATCH);
-    items.push({ role: "assistant", text: "", toolCalls: first.calls }, { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" });
+    items.push(
+      { role: "assistant", text: "", toolCalls: first.calls },
+      { role: "tool", callId: "call_0_0", name: "apply_patch", output: "Done!" },
+    );
     await collect(client.stream(request(items)));
     const input = (server.requests.at(-1)?.body as { input: unknown[] }).input;
-    expect(input[1]).toEqual({ type: "function_call", call_id: "call_0_0", name: "apply_patch", arguments: JSON.stringify({ input: PATCH }) });
+    expect(input[1]).toEqual({
+      type: "function_call",
+      call_id: "call_0_0",
+      name: "apply_patch",
+      arguments: JSON.stringify({ input: PATCH }),
+    });
     expect(input[2]).toEqual({ type: "function_call_output", call_id: "call_0_0", output: "Done!" });
   });
 
   it("sends configured reasoning settings", async () => {
     server.setScript([{ text: "ok" }]);
-    await collect(make(server.url, { reasoning: { effort: "high", summary: "auto" } }).stream(request([{ role: "user", text: "hi" }])));
+    await collect(
+      make(server.url, { reasoning: { effort: "high", summary: "auto" } }).stream(
+        request([{ role: "user", text: "hi" }]),
+      ),
+    );
     expect(server.requests.at(-1)?.body).toMatchObject({ reasoning: { effort: "high", summary: "auto" } });
     expect(defaultReasoning(undefined, "gpt-5.1-codex")).toEqual({ summary: "auto" });
     expect(defaultReasoning(undefined, "gpt-4.1")).toBeUndefined();

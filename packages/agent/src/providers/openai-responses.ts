@@ -7,7 +7,13 @@ import { keyHint, urlHint } from "./provider-settings.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 import { retryingClient } from "./retrying-client.ts";
 import { normalizeStopReason } from "./stop-reason.ts";
-import { argumentsJson, isCustomTool, parseArguments, unwrapCustomInput, wrappedCustomParameters } from "./tool-input.ts";
+import {
+  argumentsJson,
+  isCustomTool,
+  parseArguments,
+  unwrapCustomInput,
+  wrappedCustomParameters,
+} from "./tool-input.ts";
 
 const OPENAI_URL = "https://api.openai.com/v1";
 
@@ -28,14 +34,28 @@ export function defaultReasoning(baseURL: string | undefined, model: string): Pr
 
 export function responsesTools(tools: ToolSpec[], customTools: boolean): Tool[] {
   return tools.map((t): Tool => {
-    if (t.kind === "function") return { type: "function", name: t.name, description: t.description, parameters: t.parameters, strict: false };
-    if (!customTools) return { type: "function", name: t.name, description: t.description, parameters: wrappedCustomParameters(t), strict: false };
-    const format = t.grammar ? { type: "grammar" as const, syntax: "lark" as const, definition: t.grammar.definition } : undefined;
+    if (t.kind === "function")
+      return { type: "function", name: t.name, description: t.description, parameters: t.parameters, strict: false };
+    if (!customTools)
+      return {
+        type: "function",
+        name: t.name,
+        description: t.description,
+        parameters: wrappedCustomParameters(t),
+        strict: false,
+      };
+    const format = t.grammar
+      ? { type: "grammar" as const, syntax: "lark" as const, definition: t.grammar.definition }
+      : undefined;
     return { type: "custom", name: t.name, description: t.description, ...(format ? { format } : {}) };
   });
 }
 
-export function responsesInput(items: ConversationItem[], tools: ToolSpec[], customTools: boolean): ResponseInputItem[] {
+export function responsesInput(
+  items: ConversationItem[],
+  tools: ToolSpec[],
+  customTools: boolean,
+): ResponseInputItem[] {
   const asCustom = (name: string): boolean => customTools && isCustomTool(tools, name);
   const out: ResponseInputItem[] = [];
   for (const item of items) {
@@ -43,10 +63,23 @@ export function responsesInput(items: ConversationItem[], tools: ToolSpec[], cus
     else if (item.role === "assistant") {
       if (item.text) out.push({ role: "assistant", content: item.text });
       for (const call of item.toolCalls) {
-        if (asCustom(call.name)) out.push({ type: "custom_tool_call", call_id: call.callId, name: call.name, input: unwrapCustomInput(call.input) });
-        else out.push({ type: "function_call", call_id: call.callId, name: call.name, arguments: argumentsJson(tools, call.name, call.input) });
+        if (asCustom(call.name))
+          out.push({
+            type: "custom_tool_call",
+            call_id: call.callId,
+            name: call.name,
+            input: unwrapCustomInput(call.input),
+          });
+        else
+          out.push({
+            type: "function_call",
+            call_id: call.callId,
+            name: call.name,
+            arguments: argumentsJson(tools, call.name, call.input),
+          });
       }
-    } else if (asCustom(item.name)) out.push({ type: "custom_tool_call_output", call_id: item.callId, output: item.output });
+    } else if (asCustom(item.name))
+      out.push({ type: "custom_tool_call_output", call_id: item.callId, output: item.output });
     else out.push({ type: "function_call_output", call_id: item.callId, output: item.output });
   }
   return out;
@@ -84,14 +117,27 @@ function translate(event: ResponseStreamEvent, req: ModelRequest, state: { toolC
       return [];
     }
     case "response.completed":
-      return [{ type: "finish", usage: mapUsage(event.response.usage), stopReason: normalizeStopReason("completed", state.toolCalls > 0) }];
+      return [
+        {
+          type: "finish",
+          usage: mapUsage(event.response.usage),
+          stopReason: normalizeStopReason("completed", state.toolCalls > 0),
+        },
+      ];
     case "response.incomplete": {
       const reason = event.response.incomplete_details?.reason ?? "incomplete";
-      return [{ type: "finish", usage: mapUsage(event.response.usage), stopReason: normalizeStopReason(reason, false) }];
+      return [
+        { type: "finish", usage: mapUsage(event.response.usage), stopReason: normalizeStopReason(reason, false) },
+      ];
     }
     case "response.failed": {
       const err = event.response.error;
-      throw new OpenAI.APIError(undefined, { code: err?.code ?? "server_error", message: err?.message ?? "the response failed" }, err?.message ?? "the response failed", undefined);
+      throw new OpenAI.APIError(
+        undefined,
+        { code: err?.code ?? "server_error", message: err?.message ?? "the response failed" },
+        err?.message ?? "the response failed",
+        undefined,
+      );
     }
     case "error":
       throw new OpenAI.APIError(undefined, { code: event.code, message: event.message }, event.message, undefined);
@@ -107,7 +153,13 @@ export function createOpenAIResponsesClient(settings: ProviderSettings): ModelCl
   // Retries are ours (observable, and never after output was streamed).
   const client = new OpenAI({ apiKey: settings.apiKey, baseURL, maxRetries: 0, defaultHeaders: settings.headers });
   const name = `${settings.providerName}/${settings.model}`;
-  const ctx: ErrorContext = { vendor: "OpenAI", model: name, baseURL, apiKeyHint: keyHint(settings, "OPENAI_API_KEY"), baseUrlHint: urlHint(settings, "OPENAI_BASE_URL") };
+  const ctx: ErrorContext = {
+    vendor: "OpenAI",
+    model: name,
+    baseURL,
+    apiKeyHint: keyHint(settings, "OPENAI_API_KEY"),
+    baseUrlHint: urlHint(settings, "OPENAI_BASE_URL"),
+  };
 
   async function* attempt(req: ModelRequest): AsyncGenerator<ModelStreamEvent> {
     const stream = await client.responses.create(

@@ -7,7 +7,11 @@ export interface Price {
   outputPerMTok: number;
 }
 
-const p = (inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number): Price => ({ inputPerMTok, cachedInputPerMTok, outputPerMTok });
+const p = (inputPerMTok: number, cachedInputPerMTok: number, outputPerMTok: number): Price => ({
+  inputPerMTok,
+  cachedInputPerMTok,
+  outputPerMTok,
+});
 
 /**
  * List prices of a few well-known models (override or extend with `models["provider/model"].price`
@@ -45,5 +49,8 @@ export function costOf(usage: Omit<Usage, "costUsd">, price: Price | null): numb
   if (!price) return 0;
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const fresh = usage.inputTokens - cached;
-  return (fresh * price.inputPerMTok + cached * price.cachedInputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;
+  return (
+    (fresh * price.inputPerMTok + cached * price.cachedInputPerMTok + usage.outputTokens * price.outputPerMTok) /
+    1_000_000
+  );
 }

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lastToolResult, startScriptedModel } from "../../../../test/support/scripted-model/index.ts";
 import type { ScriptedModel } from "../../../../test/support/scripted-model/index.ts";
 import { ModelError } from "../model-client.ts";
-import type { ConversationItem, ModelClient, ModelRequest, ModelStreamEvent, ToolCall, ToolSpec } from "../model-client.ts";
+import type {
+  ConversationItem,
+  ModelClient,
+  ModelRequest,
+  ModelStreamEvent,
+  ToolCall,
+  ToolSpec,
+} from "../model-client.ts";
 import type { ProviderSettings } from "./provider-settings.ts";
 
 export type MakeClient = (url: string, overrides?: Partial<ProviderSettings>) => ModelClient;
@@ -21,7 +28,7 @@ export const APPLY_PATCH: ToolSpec = {
   description: "Apply a patch",
   grammar: { syntax: "lark", definition: 'start: "*** Begin Patch" /(.|\\n)*/' },
 };
-export const PATCH = "*** Begin Patch\n*** Add File: a.txt\n+hello \"quoted\"\n*** End Patch\n";
+export const PATCH = '*** Begin Patch\n*** Add File: a.txt\n+hello "quoted"\n*** End Patch\n';
 
 export interface Collected {
   text: string;
@@ -51,7 +58,11 @@ export async function failure(stream: AsyncIterable<ModelStreamEvent>): Promise<
   throw new Error("expected the stream to fail");
 }
 
-export function request(items: ConversationItem[], tools: ToolSpec[] = [SHELL, APPLY_PATCH], signal?: AbortSignal): ModelRequest {
+export function request(
+  items: ConversationItem[],
+  tools: ToolSpec[] = [SHELL, APPLY_PATCH],
+  signal?: AbortSignal,
+): ModelRequest {
   return { system: "You are a test agent.", items, tools, signal };
 }
 
@@ -76,11 +87,21 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
     });
 
     it("streams a text reply and reports usage", async () => {
-      server.setScript([{ text: "Hello from the scripted model, ".repeat(5), usage: { input: 1200, cached: 300, output: 40, reasoning: 7 } }]);
+      server.setScript([
+        {
+          text: "Hello from the scripted model, ".repeat(5),
+          usage: { input: 1200, cached: 300, output: 40, reasoning: 7 },
+        },
+      ]);
       const r = await collect(makeClient(server.url).stream(request([{ role: "user", text: "hi" }])));
       expect(r.text).toBe("Hello from the scripted model, ".repeat(5));
       expect(r.calls).toEqual([]);
-      expect(r.finish?.usage).toEqual({ inputTokens: 1200, cachedInputTokens: 300, outputTokens: 40, reasoningTokens: 7 });
+      expect(r.finish?.usage).toEqual({
+        inputTokens: 1200,
+        cachedInputTokens: 300,
+        outputTokens: 40,
+        reasoningTokens: 7,
+      });
       expect(r.finish?.stopReason).toBe("stop");
     });
 
@@ -101,7 +122,9 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
 
     it("feeds tool results back and advances lanes and steps", async () => {
       server.setScript(({ step, request: req }) =>
-        step === 0 ? { toolCalls: [{ name: "shell", input: { cmd: "cat f" } }] } : { text: `saw: ${lastToolResult(req) ?? "nothing"}` },
+        step === 0
+          ? { toolCalls: [{ name: "shell", input: { cmd: "cat f" } }] }
+          : { text: `saw: ${lastToolResult(req) ?? "nothing"}` },
       );
       const client = makeClient(server.url);
       const items: ConversationItem[] = [{ role: "user", text: "read f" }];
@@ -127,7 +150,10 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
       server.setScript([{ error: { status: 429, headers: { "retry-after": "1" } } }, { text: "after the wait" }]);
       const waits: number[] = [];
       const kinds: string[] = [];
-      const client = makeClient(server.url, { sleep: async (ms) => void waits.push(ms), onRetry: ({ error }) => void kinds.push(error.kind) });
+      const client = makeClient(server.url, {
+        sleep: async (ms) => void waits.push(ms),
+        onRetry: ({ error }) => void kinds.push(error.kind),
+      });
       const r = await collect(client.stream(request([{ role: "user", text: "hi" }])));
       expect(r.text).toBe("after the wait");
       expect(kinds).toEqual(["rate_limited"]);
@@ -179,7 +205,9 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
 
     it("reports an unreachable server with the base URL setting", async () => {
       const url = await closedPortUrl();
-      const err = await failure(makeClient(url, { sleep: async () => undefined }).stream(request([{ role: "user", text: "hi" }])));
+      const err = await failure(
+        makeClient(url, { sleep: async () => undefined }).stream(request([{ role: "user", text: "hi" }])),
+      );
       expect(err.kind).toBe("unreachable");
       expect(err.message).toContain("127.0.0.1");
       expect(err.message).toMatch(/baseUrl|BASE_URL/);
@@ -189,7 +217,9 @@ export function commonProviderTests(label: string, makeClient: MakeClient, keySe
       server.setScript([{ text: "slow", delayMs: 5_000 }]);
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 20);
-      const err = await failure(makeClient(server.url).stream(request([{ role: "user", text: "hi" }], [SHELL], controller.signal)));
+      const err = await failure(
+        makeClient(server.url).stream(request([{ role: "user", text: "hi" }], [SHELL], controller.signal)),
+      );
       expect(err.kind).toBe("cancelled");
     });
 

@@ -32,8 +32,18 @@ interface BuiltIn {
 
 /** Providers that work from environment variables alone. */
 const BUILT_INS: Record<string, BuiltIn> = {
-  openai: { kind: "openai-responses", keyEnv: "OPENAI_API_KEY", urlEnv: "OPENAI_BASE_URL", officialHost: "api.openai.com" },
-  anthropic: { kind: "anthropic", keyEnv: "ANTHROPIC_API_KEY", urlEnv: "ANTHROPIC_BASE_URL", officialHost: "api.anthropic.com" },
+  openai: {
+    kind: "openai-responses",
+    keyEnv: "OPENAI_API_KEY",
+    urlEnv: "OPENAI_BASE_URL",
+    officialHost: "api.openai.com",
+  },
+  anthropic: {
+    kind: "anthropic",
+    keyEnv: "ANTHROPIC_API_KEY",
+    urlEnv: "ANTHROPIC_BASE_URL",
+    officialHost: "api.anthropic.com",
+  },
 };
 
 function configPath(env: Env): string {
@@ -69,13 +79,18 @@ function resolveProvider(config: ModelConfig, name: string, env: Env): ResolvedP
   const file = configPath(env);
   // Local servers (vLLM, Ollama, the scripted model) usually take no key; the vendors' own APIs do.
   const host = hostOf(baseUrl);
-  const keyRequired = merged.kind === "openai-chat" ? false : !baseUrl || host === "api.openai.com" || host === "api.anthropic.com" || host === builtIn?.officialHost;
+  const keyRequired =
+    merged.kind === "openai-chat"
+      ? false
+      : !baseUrl || host === "api.openai.com" || host === "api.anthropic.com" || host === builtIn?.officialHost;
   return {
     config: merged,
     baseUrl,
     apiKey,
     keyRequired,
-    keyHint: keyEnv ? `${keyEnv} or providers.${name}.apiKey in ${file}` : `providers.${name}.apiKey (or providers.${name}.apiKeyEnv) in ${file}`,
+    keyHint: keyEnv
+      ? `${keyEnv} or providers.${name}.apiKey in ${file}`
+      : `providers.${name}.apiKey (or providers.${name}.apiKeyEnv) in ${file}`,
     urlHint: builtIn ? `${builtIn.urlEnv} / providers.${name}.baseUrl` : `providers.${name}.baseUrl in ${file}`,
   };
 }
@@ -88,7 +103,8 @@ function splitModel(model: string): { provider: string; id: string } | undefined
 
 function inferDefaultModel(config: ModelConfig, env: Env): string | undefined {
   if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL || config.providers.openai) return `openai/${DEFAULT_OPENAI_MODEL}`;
-  if (env.ANTHROPIC_API_KEY || env.ANTHROPIC_BASE_URL || config.providers.anthropic) return `anthropic/${DEFAULT_ANTHROPIC_MODEL}`;
+  if (env.ANTHROPIC_API_KEY || env.ANTHROPIC_BASE_URL || config.providers.anthropic)
+    return `anthropic/${DEFAULT_ANTHROPIC_MODEL}`;
   // A single configured provider with a single configured model needs no defaultModel.
   const models = Object.keys(config.models);
   if (Object.keys(config.providers).length === 1 && models.length === 1) return models[0];
@@ -106,7 +122,10 @@ export function checkModelConfigured(config: ModelConfig, name: string | undefin
   const model = name || env.CADRE_MODEL || config.defaultModel || inferDefaultModel(config, env);
   if (!model) {
     if (Object.keys(config.providers).length > 0) {
-      return { ok: false, message: `no default model is set: set defaultModel ("provider/model") in ${file} or pass a model` };
+      return {
+        ok: false,
+        message: `no default model is set: set defaultModel ("provider/model") in ${file} or pass a model`,
+      };
     }
     return {
       ok: false,
@@ -114,15 +133,26 @@ export function checkModelConfigured(config: ModelConfig, name: string | undefin
     };
   }
   const parts = splitModel(model);
-  if (!parts) return { ok: false, message: `model "${model}" must be written provider/model, e.g. openai/${DEFAULT_OPENAI_MODEL} or anthropic/${DEFAULT_ANTHROPIC_MODEL}` };
+  if (!parts)
+    return {
+      ok: false,
+      message: `model "${model}" must be written provider/model, e.g. openai/${DEFAULT_OPENAI_MODEL} or anthropic/${DEFAULT_ANTHROPIC_MODEL}`,
+    };
   const provider = resolveProvider(config, parts.provider, env);
   if (!provider) {
-    return { ok: false, message: `unknown model provider "${parts.provider}" in "${model}": add providers.${parts.provider} to ${file}, or use openai/… or anthropic/…` };
+    return {
+      ok: false,
+      message: `unknown model provider "${parts.provider}" in "${model}": add providers.${parts.provider} to ${file}, or use openai/… or anthropic/…`,
+    };
   }
   if (provider.config.kind === "openai-chat" && !provider.baseUrl) {
-    return { ok: false, message: `providers.${parts.provider}.baseUrl is not set in ${file}: an openai-chat provider needs its server URL, e.g. http://localhost:8000/v1` };
+    return {
+      ok: false,
+      message: `providers.${parts.provider}.baseUrl is not set in ${file}: an openai-chat provider needs its server URL, e.g. http://localhost:8000/v1`,
+    };
   }
-  if (provider.keyRequired && !provider.apiKey) return { ok: false, message: `model ${model} needs an API key: set ${provider.keyHint}` };
+  if (provider.keyRequired && !provider.apiKey)
+    return { ok: false, message: `model ${model} needs an API key: set ${provider.keyHint}` };
   return { ok: true, model };
 }
 
@@ -138,7 +168,12 @@ export function priceFor(config: ModelConfig, model: string): Price | null {
 }
 
 /** Builds the client for `name` (or the default model); throws ModelConfigError naming the missing setting. */
-export function resolveModel(config: ModelConfig, name: string | undefined, env: Env, overrides: Partial<ProviderSettings> = {}): ModelClient {
+export function resolveModel(
+  config: ModelConfig,
+  name: string | undefined,
+  env: Env,
+  overrides: Partial<ProviderSettings> = {},
+): ModelClient {
   const check = checkModelConfigured(config, name, env);
   if (!check.ok) throw new ModelConfigError(check.message);
   const parts = splitModel(check.model);

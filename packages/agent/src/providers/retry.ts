@@ -47,7 +47,10 @@ export function retryDelayMs(attempt: number, retryAfterMs: number | null, rando
  * Runs `attempt` and retries transient failures, but only while nothing has been yielded:
  * once the caller has seen part of a reply, replaying it would duplicate output.
  */
-export async function* withRetry(attempt: () => AsyncIterable<ModelStreamEvent>, opts: RetryOptions): AsyncGenerator<ModelStreamEvent> {
+export async function* withRetry(
+  attempt: () => AsyncIterable<ModelStreamEvent>,
+  opts: RetryOptions,
+): AsyncGenerator<ModelStreamEvent> {
   const sleep = opts.sleep ?? defaultSleep;
   for (let n = 0; ; n++) {
     let yielded = false;

@@ -13,7 +13,11 @@ import { collect, request, SHELL } from "./provider-test-suite.ts";
 const REPO = resolve(import.meta.dirname, "../../../..");
 
 async function post(url: string, body: unknown): Promise<{ status: number; type: string | null; text: string }> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
 }
 
@@ -34,7 +38,15 @@ describe("scripted model server", () => {
   });
 
   it("serves a real Responses SSE sequence with function and custom tool calls", async () => {
-    server.setScript([{ text: "hi", toolCalls: [{ name: "shell", input: { cmd: "ls" } }, { name: "apply_patch", input: "*** Begin Patch" }] }]);
+    server.setScript([
+      {
+        text: "hi",
+        toolCalls: [
+          { name: "shell", input: { cmd: "ls" } },
+          { name: "apply_patch", input: "*** Begin Patch" },
+        ],
+      },
+    ]);
     const res = await post(`${server.url}/responses`, {
       model: "m",
       stream: true,
@@ -64,7 +76,12 @@ describe("scripted model server", () => {
 
   it("serves Anthropic events and Chat chunks ending in [DONE]", async () => {
     server.setScript([{ text: "hello", toolCalls: [{ name: "shell", input: { cmd: "ls" } }] }]);
-    const a = await post(`${server.url}/messages`, { model: "c", stream: true, max_tokens: 10, messages: [{ role: "user", content: "x" }] });
+    const a = await post(`${server.url}/messages`, {
+      model: "c",
+      stream: true,
+      max_tokens: 10,
+      messages: [{ role: "user", content: "x" }],
+    });
     expect(eventNames(a.text)).toEqual([
       "message_start",
       "content_block_start",
@@ -77,7 +94,11 @@ describe("scripted model server", () => {
       "message_stop",
     ]);
     expect(a.text).toContain('"type":"input_json_delta"');
-    const c = await post(`${server.url}/chat/completions`, { model: "c", stream: true, messages: [{ role: "user", content: "y" }] });
+    const c = await post(`${server.url}/chat/completions`, {
+      model: "c",
+      stream: true,
+      messages: [{ role: "user", content: "y" }],
+    });
     expect(c.text.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(c.text).not.toContain('"usage"');
   });
@@ -90,7 +111,13 @@ describe("scripted model server", () => {
 
   it("gives each new conversation its own lane from a per-lane script, then says done", async () => {
     server.setScript({ lanes: [[{ text: "lane zero" }], [{ text: "lane one" }]] });
-    const client = createOpenAIChatClient({ providerName: "local", model: "m", baseURL: server.url, apiKey: "k", contextWindow: 1000 });
+    const client = createOpenAIChatClient({
+      providerName: "local",
+      model: "m",
+      baseURL: server.url,
+      apiKey: "k",
+      contextWindow: 1000,
+    });
     expect((await collect(client.stream(request([{ role: "user", text: "a" }])))).text).toBe("lane zero");
     expect((await collect(client.stream(request([{ role: "user", text: "b" }])))).text).toBe("lane one");
     expect((await collect(client.stream(request([{ role: "user", text: "c" }])))).text).toBe("done");
@@ -104,10 +131,19 @@ describe("scripted model server", () => {
       seen.push(ctx.request);
       return ctx.step === 0 ? { toolCalls: [{ name: "shell", input: { cmd: "pwd" } }] } : { text: "ok" };
     });
-    const client = createOpenAIChatClient({ providerName: "local", model: "m", baseURL: server.url, apiKey: "k", contextWindow: 1000 });
+    const client = createOpenAIChatClient({
+      providerName: "local",
+      model: "m",
+      baseURL: server.url,
+      apiKey: "k",
+      contextWindow: 1000,
+    });
     const items: ConversationItem[] = [{ role: "user", text: "where?" }];
     const first = await collect(client.stream(request(items, [SHELL])));
-    items.push({ role: "assistant", text: "", toolCalls: first.calls }, { role: "tool", callId: "call_0_0", name: "shell", output: "/repo" });
+    items.push(
+      { role: "assistant", text: "", toolCalls: first.calls },
+      { role: "tool", callId: "call_0_0", name: "shell", output: "/repo" },
+    );
     await collect(client.stream(request(items, [SHELL])));
     expect(seen[1]).toMatchObject({
       api: "chat",
@@ -131,8 +167,18 @@ describe("scripted model server", () => {
   });
 
   it("handles many concurrent multi-step conversations", async () => {
-    server.setScript([{ toolCalls: [{ name: "shell", input: { cmd: "a" } }] }, { toolCalls: [{ name: "shell", input: { cmd: "b" } }] }, { text: "finished" }]);
-    const client = createOpenAIChatClient({ providerName: "local", model: "m", baseURL: server.url, apiKey: "k", contextWindow: 1000 });
+    server.setScript([
+      { toolCalls: [{ name: "shell", input: { cmd: "a" } }] },
+      { toolCalls: [{ name: "shell", input: { cmd: "b" } }] },
+      { text: "finished" },
+    ]);
+    const client = createOpenAIChatClient({
+      providerName: "local",
+      model: "m",
+      baseURL: server.url,
+      apiKey: "k",
+      contextWindow: 1000,
+    });
     const run = async (i: number): Promise<string> => {
       const items: ConversationItem[] = [{ role: "user", text: `task ${i}` }];
       for (;;) {
@@ -153,8 +199,18 @@ describe("scripted model without recorded bodies", () => {
   it("keeps lanes and steps but drops bodies", async () => {
     const server = await startScriptedModel({ script: [{ text: "x" }], recordBodies: false });
     try {
-      await post(`${server.url}/chat/completions`, { model: "m", stream: true, messages: [{ role: "user", content: "hi" }] });
-      expect(server.requests[0]).toMatchObject({ body: null, normalized: null, lane: 0, step: 0, reply: { text: "x" } });
+      await post(`${server.url}/chat/completions`, {
+        model: "m",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      });
+      expect(server.requests[0]).toMatchObject({
+        body: null,
+        normalized: null,
+        lane: 0,
+        step: 0,
+        reply: { text: "x" },
+      });
     } finally {
       await server.close();
     }
@@ -173,7 +229,11 @@ describe("scripted model CLI", () => {
   it("starts with a script module and prints its URL as JSON", async () => {
     const scriptPath = join(dir, "script.ts");
     await writeFile(scriptPath, 'export const script = [{ text: "from the cli" }];\n');
-    const child = spawn(join(REPO, "node_modules/.bin/tsx"), [join(REPO, "test/support/scripted-model/main.ts"), scriptPath], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      join(REPO, "node_modules/.bin/tsx"),
+      [join(REPO, "test/support/scripted-model/main.ts"), scriptPath],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     try {
       const line = await new Promise<string>((resolveLine, reject) => {
         createInterface({ input: child.stdout }).once("line", resolveLine);
@@ -181,7 +241,11 @@ describe("scripted model CLI", () => {
       });
       const { url } = JSON.parse(line) as { url: string };
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-      const res = await post(`${url}/chat/completions`, { model: "m", stream: true, messages: [{ role: "user", content: "hi" }] });
+      const res = await post(`${url}/chat/completions`, {
+        model: "m",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      });
       expect(res.text).toContain("from the cli");
     } finally {
       child.kill("SIGTERM");

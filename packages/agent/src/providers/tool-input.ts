@@ -31,7 +31,8 @@ export function parseArguments(text: string): unknown {
 /** Back from `{ input: string }` to the raw string the custom tool expects. */
 export function unwrapCustomInput(args: unknown): string {
   if (typeof args === "string") return args;
-  if (typeof args === "object" && args !== null && typeof (args as { input?: unknown }).input === "string") return (args as { input: string }).input;
+  if (typeof args === "object" && args !== null && typeof (args as { input?: unknown }).input === "string")
+    return (args as { input: string }).input;
   return JSON.stringify(args);
 }
 

@@ -47,7 +47,8 @@ export function fakeModel(
       }
       if (reply.reasoning) yield { type: "reasoning_delta", text: reply.reasoning };
       if (reply.text) yield { type: "text_delta", text: reply.text };
-      for (const c of reply.toolCalls ?? []) yield { type: "tool_call", call: { callId: c.callId ?? `call_${++callSeq}`, name: c.name, input: c.input } };
+      for (const c of reply.toolCalls ?? [])
+        yield { type: "tool_call", call: { callId: c.callId ?? `call_${++callSeq}`, name: c.name, input: c.input } };
       yield {
         type: "finish",
         usage: { inputTokens: 100, cachedInputTokens: 0, outputTokens: 10, reasoningTokens: 0, ...reply.usage },

@@ -76,7 +76,9 @@ export class LocalSandbox implements AgentSandbox {
         if (timer) clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
         const truncated = total > OUTPUT_CAP;
-        const output = truncated ? `${head.slice(0, OUTPUT_CAP / 2)}\n[... output truncated ...]\n${tail}` : head + tail;
+        const output = truncated
+          ? `${head.slice(0, OUTPUT_CAP / 2)}\n[... output truncated ...]\n${tail}`
+          : head + tail;
         resolvePromise({
           exitCode: timedOut || cancelled ? null : code,
           timedOut,

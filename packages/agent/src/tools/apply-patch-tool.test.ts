@@ -23,14 +23,24 @@ describe("apply_patch tool", () => {
   ] as const) {
     it(`accepts ${label}`, async () => {
       sandbox = await LocalSandbox.create({});
-      const r = await applyPatchTool.run(input, { sandbox, callId: "c", signal: new AbortController().signal, emit: async () => undefined });
+      const r = await applyPatchTool.run(input, {
+        sandbox,
+        callId: "c",
+        signal: new AbortController().signal,
+        emit: async () => undefined,
+      });
       expect(r).toMatchObject({ isError: false, files: ["a.txt"], changedFiles: true });
     });
   }
 
   it("reports a failed patch as an error without changing files", async () => {
     sandbox = await LocalSandbox.create({});
-    const r = await applyPatchTool.run(42, { sandbox, callId: "c", signal: new AbortController().signal, emit: async () => undefined });
+    const r = await applyPatchTool.run(42, {
+      sandbox,
+      callId: "c",
+      signal: new AbortController().signal,
+      emit: async () => undefined,
+    });
     expect(r.isError).toBe(true);
     expect(r.changedFiles).toBeUndefined();
   });

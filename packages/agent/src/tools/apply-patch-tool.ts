@@ -16,7 +16,8 @@ export const applyPatchTool: AgentTool = {
   },
   async run(input, ctx) {
     const text = patchText(input);
-    if (text === null) return toolError("apply_patch: the input must be the patch text (a string starting with '*** Begin Patch').");
+    if (text === null)
+      return toolError("apply_patch: the input must be the patch text (a string starting with '*** Begin Patch').");
     const r = await applyPatch(ctx.sandbox, text);
     if (!r.ok) return toolError(r.output);
     return { output: r.output, isError: false, files: r.files, changedFiles: true };

@@ -21,7 +21,9 @@ describe("str_replace_based_edit_tool", () => {
   it("views a file with line numbers and a range", async () => {
     const t = await setup({ "a.txt": "one\ntwo\nthree\n" });
     expect((await t.run({ command: "view", path: "a.txt" })).output).toBe("     1\tone\n     2\ttwo\n     3\tthree");
-    expect((await t.run({ command: "view", path: "a.txt", view_range: [2, -1] })).output).toBe("     2\ttwo\n     3\tthree");
+    expect((await t.run({ command: "view", path: "a.txt", view_range: [2, -1] })).output).toBe(
+      "     2\ttwo\n     3\tthree",
+    );
     expect((await t.run({ command: "view", path: "/workspace/a.txt", view_range: [2, 2] })).output).toBe("     2\ttwo");
     const bad = await t.run({ command: "view", path: "a.txt", view_range: [9, 10] });
     expect(bad).toMatchObject({ isError: true });
@@ -43,7 +45,9 @@ describe("str_replace_based_edit_tool", () => {
     const r = await t.run({ command: "create", path: "new/f.txt", file_text: "hi\n" });
     expect(r).toMatchObject({ isError: false, files: ["new/f.txt"], changedFiles: true, output: "Created new/f.txt." });
     expect(await t.read("new/f.txt")).toBe("hi\n");
-    expect((await t.run({ command: "create", path: "new/f.txt", file_text: "bye\n" })).output).toBe("Overwrote new/f.txt.");
+    expect((await t.run({ command: "create", path: "new/f.txt", file_text: "bye\n" })).output).toBe(
+      "Overwrote new/f.txt.",
+    );
   });
 
   it("replaces a unique string and shows the edited lines", async () => {

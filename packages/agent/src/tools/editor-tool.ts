@@ -11,9 +11,18 @@ const VIEW_MAX_LINES = 2000;
 const SNIPPET_CONTEXT = 3;
 
 const EditorInput = z.discriminatedUnion("command", [
-  z.object({ command: z.literal("view"), path: z.string(), view_range: z.tuple([z.number().int(), z.number().int()]).nullish() }),
+  z.object({
+    command: z.literal("view"),
+    path: z.string(),
+    view_range: z.tuple([z.number().int(), z.number().int()]).nullish(),
+  }),
   z.object({ command: z.literal("create"), path: z.string(), file_text: z.string() }),
-  z.object({ command: z.literal("str_replace"), path: z.string(), old_str: z.string().min(1), new_str: z.string().nullish() }),
+  z.object({
+    command: z.literal("str_replace"),
+    path: z.string(),
+    old_str: z.string().min(1),
+    new_str: z.string().nullish(),
+  }),
   z.object({
     command: z.literal("insert"),
     path: z.string(),
@@ -58,7 +67,8 @@ export const editorTool: AgentTool = {
     if (!p.ok) return toolError(`${cmd.command}: ${p.error}.`);
     const path = p.path;
     const sandbox = ctx.sandbox;
-    if (cmd.command !== "view" && sandbox.readOnly) return toolError(`${cmd.command}: the workspace is read-only in this mode; files cannot be changed.`);
+    if (cmd.command !== "view" && sandbox.readOnly)
+      return toolError(`${cmd.command}: the workspace is read-only in this mode; files cannot be changed.`);
     switch (cmd.command) {
       case "view":
         return view(sandbox, path, cmd.view_range ?? null, ctx.signal);
@@ -76,22 +86,43 @@ export const editorTool: AgentTool = {
   },
 };
 
-async function readText(sandbox: AgentSandbox, path: string, command: string): Promise<{ ok: true; text: string; executable: boolean } | { ok: false; result: ToolResult }> {
+async function readText(
+  sandbox: AgentSandbox,
+  path: string,
+  command: string,
+): Promise<{ ok: true; text: string; executable: boolean } | { ok: false; result: ToolResult }> {
   const st = await sandbox.stat(path);
-  if (!st) return { ok: false, result: toolError(`${command}: ${path} does not exist. Check the path (view the parent directory)${command === "view" ? "" : ", or use create"}.`) };
+  if (!st)
+    return {
+      ok: false,
+      result: toolError(
+        `${command}: ${path} does not exist. Check the path (view the parent directory)${command === "view" ? "" : ", or use create"}.`,
+      ),
+    };
   if (st.type === "dir") return { ok: false, result: toolError(`${command}: ${path} is a directory.`) };
   const buf = await sandbox.readFile(path);
   if (buf === null) return { ok: false, result: toolError(`${command}: ${path} does not exist.`) };
   return { ok: true, text: buf.toString("utf8"), executable: st.executable };
 }
 
-async function view(sandbox: AgentSandbox, path: string, range: [number, number] | null, signal: AbortSignal): Promise<ToolResult> {
+async function view(
+  sandbox: AgentSandbox,
+  path: string,
+  range: [number, number] | null,
+  signal: AbortSignal,
+): Promise<ToolResult> {
   const st = await sandbox.stat(path);
   if (st?.type === "dir") {
     const q = `'${path.replace(/'/g, `'\\''`)}'`;
-    const r = await sandbox.exec(`find ${q} -maxdepth 2 -not -path '*/.*' -not -path '*/node_modules/*' | sort | head -n 500`, { signal, timeoutMs: 30_000 });
+    const r = await sandbox.exec(
+      `find ${q} -maxdepth 2 -not -path '*/.*' -not -path '*/node_modules/*' | sort | head -n 500`,
+      { signal, timeoutMs: 30_000 },
+    );
     if (r.exitCode !== 0) return toolError(`view: could not list ${path}: ${r.output.trim()}`);
-    return { output: `Files and directories up to 2 levels deep in ${path} (hidden and node_modules excluded):\n${r.output.trimEnd()}`, isError: false };
+    return {
+      output: `Files and directories up to 2 levels deep in ${path} (hidden and node_modules excluded):\n${r.output.trimEnd()}`,
+      isError: false,
+    };
   }
   const read = await readText(sandbox, path, "view");
   if (!read.ok) return read.result;
@@ -100,8 +131,10 @@ async function view(sandbox: AgentSandbox, path: string, range: [number, number]
   let end = lines.length;
   if (range) {
     const [s, e] = range;
-    if (s < 1 || s > Math.max(lines.length, 1)) return toolError(`view: view_range start ${s} is outside the file's ${lines.length} lines (1-${lines.length}).`);
-    if (e !== -1 && e < s) return toolError(`view: view_range end ${e} is before its start ${s}. Use -1 for the end of the file.`);
+    if (s < 1 || s > Math.max(lines.length, 1))
+      return toolError(`view: view_range start ${s} is outside the file's ${lines.length} lines (1-${lines.length}).`);
+    if (e !== -1 && e < s)
+      return toolError(`view: view_range end ${e} is before its start ${s}. Use -1 for the end of the file.`);
     start = s;
     end = e === -1 ? lines.length : Math.min(e, lines.length);
   }
@@ -127,18 +160,25 @@ async function strReplace(sandbox: AgentSandbox, path: string, oldStr: string, n
   }
   const positions = indicesOf(text, oldS);
   if (positions.length === 0) {
-    return toolError(`str_replace: old_str was not found in ${path}. It must match the file exactly, including whitespace and indentation; view the file and retry.`);
+    return toolError(
+      `str_replace: old_str was not found in ${path}. It must match the file exactly, including whitespace and indentation; view the file and retry.`,
+    );
   }
   if (positions.length > 1) {
     const lineNos = positions.map((i) => lineOf(text, i)).join(", ");
-    return toolError(`str_replace: old_str occurs ${positions.length} times in ${path} (at lines ${lineNos}); it must be unique. Include more surrounding lines.`);
+    return toolError(
+      `str_replace: old_str occurs ${positions.length} times in ${path} (at lines ${lineNos}); it must be unique. Include more surrounding lines.`,
+    );
   }
   const at = positions[0] ?? 0;
   text = text.slice(0, at) + newS + text.slice(at + oldS.length);
   await sandbox.writeFile(path, text, read.executable ? { executable: true } : undefined);
   const first = lineOf(text, at);
   const last = first + splitLines(newS).length - 1;
-  return edited(`Edited ${path}. Lines ${first}-${Math.max(first, last)} now read (with context):\n${snippet(text, first, last)}`, path);
+  return edited(
+    `Edited ${path}. Lines ${first}-${Math.max(first, last)} now read (with context):\n${snippet(text, first, last)}`,
+    path,
+  );
 }
 
 async function insert(sandbox: AgentSandbox, path: string, after: number, insertText: string): Promise<ToolResult> {
@@ -146,12 +186,18 @@ async function insert(sandbox: AgentSandbox, path: string, after: number, insert
   if (!read.ok) return read.result;
   const eol = read.text.includes("\r\n") ? "\r\n" : "\n";
   const lines = splitLines(read.text);
-  if (after > lines.length) return toolError(`insert: insert_line ${after} is past the end of ${path}, which has ${lines.length} lines (use 0-${lines.length}).`);
+  if (after > lines.length)
+    return toolError(
+      `insert: insert_line ${after} is past the end of ${path}, which has ${lines.length} lines (use 0-${lines.length}).`,
+    );
   const added = splitLines(insertText.replace(/\r\n/g, "\n"));
   lines.splice(after, 0, ...added);
   const text = lines.join(eol) + (lines.length > 0 ? eol : "");
   await sandbox.writeFile(path, text, read.executable ? { executable: true } : undefined);
-  return edited(`Inserted ${added.length} line(s) after line ${after} of ${path}:\n${snippet(text, after + 1, after + added.length)}`, path);
+  return edited(
+    `Inserted ${added.length} line(s) after line ${after} of ${path}:\n${snippet(text, after + 1, after + added.length)}`,
+    path,
+  );
 }
 
 function edited(output: string, path: string): ToolResult {

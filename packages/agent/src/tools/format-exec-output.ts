@@ -8,7 +8,10 @@ export function formatExecOutput(r: ExecResult, opts: { timeoutMs: number; limit
   const limit = opts.limit ?? MODEL_OUTPUT_LIMIT;
   const header: string[] = [];
   if (r.cancelled) header.push("Command cancelled (the run was stopped).");
-  else if (r.timedOut) header.push(`Command timed out after ${formatSeconds(opts.timeoutMs)} and was killed. Run long tasks with a larger timeout_ms or in smaller pieces.`);
+  else if (r.timedOut)
+    header.push(
+      `Command timed out after ${formatSeconds(opts.timeoutMs)} and was killed. Run long tasks with a larger timeout_ms or in smaller pieces.`,
+    );
   else header.push(`Exit code: ${r.exitCode ?? "none (killed by a signal)"}`);
   header.push(`Wall time: ${formatSeconds(r.durationMs)}`);
 

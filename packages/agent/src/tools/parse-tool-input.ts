@@ -1,7 +1,11 @@
 import type { z } from "zod";
 
 /** Validates tool input; the error names the fields the model got wrong. */
-export function parseToolInput<T>(tool: string, schema: z.ZodType<T>, input: unknown): { ok: true; value: T } | { ok: false; error: string } {
+export function parseToolInput<T>(
+  tool: string,
+  schema: z.ZodType<T>,
+  input: unknown,
+): { ok: true; value: T } | { ok: false; error: string } {
   let value = input;
   // Some providers hand over unparsed JSON when the arguments were malformed or streamed oddly.
   if (typeof value === "string") {
@@ -13,6 +17,8 @@ export function parseToolInput<T>(tool: string, schema: z.ZodType<T>, input: unk
   }
   const r = schema.safeParse(value);
   if (r.success) return { ok: true, value: r.data };
-  const issues = r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(input)"}: ${i.message}`).join("; ");
+  const issues = r.error.issues
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(input)"}: ${i.message}`)
+    .join("; ");
   return { ok: false, error: `Invalid input for ${tool}: ${issues}. Fix the arguments and call ${tool} again.` };
 }

@@ -6,7 +6,8 @@ import { parseToolInput } from "./parse-tool-input.ts";
 
 const RequestUserInput = z.object({ questions: z.array(Question).min(1).max(3) });
 
-export const REQUEST_USER_INPUT_RESULT = "Question sent to the user. The run pauses here; their answer will arrive as the next message.";
+export const REQUEST_USER_INPUT_RESULT =
+  "Question sent to the user. The run pauses here; their answer will arrive as the next message.";
 
 export const requestUserInputTool: AgentTool = {
   spec: {

@@ -12,7 +12,11 @@ export type AgentMode = "code" | "ask" | "plan";
  * The tools a model gets: each family its own edit tool, and no edit tool where edits are not
  * allowed (ask mode; plan mode before the plan is approved).
  */
-export function selectTools(opts: { family: ModelClient["family"]; mode: AgentMode; planApproved: boolean }): AgentTool[] {
+export function selectTools(opts: {
+  family: ModelClient["family"];
+  mode: AgentMode;
+  planApproved: boolean;
+}): AgentTool[] {
   const editsAllowed = opts.mode === "code" || (opts.mode === "plan" && opts.planApproved);
   const tools: AgentTool[] = [shellTool];
   if (editsAllowed) tools.push(opts.family === "openai" ? applyPatchTool : editorTool);

@@ -5,11 +5,21 @@ import { LocalSandbox } from "../testing/local-sandbox.ts";
 import { formatExecOutput } from "./format-exec-output.ts";
 import { shellTool } from "./shell-tool.ts";
 
-const base: ExecResult = { exitCode: 0, timedOut: false, cancelled: false, output: "", truncated: false, totalBytes: 0, durationMs: 1500 };
+const base: ExecResult = {
+  exitCode: 0,
+  timedOut: false,
+  cancelled: false,
+  output: "",
+  truncated: false,
+  totalBytes: 0,
+  durationMs: 1500,
+};
 
 describe("formatExecOutput", () => {
   it("states the exit code and wall time", () => {
-    expect(formatExecOutput({ ...base, exitCode: 2, output: "bad\n", totalBytes: 4 }, { timeoutMs: 1000 })).toBe("Exit code: 2\nWall time: 1.5s\nOutput:\nbad");
+    expect(formatExecOutput({ ...base, exitCode: 2, output: "bad\n", totalBytes: 4 }, { timeoutMs: 1000 })).toBe(
+      "Exit code: 2\nWall time: 1.5s\nOutput:\nbad",
+    );
   });
   it("says (no output) when empty", () => {
     expect(formatExecOutput(base, { timeoutMs: 1000 })).toContain("Output:\n(no output)");
@@ -17,15 +27,26 @@ describe("formatExecOutput", () => {
   it("keeps the head and tail of long output with the total size", () => {
     const out = `${"h".repeat(100)}${"m".repeat(1000)}${"t".repeat(100)}`;
     const text = formatExecOutput({ ...base, output: out, totalBytes: 1200 }, { timeoutMs: 1000, limit: 200 });
-    expect(text).toContain(`Output:\n${"h".repeat(100)}\n[... output truncated: 1200 bytes in total, 200 characters shown (head and tail) ...]\n${"t".repeat(100)}`);
+    expect(text).toContain(
+      `Output:\n${"h".repeat(100)}\n[... output truncated: 1200 bytes in total, 200 characters shown (head and tail) ...]\n${"t".repeat(100)}`,
+    );
     expect(text).not.toContain("hm");
   });
   it("notes output already truncated by the sandbox", () => {
-    expect(formatExecOutput({ ...base, output: "a\n[...]\nb", truncated: true, totalBytes: 10_000_000 }, { timeoutMs: 1000 })).toContain("10000000 bytes in total");
+    expect(
+      formatExecOutput(
+        { ...base, output: "a\n[...]\nb", truncated: true, totalBytes: 10_000_000 },
+        { timeoutMs: 1000 },
+      ),
+    ).toContain("10000000 bytes in total");
   });
   it("notes a timeout and a cancellation", () => {
-    expect(formatExecOutput({ ...base, exitCode: null, timedOut: true }, { timeoutMs: 120_000 })).toMatch(/^Command timed out after 120.0s and was killed/);
-    expect(formatExecOutput({ ...base, exitCode: null, cancelled: true }, { timeoutMs: 1000 })).toMatch(/^Command cancelled/);
+    expect(formatExecOutput({ ...base, exitCode: null, timedOut: true }, { timeoutMs: 120_000 })).toMatch(
+      /^Command timed out after 120.0s and was killed/,
+    );
+    expect(formatExecOutput({ ...base, exitCode: null, cancelled: true }, { timeoutMs: 1000 })).toMatch(
+      /^Command cancelled/,
+    );
   });
 });
 
@@ -38,7 +59,12 @@ describe("shell tool", () => {
   async function run(input: unknown) {
     sandbox = sandbox ?? (await LocalSandbox.create({ "sub/f.txt": "in sub\n" }));
     const events: EventBody[] = [];
-    const r = await shellTool.run(input, { sandbox, callId: "c1", signal: new AbortController().signal, emit: async (e) => void events.push(e) });
+    const r = await shellTool.run(input, {
+      sandbox,
+      callId: "c1",
+      signal: new AbortController().signal,
+      emit: async (e) => void events.push(e),
+    });
     return { r, events };
   }
 

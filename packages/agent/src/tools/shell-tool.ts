@@ -27,7 +27,10 @@ export const shellTool: AgentTool = {
       type: "object",
       properties: {
         command: { type: "string", description: "The bash command line to run." },
-        workdir: { type: "string", description: "Working directory relative to the workspace root (default: the root)." },
+        workdir: {
+          type: "string",
+          description: "Working directory relative to the workspace root (default: the root).",
+        },
         timeout_ms: { type: "integer", description: `Timeout in milliseconds (max ${SHELL_MAX_TIMEOUT_MS}).` },
       },
       required: ["command"],
@@ -77,6 +80,7 @@ export const shellTool: AgentTool = {
 
 function toCommandLine(command: string | string[]): string {
   if (typeof command === "string") return command;
-  if (command.length === 3 && /^(?:ba)?sh$/.test(command[0] ?? "") && /^-l?c$/.test(command[1] ?? "")) return command[2] ?? "";
+  if (command.length === 3 && /^(?:ba)?sh$/.test(command[0] ?? "") && /^-l?c$/.test(command[1] ?? ""))
+    return command[2] ?? "";
   return command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
 }

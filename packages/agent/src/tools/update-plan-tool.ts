@@ -43,7 +43,9 @@ export const updatePlanTool: AgentTool = {
     const { explanation, plan } = parsed.value;
     const inProgress = plan.filter((s) => s.status === "in_progress").length;
     if (inProgress > 1) {
-      return toolError(`update_plan: ${inProgress} steps are in_progress; at most one may be. Mark the others pending or completed.`);
+      return toolError(
+        `update_plan: ${inProgress} steps are in_progress; at most one may be. Mark the others pending or completed.`,
+      );
     }
     await ctx.emit({ type: "plan", explanation: explanation ?? null, steps: plan });
     return { output: "Plan updated.", isError: false };
