@@ -39,4 +39,6 @@ export interface AgentSandbox {
   stat(path: string): Promise<FileStatInfo | null>;
   /** Whether writes are refused (ask mode). */
   readonly readOnly: boolean;
+  /** The environment's time limit per command: the default and the ceiling of every exec. */
+  readonly commandTimeoutMs?: number;
 }

@@ -42,6 +42,19 @@ describe("resource limits and teardown", () => {
     await noneLeft(marker);
   });
 
+  it("the environment's command timeout is a ceiling a caller cannot raise", async () => {
+    const environment = testEnvironment({ limits: { ...DEFAULT_LIMITS, commandTimeoutMs: 1000 } });
+    const short = await manager.provision(testRequest(repo, { environment }));
+    try {
+      expect(short.commandTimeoutMs).toBe(1000);
+      const r = await short.exec("sleep 10; echo late", { timeoutMs: 3_600_000 });
+      expect(r.timedOut).toBe(true);
+      expect(r.output).not.toContain("late");
+    } finally {
+      await short.destroy();
+    }
+  });
+
   it("cancellation stops the command and everything it started", async () => {
     const marker = `cadre-cancel-${process.pid}-${Date.now()}`;
     const ac = new AbortController();

@@ -64,6 +64,10 @@ export class SandboxWorkspace implements Workspace {
     this.kind = ctx.meta.kind;
   }
 
+  get commandTimeoutMs(): number {
+    return this.ctx.req.environment.limits.commandTimeoutMs;
+  }
+
   private get upper(): string {
     return this.kind === "overlay" ? join(this.ctx.dir, "upper") : join(this.ctx.dir, "tree");
   }
@@ -139,7 +143,8 @@ export class SandboxWorkspace implements Workspace {
         cwd,
         env: sandboxEnv({ variables: env.variables, extra: opts.env, proxy: net !== null }),
         limits,
-        timeoutMs: opts.timeoutMs ?? limits.commandTimeoutMs,
+        // The environment's limit is a ceiling, not a default a caller may raise.
+        timeoutMs: Math.min(opts.timeoutMs ?? limits.commandTimeoutMs, limits.commandTimeoutMs),
         signal: controller.signal,
         redact: Object.values(env.secrets),
         onOutput: opts.onOutput,

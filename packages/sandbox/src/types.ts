@@ -64,6 +64,8 @@ export interface Workspace {
   readonly readOnly: boolean;
   /** "overlay" normally; "worktree" when overlayfs is unavailable. */
   readonly kind: "overlay" | "worktree";
+  /** The environment's limit per command: every exec is killed by then, whatever it asks for. */
+  readonly commandTimeoutMs: number;
   exec(command: string, opts?: SandboxExecOptions): Promise<SandboxExecResult>;
   readFile(path: string): Promise<Buffer | null>;
   writeFile(path: string, data: Buffer | string, opts?: { executable?: boolean }): Promise<void>;

@@ -6,20 +6,28 @@ import type { AgentSandbox, ExecOptions, ExecResult, FileStatInfo } from "../age
 
 const OUTPUT_CAP = 256 * 1024;
 
+export interface LocalSandboxOptions {
+  readOnly?: boolean;
+  /** The limit per command the sandbox states (the shell tool caps every timeout at it). */
+  commandTimeoutMs?: number;
+}
+
 /**
  * AgentSandbox over a plain directory, commands run with `bash -c`. NO isolation: tests only.
  */
 export class LocalSandbox implements AgentSandbox {
   readonly root: string;
   readonly readOnly: boolean;
+  readonly commandTimeoutMs?: number;
 
-  constructor(root: string, opts: { readOnly?: boolean } = {}) {
+  constructor(root: string, opts: LocalSandboxOptions = {}) {
     this.root = resolve(root);
     this.readOnly = opts.readOnly ?? false;
+    if (opts.commandTimeoutMs !== undefined) this.commandTimeoutMs = opts.commandTimeoutMs;
   }
 
   /** A sandbox over a fresh temp directory, optionally seeded with files. */
-  static async create(files: Record<string, string> = {}, opts: { readOnly?: boolean } = {}): Promise<LocalSandbox> {
+  static async create(files: Record<string, string> = {}, opts: LocalSandboxOptions = {}): Promise<LocalSandbox> {
     const root = await realpath(await mkdtemp(join(tmpdir(), "cadre-agent-test-")));
     for (const [p, content] of Object.entries(files)) {
       await mkdir(dirname(join(root, p)), { recursive: true });

@@ -4,13 +4,20 @@ import type { ExecResult } from "../agent-sandbox.ts";
 export const MODEL_OUTPUT_LIMIT = 16 * 1024;
 
 /** Shapes a command's result into the concise text the model reads. */
-export function formatExecOutput(r: ExecResult, opts: { timeoutMs: number; limit?: number }): string {
+export function formatExecOutput(
+  r: ExecResult,
+  opts: { timeoutMs: number; limit?: number; atCeiling?: boolean },
+): string {
   const limit = opts.limit ?? MODEL_OUTPUT_LIMIT;
   const header: string[] = [];
   if (r.cancelled) header.push("Command cancelled (the run was stopped).");
   else if (r.timedOut)
     header.push(
-      `Command timed out after ${formatSeconds(opts.timeoutMs)} and was killed. Run long tasks with a larger timeout_ms or in smaller pieces.`,
+      `Command timed out after ${formatSeconds(opts.timeoutMs)} and was killed. ${
+        opts.atCeiling
+          ? "That is the environment's limit per command: run long work in smaller pieces."
+          : "Run long tasks with a larger timeout_ms or in smaller pieces."
+      }`,
     );
   else header.push(`Exit code: ${r.exitCode ?? "none (killed by a signal)"}`);
   header.push(`Wall time: ${formatSeconds(r.durationMs)}`);

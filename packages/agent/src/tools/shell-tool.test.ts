@@ -89,6 +89,20 @@ describe("shell tool", () => {
     expect(r.output).toContain("timed out");
   });
 
+  it("caps every timeout at the sandbox's limit per command, whatever the model asks for", async () => {
+    sandbox = await LocalSandbox.create({}, { commandTimeoutMs: 200 });
+    for (const input of [
+      { command: "sleep 10; echo late" },
+      { command: "sleep 10; echo late", timeout_ms: 3_600_000 },
+    ]) {
+      const { r } = await run(input);
+      expect(r.exitCode).toBeNull();
+      expect(r.output).toContain("timed out after 200ms");
+      expect(r.output).toContain("the environment's limit");
+      expect(r.output).not.toContain("late");
+    }
+  });
+
   it("refuses a workdir outside the workspace and bad input", async () => {
     expect((await run({ command: "ls", workdir: "../.." })).r.output).toContain("leaves the workspace");
     expect((await run({ cmd: "ls" })).r.output).toContain("Invalid input for shell: command");

@@ -5,8 +5,8 @@ import { toolError } from "./agent-tool.ts";
 import { formatExecOutput } from "./format-exec-output.ts";
 import { parseToolInput } from "./parse-tool-input.ts";
 
+/** Used only when the sandbox states no limit of its own. */
 export const SHELL_DEFAULT_TIMEOUT_MS = 5 * 60_000;
-export const SHELL_MAX_TIMEOUT_MS = 30 * 60_000;
 
 const ShellInput = z.object({
   // Codex-trained models sometimes send argv arrays (["bash", "-lc", "..."]): accept them.
@@ -22,7 +22,7 @@ export const shellTool: AgentTool = {
     description:
       "Run a bash command in the workspace and get its exit code and output (long output keeps its head and tail). " +
       "Use it to explore (ls, rg, sed -n, cat), build and run tests. Commands do not keep state between calls; " +
-      `workdir is relative to the workspace root. Default timeout ${SHELL_DEFAULT_TIMEOUT_MS / 60_000} minutes.`,
+      "workdir is relative to the workspace root. Each command is killed at the environment's time limit.",
     parameters: {
       type: "object",
       properties: {
@@ -31,7 +31,10 @@ export const shellTool: AgentTool = {
           type: "string",
           description: "Working directory relative to the workspace root (default: the root).",
         },
-        timeout_ms: { type: "integer", description: `Timeout in milliseconds (max ${SHELL_MAX_TIMEOUT_MS}).` },
+        timeout_ms: {
+          type: "integer",
+          description: "Timeout in milliseconds: can stop a command sooner than the environment's limit, never later.",
+        },
       },
       required: ["command"],
       additionalProperties: false,
@@ -48,7 +51,9 @@ export const shellTool: AgentTool = {
       if (!p.ok) return toolError(`shell: workdir ${p.error}.`);
       cwd = p.path;
     }
-    const timeoutMs = Math.min(timeout_ms ?? SHELL_DEFAULT_TIMEOUT_MS, SHELL_MAX_TIMEOUT_MS);
+    // The environment's limit is a ceiling: the model may ask for less, never for more.
+    const ceiling = ctx.sandbox.commandTimeoutMs ?? SHELL_DEFAULT_TIMEOUT_MS;
+    const timeoutMs = Math.min(timeout_ms ?? ceiling, ceiling);
     // Output events are emitted in arrival order; the chain keeps them ordered without blocking the process.
     let chain: Promise<void> = Promise.resolve();
     let emitError: { error: unknown } | null = null;
@@ -68,7 +73,7 @@ export const shellTool: AgentTool = {
     // The runner could not store the output: that is its failure to handle, not the command's.
     if (emitError) throw (emitError as { error: unknown }).error;
     return {
-      output: formatExecOutput(r, { timeoutMs }),
+      output: formatExecOutput(r, { timeoutMs, atCeiling: timeoutMs === ceiling }),
       isError: r.exitCode !== 0,
       exitCode: r.exitCode,
       durationMs: r.durationMs,
