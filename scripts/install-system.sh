@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Cadre needs (idempotent). Sourced or run by start.sh, test.sh and .ci/run.
 set -euo pipefail
-packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates)
-# The tests also need PostgreSQL, Chromium, and what code-server (the real VS Code for the extension test) builds with.
-if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl zsh libkrb5-dev build-essential python3); fi
+# skopeo pulls images, attr (setfattr) and zstd unpack their layers.
+packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates skopeo attr zstd)
+# The tests also need PostgreSQL, Chromium, what code-server (the real VS Code for the extension test) builds with,
+# and mmdebstrap + umoci to build test images from Debian's packages.
+if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl zsh libkrb5-dev build-essential python3 mmdebstrap umoci); fi
 need=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 [ ${#need[@]} -eq 0 ] && exit 0

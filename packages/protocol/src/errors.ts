@@ -11,6 +11,7 @@ export const ErrorCode = z.enum([
   "rate_limited",
   "not_configured",
   "git_failed",
+  "image_failed",
   "unavailable",
   "internal",
 ]);
@@ -49,6 +50,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   not_configured: 422,
   git_failed: 422,
+  image_failed: 422,
   unavailable: 503,
   internal: 500,
 };

@@ -16,3 +16,4 @@ export * from "./usage.ts";
 export * from "./version.ts";
 export * from "./users.ts";
 export * from "./queue.ts";
+export * from "./image-reference.ts";
