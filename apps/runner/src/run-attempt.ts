@@ -1,4 +1,3 @@
-import { lstat } from "node:fs/promises";
 import {
   CadreError,
   type Environment,
@@ -6,16 +5,11 @@ import {
   type FailureReason,
   type TaskWithAttempts,
 } from "@cadre/protocol";
-import { commitChanges, diffCommits, pushRefs, updateRef } from "@cadre/git";
+import { diffCommits, pushRefs, updateRef } from "@cadre/git";
 import { loadModelConfig, priceFor, resolveModel, runAgent, type AgentOutcome } from "@cadre/agent";
-import {
-  createRedactor,
-  SandboxError,
-  type SandboxManager,
-  type Workspace,
-  type WorkspaceChange,
-} from "@cadre/sandbox";
+import { createRedactor, SandboxError, type SandboxManager, type Workspace } from "@cadre/sandbox";
 import type { AttemptRecord, RunInput, Store } from "@cadre/store";
+import { AttemptCheckpoint } from "./attempt-checkpoint.ts";
 import { EventWriter } from "./event-writer.ts";
 import { sandboxEnvironment } from "./attempt-environment.ts";
 import { loadBudgets } from "./runner-config.ts";
@@ -43,18 +37,6 @@ type Emit = (b: EventBody) => Promise<void>;
 
 /** How a run ended: the agent's outcome, or a failure the runner itself decided (e.g. the time limit). */
 type RunOutcome = AgentOutcome | { kind: "failed"; reason: FailureReason; message: string };
-
-/** A cheap fingerprint of the workspace's changes, so an unchanged workspace is not committed again. */
-async function fingerprint(changes: WorkspaceChange[]): Promise<string> {
-  const parts = await Promise.all(
-    changes.map(async (c) => {
-      if (c.kind === "delete") return `D ${c.path}`;
-      const st = await lstat(c.hostPath).catch(() => null);
-      return `U ${c.path} ${c.mode} ${st?.size ?? -1} ${st?.mtimeMs ?? -1} ${st?.ino ?? -1}`;
-    }),
-  );
-  return parts.sort().join("\n");
-}
 
 /**
  * Runs one claimed attempt until it completes, fails, is cancelled or waits for input.
@@ -128,22 +110,14 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     return;
   }
 
-  let lastPrint: string | null = null;
+  const checkpoints = new AttemptCheckpoint({ workspace, mirror, base, ref: attemptRef(task.id, rec.id), emit });
   const checkpoint = async (): Promise<string> => {
     if (workspace.readOnly) return head;
-    const changes = await workspace.changes();
-    const print = await fingerprint(changes);
-    if (print === lastPrint) return head;
-    const result = await commitChanges({
-      gitDir: mirror,
-      parent: base,
-      changes,
-      ref: attemptRef(task.id, rec.id),
-      message: `Cadre checkpoint: task ${task.id} attempt ${rec.index} turn ${writer.turn}`,
-    });
-    lastPrint = print;
-    if (result.commit !== head) {
-      head = result.commit;
+    const commit = await checkpoints.commit(
+      `Cadre checkpoint: task ${task.id} attempt ${rec.index} turn ${writer.turn}`,
+    );
+    if (commit !== null && commit !== head) {
+      head = commit;
       await emit({ type: "checkpoint", commit: head, turn: writer.turn });
     }
     return head;

@@ -5,6 +5,7 @@ import { CadreError } from "@cadre/protocol";
 import { commitChanges, commitDirectory, type FileChange } from "./commit-changes.ts";
 import { generateRepo } from "./generate-repo.ts";
 import { readRef } from "./refs.ts";
+import { runGit } from "./run-git.ts";
 import { git, lsTree, makeRepo, showFile, tempDir } from "./test-support.ts";
 
 describe("commitChanges", () => {
@@ -100,6 +101,53 @@ describe("commitChanges", () => {
     );
   });
 
+  it("commits any name git can store, byte for byte: dashes, colons, line breaks, quotes, non-UTF-8", async () => {
+    const repo = await makeRepo({ "keep.txt": "keep\n" });
+    const host = await tempDir("host");
+    const names: (string | Buffer)[] = [
+      "-rf",
+      ":(top)x",
+      "line\nbreak",
+      "tab\there",
+      '"quoted"',
+      "back\\slash",
+      "dir/ trailing space ",
+      Buffer.from([0x6c, 0x61, 0x74, 0x69, 0x6e, 0xe9]),
+    ];
+    const changes: FileChange[] = [];
+    for (const [i, name] of names.entries()) {
+      // The host file's own name is awkward too: the quoting must carry it to hash-object.
+      const hostPath = Buffer.concat([Buffer.from(join(host, `f${i}\n`)), Buffer.from([0xff])]);
+      await writeFile(hostPath, `content ${i}\n`);
+      changes.push({ kind: "upsert", path: name, hostPath, mode: "100644" });
+    }
+    const res = await commitChanges({ gitDir: repo.gitDir, parent: repo.commit, changes, message: "names" });
+    const listed = await runGit([`--git-dir=${repo.gitDir}`, "ls-tree", "-r", "-z", "--name-only", res.commit]);
+    const stored = listed.stdout
+      .toString("latin1")
+      .split("\0")
+      .filter(Boolean)
+      .map((n) => Buffer.from(n, "latin1"));
+    for (const name of names) expect(stored.some((n) => n.equals(Buffer.from(name)))).toBe(true);
+    const blob = await runGit([`--git-dir=${repo.gitDir}`, "cat-file", "blob", `${res.commit}:line\nbreak`]);
+    expect(blob.stdout.toString()).toBe("content 2\n");
+  });
+
+  it("refuses what git cannot store instead of letting update-index skip it silently", async () => {
+    const repo = await makeRepo({ a: "a\n" });
+    const host = await tempDir("host");
+    await writeFile(join(host, "f"), "x\n");
+    for (const path of ["vendor/.git/config", ".GIT/x", "git~1/x", "a/./b", "a/"]) {
+      const error = (await commitChanges({
+        gitDir: repo.gitDir,
+        parent: repo.commit,
+        changes: [{ kind: "upsert", path, hostPath: join(host, "f"), mode: "100644" }],
+        message: "x",
+      }).catch((e: unknown) => e)) as CadreError;
+      expect(error.code, path).toBe("bad_request");
+    }
+  });
+
   it("commits a few changes in a large repository from the changed paths alone", async () => {
     const dir = await tempDir("big");
     const gen = await generateRepo(dir, 5_000);
@@ -120,7 +168,7 @@ describe("commitChanges", () => {
         .sort()
         .join("\n"),
     );
-    for (const [k, c] of changes.entries()) await writeFile(join(dir, c.path), `changed ${k}\n`);
+    for (const [k, c] of changes.entries()) await writeFile(join(dir, String(c.path)), `changed ${k}\n`);
     await git(dir, "checkout", "--", gen.paths[0] as string);
     const slow = await commitDirectory({ gitDir, parent: gen.commit, workTree: dir, message: "three" });
     expect(slow.tree).toBe(fast.tree);

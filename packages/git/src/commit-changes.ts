@@ -4,14 +4,19 @@ import { CadreError } from "@cadre/protocol";
 import { runGitIn } from "./git-dir.ts";
 import { identityEnv, type GitIdentity } from "./identity.ts";
 import { resolveCommit, updateRef } from "./refs.ts";
-import { assertSafeRelPath, isFullObjectId } from "./safety.ts";
+import { cQuote, displayPath, gitPathBytes, type GitPath } from "./git-path.ts";
+import { isFullObjectId } from "./safety.ts";
+import { unstorablePathReason } from "./storable-path.ts";
 import { withTempDir } from "./temp-dir.ts";
 
 export type FileMode = "100644" | "100755" | "120000";
 
-/** One changed path: its new content from a file on the host, or its deletion. */
+/**
+ * One changed path: its new content from a file on the host, or its deletion. Paths are any
+ * name git can store (bytes as a Buffer when they are not UTF-8); see unstorablePathReason.
+ */
 export type FileChange =
-  { kind: "upsert"; path: string; hostPath: string; mode: FileMode } | { kind: "delete"; path: string };
+  { kind: "upsert"; path: GitPath; hostPath: string | Buffer; mode: FileMode } | { kind: "delete"; path: GitPath };
 
 export interface CommitChangesInput {
   gitDir: string;
@@ -60,86 +65,110 @@ export async function treeOf(gitDir: string, commit: string): Promise<string> {
   return res.stdout.toString("utf8").trim();
 }
 
+/** Refuses what git could not store, duplicates and host paths that are not absolute. */
+function validateChanges(changes: FileChange[]): void {
+  const seen = new Set<string>();
+  for (const c of changes) {
+    const shown = JSON.stringify(displayPath(c.path));
+    const key = gitPathBytes(c.path).toString("latin1");
+    if (seen.has(key)) throw new CadreError("bad_request", `path ${shown} appears twice in the changes`);
+    seen.add(key);
+    if (c.kind === "upsert" && !FILE_MODES.has(c.mode))
+      throw new CadreError("bad_request", `invalid mode ${String(c.mode)} for ${shown}: use 100644, 100755 or 120000`);
+    if (c.kind !== "upsert" && c.kind !== "delete")
+      throw new CadreError("bad_request", `invalid change kind for ${shown}`);
+    const problem = unstorablePathReason(c.path, c.kind === "upsert" ? c.mode : "100644");
+    if (problem) throw new CadreError("bad_request", `cannot commit ${shown}: ${problem}`);
+    if (c.kind === "upsert" && gitPathBytes(c.hostPath)[0] !== 0x2f)
+      throw new CadreError("bad_request", `hostPath for ${shown} must be absolute`);
+  }
+}
+
+type Upsert = Extract<FileChange, { kind: "upsert" }>;
+
+/** What to hash for one upsert: the file itself, or a temp file holding a symlink's target bytes. */
+async function contentPath(c: Upsert, tmp: string, index: number): Promise<string | Buffer> {
+  const st = await lstat(c.hostPath).catch(() => null);
+  const shown = displayPath(c.path);
+  const host = displayPath(c.hostPath);
+  if (!st) throw new CadreError("bad_request", `cannot read ${shown}: ${host} does not exist`);
+  if (c.mode === "120000") {
+    if (st.isFile()) return c.hostPath;
+    if (!st.isSymbolicLink())
+      throw new CadreError(
+        "bad_request",
+        `cannot commit ${shown} as a symlink: ${host} is neither a symlink nor a file`,
+      );
+    const linkFile = join(tmp, `link-${index}`);
+    await writeFile(linkFile, await readlink(c.hostPath, { encoding: "buffer" }));
+    return linkFile;
+  }
+  // Never follow a symlink out of the workspace for a regular-file entry.
+  if (!st.isFile())
+    throw new CadreError(
+      "bad_request",
+      `cannot commit ${shown} as a regular file: ${host} is ${st.isSymbolicLink() ? "a symlink" : "not a regular file"}`,
+    );
+  return c.hostPath;
+}
+
+/** Hashes every upsert's content into the repository in one `hash-object` batch. */
+async function hashUpserts(gitDir: string, tmp: string, upserts: Upsert[]): Promise<string[]> {
+  if (upserts.length === 0) return [];
+  const paths = await Promise.all(upserts.map((c, i) => contentPath(c, tmp, i)));
+  // Quoted lines: git unquotes them, so host paths with line breaks or any other byte survive.
+  const res = await runGitIn(gitDir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], {
+    input: `${paths.map((p) => cQuote(gitPathBytes(p))).join("\n")}\n`,
+  });
+  const oids = res.stdout.toString("utf8").split("\n").filter(Boolean);
+  if (oids.length !== paths.length)
+    throw new CadreError("git_failed", `hash-object returned ${oids.length} ids for ${paths.length} files`);
+  return oids;
+}
+
+/** Applies deletions and upserts to the temporary index in one `update-index` batch. */
+async function updateIndex(input: {
+  gitDir: string;
+  env: Record<string, string>;
+  changes: FileChange[];
+  upserts: Upsert[];
+  oids: string[];
+  zero: string;
+}): Promise<void> {
+  const entry = (head: string, path: GitPath): Buffer =>
+    Buffer.concat([Buffer.from(`${head}\t`), gitPathBytes(path), Buffer.from([0])]);
+  const lines: Buffer[] = [];
+  for (const c of input.changes) if (c.kind === "delete") lines.push(entry(`0 ${input.zero}`, c.path));
+  input.upserts.forEach((c, i) => lines.push(entry(`${c.mode} ${input.oids[i]}`, c.path)));
+  if (lines.length === 0) return;
+  const res = await runGitIn(input.gitDir, ["update-index", "-z", "--replace", "--index-info"], {
+    env: input.env,
+    input: Buffer.concat(lines),
+  });
+  // update-index skips a path it refuses instead of failing; validateChanges should have caught it.
+  if (/Ignoring path/.test(res.stderr))
+    throw new CadreError("git_failed", `git refused a path of the checkpoint: ${res.stderr.trim()}`);
+}
+
 /**
  * Commits a set of changed paths on top of `parent` without a work tree and without touching
  * unchanged files: a temporary index is filled from the parent's tree, all new contents are
- * hashed in one `hash-object` batch and all entries updated in one `update-index` batch. When the
- * resulting tree equals the parent's, no commit is made (`changed: false`, `commit` = parent).
+ * hashed in one `hash-object` batch and all entries updated in one `update-index` batch. Paths
+ * travel NUL-separated or quoted through stdin, so any name git can store is committed as it is.
+ * When the resulting tree equals the parent's, no commit is made (`changed: false`, `commit` = parent).
  */
 export async function commitChanges(input: CommitChangesInput): Promise<CommitResult> {
   const { gitDir, changes } = input;
   const parent = await resolveCommit(gitDir, input.parent);
-  const seen = new Set<string>();
-  for (const c of changes) {
-    assertSafeRelPath(c.path);
-    if (c.path.endsWith("/"))
-      throw new CadreError("bad_request", `invalid path ${JSON.stringify(c.path)}: a changed path must name a file`);
-    if (seen.has(c.path)) throw new CadreError("bad_request", `path ${c.path} appears twice in the changes`);
-    seen.add(c.path);
-    if (c.kind === "upsert") {
-      if (!FILE_MODES.has(c.mode))
-        throw new CadreError(
-          "bad_request",
-          `invalid mode ${String(c.mode)} for ${c.path}: use 100644, 100755 or 120000`,
-        );
-      if (!isAbsolute(c.hostPath)) throw new CadreError("bad_request", `hostPath for ${c.path} must be absolute`);
-    } else if (c.kind !== "delete") {
-      throw new CadreError("bad_request", `invalid change kind for ${(c as { path: string }).path}`);
-    }
-  }
+  validateChanges(changes);
 
   return withTempDir("commit", async (tmp) => {
     const env = { GIT_INDEX_FILE: join(tmp, "index") };
     const parentTreeP = treeOf(gitDir, parent);
     await runGitIn(gitDir, ["read-tree", "--end-of-options", parent], { env });
-
-    // Contents to hash: regular files directly, symlink targets via small temp files; one batch.
-    const upserts = changes.filter((c): c is Extract<FileChange, { kind: "upsert" }> => c.kind === "upsert");
-    const hashPaths: string[] = [];
-    let linkCount = 0;
-    for (const c of upserts) {
-      const st = await lstat(c.hostPath).catch(() => null);
-      if (!st) throw new CadreError("bad_request", `cannot read ${c.path}: ${c.hostPath} does not exist`);
-      if (c.mode === "120000") {
-        const target = st.isSymbolicLink() ? await readlink(c.hostPath, { encoding: "buffer" }) : null;
-        if (target === null && !st.isFile())
-          throw new CadreError(
-            "bad_request",
-            `cannot commit ${c.path} as a symlink: ${c.hostPath} is neither a symlink nor a file`,
-          );
-        const linkFile = join(tmp, `link-${linkCount++}`);
-        if (target !== null) await writeFile(linkFile, target);
-        hashPaths.push(target !== null ? linkFile : c.hostPath);
-      } else {
-        // Never follow a symlink out of the workspace for a regular-file entry.
-        if (!st.isFile())
-          throw new CadreError(
-            "bad_request",
-            `cannot commit ${c.path} as a regular file: ${c.hostPath} is ${st.isSymbolicLink() ? "a symlink" : "not a regular file"}`,
-          );
-        hashPaths.push(c.hostPath);
-      }
-    }
-    let oids: string[] = [];
-    if (hashPaths.length > 0) {
-      const awkward = hashPaths.filter((p) => p.includes("\n"));
-      if (awkward.length > 0)
-        throw new CadreError("bad_request", `host paths with line breaks are not supported: ${awkward[0]}`);
-      const res = await runGitIn(gitDir, ["hash-object", "-w", "--no-filters", "--stdin-paths"], {
-        input: `${hashPaths.join("\n")}\n`,
-      });
-      oids = res.stdout.toString("utf8").split("\n").filter(Boolean);
-      if (oids.length !== hashPaths.length)
-        throw new CadreError("git_failed", `hash-object returned ${oids.length} ids for ${hashPaths.length} files`);
-    }
-
-    const zero = "0".repeat(parent.length);
-    const lines: string[] = [];
-    for (const c of changes) if (c.kind === "delete") lines.push(`0 ${zero}\t${c.path}\0`);
-    upserts.forEach((c, i) => lines.push(`${c.mode} ${oids[i]}\t${c.path}\0`));
-    if (lines.length > 0)
-      await runGitIn(gitDir, ["update-index", "-z", "--replace", "--index-info"], { env, input: lines.join("") });
-
+    const upserts = changes.filter((c): c is Upsert => c.kind === "upsert");
+    const oids = await hashUpserts(gitDir, tmp, upserts);
+    await updateIndex({ gitDir, env, changes, upserts, oids, zero: "0".repeat(parent.length) });
     const tree = (await runGitIn(gitDir, ["write-tree"], { env })).stdout.toString("utf8").trim();
     const parentTree = await parentTreeP;
     let commit = parent;

@@ -15,3 +15,8 @@ export * from "./work-tree-status.ts";
 export * from "./generate-repo.ts";
 export * from "./expected-paths.ts";
 export * from "./changed-paths.ts";
+export * from "./git-path.ts";
+export * from "./storable-path.ts";
+export * from "./tree-diff.ts";
+export * from "./read-blobs.ts";
+export * from "./ignored-paths.ts";

@@ -9,6 +9,11 @@ export interface RunGitOptions {
   /** Exit codes that are not errors (e.g. 1 for `merge-tree` conflicts). */
   okCodes?: number[];
   maxBuffer?: number;
+  /**
+   * A command git runs under, e.g. nsenter into a sandbox's mount namespace where a work tree is
+   * mounted (git resolves work trees with realpath, which a /proc/<pid>/root path does not survive).
+   */
+  prefix?: string[];
 }
 
 export interface GitResult {
@@ -24,7 +29,8 @@ export interface GitResult {
 export function runGit(args: string[], opts: RunGitOptions = {}): Promise<GitResult> {
   const okCodes = opts.okCodes ?? [0];
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
+    const [program, ...rest] = [...(opts.prefix ?? []), "git", ...args];
+    const child = spawn(program as string, rest, {
       cwd: opts.cwd,
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runGit } from "@cadre/git";
 import { scanChanges } from "./changes.ts";
 import { diskUsage } from "./disk-usage.ts";
 import { EgressProxy, type ResolveHost } from "./egress-proxy.ts";
@@ -10,6 +9,7 @@ import { launch } from "./launch.ts";
 import { enterPrefix, NamespaceHolder } from "./overlay.ts";
 import { FORWARDER_SOURCE, SANDBOX_RUN_DIR } from "./proxy-forwarder.ts";
 import { removeTree } from "./remove-tree.ts";
+import { restoreCheckpoint } from "./restore-checkpoint.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
 import { resolveWorkspacePath, splitWorkspacePath } from "./workspace-path.ts";
 import {
@@ -18,7 +18,7 @@ import {
   type SandboxExecOptions,
   type SandboxExecResult,
   type Workspace,
-  type WorkspaceChange,
+  type WorkspaceChanges,
   type WorkspaceFileStat,
 } from "./types.ts";
 
@@ -217,14 +217,14 @@ export class SandboxWorkspace implements Workspace {
     return { type, size: st.size, executable: st.isFile() && (st.mode & 0o111) !== 0 };
   }
 
-  async changes(): Promise<WorkspaceChange[]> {
+  async changes(): Promise<WorkspaceChanges> {
     const root = await this.hostRoot();
     return scanChanges({
       upper: this.upper,
       merged: root,
       setup: this.ctx.meta.setup,
       base: this.ctx.meta.base,
-      gitEntry: this.holder ? enterPrefix(this.holder.pid) : [],
+      gitPrefix: this.holder ? enterPrefix(this.holder.pid) : [],
       gitWorkTree: this.merged,
     });
   }
@@ -233,48 +233,9 @@ export class SandboxWorkspace implements Workspace {
     return diskUsage(this.upper);
   }
 
-  /**
-   * Writes the files that differ between the base and a checkpoint commit into this workspace
-   * (deletions too), read from the mirror, so another runner can resume the attempt.
-   */
+  /** Fills this workspace from a checkpoint commit (see restoreCheckpoint: no link is followed). */
   async restore(mirrorPath: string, baseCommit: string, restoreCommit: string): Promise<void> {
-    const root = await this.hostRoot();
-    const raw = (
-      await runGit([
-        "--git-dir",
-        mirrorPath,
-        "diff",
-        "--raw",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        baseCommit,
-        restoreCommit,
-      ])
-    ).stdout.toString("utf8");
-    const fields = raw.split("\0");
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const header = fields[i] as string;
-      const path = fields[i + 1] as string;
-      const m = /^:\d+ (\d+) [0-9a-f]+ ([0-9a-f]+) ([A-Z])/.exec(header);
-      if (!m) continue;
-      const [, dstMode, dstSha, status] = m as unknown as [string, string, string, string];
-      const parts = splitWorkspacePath(path);
-      const target = join(root, ...parts);
-      if (status.startsWith("D")) {
-        await rm(target, { recursive: true, force: true });
-        continue;
-      }
-      if (dstMode === "160000") continue; // submodule: nothing to write
-      const blob = (await runGit(["--git-dir", mirrorPath, "cat-file", "blob", dstSha])).stdout;
-      await rm(target, { recursive: true, force: true });
-      if (dstMode === "120000") {
-        await mkdir(dirname(target), { recursive: true });
-        await symlink(blob.toString("utf8"), target);
-      } else {
-        await this.writeResolved(root, path, blob, dstMode === "100755");
-      }
-    }
+    await restoreCheckpoint({ root: await this.hostRoot(), mirrorPath, baseCommit, restoreCommit });
   }
 
   async release(): Promise<void> {

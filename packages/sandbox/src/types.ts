@@ -1,3 +1,4 @@
+import type { GitPath } from "@cadre/git";
 import type { Limits, NetworkPolicy } from "@cadre/protocol";
 
 export interface SandboxExecOptions {
@@ -25,10 +26,23 @@ export interface WorkspaceFileStat {
   executable: boolean;
 }
 
-/** One changed path of a workspace relative to its base commit. */
+/** One changed path of a workspace relative to its base commit (bytes when the name is not UTF-8). */
 export type WorkspaceChange =
-  | { kind: "upsert"; path: string; hostPath: string; mode: "100644" | "100755" | "120000" }
-  | { kind: "delete"; path: string };
+  | { kind: "upsert"; path: GitPath; hostPath: Buffer; mode: "100644" | "100755" | "120000" }
+  | { kind: "delete"; path: GitPath };
+
+/** A path of the workspace that a checkpoint leaves out, and why. */
+export interface SkippedPath {
+  path: string;
+  /** A directory holding its own .git (a nested clone), or a name git refuses to store. */
+  kind: "nested_repository" | "unstorable_name";
+  reason: string;
+}
+
+export interface WorkspaceChanges {
+  changes: WorkspaceChange[];
+  skipped: SkippedPath[];
+}
 
 /** What a sandbox needs to know of an environment (secrets decrypted by the caller). */
 export interface SandboxEnvironment {
@@ -71,8 +85,8 @@ export interface Workspace {
   writeFile(path: string, data: Buffer | string, opts?: { executable?: boolean }): Promise<void>;
   deleteFile(path: string): Promise<void>;
   stat(path: string): Promise<WorkspaceFileStat | null>;
-  /** Paths changed relative to the base commit, for checkpoint commits. */
-  changes(): Promise<WorkspaceChange[]>;
+  /** Paths changed relative to the base commit, for checkpoint commits, and the paths left out. */
+  changes(): Promise<WorkspaceChanges>;
   /** Bytes the attempt has written (its upper layer). */
   diskUsage(): Promise<number>;
   /** Stop every process of this workspace; the files stay for a later resume. */

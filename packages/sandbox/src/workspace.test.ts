@@ -56,7 +56,7 @@ describe("workspaces, layers and changes", () => {
     expect(outputs.join("")).toContain("SETUP-DONE");
     for (const ws of wss) expect((await ws.readFile("node_modules/pkg/index.js"))?.toString()).toBe("dep\n");
     // Setup output is environment, not an attempt change.
-    expect(await wss[0]?.changes()).toEqual([]);
+    expect(await wss[0]?.changes()).toEqual({ changes: [], skipped: [] });
     await Promise.all(wss.map((w) => w.destroy()));
   });
 
@@ -77,7 +77,7 @@ describe("workspaces, layers and changes", () => {
       "echo changed > a.txt && chmod +x dir/b.txt && rm -r gone && rm -rf dir/sub && mkdir dir/sub && echo new > dir/sub/new.txt && " +
         "echo x > fresh.txt && ln -s a.txt link && touch tool.sh && echo more > node_modules/pkg/extra.js && git add -A >/dev/null",
     );
-    const changes = await ws.changes();
+    const { changes } = await ws.changes();
     const summary = changes.map((c: WorkspaceChange) =>
       c.kind === "upsert" ? `${c.kind} ${c.path} ${c.mode}` : `${c.kind} ${c.path}`,
     );
@@ -194,7 +194,7 @@ describe("workspaces, layers and changes", () => {
     const manager2 = new SandboxManager({ root: join(home, "sandboxes") });
     const again = await manager2.open(req.attemptId, req);
     expect((await again.exec("cat a.txt")).output).toBe("from checkpoint\n");
-    expect((await again.changes()).map((c) => c.path)).toEqual(["a.txt", "bin/run", "dir/b.txt"]);
+    expect((await again.changes()).changes.map((c) => c.path)).toEqual(["a.txt", "bin/run", "dir/b.txt"]);
     await again.destroy();
   });
 
@@ -233,7 +233,7 @@ describe("worktree fallback", () => {
     expect(ws.kind).toBe("worktree");
     expect(notices.join()).toMatch(/overlayfs unavailable, using git worktree/);
     await ws.exec("echo b2 > dir/b.txt && rm a.txt && echo n > n.txt");
-    expect((await ws.changes()).map((c) => `${c.kind} ${c.path}`)).toEqual([
+    expect((await ws.changes()).changes.map((c) => `${c.kind} ${c.path}`)).toEqual([
       "delete a.txt",
       "upsert dir/b.txt",
       "upsert n.txt",
