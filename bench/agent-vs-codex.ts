@@ -2,13 +2,13 @@
  * The harness's own cost per step, Cadre against `codex exec` (@openai/codex): the same scripted
  * 20-step trajectory (19 `echo` shell calls, then a plain text answer) served by the same scripted
  * Responses API server, both systems measured in the same run, runs interleaved.
- * Codex is installed at bench time into ~/.cache/cadre-bench/codex (never into the repository).
+ * Codex is installed at bench time into ~/.cache/cadre-bench/codex (never into the repository), by
+ * test/support/codex-cli.ts, shared with the MCP end-to-end test.
  * Run: npx tsx bench/agent-vs-codex.ts
  */
-import { execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -19,14 +19,13 @@ import { startScriptedModel, type ScriptFunction } from "../test/support/scripte
 import { createFixtureRepo } from "../test/support/fixture-repo.ts";
 import { writeScriptedConfig } from "../test/support/cadre-process.ts";
 import { tempHome } from "../test/support/databases.ts";
+import { CODEX_VERSION, ensureCodex, lastLine, makeCodexHome, writeCodexConfig } from "../test/support/codex-cli.ts";
 import { formatTable, median, type BenchTable } from "./lib/table.ts";
 
 /** Model replies in the trajectory: STEPS - 1 echo tool calls, then one text answer. */
 const STEPS = 20;
 const ECHOES = STEPS - 1;
-const CODEX_VERSION = "0.169.0";
 const CODEX_TIMEOUT_MS = 180_000;
-const CACHE_DIR = join(homedir(), ".cache", "cadre-bench");
 
 /** Wall clock in ms with sub-millisecond resolution (comparable with events' ISO `at`). */
 const now = (): number => performance.timeOrigin + performance.now();
@@ -101,71 +100,6 @@ function splitSteps(requests: number[], calls: { started: number; done: number; 
 }
 
 // ---------------------------------------------------------------- Codex
-
-type CodexInstall = { bin: string } | { unavailable: string };
-
-function run(
-  cmd: string,
-  args: string[],
-  opts: { cwd?: string; timeoutMs: number },
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 16 << 20, encoding: "utf8" },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : null) : 0;
-        resolve({ code, out: `${stdout}${stderr}${err && code === null ? `\n${err.message}` : ""}` });
-      },
-    );
-  });
-}
-
-/** The most telling line of a tool's output: npm's first error line that is not a log pointer, else the last line. */
-const lastLine = (s: string): string => {
-  const lines = s
-    .trim()
-    .split("\n")
-    .filter((l) => l && !/^npm warn/i.test(l) && !/complete log of this run|^npm error\s*$/i.test(l));
-  return (lines.find((l) => /^npm error/i.test(l)) ?? lines.pop() ?? "no output").slice(0, 120);
-};
-
-/** `codex` from the bench cache, installed there with npm if missing (never into the repository). */
-async function ensureCodex(): Promise<CodexInstall> {
-  const dir = join(CACHE_DIR, "codex");
-  const bin = join(dir, "node_modules", ".bin", "codex");
-  const version = async (): Promise<string> =>
-    existsSync(bin) ? (await run(bin, ["--version"], { timeoutMs: 30_000 })).out.trim() : "";
-  if ((await version()).includes(CODEX_VERSION)) return { bin };
-  await mkdir(dir, { recursive: true });
-  const npm = await run(
-    "npm",
-    ["install", "--prefix", dir, "--no-audit", "--no-fund", `@openai/codex@${CODEX_VERSION}`],
-    { timeoutMs: 300_000 },
-  );
-  if (npm.code !== 0) return { unavailable: `npm install failed (${npm.code ?? "killed"}): ${lastLine(npm.out)}` };
-  const v = await version();
-  return v.includes(CODEX_VERSION)
-    ? { bin }
-    : { unavailable: `installed codex does not run: ${lastLine(v) || "no binary"}` };
-}
-
-async function writeCodexConfig(codexHome: string, modelUrl: string): Promise<void> {
-  await writeFile(
-    join(codexHome, "config.toml"),
-    [
-      'model = "scripted"',
-      'model_provider = "scripted"',
-      "[model_providers.scripted]",
-      'name = "scripted"',
-      `base_url = "${modelUrl}"`,
-      'wire_api = "responses"',
-      'env_key = "OPENAI_API_KEY"',
-      "",
-    ].join("\n"),
-  );
-}
 
 interface CodexItem {
   id?: string;
@@ -385,9 +319,7 @@ export async function benchAgentVsCodex(runs = 3): Promise<BenchTable[]> {
   await writeScriptedConfig(home, model.url);
   const originRepo = join(home, "origin");
   await createFixtureRepo(originRepo);
-  await mkdir(CACHE_DIR, { recursive: true });
-  // CODEX_HOME must not be under /tmp (codex will not set up its sandbox helper there).
-  const codexHome = await mkdtemp(join(CACHE_DIR, "codex-home-"));
+  const codexHome = await makeCodexHome();
   const codexWork = await mkdtemp(join(tmpdir(), "cadre-bench-codex-repos-"));
   const server = await startServer({ home, port: 0, slots: 2, log: () => undefined });
   try {

@@ -16,7 +16,7 @@ function lastOfRole(messages: NormalizedMessage[], role: NormalizedMessage["role
 
 function normalizeResponses(
   body: Record<string, unknown>,
-): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
+): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools" | "namespaces"> {
   const messages: NormalizedMessage[] = [];
   const systemParts: string[] = [];
   if (typeof body.instructions === "string") systemParts.push(body.instructions);
@@ -34,7 +34,13 @@ function normalizeResponses(
       // Calls directly after the assistant's text are part of the same reply.
       const target = lastOfRole(messages, "assistant");
       const input = type === "function_call" ? parseJsonOr(str(item.arguments), str(item.arguments)) : str(item.input);
-      target.toolCalls.push({ id: str(item.call_id), name: str(item.name), input });
+      const namespace = str(item.namespace);
+      target.toolCalls.push({
+        id: str(item.call_id),
+        name: str(item.name),
+        input,
+        ...(namespace ? { namespace } : {}),
+      });
     } else if (type === "function_call_output" || type === "custom_tool_call_output") {
       lastOfRole(messages, "tool").toolResults.push({ callId: str(item.call_id), output: contentText(item.output) });
     }
@@ -44,7 +50,7 @@ function normalizeResponses(
 
 function normalizeChat(
   body: Record<string, unknown>,
-): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
+): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools" | "namespaces"> {
   const messages: NormalizedMessage[] = [];
   const systemParts: string[] = [];
   for (const raw of arr(body.messages)) {
@@ -72,7 +78,7 @@ function normalizeChat(
 
 function normalizeAnthropic(
   body: Record<string, unknown>,
-): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools"> {
+): Omit<NormalizedRequest, "api" | "model" | "stream" | "tools" | "customTools" | "namespaces"> {
   const messages: NormalizedMessage[] = [];
   for (const raw of arr(body.messages)) {
     const m = obj(raw);
@@ -101,16 +107,22 @@ function normalizeAnthropic(
   return { system: contentText(body.system), messages };
 }
 
-function toolNames(api: ScriptedApi, body: Record<string, unknown>): { tools: string[]; customTools: string[] } {
+function toolNames(
+  api: ScriptedApi,
+  body: Record<string, unknown>,
+): Pick<NormalizedRequest, "tools" | "customTools" | "namespaces"> {
   const tools: string[] = [];
   const customTools: string[] = [];
+  const namespaces: Record<string, string[]> = {};
   for (const raw of arr(body.tools)) {
     const t = obj(raw);
     const name = api === "chat" ? str(obj(t.function).name) || str(t.name) : str(t.name);
     tools.push(name);
     if (api === "responses" && t.type === "custom") customTools.push(name);
+    if (api === "responses" && t.type === "namespace")
+      namespaces[name] = arr(t.tools).map((inner) => str(obj(inner).name));
   }
-  return { tools, customTools };
+  return { tools, customTools, namespaces };
 }
 
 export function normalizeRequest(api: ScriptedApi, rawBody: unknown): NormalizedRequest {

@@ -7,6 +7,7 @@ export interface ResolvedToolCall {
   custom: boolean;
   /** Raw input for custom calls, JSON arguments otherwise. */
   payload: string;
+  namespace?: string;
 }
 
 export interface ResolvedReply {
@@ -35,7 +36,8 @@ export function resolveReply(
     const payload = custom
       ? String(call.input)
       : JSON.stringify(typeof call.input === "string" ? { input: call.input } : (call.input ?? {}));
-    return { id: `call_${lane}_${firstCallNumber + i}`, name: call.name, custom, payload };
+    const namespace = call.namespace ? { namespace: call.namespace } : {};
+    return { id: `call_${lane}_${firstCallNumber + i}`, name: call.name, custom, payload, ...namespace };
   });
   const text = step.text ?? "";
   const reasoning = step.reasoning ?? "";

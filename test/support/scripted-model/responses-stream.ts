@@ -97,9 +97,10 @@ export function responsesStream(reply: ResolvedReply, responseId: string): strin
       output.push(item);
     } else {
       const id = `fc_${responseId}_${index}`;
+      const named = { name: call.name, ...(call.namespace ? { namespace: call.namespace } : {}) };
       emit("response.output_item.added", {
         output_index: index,
-        item: { id, type: "function_call", status: "in_progress", call_id: call.id, name: call.name, arguments: "" },
+        item: { id, type: "function_call", status: "in_progress", call_id: call.id, ...named, arguments: "" },
       });
       for (const delta of chunks(call.payload, 256))
         emit("response.function_call_arguments.delta", { item_id: id, output_index: index, delta });
@@ -114,7 +115,7 @@ export function responsesStream(reply: ResolvedReply, responseId: string): strin
         type: "function_call",
         status: "completed",
         call_id: call.id,
-        name: call.name,
+        ...named,
         arguments: call.payload,
       };
       emit("response.output_item.done", { output_index: index, item });

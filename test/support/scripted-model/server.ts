@@ -111,6 +111,7 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
     });
     const step = decision.reply;
     if (step.delayMs) await sleep(step.delayMs);
+    if ("until" in step && step.until) await step.until;
 
     if (isErrorStep(step)) {
       sendJson(res, step.error.status, errorBody(step.error, api, normalized.model), step.error.headers);

@@ -12,6 +12,8 @@ export interface ScriptedToolCall {
   name: string;
   /** An object for function tools; a string for custom tools (wrapped as `{ input }` where the client declared a function). */
   input: unknown;
+  /** Responses API: the namespace tool the function sits in (e.g. Codex's `mcp__<server>`). */
+  namespace?: string;
 }
 
 export interface ReplyStep {
@@ -22,6 +24,8 @@ export interface ReplyStep {
   usage?: Partial<StepUsage>;
   /** Wait before answering; the only artificial delay the server ever adds. */
   delayMs?: number;
+  /** Hold the reply until this settles: a gate a test opens when it is ready for the next step. */
+  until?: PromiseLike<unknown>;
 }
 
 export interface ErrorStep {
@@ -44,6 +48,8 @@ export interface NormalizedToolCall {
   name: string;
   /** Parsed JSON arguments, or the raw string of a custom tool call. */
   input: unknown;
+  /** The Responses namespace the call named, if any. */
+  namespace?: string;
 }
 
 export interface NormalizedToolResult {
@@ -67,6 +73,8 @@ export interface NormalizedRequest {
   tools: string[];
   /** Tools declared as free-form (Responses `custom`) rather than JSON functions. */
   customTools: string[];
+  /** Responses `namespace` tools (listed by name in `tools`) and the tools inside each. */
+  namespaces: Record<string, string[]>;
   stream: boolean;
 }
 

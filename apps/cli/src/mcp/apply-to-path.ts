@@ -26,8 +26,8 @@ export async function applyTaskToPath(
       "bad_request",
       `path must be absolute, got ${JSON.stringify(input.path)}: pass the full path of a clone of the repository`,
     );
-  const st = await stat(input.path).catch(() => null);
-  if (!st?.isDirectory())
+  const entry = await stat(input.path).catch(() => null);
+  if (!entry?.isDirectory())
     throw new CadreError(
       "bad_request",
       `${input.path} is not a directory: pass the full path of a clone of the repository`,

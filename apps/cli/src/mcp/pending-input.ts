@@ -1,12 +1,9 @@
+import type { z } from "zod";
 import type { CadreClient } from "@cadre/client";
-import type { Attempt, PlanStep, Question } from "@cadre/protocol";
+import type { Attempt } from "@cadre/protocol";
+import type { PendingInputOutput } from "./output-schemas.ts";
 
-export interface PendingInput {
-  attempt: number;
-  waitingFor: string;
-  questions?: Question[];
-  plan?: { explanation: string | null; steps: PlanStep[] };
-}
+export type PendingInput = z.infer<typeof PendingInputOutput>;
 
 /** What a waiting attempt asked for: its last question or plan, read from the event log. */
 export async function pendingInput(client: CadreClient, attempt: Attempt): Promise<PendingInput | null> {
@@ -15,9 +12,9 @@ export async function pendingInput(client: CadreClient, attempt: Attempt): Promi
   // The request is near the end of the log; a bounded window keeps this cheap on long attempts.
   const after = Math.max(0, attempt.lastSeq - 500);
   const page = await client.call("listEvents", { params: { id: attempt.id }, query: { after, limit: 1000 } });
-  for (const e of page.items) {
-    if (e.type === "question") out.questions = e.questions;
-    if (e.type === "plan") out.plan = { explanation: e.explanation ?? null, steps: e.steps };
+  for (const event of page.items) {
+    if (event.type === "question") out.questions = event.questions;
+    if (event.type === "plan") out.plan = { explanation: event.explanation ?? null, steps: event.steps };
   }
   return out;
 }

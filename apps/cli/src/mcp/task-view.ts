@@ -1,34 +1,45 @@
+import type { z } from "zod";
 import type { Task, TaskWithAttempts } from "@cadre/protocol";
+import type { TaskOutput, TaskRowOutput } from "./output-schemas.ts";
 
 /** The fields an agent needs to follow a task, without the bookkeeping (usage per attempt, seqs…). */
-export function taskView(t: TaskWithAttempts) {
+export function taskView(task: TaskWithAttempts): TaskOutput {
+  const delivery = task.review.delivery;
   return {
-    id: t.id,
-    title: t.title,
-    repo: t.repoName,
-    baseRef: t.baseRef,
-    mode: t.mode,
-    status: t.status,
-    review: t.review.state,
-    attempts: t.attempts.map((a) => ({
-      index: a.index,
-      status: a.status,
-      waitingFor: a.waitingFor,
-      summary: a.summary,
-      failure: a.failureReason ? `${a.failureReason}: ${a.failureMessage ?? ""}` : null,
-      testsPassed: a.testsPassed,
+    id: task.id,
+    title: task.title,
+    repo: task.repoName,
+    baseRef: task.baseRef,
+    mode: task.mode,
+    status: task.status,
+    review: task.review.state,
+    delivery: delivery
+      ? {
+          kind: delivery.kind,
+          branch: delivery.kind === "pulled_locally" ? null : delivery.branch,
+          commit: delivery.kind === "pulled_locally" ? null : delivery.commit,
+        }
+      : null,
+    attempts: task.attempts.map((attempt) => ({
+      index: attempt.index,
+      status: attempt.status,
+      waitingFor: attempt.waitingFor,
+      summary: attempt.summary,
+      failure: attempt.failureReason ? `${attempt.failureReason}: ${attempt.failureMessage ?? ""}` : null,
+      testsPassed: attempt.testsPassed,
+      changes: attempt.changes,
     })),
   };
 }
 
-export function taskRowView(t: Task) {
+export function taskRowView(task: Task): z.infer<typeof TaskRowOutput> {
   return {
-    id: t.id,
-    title: t.title,
-    repo: t.repoName,
-    status: t.status,
-    mode: t.mode,
-    review: t.review.state,
-    createdAt: t.createdAt,
+    id: task.id,
+    title: task.title,
+    repo: task.repoName,
+    status: task.status,
+    mode: task.mode,
+    review: task.review.state,
+    createdAt: task.createdAt,
   };
 }

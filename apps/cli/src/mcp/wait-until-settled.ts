@@ -1,9 +1,19 @@
 import type { CadreClient } from "@cadre/client";
-import { isTerminal, type TaskWithAttempts } from "@cadre/protocol";
+import { isTerminal, type Attempt, type Event, type TaskWithAttempts } from "@cadre/protocol";
 import { waitForAttempts } from "../wait-for-attempts.ts";
 
-const settled = (t: TaskWithAttempts) =>
-  t.attempts.every((a) => isTerminal(a.status) || a.status === "waiting_for_input");
+const attemptSettled = (attempt: Attempt) => isTerminal(attempt.status) || attempt.status === "waiting_for_input";
+const settled = (task: TaskWithAttempts) => task.attempts.every(attemptSettled);
+
+export interface WaitOptions {
+  taskId: string;
+  timeoutMs: number;
+  /** Seq to follow each attempt from (default: the unsettled attempts from their current seq). */
+  from?: Map<string, number>;
+  /** Called once per followed attempt when the wait starts, then for every event. */
+  onStart?: (attempt: Attempt) => void;
+  onEvent?: (event: Event, attemptIndex: number) => void;
+}
 
 /**
  * Waits until every attempt of the task has finished or asks for input, or until `timeoutMs`
@@ -11,26 +21,23 @@ const settled = (t: TaskWithAttempts) =>
  */
 export async function waitUntilSettled(
   client: CadreClient,
-  taskId: string,
-  timeoutMs: number,
-  from?: Map<string, number>,
+  opts: WaitOptions,
 ): Promise<{ task: TaskWithAttempts; timedOut: boolean }> {
-  const task = await client.call("getTask", { params: { id: taskId } });
-  if (!from && settled(task)) return { task, timedOut: false };
+  const task = await client.call("getTask", { params: { id: opts.taskId } });
+  if (!opts.from && settled(task)) return { task, timedOut: false };
   // Unsettled attempts are followed from their current seq: the settling event comes after it.
   const seqs =
-    from ??
+    opts.from ??
     new Map(
-      task.attempts
-        .filter((a) => !(isTerminal(a.status) || a.status === "waiting_for_input"))
-        .map((a) => [a.id, a.lastSeq]),
+      task.attempts.filter((attempt) => !attemptSettled(attempt)).map((attempt) => [attempt.id, attempt.lastSeq]),
     );
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  for (const attempt of task.attempts) if (seqs.has(attempt.id)) opts.onStart?.(attempt);
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
   try {
     // On timeout the event streams end quietly and the task is read as it is then.
-    const done = await waitForAttempts(client, task, seqs, () => undefined, ac.signal);
-    return { task: done, timedOut: ac.signal.aborted && !settled(done) };
+    const done = await waitForAttempts(client, task, seqs, opts.onEvent ?? (() => undefined), abort.signal);
+    return { task: done, timedOut: abort.signal.aborted && !settled(done) };
   } finally {
     clearTimeout(timer);
   }

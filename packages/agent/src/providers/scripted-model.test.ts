@@ -74,6 +74,36 @@ describe("scripted model server", () => {
     expect(res.text).toContain('"call_id":"call_0_1"');
   });
 
+  it("sees Responses namespace tools and calls a function inside one, as Codex declares MCP tools", async () => {
+    const seen: NormalizedRequest[] = [];
+    server.setScript((ctx) => {
+      seen.push(ctx.request);
+      return { toolCalls: [{ namespace: "mcp__cadre", name: "list_repos", input: {} }] };
+    });
+    const res = await post(`${server.url}/responses`, {
+      model: "m",
+      stream: true,
+      input: [
+        { role: "user", content: "go" },
+        { type: "function_call", call_id: "call_7_0", namespace: "mcp__cadre", name: "get_task", arguments: "{}" },
+        { type: "function_call_output", call_id: "call_7_0", output: "{}" },
+      ],
+      tools: [
+        { type: "function", name: "exec_command", parameters: {} },
+        { type: "namespace", name: "mcp__cadre", tools: [{ type: "function", name: "list_repos", parameters: {} }] },
+      ],
+    });
+    expect(seen[0]?.tools).toEqual(["exec_command", "mcp__cadre"]);
+    expect(seen[0]?.namespaces).toEqual({ mcp__cadre: ["list_repos"] });
+    expect(seen[0]?.messages[1]?.toolCalls).toEqual([
+      { id: "call_7_0", namespace: "mcp__cadre", name: "get_task", input: {} },
+    ]);
+    const done = res.text.split("\n").find((line) => line.includes('"type":"response.output_item.done"'));
+    expect(JSON.parse(done?.slice("data: ".length) ?? "{}")).toMatchObject({
+      item: { type: "function_call", call_id: "call_7_1", namespace: "mcp__cadre", name: "list_repos" },
+    });
+  });
+
   it("serves Anthropic events and Chat chunks ending in [DONE]", async () => {
     server.setScript([{ text: "hello", toolCalls: [{ name: "shell", input: { cmd: "ls" } }] }]);
     const a = await post(`${server.url}/messages`, {
