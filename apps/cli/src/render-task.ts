@@ -51,6 +51,7 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
     lines.push(
       `    #${a.index} ${a.id}  ${a.status}${extra ? `  (${extra})` : ""}  ${[stats, took, `$${a.usage.costUsd.toFixed(4)}`].filter(Boolean).join("  ")}`,
     );
+    if (a.image) lines.push(`       image ${a.image.reference} @ ${a.image.digest}`);
     if (a.summary) lines.push(...a.summary.split("\n").map((l) => `       ${l}`));
   }
   return lines.join("\n");

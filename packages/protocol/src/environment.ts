@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./ids.ts";
+import { ImageField } from "./image-reference.ts";
 
 export const NetworkPolicy = z.strictObject({
   mode: z.enum(["off", "allowlist", "on"]),
@@ -74,6 +75,8 @@ export const Environment = z.object({
   testCommand: z.string(),
   instructions: z.string(),
   setupTtlMs: z.number().int(),
+  /** OCI image whose root the sandbox runs in (skopeo transport syntax, or `devcontainer`); null: the runner's system. */
+  image: z.string().nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -107,6 +110,7 @@ const EnvironmentFields = {
     .int()
     .min(0)
     .max(30 * 24 * 3600_000),
+  image: ImageField.nullable(),
 };
 
 export const CreateEnvironment = z.strictObject({
@@ -121,6 +125,7 @@ export const CreateEnvironment = z.strictObject({
   testCommand: EnvironmentFields.testCommand.optional(),
   instructions: EnvironmentFields.instructions.optional(),
   setupTtlMs: EnvironmentFields.setupTtlMs.optional(),
+  image: EnvironmentFields.image.optional(),
 });
 export type CreateEnvironment = z.infer<typeof CreateEnvironment>;
 

@@ -8,5 +8,7 @@ export const Runner = z.object({
   lastHeartbeatAt: z.string(),
   startedAt: z.string(),
   alive: z.boolean(),
+  /** Disk the runner's unpacked image layers take; null until it has measured. */
+  imageBytes: z.number().nullable(),
 });
 export type Runner = z.infer<typeof Runner>;

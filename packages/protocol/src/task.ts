@@ -50,6 +50,8 @@ export const Attempt = z.object({
   turnCount: z.number().int().nonnegative(),
   runnerId: z.string().nullable(),
   testsPassed: z.boolean().nullable(),
+  /** The environment's image as this attempt ran on it: the reference and the manifest digest it was pinned to. */
+  image: z.object({ reference: z.string(), digest: z.string() }).nullable(),
   usage: Usage,
   lastSeq: z.number().int().nonnegative(),
   createdAt: Timestamp,

@@ -86,6 +86,14 @@ export class AttemptQueries {
     await this.sql.query("update attempts set base_commit = $2, updated_at = now() where id = $1", [id, baseCommit]);
   }
 
+  /** The image the attempt's sandbox ran on, pinned to its manifest digest. */
+  async setImage(id: string, image: { reference: string; digest: string } | null): Promise<void> {
+    await this.sql.query(
+      "update attempts set image_reference = $2, image_digest = $3, updated_at = now() where id = $1",
+      [id, image?.reference ?? null, image?.digest ?? null],
+    );
+  }
+
   async setTestsPassed(id: string, passed: boolean | null): Promise<void> {
     await this.sql.query("update attempts set tests_passed = $2, updated_at = now() where id = $1", [id, passed]);
   }

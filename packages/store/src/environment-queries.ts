@@ -16,6 +16,7 @@ export interface EnvironmentRecord {
   testCommand: string;
   instructions: string;
   setupTtlMs: number;
+  image: string | null;
 }
 
 export class EnvironmentQueries {
@@ -23,8 +24,8 @@ export class EnvironmentQueries {
 
   async create(e: EnvironmentRecord): Promise<Environment> {
     const rows = await this.sql.query<EnvironmentRow>(
-      `insert into environments (id, name, repo_id, setup_script, maintenance_script, variables, secrets, network_policy, limits, test_command, instructions, setup_ttl_ms)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12) returning *`,
+      `insert into environments (id, name, repo_id, setup_script, maintenance_script, variables, secrets, network_policy, limits, test_command, instructions, setup_ttl_ms, image)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12, $13) returning *`,
       [
         newId("env"),
         e.name,
@@ -38,6 +39,7 @@ export class EnvironmentQueries {
         e.testCommand,
         e.instructions,
         e.setupTtlMs,
+        e.image,
       ],
     );
     return toEnvironment(rows[0] as EnvironmentRow);
@@ -46,7 +48,7 @@ export class EnvironmentQueries {
   async update(id: string, e: EnvironmentRecord): Promise<Environment> {
     const rows = await this.sql.query<EnvironmentRow>(
       `update environments set name = $2, repo_id = $3, setup_script = $4, maintenance_script = $5, variables = $6::jsonb, secrets = $7::jsonb,
-         network_policy = $8::jsonb, limits = $9::jsonb, test_command = $10, instructions = $11, setup_ttl_ms = $12, updated_at = clock_timestamp()
+         network_policy = $8::jsonb, limits = $9::jsonb, test_command = $10, instructions = $11, setup_ttl_ms = $12, image = $13, updated_at = clock_timestamp()
        where id = $1 returning *`,
       [
         id,
@@ -61,6 +63,7 @@ export class EnvironmentQueries {
         e.testCommand,
         e.instructions,
         e.setupTtlMs,
+        e.image,
       ],
     );
     return toEnvironment(rows[0] as EnvironmentRow);

@@ -160,4 +160,14 @@ create table repo_grants (
 create index tasks_created_by_idx on tasks (created_by, created_at)
 `,
   },
+  {
+    version: 4,
+    name: "environment-images",
+    sql: `
+alter table environments add column image text;
+alter table attempts add column image_reference text;
+alter table attempts add column image_digest text;
+alter table runners add column image_bytes bigint;
+`,
+  },
 ];

@@ -49,6 +49,7 @@ export interface EnvironmentRow {
   test_command: string;
   instructions: string;
   setup_ttl_ms: string | number;
+  image: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -66,6 +67,7 @@ export function toEnvironment(r: EnvironmentRow): Environment {
     testCommand: r.test_command,
     instructions: r.instructions,
     setupTtlMs: Number(r.setup_ttl_ms),
+    image: r.image ?? null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
@@ -83,6 +85,8 @@ export interface AttemptRow {
   head_commit: string | null;
   turn_count: number;
   tests_passed: boolean | null;
+  image_reference: string | null;
+  image_digest: string | null;
   usage: unknown;
   last_seq: number;
   base_commit: string | null;
@@ -112,6 +116,7 @@ export function toAttempt(r: AttemptRow): Attempt {
     turnCount: r.turn_count,
     runnerId: r.runner_id,
     testsPassed: r.tests_passed,
+    image: r.image_reference && r.image_digest ? { reference: r.image_reference, digest: r.image_digest } : null,
     usage: json<Usage>(r.usage, ZERO_USAGE),
     lastSeq: r.last_seq,
     createdAt: iso(r.created_at),

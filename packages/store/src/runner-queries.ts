@@ -9,6 +9,7 @@ interface RunnerRow {
   active_attempts: number;
   started_at: Date;
   last_heartbeat_at: Date;
+  image_bytes: string | number | null;
   alive: boolean;
 }
 
@@ -23,11 +24,11 @@ export class RunnerQueries {
     );
   }
 
-  async heartbeat(id: string, active: number): Promise<void> {
-    await this.sql.query("update runners set last_heartbeat_at = now(), active_attempts = $2 where id = $1", [
-      id,
-      active,
-    ]);
+  async heartbeat(id: string, active: number, imageBytes: number | null = null): Promise<void> {
+    await this.sql.query(
+      "update runners set last_heartbeat_at = now(), active_attempts = $2, image_bytes = coalesce($3, image_bytes) where id = $1",
+      [id, active, imageBytes],
+    );
   }
 
   async remove(id: string): Promise<void> {
@@ -47,6 +48,7 @@ export class RunnerQueries {
       lastHeartbeatAt: iso(r.last_heartbeat_at),
       startedAt: iso(r.started_at),
       alive: r.alive,
+      imageBytes: r.image_bytes === null ? null : Number(r.image_bytes),
     }));
   }
 }

@@ -49,6 +49,7 @@ interface EnvFlags {
   processes?: number;
   disk?: number;
   setupTtlHours?: number;
+  image?: string;
   json?: boolean;
 }
 
@@ -83,6 +84,10 @@ function withEnvFlags(cmd: Command): Command {
     .option("--memory <mb>", "memory limit", intBetween(64, 256 * 1024, "--memory"))
     .option("--processes <n>", "process limit", intBetween(16, 65536, "--processes"))
     .option("--disk <mb>", "disk the attempt may write", intBetween(16, 1024 * 1024, "--disk"))
+    .option(
+      "--image <ref>",
+      "OCI image as the sandbox's system: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, docker://REGISTRY/NAME:TAG or NAME:TAG; 'devcontainer' reads .devcontainer/devcontainer.json; 'none' removes it",
+    )
     .option("--setup-ttl-hours <h>", "reuse a cached setup for this long", intBetween(0, 720, "--setup-ttl-hours"))
     .option("--json", "print JSON");
 }
@@ -114,6 +119,7 @@ function bodyFrom(o: EnvFlags, current?: Environment): UpdateEnvironment & { rep
     ...(o.testCommand !== undefined ? { testCommand: o.testCommand } : {}),
     ...(o.instructions !== undefined ? { instructions: o.instructions } : {}),
     ...(o.setupTtlHours !== undefined ? { setupTtlMs: o.setupTtlHours * 3600_000 } : {}),
+    ...(o.image !== undefined ? { image: o.image === "none" ? null : o.image } : {}),
   };
 }
 
@@ -123,6 +129,7 @@ function render(e: Environment): string {
     `  network:    ${e.networkPolicy.mode}${e.networkPolicy.mode === "allowlist" ? ` [${e.networkPolicy.allow.join(", ")}]${e.networkPolicy.readOnlyMethods ? " read-only methods" : ""}` : ""}`,
     `  variables:  ${Object.keys(e.variables).join(", ") || "-"}`,
     `  secrets:    ${e.secretNames.map((n) => `${n}=••••`).join(", ") || "-"}`,
+    `  image:      ${e.image ?? "- (the runner's own system)"}`,
     `  tests:      ${e.testCommand || "-"}`,
     `  limits:     command ${e.limits.commandTimeoutMs / 1000}s, attempt ${e.limits.attemptTimeoutMs / 60000}m, ${e.limits.memoryMb} MB, ${e.limits.maxProcesses} procs, ${e.limits.diskMb} MB disk`,
     `  setup:      ${e.setupScript ? e.setupScript.split("\n").join("\n              ") : "-"}`,

@@ -13,7 +13,7 @@ export function registerRunnerCommands(program: Command): void {
       if (items.length === 0) return stdio.out("no runners: 'cadre serve' runs one, or start 'cadre runner'");
       for (const r of items)
         stdio.out(
-          `${r.name.padEnd(28)} ${r.alive ? "alive" : "gone "}  ${r.activeAttempts}/${r.slots} slots  heartbeat ${r.lastHeartbeatAt}`,
+          `${r.name.padEnd(28)} ${r.alive ? "alive" : "gone "}  ${r.activeAttempts}/${r.slots} slots  images ${r.imageBytes === null ? "-" : `${(r.imageBytes / 1e6).toFixed(1)} MB`}  heartbeat ${r.lastHeartbeatAt}`,
         );
     });
 }

@@ -5,7 +5,8 @@ import {
   type Environment,
   type UpdateEnvironment,
 } from "@cadre/protocol";
-import { encryptSecret } from "@cadre/sandbox";
+import { decryptSecret, encryptSecret } from "@cadre/sandbox";
+import { checkEnvironmentImage } from "../environment-image.ts";
 import type { EnvironmentRecord } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
@@ -72,7 +73,9 @@ export function environmentHandlers(
         testCommand: b.testCommand ?? "",
         instructions: b.instructions ?? "",
         setupTtlMs: b.setupTtlMs ?? DEFAULT_SETUP_TTL_MS,
+        image: b.image ?? null,
       };
+      await checkEnvironmentImage(ctx, record.image, b.secrets ?? {});
       return ctx.store.environments.create(record);
     },
     async updateEnvironment({ params, body, principal }) {
@@ -94,7 +97,15 @@ export function environmentHandlers(
         testCommand: b.testCommand ?? cur.testCommand,
         instructions: b.instructions ?? cur.instructions,
         setupTtlMs: b.setupTtlMs ?? cur.setupTtlMs,
+        image: b.image === undefined ? cur.image : b.image,
       };
+      if (b.image !== undefined && b.image !== cur.image) {
+        const stored = Object.entries(record.encryptedSecrets).map(([name, value]) => [
+          name,
+          decryptSecret(ctx.secretKey, value),
+        ]);
+        await checkEnvironmentImage(ctx, record.image, Object.fromEntries(stored) as Record<string, string>);
+      }
       return ctx.store.environments.update(cur.id, record);
     },
   };

@@ -45,6 +45,7 @@ export function EnvironmentForm({
   const e = environment;
   const [name, setName] = useState(e?.name ?? "");
   const [repoId, setRepoId] = useState(e?.repoId ?? "");
+  const [image, setImage] = useState(e?.image ?? "");
   const [setupScript, setSetup] = useState(e?.setupScript ?? "");
   const [maintenanceScript, setMaintenance] = useState(e?.maintenanceScript ?? "");
   const [testCommand, setTestCommand] = useState(e?.testCommand ?? "");
@@ -65,6 +66,7 @@ export function EnvironmentForm({
     const body = {
       name: name.trim(),
       repoId: repoId || null,
+      image: image.trim() || null,
       setupScript,
       maintenanceScript,
       testCommand,
@@ -114,6 +116,23 @@ export function EnvironmentForm({
           </select>
         </label>
       </div>
+      <label className="field">
+        <span>
+          Image{" "}
+          <small className="muted">
+            (the sandbox's system: oci:DIR[:TAG], oci-archive:FILE, docker-archive:FILE, NAME:TAG, or devcontainer;
+            empty: the runner's own)
+          </small>
+        </span>
+        <input
+          className="code-input"
+          aria-label="Image"
+          value={image}
+          onChange={(x) => setImage(x.target.value)}
+          placeholder="debian:bookworm"
+          spellCheck={false}
+        />
+      </label>
       <label className="field">
         <span>
           Setup script <small className="muted">(runs with network and secrets; its result is cached)</small>
