@@ -60,7 +60,9 @@ function run(program: string, args: string[]): Promise<void> {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${program} ${args.slice(0, 3).join(" ")} failed: ${stderr.slice(-2000)}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${program} ${args.slice(0, 3).join(" ")} failed: ${stderr.slice(-2000)}`)),
     );
   });
 }
