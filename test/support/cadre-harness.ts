@@ -35,11 +35,13 @@ export interface HarnessOptions {
   /** Add the fixture repo as `calc` (default true). */
   fixtureRepo?: boolean;
   slots?: number;
+  /** Keep every model request's body and normalized view in `model.requests` (default false: long runs stay small). */
+  recordRequests?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const { home, remove } = await tempHome();
-  const model = await startScriptedModel({ script: opts.script, recordBodies: false });
+  const model = await startScriptedModel({ script: opts.script, recordBodies: opts.recordRequests ?? false });
   if (opts.config) await writeFile(join(home, "config.json"), JSON.stringify(opts.config(model.url)));
   else await writeScriptedConfig(home, model.url);
   const slots = opts.slots ?? 2;

@@ -39,6 +39,8 @@ export function formatEvent(e: Event, opts: { color: boolean; verbose?: boolean 
       return paint(`● ${e.status}${tail ? ` ${tail}` : ""}`, c);
     }
     case "user_message":
+      if (e.kind === "message")
+        return bold(`> [${e.stop ? "stop and ask" : "message"}${e.by ? ` from ${e.by}` : ""}] ${e.text}`.trimEnd(), c);
       return bold(`> ${e.kind === "prompt" ? "" : `[${e.kind.replace("_", " ")}] `}${e.text}`, c);
     case "turn_started":
       return dim(`── turn ${e.turn}`, c);

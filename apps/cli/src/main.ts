@@ -19,6 +19,7 @@ import { registerUserCommands } from "./commands/user-commands.ts";
 import { registerTokenCommands } from "./commands/token-commands.ts";
 import { registerRunnerCommand } from "./commands/runner-command.ts";
 import { registerQueueCommand } from "./commands/queue-command.ts";
+import { registerSayCommand } from "./commands/say-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerLogCommands(program);
   registerInteractionCommands(program);
+  registerSayCommand(program);
   registerReviewCommands(program);
   registerEnvCommands(program);
   registerRunnerCommands(program);

@@ -43,8 +43,10 @@ export class Progress {
 
   static for(o: Output, opts: { json?: boolean; follow?: boolean }, label: string): Progress {
     if (opts.follow) return new Progress(o, "log", label);
-    if (opts.json) return new Progress(o, o.isTTY ? "spinner" : "silent", label);
-    return new Progress(o, o.isTTY ? "spinner" : "lines", label);
+    // A terminal that reports no width (a fresh pseudo-terminal) would make the spinner redraw forever.
+    const spin = o.isTTY && process.stderr.isTTY && process.stderr.columns > 0;
+    if (opts.json) return new Progress(o, spin ? "spinner" : "silent", label);
+    return new Progress(o, spin ? "spinner" : "lines", label);
   }
 
   event(e: Event, attempt: number): void {

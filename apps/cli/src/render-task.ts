@@ -1,4 +1,4 @@
-import type { Task, TaskWithAttempts } from "@cadre/protocol";
+import { statusLabel, type Task, type TaskWithAttempts } from "@cadre/protocol";
 
 function age(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -11,7 +11,7 @@ function age(iso: string): string {
 export function renderTaskRow(t: Task): string {
   return [
     t.id,
-    t.status.padEnd(17),
+    statusLabel(t.status).padEnd(14),
     t.repoName.padEnd(16),
     `${t.attemptCount}x`,
     age(t.createdAt).padStart(4),
@@ -23,7 +23,7 @@ export function renderTaskRow(t: Task): string {
 export function renderTask(t: TaskWithAttempts, _color: boolean): string {
   const lines = [
     `${t.id}  ${t.title}`,
-    `  status:   ${t.status}`,
+    `  status:   ${statusLabel(t.status, t.attempts.find((a) => a.status === t.status)?.waitingFor)}`,
     `  repo:     ${t.repoName} @ ${t.baseRef} (${t.baseCommit.slice(0, 12)})`,
     `  mode:     ${t.mode}   model: ${t.model}`,
     `  review:   ${t.review.state}${t.review.delivery ? ` (${t.review.delivery.kind}${"branch" in t.review.delivery ? ` ${t.review.delivery.branch}` : ""})` : ""}${t.review.by ? ` by ${t.review.by}` : ""}${t.review.reason ? `: ${t.review.reason}` : ""}`,
@@ -49,7 +49,7 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
       ? `${Math.round(((a.finishedAt ? Date.parse(a.finishedAt) : Date.now()) - Date.parse(a.startedAt)) / 1000)}s`
       : "";
     lines.push(
-      `    #${a.index} ${a.id}  ${a.status}${extra ? `  (${extra})` : ""}  ${[stats, took, `$${a.usage.costUsd.toFixed(4)}`].filter(Boolean).join("  ")}`,
+      `    #${a.index} ${a.id}  ${statusLabel(a.status, a.waitingFor)}${extra ? `  (${extra})` : ""}  ${[stats, took, `$${a.usage.costUsd.toFixed(4)}`].filter(Boolean).join("  ")}`,
     );
     if (a.image) lines.push(`       image ${a.image.reference} @ ${a.image.digest}`);
     if (a.summary) lines.push(...a.summary.split("\n").map((l) => `       ${l}`));

@@ -200,6 +200,13 @@ async function runModel(
     price: priceFor(config, task.model) ?? undefined,
     signal,
     emit,
+    inbox: async () =>
+      (await ctx.store.messages.pending(rec.id)).map((m) => ({
+        id: m.id,
+        text: m.text,
+        stop: m.stop,
+        by: m.createdBy,
+      })),
     checkpoint: async () => {
       await checkpoint();
     },
@@ -258,6 +265,8 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
     }
     await repushBranch(ctx, task, rec, commit, emit);
     await emit({ type: "status", status: "completed" });
+    // Messages sent after the agent's last step (while tests ran, say) become a follow-up turn.
+    await ctx.store.messages.followUpLeftovers(rec.id);
   } else if (outcome.kind === "cancelled") {
     await emit({ type: "status", status: "cancelled", message: "cancelled; the partial diff is kept" });
   } else {

@@ -9,6 +9,7 @@ import { toErrorResponse } from "./error-response.ts";
 import { repoHandlers } from "./handlers/repo-handlers.ts";
 import { environmentHandlers } from "./handlers/environment-handlers.ts";
 import { taskHandlers } from "./handlers/task-handlers.ts";
+import { messageHandlers } from "./handlers/message-handlers.ts";
 import { attemptHandlers } from "./handlers/attempt-handlers.ts";
 import { reviewHandlers } from "./handlers/review-handlers.ts";
 import { runnerHandlers } from "./handlers/runner-handlers.ts";
@@ -71,6 +72,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
       ...repoHandlers(ctx),
       ...environmentHandlers(ctx),
       ...taskHandlers(ctx),
+      ...messageHandlers(ctx),
       ...attemptHandlers(ctx),
       ...reviewHandlers(ctx),
       ...runnerHandlers(ctx),

@@ -126,6 +126,7 @@ export function routeGuards(ctx: ServerContext): Guards {
     cancelTask: task("member"),
     followupTask: task("member"),
     answerTask: task("member"),
+    sendMessage: task("member"),
     approvePlan: task("member"),
     rejectPlan: task("member"),
     approveTask: task("member"),

@@ -4,3 +4,4 @@ export * from "./sse-stream.ts";
 export * from "./streams.ts";
 export * from "./attempt-diff.ts";
 export * from "./chosen-attempt.ts";
+export * from "./pending-input.ts";

@@ -16,11 +16,20 @@ export const EventBody = z.discriminatedUnion("type", [
     reason: FailureReason.nullish(),
     message: z.string().nullish(),
   }),
-  /** A turn's instruction: the first prompt, a follow-up, an answer, or a plan decision. */
+  /**
+   * A turn's instruction (the first prompt, a follow-up, an answer, a plan decision), or a
+   * `message` the user sent while the attempt ran: it reaches the agent at its next step, within the turn.
+   */
   z.object({
     type: z.literal("user_message"),
-    kind: z.enum(["prompt", "followup", "answer", "plan_approved", "plan_rejected", "resolve_conflicts"]),
+    kind: z.enum(["prompt", "followup", "answer", "plan_approved", "plan_rejected", "resolve_conflicts", "message"]),
     text: z.string(),
+    /** For `message`: the queued message it delivers (marked delivered in the same transaction). */
+    messageId: z.string().nullish(),
+    /** For `message`: the user asked the agent to stop and wait for input. */
+    stop: z.boolean().nullish(),
+    /** For `message`: who sent it. */
+    by: z.string().nullish(),
   }),
   z.object({ type: z.literal("turn_started"), turn: z.number().int().min(1) }),
   z.object({

@@ -17,3 +17,4 @@ export * from "./version.ts";
 export * from "./users.ts";
 export * from "./queue.ts";
 export * from "./image-reference.ts";
+export * from "./message.ts";

@@ -10,6 +10,7 @@ import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
 import { ConflictMatrix } from "./conflicts.ts";
 import { Runner } from "./runner.ts";
 import { QueueEntry } from "./queue.ts";
+import { AttemptMessage, SendMessageBody } from "./message.ts";
 import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, User, UserName } from "./users.ts";
 
 const None = z.strictObject({});
@@ -213,6 +214,15 @@ export const routes = {
     query: None,
     body: AnswerBody,
     response: TaskWithAttempts,
+  }),
+  /** A message to a running attempt, read by the agent at its next step (the run goes on). */
+  sendMessage: route({
+    method: "POST",
+    path: "/tasks/:id/messages",
+    params: IdParam,
+    query: None,
+    body: SendMessageBody,
+    response: AttemptMessage,
   }),
   approvePlan: route({
     method: "POST",

@@ -16,6 +16,34 @@ export function isTerminal(status: AttemptStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** What every surface (web, CLI, VS Code, MCP) calls each status: one map, so they never disagree. */
+export const STATUS_LABELS: Record<AttemptStatus, string> = {
+  queued: "Queued",
+  provisioning: "Preparing",
+  running: "Running",
+  waiting_for_input: "Needs input",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+/** The label of a status; a plan waiting for approval reads "Plan to review". */
+export function statusLabel(status: string, waitingFor?: string | null): string {
+  if (status === "waiting_for_input" && waitingFor === "plan_approval") return "Plan to review";
+  return (STATUS_LABELS as Record<string, string>)[status] ?? status;
+}
+
+/** A status from its name or its label, any case, spaces or underscores ("needs input", "waiting_for_input"). */
+export function parseStatus(text: string): AttemptStatus | null {
+  const key = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
+  for (const [status, label] of Object.entries(STATUS_LABELS) as [AttemptStatus, string][])
+    if (status === key || label.toLowerCase().replace(/\s+/g, "_") === key) return status;
+  return null;
+}
+
 export const FailureReason = z.enum([
   "setup_failed",
   "model_error",

@@ -59,7 +59,7 @@ export class EventQueries {
           [attemptId, seq, row.task_id, turn, body.type, JSON.stringify(body)],
         );
         out.push(toEvent(inserted[0] as EventRow));
-        taskChanged = (await this.project(tx, attemptId, turn, body)) || taskChanged;
+        taskChanged = (await this.project(tx, { attemptId, turn, seq }, body)) || taskChanged;
       }
       await tx.query("select pg_notify('cadre_events', $1)", [`${attemptId}:${seq}:${row.task_id}`]);
       if (taskChanged) await tx.query("select pg_notify('cadre_tasks', $1)", [row.task_id]);
@@ -68,7 +68,11 @@ export class EventQueries {
   }
 
   /** Keeps the attempt/turn rows in step with the event log. Returns whether the task's listing changed. */
-  private async project(tx: Sql, attemptId: string, turn: number, e: EventBody): Promise<boolean> {
+  private async project(
+    tx: Sql,
+    { attemptId, turn, seq }: { attemptId: string; turn: number; seq: number },
+    e: EventBody,
+  ): Promise<boolean> {
     switch (e.type) {
       case "status": {
         const terminal = isTerminal(e.status);
@@ -115,6 +119,15 @@ export class EventQueries {
         await tx.query("update attempts set turn_count = greatest(turn_count, $2) where id = $1", [attemptId, e.turn]);
         return false;
       case "user_message":
+        if (e.kind === "message") {
+          if (e.messageId)
+            await tx.query("update attempt_messages set delivered_seq = $3 where id = $1 and attempt_id = $2", [
+              e.messageId,
+              attemptId,
+              seq,
+            ]);
+          return false;
+        }
         if (e.kind === "prompt" || e.kind === "followup" || e.kind === "resolve_conflicts") {
           const kind = e.kind === "prompt" ? "initial" : e.kind;
           await tx.query("update turns set kind = $3, prompt = $4 where attempt_id = $1 and idx = $2", [

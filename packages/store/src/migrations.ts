@@ -170,4 +170,22 @@ alter table attempts add column image_digest text;
 alter table runners add column image_bytes bigint;
 `,
   },
+  {
+    version: 5,
+    name: "attempt-messages",
+    sql: `
+-- messages sent to a running attempt; the runner delivers them as user_message events between steps
+create table attempt_messages (
+  id text primary key,
+  attempt_id text not null references attempts(id),
+  text text not null,
+  stop boolean not null default false,
+  created_by text not null,
+  created_at timestamptz not null default now(),
+  -- seq of the delivering event (0: delivered as a follow-up turn); null while waiting for the next step
+  delivered_seq int
+);
+create index attempt_messages_pending_idx on attempt_messages (attempt_id, created_at) where delivered_seq is null;
+`,
+  },
 ];

@@ -11,6 +11,7 @@ import { EventQueries } from "./event-queries.ts";
 import { QueueQueries } from "./queue-queries.ts";
 import { RunnerQueries } from "./runner-queries.ts";
 import { UserQueries } from "./user-queries.ts";
+import { MessageQueries } from "./message-queries.ts";
 
 export class Store {
   readonly repos: RepoQueries;
@@ -21,6 +22,7 @@ export class Store {
   readonly queue: QueueQueries;
   readonly runners: RunnerQueries;
   readonly users: UserQueries;
+  readonly messages: MessageQueries;
 
   constructor(readonly db: Database) {
     this.repos = new RepoQueries(db);
@@ -31,6 +33,7 @@ export class Store {
     this.queue = new QueueQueries(db);
     this.runners = new RunnerQueries(db);
     this.users = new UserQueries(db);
+    this.messages = new MessageQueries(db);
   }
 
   close(): Promise<void> {

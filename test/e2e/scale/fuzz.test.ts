@@ -187,6 +187,7 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
       "attempts",
       "turns",
       "events",
+      "attempt_messages",
       "users",
       "repo_grants",
       "runners",

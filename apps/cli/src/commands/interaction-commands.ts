@@ -3,8 +3,13 @@ import type { TaskWithAttempts } from "@cadre/protocol";
 import type { CadreClient } from "@cadre/client";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 import { intBetween } from "../parse-options.ts";
-import { renderTask } from "../render-task.ts";
-import { waitAndReport } from "./task-commands.ts";
+import { printTask, waitAndReport } from "./task-commands.ts";
+import { pendingInputs } from "@cadre/client";
+import { CliExit, EXIT } from "../exit-codes.ts";
+import { LineReader } from "../line-reader.ts";
+import { pickAnswer } from "../pick-answer.ts";
+import { renderPending } from "../render-pending.ts";
+import { statusLabel } from "@cadre/protocol";
 
 interface WaitFlags {
   wait?: boolean;
@@ -34,7 +39,42 @@ async function resumeAndReport(
     await waitAndReport(client, after, resumed.size ? resumed : seqs, opts);
   }
   if (opts.json) printJson(stdio, after);
-  else stdio.out(renderTask(after, stdio.isTTY));
+  else await printTask(client, after);
+}
+
+/** No answer on the command line: on a terminal, offer the question's options; elsewhere say how to answer. */
+async function askForAnswer(client: CadreClient, taskId: string, attemptIndex: number | undefined): Promise<string> {
+  const task = await client.call("getTask", { params: { id: taskId } });
+  const waiting = task.attempts.filter(
+    (a) => a.status === "waiting_for_input" && a.waitingFor === "answer" && (!attemptIndex || a.index === attemptIndex),
+  );
+  const several = task.attempts.length > 1;
+  if (waiting.length === 0)
+    throw new CliExit(
+      EXIT.refused,
+      `error: task ${taskId} is not waiting for an answer (it is ${statusLabel(task.status)})`,
+    );
+  if (waiting.length > 1)
+    throw new CliExit(EXIT.usage, `error: several attempts are waiting: choose one with --attempt N`);
+  const pending = await pendingInputs(client, waiting);
+  const interactive = Boolean(process.stdin.isTTY) && stdio.isTTY;
+  if (!interactive)
+    throw new CliExit(
+      EXIT.usage,
+      `${renderPending(taskId, pending, several)}\nerror: give the answer as text (no terminal to pick an option on)`,
+    );
+  const reader = new LineReader();
+  try {
+    const questions = pending[0]?.questions ?? [];
+    if (questions.length === 0) stdio.err("your answer: ");
+    const answer = questions.length
+      ? await pickAnswer(questions, stdio, reader)
+      : (await reader.next())?.trim() || null;
+    if (answer === null) throw new CliExit(EXIT.usage, "error: no answer given");
+    return answer;
+  } finally {
+    reader.close();
+  }
 }
 
 function withWait(cmd: Command): Command {
@@ -50,14 +90,15 @@ export function registerInteractionCommands(program: Command): void {
       .command("answer")
       .description("answer the question a waiting attempt asked; it resumes from the answer")
       .argument("<task>", "task id")
-      .argument("<text...>", "the answer")
+      .argument("[text...]", "the answer (leave it out on a terminal to pick one of the suggested answers)")
       .option("--attempt <n>", "which attempt (needed when several are waiting)", intBetween(1, 8, "--attempt")),
-  ).action(async (id: string, text: string[], opts: WaitFlags & { attempt?: number }, cmd: Command) => {
+  ).action(async (id: string, words: string[], opts: WaitFlags & { attempt?: number }, cmd: Command) => {
     const client = await clientFor(cmd);
+    const text = words.length ? words.join(" ") : await askForAnswer(client, id, opts.attempt);
     await resumeAndReport(client, id, opts, () =>
       client.call("answerTask", {
         params: { id },
-        body: { text: text.join(" "), ...(opts.attempt ? { attempt: opts.attempt } : {}) },
+        body: { text, ...(opts.attempt ? { attempt: opts.attempt } : {}) },
       }),
     );
   });

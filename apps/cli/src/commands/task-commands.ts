@@ -1,19 +1,34 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import type { TaskWithAttempts } from "@cadre/protocol";
+import { parseStatus, STATUS_LABELS, type AttemptStatus, type TaskWithAttempts } from "@cadre/protocol";
+import { InvalidArgumentError } from "commander";
 import { clientFor, printJson, stdio, type Output } from "../cli-context.ts";
 import { intBetween } from "../parse-options.ts";
 import { waitForAttempts } from "../wait-for-attempts.ts";
 import { Progress } from "../progress.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import { renderTask, renderTaskRow } from "../render-task.ts";
-import type { CadreClient } from "@cadre/client";
+import { pendingInputs, type CadreClient } from "@cadre/client";
+import { renderPending } from "../render-pending.ts";
+
+function statusOption(value: string): AttemptStatus {
+  const status = parseStatus(value);
+  if (!status) throw new InvalidArgumentError(`unknown status; one of: ${Object.values(STATUS_LABELS).join(", ")}`);
+  return status;
+}
 
 /** The exit code that reports how a waited-for task ended. */
 export function exitForTask(t: TaskWithAttempts): number {
   if (t.attempts.some((a) => a.status === "waiting_for_input")) return EXIT.waiting;
   if (t.attempts.some((a) => a.status === "completed")) return EXIT.ok;
   return EXIT.taskFailed;
+}
+
+/** A task for people: its state, then what any waiting attempt asks and the command that answers it. */
+export async function printTask(client: CadreClient, task: TaskWithAttempts, o: Output = stdio): Promise<void> {
+  o.out(renderTask(task, o.isTTY));
+  const pending = await pendingInputs(client, task.attempts);
+  if (pending.length) o.out(renderPending(task.id, pending, task.attempts.length > 1));
 }
 
 /** Waits for the runs started just now (attempts whose seq moved past `before`), with progress. */
@@ -32,7 +47,7 @@ export async function waitAndReport(
     progress.stop();
   }
   if (opts.json) printJson(o, final);
-  else o.out(renderTask(final, o.isTTY));
+  else await printTask(client, final, o);
   throw new CliExit(exitForTask(final));
 }
 
@@ -106,16 +121,10 @@ export function registerTaskCommands(program: Command): void {
   task
     .command("list")
     .description("list tasks, newest first")
-    .addOption(
-      new Option("--status <status>", "only tasks in this status").choices([
-        "queued",
-        "provisioning",
-        "running",
-        "waiting_for_input",
-        "completed",
-        "failed",
-        "cancelled",
-      ]),
+    .option(
+      "--status <status>",
+      `only tasks in this status: ${Object.values(STATUS_LABELS).join(", ")} (or waiting_for_input, ...)`,
+      statusOption,
     )
     .option("--repo <name>", "only tasks of this repo")
     .option("--search <text>", "only tasks whose title or prompt contains this")
@@ -123,7 +132,7 @@ export function registerTaskCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       async (
-        opts: { status?: "queued"; repo?: string; search?: string; limit: number; json?: boolean },
+        opts: { status?: AttemptStatus; repo?: string; search?: string; limit: number; json?: boolean },
         cmd: Command,
       ) => {
         const client = await clientFor(cmd);
@@ -151,7 +160,7 @@ export function registerTaskCommands(program: Command): void {
       const client = await clientFor(cmd);
       const t = await client.call("getTask", { params: { id } });
       if (opts.json) return printJson(stdio, t);
-      stdio.out(renderTask(t, stdio.isTTY));
+      await printTask(client, t);
       if (t.attempts.some((a) => a.status === "queued")) {
         const { items } = await client.call("listQueue");
         for (const q of items.filter((e) => e.taskId === t.id)) {

@@ -181,6 +181,27 @@ export class CadreController {
     return task;
   }
 
+  /** A message to the running agent: it reads it before its next step; the run goes on (or stops and asks). */
+  async say(taskId: string): Promise<boolean> {
+    const text = await this.d.ui.input({
+      title: "Cadre: message the running agent",
+      prompt: "The agent reads this before its next step. Type 'stop' to have it stop and ask you.",
+    });
+    if (!text?.trim()) return false;
+    const stop = text.trim().toLowerCase() === "stop";
+    try {
+      await this.d.client.call("sendMessage", {
+        params: { id: taskId },
+        body: { text: stop ? "" : text.trim(), stop },
+      });
+    } catch (e) {
+      this.d.ui.error(`Cadre: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    void this.d.ui.info(stop ? "Cadre: the agent stops before its next step and asks you." : "Cadre: message sent.");
+    return true;
+  }
+
   async answer(taskId: string): Promise<TaskWithAttempts | undefined> {
     const task = await this.d.client.call("getTask", { params: { id: taskId } });
     const waiting = task.attempts.find((a) => a.status === "waiting_for_input" && a.waitingFor === "answer");

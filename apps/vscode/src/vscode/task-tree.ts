@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import type { CadreClient } from "@cadre/client";
-import type { Task } from "@cadre/protocol";
+import { statusLabel, type Task } from "@cadre/protocol";
 import type { TaskStore } from "../core/task-store.ts";
 import { fetchTaskPatch, patchFilePath } from "../core/task-patch.ts";
 
@@ -52,13 +52,14 @@ export class TaskTree implements vscode.TreeDataProvider<TaskNode> {
       hasDiff ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     item.id = t.id;
-    item.description = `${t.status.replace(/_/g, " ")}${t.review.state !== "pending" ? ` · ${t.review.state}` : ""}`;
+    item.description = `${statusLabel(t.status)}${t.review.state !== "pending" ? ` · ${t.review.state}` : ""}`;
     item.tooltip = `${t.id}\n${t.prompt.slice(0, 500)}`;
     item.iconPath = new vscode.ThemeIcon(ICONS[t.status]);
     item.contextValue = [
       "task",
       hasDiff ? "hasDiff" : "",
       t.status === "waiting_for_input" ? (t.mode === "plan" ? "plan asks" : "asks") : "",
+      t.status === "running" || t.status === "provisioning" || t.status === "queued" ? "running" : "",
     ]
       .filter(Boolean)
       .join(" ");

@@ -13,6 +13,8 @@ const USER_LABEL: Record<string, string> = {
   plan_approved: "Plan approved",
   plan_rejected: "Plan rejected",
   resolve_conflicts: "Resolve conflicts",
+  message: "Your message, read while it ran",
+  stop: "You asked it to stop and ask",
 };
 
 function Collapsible({ label, text, className }: { label: string; text: string; className: string }) {

@@ -122,7 +122,12 @@ export class ActivityLog {
   private one(e: Event): void {
     switch (e.type) {
       case "user_message": {
-        this.push(e, { kind: "user", userKind: e.kind, text: e.text });
+        const stop = e.kind === "message" && e.stop === true;
+        this.push(e, {
+          kind: "user",
+          userKind: stop ? "stop" : e.kind,
+          text: e.text || (stop ? "Stop and ask me" : ""),
+        });
         if (e.kind === "answer" && this.openQuestion) {
           this.openQuestion.answer = e.text;
           this.openQuestion.rev++;

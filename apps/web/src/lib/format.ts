@@ -1,5 +1,3 @@
-import type { AttemptStatus } from "@cadre/protocol";
-
 export function formatAge(iso: string, now = Date.now()): string {
   const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (s < 60) return `${s}s`;
@@ -29,19 +27,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)}m ${Math.round(s % 60)}s`;
 }
 
-export const STATUS_LABEL: Record<AttemptStatus, string> = {
-  queued: "Queued",
-  provisioning: "Preparing",
-  running: "Running",
-  waiting_for_input: "Needs input",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
-
-export function statusLabel(status: string): string {
-  return (STATUS_LABEL as Record<string, string>)[status] ?? status;
-}
+export { statusLabel } from "@cadre/protocol";
 
 export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 8) : "";

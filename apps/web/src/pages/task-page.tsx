@@ -18,6 +18,7 @@ import { PlanDecisionPanel } from "../components/plan-decision-panel.tsx";
 import { ApproveDialog } from "../components/approve-dialog.tsx";
 import { RejectDialog } from "../components/reject-dialog.tsx";
 import { FollowupForm } from "../components/followup-form.tsx";
+import { SteerForm } from "../components/steer-form.tsx";
 import { UsagePanel } from "../components/usage-panel.tsx";
 import { ConflictsPanel } from "../components/conflicts-panel.tsx";
 import { PlanCard } from "../components/plan-card.tsx";
@@ -253,6 +254,9 @@ export function TaskPage({ id }: { id: string }) {
               <ActivityFeed log={activity.log} version={activity.version} loading={activity.loading} />
               {isTerminal(attempt.status) && task.review.state !== "rejected" && (
                 <FollowupForm task={task} attemptIndex={attempt.index} onDone={setTask} />
+              )}
+              {(attempt.status === "queued" || attempt.status === "provisioning" || attempt.status === "running") && (
+                <SteerForm task={task} attemptIndex={attempt.index} />
               )}
             </>
           )}

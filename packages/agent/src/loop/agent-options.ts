@@ -10,6 +10,15 @@ export interface AgentInput {
   text: string;
 }
 
+/** A message the user sent while the attempt runs (see `RunAgentOptions.inbox`). */
+export interface InboxMessage {
+  id: string;
+  text: string;
+  /** "Stop and ask me": stop at this step and wait for the user's answer. */
+  stop: boolean;
+  by: string;
+}
+
 export interface AgentBudgets {
   /** Model calls in the attempt (all turns), counted from its usage events. */
   maxSteps: number;
@@ -39,6 +48,11 @@ export interface RunAgentOptions {
   signal: AbortSignal;
   /** Awaited: the runner stores each event before the loop continues. */
   emit: (event: EventBody) => Promise<void>;
+  /**
+   * Messages the user sent since the last step, read before every model call. Each is emitted as a
+   * `user_message` of kind `message` carrying its id; storing that event is what marks it delivered.
+   */
+  inbox?: () => Promise<InboxMessage[]>;
   /** Called after every tool call that may have changed files. */
   checkpoint: () => Promise<void>;
   /** Checkpoint after shell commands too (they may write files). Default true. */

@@ -4,6 +4,7 @@ export type {
   AgentInput,
   AgentInputKind,
   AgentOutcome,
+  InboxMessage,
   ModelPrice,
   RunAgentOptions,
 } from "./agent-options.ts";
@@ -16,3 +17,4 @@ export { usageCost } from "./usage-cost.ts";
 export { compactConversation, recentItems, COMPACT_AT, KEEP_RECENT } from "./compaction.ts";
 export { estimateRequestTokens, estimateTextTokens } from "./estimate-tokens.ts";
 export { userMessageText } from "./user-message-text.ts";
+export { deliverMessages, STOP_QUESTION } from "./deliver-messages.ts";

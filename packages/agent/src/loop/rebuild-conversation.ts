@@ -53,7 +53,7 @@ export function rebuildConversation(history: readonly EventBody[], keepTokens: n
         flush();
         assistant = null;
         inStepHeader = false;
-        const item: ConversationItem = { role: "user", text: userMessageText(e.kind, e.text) };
+        const item: ConversationItem = { role: "user", text: userMessageText(e.kind, e.text, e.stop ?? false) };
         if (e.kind === "prompt" && prompt === null) prompt = item;
         items.push(item);
         break;

@@ -15,6 +15,7 @@ import { runTool, toResultEvent } from "./run-tool.ts";
 import { SinkError } from "./sink-error.ts";
 import { streamReply } from "./stream-reply.ts";
 import { detectStuck } from "./stuck-detector.ts";
+import { deliverMessages } from "./deliver-messages.ts";
 import { usageCost } from "./usage-cost.ts";
 
 const CANCELLED: AgentOutcome = { kind: "cancelled" };
@@ -162,6 +163,8 @@ async function drive(
   let overflowRetried = false;
   for (;;) {
     if (signal.aborted) return CANCELLED;
+    // Messages typed while the agent worked join the conversation here, between two steps.
+    if ((await deliverMessages(opts.inbox, emit)).stop) return { kind: "waiting", waitingFor: "answer" };
     const over = budgetExceeded(usageTotals(events), opts.budgets);
     if (over) return { kind: "failed", reason: "budget_exceeded", message: over };
 
@@ -193,8 +196,13 @@ async function drive(
     if (reply.reasoning.trim()) await emit({ type: "reasoning", text: reply.reasoning });
     if (reply.text.trim()) await emit({ type: "assistant_message", text: reply.text });
     await emitUsage(reply.usage);
-    if (reply.toolCalls.length === 0)
+    if (reply.toolCalls.length === 0) {
+      // A message that came in during the last step still gets an answer before the run ends.
+      const late = await deliverMessages(opts.inbox, emit);
+      if (late.stop) return { kind: "waiting", waitingFor: "answer" };
+      if (late.delivered > 0) continue;
       return finalOutcome(reply.text.trim() || "The agent finished without a final message.");
+    }
 
     let waiting = false;
     for (const call of reply.toolCalls) {

@@ -1,9 +1,13 @@
 import type { AgentInputKind } from "./agent-options.ts";
 
-/** How each kind of user input reads to the model. */
-export function userMessageText(kind: AgentInputKind, text: string): string {
+/** How each kind of user input reads to the model (`message`: sent while the agent works). */
+export function userMessageText(kind: AgentInputKind | "message", text: string, stop = false): string {
   const t = text.trim();
   switch (kind) {
+    case "message":
+      return stop
+        ? `The user interrupted you and asked you to stop and wait for their instructions.${t ? `\n${t}` : ""}`
+        : `A message from the user while you work (take it into account and carry on):\n${t}`;
     case "prompt":
     case "followup":
       return t;
