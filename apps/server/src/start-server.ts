@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { CadreError } from "@cadre/protocol";
@@ -9,7 +9,7 @@ import { createApp } from "./app.ts";
 import { EventBus } from "./event-bus.ts";
 import { loadOrCreateToken } from "./auth-token.ts";
 import { BOOTSTRAP_ADMIN } from "./authenticate.ts";
-import { homePaths } from "./cadre-home.ts";
+import { homePaths, secureCadreHome } from "./cadre-home.ts";
 import { serveWebApp } from "./web-assets.ts";
 
 export const SERVER_VERSION = "0.1.0";
@@ -51,7 +51,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const env = opts.env ?? process.env;
   const slots = opts.slots ?? 2;
   if (slots > 0) await preflight();
-  await mkdir(opts.home, { recursive: true, mode: 0o700 });
+  await secureCadreHome(opts.home);
   const paths = homePaths(opts.home);
   const { token, created } = await loadOrCreateToken(paths.token);
   const secretKey = await loadOrCreateSecretKey(opts.home, env);

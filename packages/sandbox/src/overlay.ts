@@ -26,7 +26,8 @@ export function assertLayerPath(path: string): void {
 export function overlayOptions(l: OverlayLayers): string {
   for (const p of [...l.lowers, l.upper, l.work, l.merged]) assertLayerPath(p);
   // userxattr: unprivileged overlay mounts keep whiteout/opaque markers in user.* xattrs.
-  return `lowerdir=${l.lowers.join(":")},upperdir=${l.upper},workdir=${l.work},userxattr`;
+  // nosuid,nodev: a setuid file or device node the sandbox makes in the upper layer has no power.
+  return `lowerdir=${l.lowers.join(":")},upperdir=${l.upper},workdir=${l.work},userxattr,nosuid,nodev`;
 }
 
 const MOUNT_THEN_EXEC = 'mount -t overlay overlay -o "$1" "$2" || exit 121; shift 2; exec "$@"';

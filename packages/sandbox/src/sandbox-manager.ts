@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { materializeCommit } from "./base-checkout.ts";
 import { GROUP_TEXT, PASSWD_TEXT } from "./bwrap-args.ts";
@@ -49,6 +49,9 @@ export class SandboxManager {
   private init(): Promise<void> {
     this.initialized ??= (async () => {
       assertLayerPath(this.root);
+      // Layers hold files the sandbox made (owned by the runner's user): no other local user may reach them.
+      await mkdir(this.root, { recursive: true, mode: 0o700 });
+      await chmod(this.root, 0o700);
       for (const d of ["base", "setup", "setup-tree", "attempts", "tmp", "identity"])
         await mkdir(this.dir(d), { recursive: true });
       await writeFile(this.dir("identity", "passwd"), PASSWD_TEXT);

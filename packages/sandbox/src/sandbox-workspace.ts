@@ -11,6 +11,7 @@ import { FORWARDER_SOURCE, SANDBOX_RUN_DIR } from "./proxy-forwarder.ts";
 import { removeTree } from "./remove-tree.ts";
 import { restoreCheckpoint } from "./restore-checkpoint.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
+import { stripSetIdBits } from "./strip-set-id.ts";
 import { resolveWorkspacePath, splitWorkspacePath } from "./workspace-path.ts";
 import {
   SandboxError,
@@ -219,6 +220,8 @@ export class SandboxWorkspace implements Workspace {
 
   async changes(): Promise<WorkspaceChanges> {
     const root = await this.hostRoot();
+    // Checkpoints run between commands: no setuid file the last one made stays on the host disk.
+    await stripSetIdBits(this.upper);
     return scanChanges({
       upper: this.upper,
       merged: root,

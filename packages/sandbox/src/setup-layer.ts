@@ -7,6 +7,7 @@ import { launch } from "./launch.ts";
 import { mountAndRunPrefix } from "./overlay.ts";
 import { removeTree } from "./remove-tree.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
+import { stripSetIdBits } from "./strip-set-id.ts";
 import { SandboxError, type ProvisionRequest } from "./types.ts";
 
 export interface CurrentSetup {
@@ -101,6 +102,8 @@ export class SetupLayerStore {
           result.output,
         );
       }
+      // The layer outlives the script on the host disk: no setuid file of it may stay there.
+      await stripSetIdBits(layers.upper);
       if (overlay) {
         await removeTree(layers.work);
         await removeTree(layers.merged);

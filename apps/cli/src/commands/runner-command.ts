@@ -21,9 +21,10 @@ export function registerRunnerCommand(program: Command): void {
           EXIT.usage,
           "error: a standalone runner needs the servers' PostgreSQL: pass --server-db postgres://... or set CADRE_DATABASE_URL",
         );
-      const { cadreHome } = await import("@cadre/server");
+      const { cadreHome, secureCadreHome } = await import("@cadre/server");
       const { startStandaloneRunner } = await import("@cadre/runner");
       const home = cadreHome();
+      await secureCadreHome(home);
       const name = o.name ?? `${hostname()}-${process.pid}`;
       const running = await startStandaloneRunner({
         databaseUrl,
