@@ -18,3 +18,5 @@ export * from "./users.ts";
 export * from "./queue.ts";
 export * from "./image-reference.ts";
 export * from "./message.ts";
+export * from "./review-findings.ts";
+export * from "./review-prompt.ts";

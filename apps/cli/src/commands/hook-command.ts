@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { runGit, workTreeRoot } from "@cadre/git";
 import { stdio } from "../cli-context.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
-import { SEVERITIES } from "../review/findings.ts";
+import { SEVERITIES } from "@cadre/protocol";
 
 /** Marks hooks this command wrote, so it never overwrites or removes someone else's. */
 const MARKER = "# cadre-managed-hook";

@@ -4,12 +4,17 @@ import { clientFor, printJson, stdio } from "../cli-context.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import { Progress } from "../progress.ts";
 import { waitForAttempts } from "../wait-for-attempts.ts";
-import { parseFindings, reachesThreshold, SEVERITIES, type Severity } from "../review/findings.ts";
 import { localDiff, type DiffSource } from "../review/local-diff.ts";
-import { reviewPrompt } from "../review/review-prompt.ts";
 import { renderFindings } from "../review/render-findings.ts";
 import { reviewBase, serverRepoFor } from "../review/server-repo.ts";
-import type { TaskWithAttempts } from "@cadre/protocol";
+import {
+  parseFindings,
+  reachesThreshold,
+  reviewPrompt,
+  SEVERITIES,
+  type Severity,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
 import { exitForTask } from "./task-commands.ts";
 
 interface ReviewFlags {

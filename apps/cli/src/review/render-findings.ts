@@ -1,5 +1,4 @@
-import type { Finding } from "./findings.ts";
-import { severityRank } from "./findings.ts";
+import { severityRank, type Finding } from "@cadre/protocol";
 
 const COLORS: Record<Finding["severity"], string> = {
   low: "\x1b[2m",

@@ -1,4 +1,4 @@
-import { SEVERITIES } from "./findings.ts";
+import { SEVERITIES } from "./review-findings.ts";
 
 /** The prompt may hold at most 100,000 characters (protocol limit); the rest is left for instructions. */
 export const MAX_DIFF_CHARS = 90_000;
@@ -14,7 +14,7 @@ export function reviewPrompt(diff: string, what: string): { prompt: string; trun
     `Review the following change (${what}) for bugs, security problems, data loss, broken error handling and missing tests.`,
     "You may read files in the repository for context. Do not modify anything.",
     "Answer with a short overview, then ALL findings in one fenced ```json block holding a JSON array, each item:",
-    `{ "file": "<path relative to the repository root>", "line": <line number in the new version, or null>, "severity": ${SEVERITIES.map((s) => `"${s}"`).join(" | ")}, "explanation": "<what is wrong and how to fix it>" }`,
+    `{ "file": "<path relative to the repository root>", "line": <line number in the new version, or null>, "severity": ${SEVERITIES.map((s) => `"${s}"`).join(" | ")}, "explanation": "<what is wrong and how to fix it>", "suggestion": "<optional: the corrected text of that line>" }`,
     "Use [] when you find nothing worth reporting. Severity: critical = exploitable or data-destroying; high = a real bug or leaked secret; medium = likely problem; low = style or nit.",
     "",
     "The change:",

@@ -8,6 +8,8 @@ export interface Finding {
   line: number | null;
   severity: Severity;
   explanation: string;
+  /** The corrected text of the line (or lines) the finding is on, when the model proposed one. */
+  suggestion?: string;
 }
 
 /** Words models use instead of ours, mapped so a near-miss still counts at the right level. */
@@ -34,6 +36,7 @@ const RawFinding = z.object({
   explanation: z.string().optional(),
   message: z.string().optional(),
   description: z.string().optional(),
+  suggestion: z.union([z.string(), z.null()]).optional(),
 });
 
 export function severityRank(s: Severity): number {
@@ -68,6 +71,9 @@ function normalize(value: unknown): Finding[] | null {
       line: line !== null && Number.isInteger(line) && line > 0 ? line : null,
       severity,
       explanation: (r.data.explanation ?? r.data.message ?? r.data.description ?? "").trim(),
+      ...(typeof r.data.suggestion === "string" && r.data.suggestion.trim() !== ""
+        ? { suggestion: r.data.suggestion.replace(/\n+$/, "") }
+        : {}),
     });
   }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFindings, reachesThreshold } from "./findings.ts";
+import { parseFindings, reachesThreshold } from "./review-findings.ts";
 
 describe("parseFindings", () => {
   it("takes the last fenced block that holds findings", () => {
@@ -20,6 +20,14 @@ describe("parseFindings", () => {
     expect(parseFindings("Nothing found: []")).toEqual([]);
     expect(parseFindings("I could not review this.")).toBeNull();
     expect(parseFindings('```json\n[{"file":"a","severity":"catastrophic","explanation":"?"}]\n```')).toBeNull();
+  });
+
+  it("keeps a suggested replacement for the line when the model gave one", () => {
+    const answer =
+      '```json\n[{"file":"a.mjs","line":2,"severity":"high","explanation":"subtracts","suggestion":"  return a + b;\\n"}]\n```';
+    expect(parseFindings(answer)).toEqual([
+      { file: "a.mjs", line: 2, severity: "high", explanation: "subtracts", suggestion: "  return a + b;" },
+    ]);
   });
 
   it("compares severities against a threshold", () => {
