@@ -12,6 +12,7 @@ export const ErrorCode = z.enum([
   "not_configured",
   "git_failed",
   "image_failed",
+  "forge_failed",
   "unavailable",
   "internal",
 ]);
@@ -51,6 +52,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_configured: 422,
   git_failed: 422,
   image_failed: 422,
+  // the forge (GitHub, GitLab, Gitea) refused or failed: a bad gateway from the client's view
+  forge_failed: 502,
   unavailable: 503,
   internal: 500,
 };
