@@ -8,6 +8,7 @@ import { registerTaskCommands } from "./commands/task-commands.ts";
 import { registerLogCommands } from "./commands/log-commands.ts";
 import { registerInteractionCommands } from "./commands/interaction-commands.ts";
 import { registerReviewCommands } from "./commands/review-commands.ts";
+import { registerApproveCommand } from "./commands/approve-command.ts";
 import { registerEnvCommands } from "./commands/env-commands.ts";
 import { registerRunnerCommands } from "./commands/runner-commands.ts";
 import { registerApplyCommand } from "./commands/apply-command.ts";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerLogCommands(program);
   registerInteractionCommands(program);
   registerSayCommand(program);
+  registerApproveCommand(program);
   registerReviewCommands(program);
   registerEnvCommands(program);
   registerRunnerCommands(program);

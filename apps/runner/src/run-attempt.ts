@@ -5,7 +5,8 @@ import {
   type FailureReason,
   type TaskWithAttempts,
 } from "@cadre/protocol";
-import { diffCommits, pushRefs, updateRef } from "@cadre/git";
+import { diffCommits } from "@cadre/git";
+import { deliverFollowUp } from "@cadre/delivery";
 import { loadModelConfig, priceFor, resolveModel, runAgent, type AgentOutcome } from "@cadre/agent";
 import { createRedactor, SandboxError, type SandboxManager, type Workspace } from "@cadre/sandbox";
 import type { AttemptRecord, RunInput, Store } from "@cadre/store";
@@ -274,7 +275,10 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
   }
 }
 
-/** A change delivered as a pushed branch follows its follow-ups: each finished turn is pushed again. */
+/**
+ * A change delivered as a pushed branch follows its follow-ups: each finished turn lands as one
+ * more commit on top of the delivered one (see `deliverFollowUp`), never forced.
+ */
 async function repushBranch(
   ctx: AttemptContext,
   task: TaskWithAttempts,
@@ -287,17 +291,28 @@ async function repushBranch(
   const repo = await ctx.store.repos.find(task.repoId);
   if (!repo) return;
   try {
-    const mirror = ctx.mirrorPath(task.repoId);
-    await pushRefs(mirror, repo.origin, [{ src: commit, dst: `refs/heads/${d.branch}`, force: true }]);
-    await updateRef(mirror, `refs/heads/${d.branch}`, commit);
+    const turns = await ctx.store.attempts.turns(rec.id);
+    const delivery = await deliverFollowUp({
+      store: ctx.store,
+      env: ctx.env,
+      gitDir: ctx.mirrorPath(task.repoId),
+      origin: repo.origin,
+      task,
+      delivery: d,
+      head: commit,
+      instruction: turns.at(-1)?.kind === "followup" ? (turns.at(-1)?.prompt ?? null) : null,
+      summary: (await ctx.store.attempts.get(rec.id))?.summary ?? null,
+    });
+    if (!delivery) return;
     await ctx.store.tasks.setReview(task.id, {
       state: "applied",
       attemptId: rec.id,
-      delivery: { ...d, commit },
+      delivery,
       by: task.review.by ?? "cadre",
       reason: null,
     });
-    await emit({ type: "notice", level: "info", message: `pushed the follow-up to ${d.branch}` });
+    if (delivery.commit !== d.commit)
+      await emit({ type: "notice", level: "info", message: `pushed the follow-up to ${d.branch}` });
   } catch (e) {
     await emit({
       type: "notice",

@@ -54,6 +54,7 @@ export function routeGuards(ctx: ServerContext): Guards {
     // user management checks admin-or-self in its handlers
     listUsers: open,
     createUser: open,
+    updateUser: open,
     createToken: open,
     listTokens: open,
     revokeToken: open,

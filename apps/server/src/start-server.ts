@@ -1,7 +1,8 @@
 import { rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
-import { CadreError } from "@cadre/protocol";
+import { CadreError, UserEmail } from "@cadre/protocol";
+import { hostGitIdentity } from "@cadre/git";
 import { openStore, type Store } from "@cadre/store";
 import { checkPrerequisites, loadOrCreateSecretKey } from "@cadre/sandbox";
 import { Runner } from "@cadre/runner";
@@ -46,6 +47,13 @@ export async function preflight(): Promise<void> {
   }
 }
 
+/** The token file's user; on first start it takes the host's git identity for its delivered commits. */
+async function ensureBootstrapAdmin(store: Store): Promise<void> {
+  const host = await hostGitIdentity();
+  const identity = host && UserEmail.safeParse(host.email).success ? { email: host.email, displayName: host.name } : {};
+  await store.users.ensure(BOOTSTRAP_ADMIN, "admin", "bootstrap", identity);
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const env = opts.env ?? process.env;
@@ -56,7 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { token, created } = await loadOrCreateToken(paths.token);
   const secretKey = await loadOrCreateSecretKey(opts.home, env);
   const store = await openStore({ home: opts.home, databaseUrl: opts.databaseUrl });
-  await store.users.ensure(BOOTSTRAP_ADMIN, "admin", "bootstrap");
+  await ensureBootstrapAdmin(store);
   const bus = new EventBus(store.db);
   await bus.start();
 

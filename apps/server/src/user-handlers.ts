@@ -6,7 +6,15 @@ import { requireRepo, requireRole, visibleRepoIds } from "./access.ts";
 
 type UserHandlers = Pick<
   Handlers,
-  "whoami" | "listUsers" | "createUser" | "createToken" | "listTokens" | "revokeToken" | "grantRepo" | "revokeGrant"
+  | "whoami"
+  | "listUsers"
+  | "createUser"
+  | "updateUser"
+  | "createToken"
+  | "listTokens"
+  | "revokeToken"
+  | "grantRepo"
+  | "revokeGrant"
 >;
 
 /** Users, tokens and grants: admins manage everyone; any user may list, create and revoke their own tokens. */
@@ -30,7 +38,8 @@ export function userHandlers(ctx: ServerContext): UserHandlers {
     },
     async createUser({ body, principal }) {
       requireRole(principal, "admin");
-      if (!(await ctx.store.users.ensure(body.name, body.role, principal.user))) {
+      const identity = { email: body.email, displayName: body.displayName };
+      if (!(await ctx.store.users.ensure(body.name, body.role, principal.user, identity))) {
         throw new CadreError(
           "conflict",
           `a user named '${body.name}' already exists: give them another token with 'cadre token create --user ${body.name}'`,
@@ -38,6 +47,11 @@ export function userHandlers(ctx: ServerContext): UserHandlers {
       }
       const token = await ctx.store.users.createToken(body.name, "initial");
       return { user: await find(body.name), token };
+    },
+    async updateUser({ params, body, principal }) {
+      selfOrAdmin(principal, params.name);
+      await find(params.name);
+      return (await ctx.store.users.setIdentity(params.name, body)) ?? find(params.name);
     },
     async createToken({ params, body, principal }) {
       selfOrAdmin(principal, params.name);

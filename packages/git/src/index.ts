@@ -1,6 +1,7 @@
 export * from "./run-git.ts";
 export * from "./safety.ts";
 export * from "./identity.ts";
+export * from "./host-identity.ts";
 export * from "./git-dir.ts";
 export * from "./refs.ts";
 export * from "./mirror.ts";
@@ -20,3 +21,6 @@ export * from "./storable-path.ts";
 export * from "./tree-diff.ts";
 export * from "./read-blobs.ts";
 export * from "./ignored-paths.ts";
+export * from "./match-selection.ts";
+export * from "./patch-tree.ts";
+export * from "./checked-out-branch.ts";

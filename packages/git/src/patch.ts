@@ -300,7 +300,8 @@ export function patchFilePath(file: PatchFile): string {
   return file.newPath ?? file.oldPath ?? "";
 }
 
-function isWholeUnit(file: PatchFile): boolean {
+/** Whether a file's change can only be taken whole (binary, added, deleted, renamed, copied, mode-only). */
+export function isWholeUnit(file: PatchFile): boolean {
   return file.binary || file.status !== "modified" || file.hunks.length === 0;
 }
 

@@ -2,7 +2,7 @@ import { CadreError } from "@cadre/protocol";
 import { runGitIn } from "./git-dir.ts";
 import { remoteEnv, type RemoteOptions } from "./mirror.ts";
 import { resolveCommit } from "./refs.ts";
-import { assertSafeBranchName, assertSafeRef, assertSafeRemote } from "./safety.ts";
+import { assertSafeBranchName, assertSafeRef, assertSafeRemote, isFullObjectId } from "./safety.ts";
 
 export interface PushRefspec {
   /** Commit to push (sha or ref in the local repository). */
@@ -11,7 +11,25 @@ export interface PushRefspec {
   dst: string;
   /** Allow a non-fast-forward update. */
   force?: boolean;
+  /**
+   * Compare-and-swap: push only if the remote's ref is this commit right now (null: only if the
+   * ref does not exist yet), as `--force-with-lease=<ref>:<commit>`. Without it a plain push
+   * still refuses non-fast-forward updates.
+   */
+  expect?: string | null;
 }
+
+export interface PushOptions extends RemoteOptions {
+  /**
+   * For a local non-bare remote: update a checked-out branch's work tree with the push, as
+   * git's `receive.denyCurrentBranch=updateInstead` does (refused when that work tree has
+   * uncommitted changes), instead of git's refusal to touch a checked-out branch.
+   */
+  updateCheckedOut?: boolean;
+}
+
+/** The receive-pack a local push runs when it may update a checked-out work tree (fixed text, no user input). */
+const UPDATE_INSTEAD_RECEIVE_PACK = "--receive-pack=git -c receive.denyCurrentBranch=updateInstead receive-pack";
 
 export interface PushedRef {
   dst: string;
@@ -60,7 +78,7 @@ export async function pushRefs(
   gitDir: string,
   remote: string,
   refspecs: PushRefspec[],
-  opts: RemoteOptions = {},
+  opts: PushOptions = {},
 ): Promise<PushedRef[]> {
   assertSafeRemote(remote);
   if (refspecs.length === 0) return [];
@@ -69,9 +87,13 @@ export async function pushRefs(
       assertSafeRef(r.src);
       const dst = toFullRef(r.dst);
       const commit = await resolveCommit(gitDir, r.src);
-      return { dst, commit, text: `${r.force ? "+" : ""}${commit}:${dst}` };
+      if (r.expect && !isFullObjectId(r.expect))
+        throw new CadreError("internal", `the expected old value of ${dst} must be a full sha, got ${r.expect}`);
+      const lease = r.expect === undefined ? null : `--force-with-lease=${dst}:${r.expect ?? ""}`;
+      return { dst, commit, lease, text: `${r.force && lease === null ? "+" : ""}${commit}:${dst}` };
     }),
   );
+  const leases = specs.flatMap((s) => (s.lease ? [s.lease] : []));
   const dsts = new Set(specs.map((s) => s.dst));
   if (dsts.size !== specs.length)
     throw new CadreError("bad_request", "each destination ref may appear only once in a push");
@@ -86,6 +108,8 @@ export async function pushRefs(
         "--no-verify",
         "--no-progress",
         ...(atomic ? ["--atomic"] : []),
+        ...(opts.updateCheckedOut ? [UPDATE_INSTEAD_RECEIVE_PACK] : []),
+        ...leases,
         remote,
         ...specs.map((s) => s.text),
       ],
@@ -100,6 +124,17 @@ export async function pushRefs(
   const lines = parsePorcelain(res.stdout.toString("utf8"));
   const rejected = lines.filter((l) => l.flag === "!");
   if (rejected.length > 0 || res.code !== 0) {
+    const checkedOut = rejected.filter((l) =>
+      /checked out|working directory|unstaged|uncommitted|would be overwritten|not up to date/i.test(l.summary),
+    );
+    if (checkedOut.length > 0) {
+      const names = checkedOut.map((l) => shortName(l.to)).join(", ");
+      throw new CadreError(
+        "conflict",
+        `branch ${names} is checked out in ${remote} and its working tree could not be updated (${checkedOut.map((l) => l.summary).join("; ")}): commit or stash the changes there, or deliver another way; nothing was pushed`,
+        { rejected: checkedOut.map((l) => ({ ref: l.to, reason: l.summary })), checkedOut: true },
+      );
+    }
     const nonFf = rejected.filter((l) => /non-fast-forward|fetch first|stale info|already exists/.test(l.summary));
     if (nonFf.length > 0) {
       const names = nonFf.map((l) => shortName(l.to)).join(", ");
@@ -132,7 +167,7 @@ export async function pushBranch(
   remote: string,
   commit: string,
   branch: string,
-  opts: RemoteOptions & { force?: boolean } = {},
+  opts: PushOptions & { force?: boolean } = {},
 ): Promise<PushedRef> {
   assertSafeBranchName(branch);
   const [result] = await pushRefs(

@@ -1,4 +1,5 @@
 export * from "./conflicts.ts";
+export * from "./delivery.ts";
 export * from "./diff.ts";
 export * from "./environment.ts";
 export * from "./errors.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Diff } from "./diff.ts";
+import { HunkSelection, SelectionCounts } from "./delivery.ts";
 import { CreateEnvironment, Environment, UpdateEnvironment } from "./environment.ts";
 import { Event } from "./events.ts";
 import { BranchName, Id, RepoPath } from "./ids.ts";
@@ -11,7 +12,7 @@ import { ConflictMatrix } from "./conflicts.ts";
 import { Runner } from "./runner.ts";
 import { QueueEntry } from "./queue.ts";
 import { AttemptMessage, SendMessageBody } from "./message.ts";
-import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, User, UserName } from "./users.ts";
+import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, UpdateUser, User, UserName } from "./users.ts";
 
 const None = z.strictObject({});
 const IdParam = z.strictObject({ id: Id });
@@ -74,10 +75,23 @@ export const PlanDecisionBody = z.strictObject({
   comment: z.string().max(100_000).optional(),
 });
 
+/**
+ * How to deliver: merge into a branch (one commit on top of its head), push as a branch Cadre
+ * owns, or record a pull into a local working tree. `selection` delivers only those hunks;
+ * `selected` says how much of the change a local pull took (omitted: all of it).
+ */
 export const ApproveBody = z.union([
-  z.strictObject({ attempt: AttemptIndex.optional(), merge: BranchName, rebase: z.boolean().default(false) }),
-  z.strictObject({ attempt: AttemptIndex.optional(), pushBranch: BranchName.nullable() }),
-  z.strictObject({ attempt: AttemptIndex.optional(), pulledLocally: z.literal(true) }),
+  z.strictObject({ attempt: AttemptIndex.optional(), merge: BranchName, selection: HunkSelection.optional() }),
+  z.strictObject({
+    attempt: AttemptIndex.optional(),
+    pushBranch: BranchName.nullable(),
+    selection: HunkSelection.optional(),
+  }),
+  z.strictObject({
+    attempt: AttemptIndex.optional(),
+    pulledLocally: z.literal(true),
+    selected: SelectionCounts.optional(),
+  }),
 ]);
 export const RejectBody = z.strictObject({ reason: z.string().max(10_000).optional() });
 
@@ -325,6 +339,15 @@ export const routes = {
     query: None,
     body: CreateUser,
     response: z.object({ user: User, token: NewApiToken }),
+  }),
+  /** Sets a user's email and display name (their own, or anyone's for an admin). */
+  updateUser: route({
+    method: "PATCH",
+    path: "/users/:name",
+    params: UserParam,
+    query: None,
+    body: UpdateUser,
+    response: User,
   }),
   createToken: route({
     method: "POST",

@@ -3,13 +3,7 @@ import { Priority } from "./queue.ts";
 import { GitRef, Id, ModelName, Timestamp } from "./ids.ts";
 import { AttemptStatus, FailureReason, ReviewState, TaskMode, WaitingFor } from "./status.ts";
 import { Usage } from "./usage.ts";
-
-export const Delivery = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("merge"), branch: z.string(), commit: z.string() }),
-  z.object({ kind: z.literal("push_branch"), branch: z.string(), commit: z.string() }),
-  z.object({ kind: z.literal("pulled_locally") }),
-]);
-export type Delivery = z.infer<typeof Delivery>;
+import { Delivery, PartialPull } from "./delivery.ts";
 
 export const Review = z.object({
   state: ReviewState,
@@ -18,6 +12,8 @@ export const Review = z.object({
   by: z.string().nullable(),
   at: Timestamp.nullable(),
   reason: z.string().nullable(),
+  /** The latest pull of part of the change into a local working tree; it does not end the review. */
+  pulled: PartialPull.nullable(),
 });
 export type Review = z.infer<typeof Review>;
 

@@ -14,9 +14,26 @@ export const UserName = z
     "a user name starts with a lowercase letter and may contain lowercase letters, digits, '.', '_' and '-'",
   );
 
+/** Where a user's delivered commits say they come from (git's author email). */
+export const UserEmail = z
+  .email("an email looks like name@example.com")
+  .max(200)
+  .refine((s) => !/[<>\s]/.test(s), "an email may not contain '<', '>' or spaces");
+
+/** The name on a user's delivered commits (git's author name), e.g. "Ada Lovelace". */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, "a display name may not be empty")
+  .max(100)
+  .refine((s) => !/[<>\p{Cc}]/u.test(s), "a display name may not contain '<', '>' or control characters");
+
 export const User = z.object({
   id: Id,
   name: z.string(),
+  /** Null until set: delivered commits then use `name` and name@localhost. */
+  email: z.string().nullable(),
+  displayName: z.string().nullable(),
   role: Role,
   /** Repos (ids) a member or viewer may see; admins see every repo. */
   repos: z.array(z.string()),
@@ -25,8 +42,18 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
-export const CreateUser = z.strictObject({ name: UserName, role: Role.default("member") });
+export const CreateUser = z.strictObject({
+  name: UserName,
+  role: Role.default("member"),
+  email: UserEmail.optional(),
+  displayName: DisplayName.optional(),
+});
 export type CreateUser = z.infer<typeof CreateUser>;
+
+export const UpdateUser = z
+  .strictObject({ email: UserEmail.optional(), displayName: DisplayName.optional() })
+  .refine((b) => b.email !== undefined || b.displayName !== undefined, "give an email or a display name to set");
+export type UpdateUser = z.infer<typeof UpdateUser>;
 
 export const ApiToken = z.object({
   id: Id,

@@ -9,6 +9,6 @@ export type { EnvironmentRecord } from "./environment-queries.ts";
 export type { NewTask } from "./task-queries.ts";
 export { openPgliteDatabase } from "./pglite-database.ts";
 export { openPostgresDatabase } from "./postgres-database.ts";
-export { UserQueries, hashToken } from "./user-queries.ts";
+export { UserQueries, hashToken, type UserIdentity } from "./user-queries.ts";
 export type { QueueLimits } from "./queue-queries.ts";
 export { isTransient } from "./transient-errors.ts";

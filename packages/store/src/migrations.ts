@@ -188,4 +188,15 @@ create table attempt_messages (
 create index attempt_messages_pending_idx on attempt_messages (attempt_id, created_at) where delivered_seq is null;
 `,
   },
+  {
+    version: 6,
+    name: "user-identity-and-partial-pulls",
+    sql: `
+-- who a delivered commit is authored by; null falls back to the user name (see @cadre/delivery)
+alter table users add column email text;
+alter table users add column display_name text;
+-- the latest pull of part of a change into a local working tree (the review stays pending)
+alter table tasks add column review_pulled jsonb
+`,
+  },
 ];

@@ -4,6 +4,7 @@ import type {
   Delivery,
   Environment,
   FailureReason,
+  PartialPull,
   Repo,
   Task,
   TaskMode,
@@ -144,6 +145,7 @@ export interface TaskRow {
   review_by: string | null;
   review_at: Date | null;
   review_reason: string | null;
+  review_pulled: unknown;
   created_by: string;
   created_at: Date;
   updated_at: Date;
@@ -172,6 +174,7 @@ export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
       by: r.review_by,
       at: isoOrNull(r.review_at),
       reason: r.review_reason,
+      pulled: json<PartialPull | null>(r.review_pulled, null),
     },
     usage,
     expectedPaths: json(r.expected_paths, []),

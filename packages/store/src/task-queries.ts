@@ -1,6 +1,7 @@
 import type {
   AttemptStatus,
   Delivery,
+  PartialPull,
   PotentialConflict,
   Task,
   TaskMode,
@@ -194,6 +195,15 @@ export class TaskQueries {
       `update tasks set review_state = $2, review_attempt_id = $3, review_delivery = $4::jsonb, review_by = $5, review_at = now(), review_reason = $6, updated_at = now() where id = $1`,
       [id, r.state, r.attemptId, r.delivery ? JSON.stringify(r.delivery) : null, r.by, r.reason],
     );
+    await this.sql.query("select pg_notify('cadre_tasks', $1)", [id]);
+  }
+
+  /** Records a pull of part of the change into a local working tree; the review state is left alone. */
+  async setPulled(id: string, pulled: PartialPull): Promise<void> {
+    await this.sql.query(`update tasks set review_pulled = $2::jsonb, updated_at = now() where id = $1`, [
+      id,
+      JSON.stringify(pulled),
+    ]);
     await this.sql.query("select pg_notify('cadre_tasks', $1)", [id]);
   }
 

@@ -7,6 +7,8 @@ import { iso, isoOrNull } from "./rows.ts";
 interface UserRow {
   id: string;
   name: string;
+  email: string | null;
+  display_name: string | null;
   role: Role;
   created_by: string;
   created_at: Date;
@@ -21,6 +23,12 @@ interface TokenRow {
   last_used_at: Date | null;
 }
 
+/** The name and email on a user's delivered commits; unset parts stay as they are. */
+export interface UserIdentity {
+  email?: string | undefined;
+  displayName?: string | undefined;
+}
+
 /** Tokens are stored only as their SHA-256: they are long random strings, so a slow hash adds nothing. */
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
@@ -32,6 +40,8 @@ function toUser(r: UserRow): User {
   return {
     id: r.id,
     name: r.name,
+    email: r.email,
+    displayName: r.display_name,
     role: r.role,
     repos: r.repos ?? [],
     createdBy: r.created_by,
@@ -54,12 +64,21 @@ export class UserQueries {
   constructor(private readonly sql: Sql) {}
 
   /** Creates the user unless one with this name exists; returns whether it was created. */
-  async ensure(name: string, role: Role, createdBy: string): Promise<boolean> {
+  async ensure(name: string, role: Role, createdBy: string, identity: UserIdentity = {}): Promise<boolean> {
     const rows = await this.sql.query<{ id: string }>(
-      "insert into users (id, name, role, created_by) values ($1, $2, $3, $4) on conflict (name) do nothing returning id",
-      [newId("user"), name, role, createdBy],
+      "insert into users (id, name, role, created_by, email, display_name) values ($1, $2, $3, $4, $5, $6) on conflict (name) do nothing returning id",
+      [newId("user"), name, role, createdBy, identity.email ?? null, identity.displayName ?? null],
     );
     return rows.length > 0;
+  }
+
+  /** Sets the given parts of a user's identity (what their delivered commits are authored as). */
+  async setIdentity(name: string, identity: UserIdentity): Promise<User | null> {
+    await this.sql.query(
+      "update users set email = coalesce($2, email), display_name = coalesce($3, display_name) where name = $1",
+      [name, identity.email ?? null, identity.displayName ?? null],
+    );
+    return this.find(name);
   }
 
   async find(name: string): Promise<User | null> {

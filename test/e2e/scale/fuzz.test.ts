@@ -110,6 +110,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   approveTask: { merge: "main" },
   rejectTask: { reason: "x" },
   createUser: { name: "fz", role: "admin" },
+  updateUser: { email: "fz@example.com" },
   createToken: { label: "x" },
   revokeToken: {},
   grantRepo: { repo: "calc" },

@@ -1,9 +1,10 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { CadreError } from "@cadre/protocol";
+import { CadreError, describeSelection } from "@cadre/protocol";
 import { fetchWholeDiff } from "@cadre/client";
 import {
   applyPatchToWorkTree,
+  countSelection,
+  matchSelection,
   parsePatch,
   patchFilePath,
   selectPatch,
@@ -11,62 +12,25 @@ import {
   type PatchFile,
   type PatchSelection,
 } from "@cadre/git";
-import { clientFor, printJson, stdio, type Output } from "../cli-context.ts";
+import { clientFor, printJson, stdio } from "../cli-context.ts";
+import { chooseHunks } from "../hunk-picker.ts";
+import { readPatchFile } from "../patch-file.ts";
 import { collect, intBetween } from "../parse-options.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import { LineReader } from "../line-reader.ts";
 import { resolveAttempt } from "./attempt-target.ts";
 
-const paint = (code: number, s: string, on: boolean) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
-
-/** Walks the hunks like `git add -p`: y accept, n skip, a/d the rest of the file, q quit. */
-async function chooseHunks(files: PatchFile[], o: Output, reader: LineReader): Promise<PatchSelection> {
-  const selection: Required<PatchSelection> = { files: [], hunks: [] };
-  for (const file of files) {
-    const path = patchFilePath(file);
-    const whole = file.binary || file.hunks.length === 0 || file.status !== "modified";
-    const units = whole ? [null] : file.hunks.map((h, i) => ({ h, i }));
-    let rest: "accept" | "skip" | null = null;
-    for (const [n, unit] of units.entries()) {
-      let answer = rest === "accept" ? "y" : rest === "skip" ? "n" : null;
-      if (!answer) {
-        o.out(
-          paint(
-            1,
-            `\n${whole ? `${file.status} ${file.binary ? "binary " : ""}file ${path}` : `${path} (hunk ${n + 1}/${units.length})`}`,
-            o.isTTY,
-          ),
-        );
-        if (unit)
-          o.out(
-            unit.h.header +
-              "\n" +
-              unit.h.lines
-                .map((l) =>
-                  paint(l.startsWith("+") ? 32 : l.startsWith("-") ? 31 : 0, l, o.isTTY && !l.startsWith(" ")),
-                )
-                .join("\n"),
-          );
-        for (;;) {
-          o.out(`Apply ${whole ? "this file" : "this hunk"} [y,n,a,d,q,?]? `);
-          const line = await reader.next();
-          answer = (line ?? "q").trim().toLowerCase().slice(0, 1) || "?";
-          if ("ynadq".includes(answer)) break;
-          o.out(
-            "y - apply\nn - skip\na - apply this and the rest of the file\nd - skip this and the rest of the file\nq - stop here (nothing after is applied)",
-          );
-        }
-      }
-      if (answer === "q") return selection;
-      if (answer === "a") rest = "accept";
-      if (answer === "d") rest = "skip";
-      if (answer === "y" || answer === "a") {
-        if (unit) selection.hunks.push({ path, index: unit.i });
-        else selection.files.push(path);
-      }
-    }
-  }
-  return selection;
+/** Only the named files of a change (paths as in the change; a leading ./ is ignored). */
+function onlyFiles(files: PatchFile[], names: string[]): PatchFile[] {
+  const wanted = new Set(names.map((f) => f.replace(/^\.\//, "")));
+  const known = new Set(files.flatMap((f) => [f.newPath, f.oldPath].filter((p): p is string => Boolean(p))));
+  const missing = [...wanted].filter((f) => !known.has(f));
+  if (missing.length)
+    throw new CadreError(
+      "bad_request",
+      `not in the change: ${missing.join(", ")} (it touches ${[...known].join(", ")})`,
+    );
+  return files.filter((f) => wanted.has(f.newPath ?? "") || wanted.has(f.oldPath ?? ""));
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -101,24 +65,10 @@ export function registerApplyCommand(program: Command): void {
         const client = await clientFor(cmd);
         const root = await workTreeRoot(process.cwd());
         const { task, attempt } = await resolveAttempt(client, id, opts.attempt);
-        const text = opts.patch
-          ? await readFile(opts.patch, "utf8").catch((e: Error) => {
-              throw new CadreError("bad_request", `cannot read the patch file ${opts.patch}: ${e.message}`);
-            })
-          : (await fetchWholeDiff(client, attempt.id)).patch;
-        let files = parsePatch(text);
+        const change = parsePatch((await fetchWholeDiff(client, attempt.id)).patch);
+        let files = opts.patch ? parsePatch(await readPatchFile(opts.patch)) : change;
         if (files.length === 0) throw new CliExit(EXIT.ok, `attempt ${attempt.index} of ${task.id} changed nothing`);
-        if (opts.file?.length) {
-          const wanted = new Set(opts.file.map((f) => f.replace(/^\.\//, "")));
-          const known = new Set(files.flatMap((f) => [f.newPath, f.oldPath].filter((p): p is string => Boolean(p))));
-          const missing = [...wanted].filter((f) => !known.has(f));
-          if (missing.length)
-            throw new CadreError(
-              "bad_request",
-              `not in the change: ${missing.join(", ")} (it touches ${[...known].join(", ")})`,
-            );
-          files = files.filter((f) => wanted.has(f.newPath ?? "") || wanted.has(f.oldPath ?? ""));
-        }
+        if (opts.file?.length) files = onlyFiles(files, opts.file);
         let selection: PatchSelection = { files: files.map(patchFilePath) };
         if (opts.interactive) {
           const reader = new LineReader();
@@ -141,16 +91,29 @@ export function registerApplyCommand(program: Command): void {
           conflicted: result.conflicted,
           skipped: [...result.skipped, ...skippedByChoice],
         };
-        if (opts.record && report.applied.length + report.conflicted.length > 0 && task.review.state === "pending") {
-          await client
-            .call("approveTask", { params: { id: task.id }, body: { attempt: attempt.index, pulledLocally: true } })
-            .catch(() => undefined);
-        }
-        if (opts.json) printJson(stdio, report);
+        // What was pulled, measured against the attempt's whole change (a --patch file may hold part of it).
+        const selected = opts.patch
+          ? matchSelection(change, parsePatch(patch)).counts
+          : countSelection(change, selection);
+        const pulledSome = report.applied.length + report.conflicted.length > 0;
+        const recorded =
+          opts.record && pulledSome && task.review.state === "pending"
+            ? await client
+                .call("approveTask", {
+                  params: { id: task.id },
+                  body: { attempt: attempt.index, pulledLocally: true, selected },
+                })
+                .catch(() => null)
+            : null;
+        if (opts.json) printJson(stdio, { ...report, selected });
         else {
           for (const p of report.applied) stdio.out(`applied     ${p}`);
           for (const p of report.conflicted) stdio.out(`conflicted  ${p}   (resolve the markers, then git add)`);
           for (const p of report.skipped) stdio.out(`skipped     ${p}`);
+          if (recorded?.review.state === "pending")
+            stdio.out(
+              `pulled locally: ${describeSelection(selected)}; the review stays open (cadre approve, reject or followup ${task.id})`,
+            );
         }
         if (report.conflicted.length) throw new CliExit(EXIT.conflict);
       },

@@ -1,44 +1,7 @@
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
-import { intBetween } from "../parse-options.ts";
 
 export function registerReviewCommands(program: Command): void {
-  program
-    .command("approve")
-    .description("deliver an attempt: merge it into a branch and push, or push it as its own branch")
-    .argument("<task>", "task id")
-    .option("--attempt <n>", "which attempt (default: the only completed one)", intBetween(1, 8, "--attempt"))
-    .option("--merge <branch>", "merge into <branch> and push it to the origin")
-    .option("--rebase", "with --merge: if the branch moved, rebase the change onto its new head first")
-    .option("--push-branch [name]", "push the attempt as its own branch (default cadre/<task-slug>)")
-    .option("--json", "print JSON")
-    .action(
-      async (
-        id: string,
-        opts: { attempt?: number; merge?: string; rebase?: boolean; pushBranch?: string | true; json?: boolean },
-        cmd: Command,
-      ) => {
-        if (Boolean(opts.merge) === Boolean(opts.pushBranch))
-          throw new InvalidArgumentError("choose one of --merge <branch> or --push-branch [name]");
-        const client = await clientFor(cmd);
-        const attempt = opts.attempt ? { attempt: opts.attempt } : {};
-        const t = await client.call("approveTask", {
-          params: { id },
-          body: opts.merge
-            ? { ...attempt, merge: opts.merge, rebase: opts.rebase ?? false }
-            : { ...attempt, pushBranch: typeof opts.pushBranch === "string" ? opts.pushBranch : null },
-        });
-        if (opts.json) return printJson(stdio, t);
-        const d = t.review.delivery;
-        stdio.out(
-          d && d.kind !== "pulled_locally"
-            ? `${d.kind === "merge" ? "merged into" : "pushed as"} ${d.branch} (${d.commit.slice(0, 12)})`
-            : `task ${t.id} ${t.review.state}`,
-        );
-      },
-    );
-
   program
     .command("reject")
     .description("reject a task's change")

@@ -1,9 +1,13 @@
 import type { Command } from "commander";
+import { CliExit, EXIT } from "../exit-codes.ts";
 import type { User } from "@cadre/protocol";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 
 function describe(u: User): string {
-  return `${u.name.padEnd(20)} ${u.role.padEnd(7)} ${u.role === "admin" ? "all repos" : u.repos.length ? u.repos.join(",") : "no repos"}  (added by ${u.createdBy})`;
+  const identity = u.email
+    ? `  ${u.displayName ?? u.name} <${u.email}>`
+    : "  (no email: set one with 'cadre user set')";
+  return `${u.name.padEnd(20)} ${u.role.padEnd(7)} ${u.role === "admin" ? "all repos" : u.repos.length ? u.repos.join(",") : "no repos"}  (added by ${u.createdBy})${identity}`;
 }
 
 /** `cadre user add|list|grant|ungrant|revoke-token`: admins manage named users and their access. */
@@ -16,13 +20,38 @@ export function registerUserCommands(program: Command): void {
     .description("add a user and print their first API token (shown only this once)")
     .argument("<name>", "user name (lowercase letters, digits, . _ -)")
     .option("--role <role>", "viewer (read only), member (create and review tasks) or admin", "member")
+    .option("--email <email>", "the email on the commits Cadre delivers for their tasks")
+    .option("--display-name <name>", "the author name on those commits (default: the user name)")
     .option("--json", "print JSON")
-    .action(async (name: string, o: { role: string; json?: boolean }, cmd: Command) => {
-      const client = await clientFor(cmd);
-      const r = await client.call("createUser", { body: { name, role: o.role as User["role"] } });
-      if (o.json) return printJson(stdio, r);
-      stdio.out(`added ${r.user.name} (${r.user.role}); their token (shown only this once):\n  ${r.token.token}`);
-      if (r.user.role !== "admin") stdio.out(`grant repositories with: cadre user grant ${r.user.name} <repo>`);
+    .action(
+      async (name: string, o: { role: string; email?: string; displayName?: string; json?: boolean }, cmd: Command) => {
+        const client = await clientFor(cmd);
+        const identity = {
+          ...(o.email ? { email: o.email } : {}),
+          ...(o.displayName ? { displayName: o.displayName } : {}),
+        };
+        const r = await client.call("createUser", { body: { name, role: o.role as User["role"], ...identity } });
+        if (o.json) return printJson(stdio, r);
+        stdio.out(`added ${r.user.name} (${r.user.role}); their token (shown only this once):\n  ${r.token.token}`);
+        if (r.user.role !== "admin") stdio.out(`grant repositories with: cadre user grant ${r.user.name} <repo>`);
+        if (!r.user.email)
+          stdio.out(`their delivered commits need an email: cadre user set ${r.user.name} --email <email>`);
+      },
+    );
+  user
+    .command("set")
+    .description("set a user's email and display name, the author of the commits Cadre delivers for their tasks")
+    .argument("<name>", "user name (yourself, or anyone for an admin)")
+    .option("--email <email>", "author email")
+    .option("--display-name <name>", "author name")
+    .option("--json", "print JSON")
+    .action(async (name: string, o: { email?: string; displayName?: string; json?: boolean }, cmd: Command) => {
+      if (!o.email && !o.displayName)
+        throw new CliExit(EXIT.usage, "give --email <email> and/or --display-name <name>");
+      const body = { ...(o.email ? { email: o.email } : {}), ...(o.displayName ? { displayName: o.displayName } : {}) };
+      const u = await (await clientFor(cmd)).call("updateUser", { params: { name }, body });
+      if (o.json) return printJson(stdio, u);
+      stdio.out(describe(u));
     });
   user
     .command("list")

@@ -1,7 +1,9 @@
-import { CadreError, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
-import { fetchMirror, mergeCommit, pushRefs, rebaseCommit, tryResolveCommit, updateRef } from "@cadre/git";
+import { CadreError, type Attempt, type SelectionCounts, type TaskWithAttempts } from "@cadre/protocol";
+import { fetchMirror } from "@cadre/git";
+import { deliverBranch, deliverMerge } from "@cadre/delivery";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
+import type { Principal } from "../principal.ts";
 import { mirrorPath } from "../cadre-home.ts";
 import { requireRole } from "../access.ts";
 import { pickAttempt } from "./task-handlers.ts";
@@ -15,6 +17,11 @@ export function slugOf(title: string, taskId: string): string {
     .slice(0, 40)
     .replace(/-+$/, "");
   return `cadre/${slug || "task"}-${taskId.slice(-6)}`;
+}
+
+/** A local pull of part of the change (fewer hunks than it has) leaves the review open. */
+function isPartial(selected: SelectionCounts | undefined): selected is SelectionCounts {
+  return selected !== undefined && selected.hunks < selected.totalHunks;
 }
 
 export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask" | "rejectTask" | "repoConflicts"> {
@@ -31,90 +38,58 @@ export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask"
       throw new CadreError("conflict", `attempt ${a.index} changed nothing: there is nothing to deliver`);
     return a as Attempt & { headCommit: string };
   }
+  async function recordPull(
+    task: TaskWithAttempts,
+    attempt: Attempt,
+    selected: SelectionCounts | undefined,
+    principal: Principal,
+  ): Promise<TaskWithAttempts> {
+    if (isPartial(selected)) {
+      const at = new Date().toISOString();
+      await ctx.store.tasks.setPulled(task.id, { attemptId: attempt.id, selected, by: principal.user, at });
+    } else {
+      await ctx.store.tasks.setReview(task.id, {
+        state: "applied",
+        attemptId: attempt.id,
+        delivery: { kind: "pulled_locally" },
+        by: principal.user,
+        reason: null,
+      });
+    }
+    return get(task.id);
+  }
 
   return {
     async approveTask({ params, body, principal }) {
       requireRole(principal, "member");
       const task = await get(params.id);
-      if (task.review.state !== "pending" && !(task.review.delivery?.kind === "push_branch" && "pushBranch" in body)) {
+      const repushing = task.review.delivery?.kind === "push_branch" && "pushBranch" in body;
+      if (task.review.state !== "pending" && !repushing) {
         throw new CadreError("conflict", `task ${task.id} is already ${task.review.state}`);
       }
       const attempt = finished(task, body.attempt);
+      if ("pulledLocally" in body) return recordPull(task, attempt, body.selected, principal);
+
       const repo = await ctx.store.repos.find(task.repoId);
       if (!repo) throw new CadreError("not_found", `repo ${task.repoId} not found`);
-      const mirror = mirrorPath(ctx.home, repo.id);
-
-      if ("pulledLocally" in body) {
-        await ctx.store.tasks.setReview(task.id, {
-          state: "applied",
-          attemptId: attempt.id,
-          delivery: { kind: "pulled_locally" },
-          by: principal.user,
-          reason: null,
-        });
-        return get(task.id);
-      }
-
-      await fetchMirror(mirror);
-      if ("pushBranch" in body) {
-        const branch =
-          body.pushBranch ??
-          (task.review.delivery?.kind === "push_branch" ? task.review.delivery.branch : slugOf(task.title, task.id));
-        await pushRefs(mirror, repo.origin, [{ src: attempt.headCommit, dst: `refs/heads/${branch}`, force: true }]);
-        await updateRef(mirror, `refs/heads/${branch}`, attempt.headCommit);
-        await ctx.store.tasks.setReview(task.id, {
-          state: "applied",
-          attemptId: attempt.id,
-          delivery: { kind: "push_branch", branch, commit: attempt.headCommit },
-          by: principal.user,
-          reason: null,
-        });
-        return get(task.id);
-      }
-
-      const branch = body.merge;
-      const target = await tryResolveCommit(mirror, `refs/heads/${branch}`);
-      if (!target)
-        throw new CadreError(
-          "not_found",
-          `branch '${branch}' does not exist in ${repo.name}: use --push-branch ${branch} to create it`,
-        );
-      let change = attempt.headCommit;
-      const base = attempt.baseCommit ?? task.baseCommit;
-      let moved = false;
-      if (target !== base) {
-        moved = true;
-        if (body.rebase) {
-          const r = await rebaseCommit({ gitDir: mirror, commit: attempt.headCommit, oldBase: base, newBase: target });
-          if (!r.clean || !r.commit)
-            throw new CadreError(
-              "conflict",
-              `the change conflicts with ${branch} in ${r.conflictPaths.join(", ")}: resolve with 'cadre followup ${task.id} --resolve-conflicts'`,
-              { conflictPaths: r.conflictPaths },
-            );
-          change = r.commit;
-        }
-      }
-      const merged = await mergeCommit({
-        gitDir: mirror,
-        targetCommit: target,
-        attemptCommit: change,
-        message: `Merge Cadre task ${task.id}: ${task.title}`,
-      });
-      if (!merged.clean || !merged.commit) {
-        throw new CadreError(
-          "conflict",
-          `${branch} moved since the task started and the change no longer applies cleanly (conflicts in ${merged.conflictPaths.join(", ")}); nothing was changed. Rebase with 'cadre approve ${task.id} --merge ${branch} --rebase' or resolve with 'cadre followup ${task.id} --resolve-conflicts'`,
-          { conflictPaths: merged.conflictPaths, moved },
-        );
-      }
-      // Push first with the expected old value; the mirror's branch moves only once the origin has it.
-      await pushRefs(mirror, repo.origin, [{ src: merged.commit, dst: `refs/heads/${branch}` }]);
-      await updateRef(mirror, `refs/heads/${branch}`, merged.commit);
+      const gitDir = mirrorPath(ctx.home, repo.id);
+      await fetchMirror(gitDir);
+      const common = { store: ctx.store, env: ctx.env, gitDir, repo, task, attempt, selection: body.selection };
+      const delivery =
+        "pushBranch" in body
+          ? await deliverBranch({
+              ...common,
+              branch:
+                body.pushBranch ??
+                (task.review.delivery?.kind === "push_branch"
+                  ? task.review.delivery.branch
+                  : slugOf(task.title, task.id)),
+            })
+          : await deliverMerge({ ...common, branch: body.merge });
       await ctx.store.tasks.setReview(task.id, {
         state: "applied",
         attemptId: attempt.id,
-        delivery: { kind: "merge", branch, commit: merged.commit },
+        delivery,
         by: principal.user,
         reason: null,
       });

@@ -1,6 +1,6 @@
 import type { CadreClient } from "@cadre/client";
-import type { ApplyPatchResult, PatchSelection } from "@cadre/git";
-import type { Repo, TaskMode, TaskWithAttempts } from "@cadre/protocol";
+import { countSelection, selectPatch, type ApplyPatchResult, type PatchSelection } from "@cadre/git";
+import { describeDelivery, type Repo, type TaskMode, type TaskWithAttempts } from "@cadre/protocol";
 import type { DiffPair, EditorUi, PickItem } from "./editor-ui.ts";
 import type { TaskStore } from "./task-store.ts";
 import { applyChange, describeApply } from "./apply-change.ts";
@@ -20,6 +20,9 @@ export interface ControllerDeps {
 
 type Choice = { kind: "file"; path: string } | { kind: "hunk"; path: string; index: number };
 
+function describeDelivered(t: TaskWithAttempts): string {
+  return t.review.delivery ? describeDelivery(t.review.delivery) : `task ${t.id} is ${t.review.state}`;
+}
 /** What every command does, in editor-neutral terms; the VS Code adapter only wires it up. */
 export class CadreController {
   constructor(private readonly d: ControllerDeps) {}
@@ -115,6 +118,12 @@ export class CadreController {
   /** Lets the user pick files and hunks, then applies only those. */
   async applySome(taskId: string): Promise<ApplyPatchResult | undefined> {
     const patch = await fetchTaskPatch(this.d.client, taskId);
+    const selection = await this.pickHunks(patch, "Cadre: choose the files and hunks to apply");
+    return selection ? this.report(patch, selection) : undefined;
+  }
+
+  /** The files and hunks the user picks (undefined when they pick none or the change is empty). */
+  private async pickHunks(patch: TaskPatch, title: string): Promise<PatchSelection | undefined> {
     const items: PickItem<Choice>[] = [];
     for (const file of patch.files) {
       const path = patchFilePath(file);
@@ -132,16 +141,66 @@ export class CadreController {
       );
     }
     if (items.length === 0) {
-      void this.d.ui.info(`Cadre: task ${taskId} changed nothing.`);
+      void this.d.ui.info(`Cadre: task ${patch.task.id} changed nothing.`);
       return undefined;
     }
-    const picked = await this.d.ui.pickMany("Cadre: choose the files and hunks to apply", items);
+    const picked = await this.d.ui.pickMany(title, items);
     if (!picked?.length) return undefined;
-    const selection: PatchSelection = {
+    return {
       files: picked.filter((c) => c.kind === "file").map((c) => c.path),
       hunks: picked.flatMap((c) => (c.kind === "hunk" ? [{ path: c.path, index: c.index }] : [])),
     };
-    return this.report(patch, selection);
+  }
+
+  /**
+   * Delivers the change like the web app's Approve: merge into a branch or push a branch of its
+   * own, all of it or the hunks picked, as one commit.
+   */
+  async approve(taskId: string): Promise<TaskWithAttempts | undefined> {
+    const patch = await this.d.ui.withProgress("Cadre: fetching the diff", () => fetchTaskPatch(this.d.client, taskId));
+    const { task } = patch;
+    const how = await this.d.ui.pickOne<"merge" | "mergeOther" | "push">(`Cadre: deliver "${task.title}"`, [
+      {
+        label: `Merge into ${task.baseRef}`,
+        description: "one commit on top of it, pushed to the origin",
+        value: "merge",
+      },
+      { label: "Merge into another branch…", value: "mergeOther" },
+      { label: "Push as a branch", description: "a branch of its own, for a pull request", value: "push" },
+    ]);
+    if (!how) return undefined;
+    const branch =
+      how === "merge"
+        ? task.baseRef
+        : await this.d.ui.input({
+            title: "Cadre: branch",
+            prompt: how === "push" ? "Branch to push (empty: cadre/… chosen for you)" : "Branch to merge into",
+            placeholder: how === "push" ? "cadre/…" : task.baseRef,
+          });
+    if (branch === undefined || (how === "mergeOther" && !branch.trim())) return undefined;
+    const which = await this.d.ui.pickOne<"all" | "some">("Cadre: what to deliver", [
+      { label: "The whole change", value: "all" },
+      { label: "Choose files and hunks…", value: "some" },
+    ]);
+    if (!which) return undefined;
+    const chosen =
+      which === "some" ? await this.pickHunks(patch, "Cadre: choose the files and hunks to deliver") : null;
+    if (chosen === undefined) return undefined;
+    const selection = chosen ? { selection: { patch: selectPatch(patch.files, chosen), head: patch.head } } : {};
+    const common = { attempt: patch.attempt.index, ...selection };
+    try {
+      const updated = await this.d.client.call("approveTask", {
+        params: { id: task.id },
+        body: how === "push" ? { ...common, pushBranch: branch.trim() || null } : { ...common, merge: branch.trim() },
+      });
+      this.d.store.update(updated);
+      void this.d.ui.info(`Cadre: ${describeDelivered(updated)}.`);
+      return updated;
+    } catch (e) {
+      // A refusal (stale selection, a branch Cadre may not push to) changed nothing.
+      this.d.ui.error(`Cadre: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
   }
 
   private async report(patch: TaskPatch, selection?: PatchSelection): Promise<ApplyPatchResult | undefined> {
@@ -149,7 +208,7 @@ export class CadreController {
       const result = await applyChange(this.d.root, patch, selection);
       const { level, message } = describeApply(result);
       void (level === "warn" ? this.d.ui.warn(message) : this.d.ui.info(message));
-      await this.recordPulled(patch, result);
+      await this.recordPulled(patch, result, selection);
       return result;
     } catch (e) {
       // Refusals (local changes in the way, a patch that no longer applies) change nothing.
@@ -159,12 +218,14 @@ export class CadreController {
   }
 
   /** Like `cadre apply`: once something landed locally, the task shows as pulled locally everywhere. */
-  private async recordPulled(patch: TaskPatch, result: ApplyPatchResult): Promise<void> {
+  private async recordPulled(patch: TaskPatch, result: ApplyPatchResult, selection?: PatchSelection): Promise<void> {
     if (result.applied.length + result.conflicted.length === 0 || patch.task.review.state !== "pending") return;
+    // Part of the change pulled leaves the review open, as in `cadre apply`.
+    const selected = selection ? { selected: countSelection(patch.files, selection) } : {};
     const updated = await this.d.client
       .call("approveTask", {
         params: { id: patch.task.id },
-        body: { attempt: patch.attempt.index, pulledLocally: true },
+        body: { attempt: patch.attempt.index, pulledLocally: true, ...selected },
       })
       .catch(() => null);
     if (updated) this.d.store.update(updated);

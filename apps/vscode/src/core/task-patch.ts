@@ -7,6 +7,8 @@ export interface TaskPatch {
   attempt: Attempt;
   /** The whole unified diff of the attempt against the task's base commit. */
   text: string;
+  /** The attempt head the diff was made from. */
+  head: string;
   files: PatchFile[];
 }
 
@@ -15,8 +17,8 @@ export async function fetchTaskPatch(client: CadreClient, taskId: string, attemp
   const task = await client.call("getTask", { params: { id: taskId } });
   const attempt = chosenAttempt(task, attemptIndex);
   if (!attempt) throw new Error(`task ${taskId} has no attempt${attemptIndex ? ` ${attemptIndex}` : ""}`);
-  const text = (await fetchWholeDiff(client, attempt.id)).patch;
-  return { task, attempt, text, files: parsePatch(text) };
+  const diff = await fetchWholeDiff(client, attempt.id);
+  return { task, attempt, text: diff.patch, head: diff.head, files: parsePatch(diff.patch) };
 }
 
 /** One line describing a hunk for a picker: its header and the first changed line. */

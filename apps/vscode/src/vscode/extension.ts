@@ -151,6 +151,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   taskCommand("cadre.applyAll", (s, id) => s.controller.applyAll(id));
   taskCommand("cadre.applySome", (s, id) => s.controller.applySome(id));
+  taskCommand("cadre.approve", (s, id) => s.controller.approve(id));
   taskCommand("cadre.followup", (s, id) => s.controller.followup(id));
   taskCommand("cadre.say", (s, id) => s.controller.say(id));
   taskCommand("cadre.answer", (s, id) => s.controller.answer(id));

@@ -1,39 +1,73 @@
 import { useState, type FormEvent } from "react";
-import type { TaskWithAttempts } from "@cadre/protocol";
+import { describeSelection, type TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
 import { useAction } from "../lib/use-action.ts";
+import type { ApproveChoice } from "../lib/use-hunk-pick.ts";
 import { Modal } from "./modal.tsx";
 
 type How = "merge" | "push" | "local";
+
+/** What the dialog says will land: the whole change or "2 of 3 hunks in 1 of 2 files". */
+function SelectionNote({ choice }: { choice: ApproveChoice }) {
+  if (choice.kind === "loading")
+    return <p className="alert">The diff is still loading: wait for it, so your choice of hunks covers every file.</p>;
+  if (choice.kind === "none")
+    return (
+      <p className="alert alert-error">
+        No hunk is accepted in the Diff tab: accept at least one, or reject the task instead.
+      </p>
+    );
+  if (choice.kind === "part")
+    return (
+      <p className="selection-note" data-testid="approve-selection">
+        Delivers <strong>{describeSelection(choice.counts)}</strong>, the hunks you accepted in the Diff tab, as one
+        commit. Skipped hunks are left out.
+      </p>
+    );
+  return (
+    <p className="selection-note muted" data-testid="approve-selection">
+      Delivers the whole change{choice.counts ? ` (${describeSelection(choice.counts)})` : ""} as one commit. To deliver
+      only some hunks, skip the others in the Diff tab first.
+    </p>
+  );
+}
 
 /** Approves one attempt: merge into a branch, push it as a branch, or record that it was pulled locally. */
 export function ApproveDialog({
   task,
   attemptIndex,
+  choice,
   onClose,
   onDone,
 }: {
   task: TaskWithAttempts;
   attemptIndex: number;
+  /** The hunks accepted in the Diff tab. */
+  choice: ApproveChoice;
   onClose: () => void;
   onDone: (t: TaskWithAttempts) => void;
 }) {
   const { client } = useApi();
   const [how, setHow] = useState<How>("merge");
   const [mergeInto, setMergeInto] = useState(task.baseRef);
-  const [rebase, setRebase] = useState(false);
   const [branch, setBranch] = useState("");
   const { busy, error, run } = useAction();
+  const deliverable = choice.kind === "whole" || choice.kind === "part";
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     await run(async () => {
+      const selection = choice.kind === "part" ? { selection: { patch: choice.patch, head: choice.head } } : {};
       const body =
         how === "merge"
-          ? { attempt: attemptIndex, merge: mergeInto.trim(), rebase }
+          ? { attempt: attemptIndex, merge: mergeInto.trim(), ...selection }
           : how === "push"
-            ? { attempt: attemptIndex, pushBranch: branch.trim() || null }
-            : { attempt: attemptIndex, pulledLocally: true as const };
+            ? { attempt: attemptIndex, pushBranch: branch.trim() || null, ...selection }
+            : {
+                attempt: attemptIndex,
+                pulledLocally: true as const,
+                ...(choice.kind === "part" ? { selected: choice.counts } : {}),
+              };
       onDone(await client.call("approveTask", { params: { id: task.id }, body }));
       onClose();
     });
@@ -42,6 +76,7 @@ export function ApproveDialog({
   return (
     <Modal title={`Approve attempt ${attemptIndex}`} onClose={onClose}>
       <form className="form" onSubmit={submit} aria-label="Approve">
+        <SelectionNote choice={choice} />
         <fieldset className="choices">
           <legend className="sr-only">How to deliver</legend>
           <label className="choice">
@@ -60,10 +95,9 @@ export function ApproveDialog({
                   onChange={(e) => setMergeInto(e.target.value)}
                 />
               </label>
-              <label className="check">
-                <input type="checkbox" checked={rebase} onChange={(e) => setRebase(e.target.checked)} /> Rebase first if
-                the branch moved
-              </label>
+              <p className="muted small">
+                One commit on top of the branch's head, titled after the task and authored by {task.createdBy}.
+              </p>
             </div>
           )}
           <label className="choice">
@@ -83,12 +117,17 @@ export function ApproveDialog({
                   placeholder="cadre/… (chosen for you)"
                 />
               </label>
+              <p className="muted small">
+                A new branch (or the one Cadre pushed for this task). Cadre never pushes over a branch it did not
+                create.
+              </p>
             </div>
           )}
           <label className="choice">
             <input type="radio" name="how" checked={how === "local"} onChange={() => setHow("local")} />
             <span>
               <strong>I pulled it locally</strong> (with <code>cadre apply</code>, a patch, or VS Code)
+              {choice.kind === "part" && <> — only part of it: the review stays open</>}
             </span>
           </label>
         </fieldset>
@@ -101,8 +140,12 @@ export function ApproveDialog({
           <button className="btn" type="button" onClick={onClose}>
             Cancel
           </button>
-          <button className="btn btn-primary" type="submit" disabled={busy}>
-            {busy ? "Approving…" : "Approve"}
+          <button className="btn btn-primary" type="submit" disabled={busy || !deliverable}>
+            {busy
+              ? "Approving…"
+              : choice.kind === "part"
+                ? `Approve ${choice.counts.hunks} hunk${choice.counts.hunks === 1 ? "" : "s"}`
+                : "Approve"}
           </button>
         </div>
       </form>

@@ -28,6 +28,8 @@ export function DiffView({
   turns,
   turn,
   onTurn,
+  selection,
+  onSelection,
 }: {
   taskId: string;
   attemptIndex: number;
@@ -35,10 +37,12 @@ export function DiffView({
   turns: number;
   turn: number | null;
   onTurn: (t: number | null) => void;
+  /** The skipped hunks (kept by the task page, so Approve delivers the same choice). */
+  selection: HunkSelection;
+  onSelection: (next: HunkSelection) => void;
 }) {
   const [mode, setMode] = usePersistentMode();
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
-  const [selection, setSelection] = useState<HunkSelection>(new Map());
   const [exporting, setExporting] = useState(false);
   const [activeFile, setActiveFile] = useState(0);
   const { files } = diff;
@@ -66,18 +70,16 @@ export function DiffView({
     (fi: number, hi: number) => {
       const f = files[fi];
       if (!f) return;
-      setSelection((prev) => {
-        const next = new Map(prev);
-        const key = fileKey(f);
-        const skipped = new Set(next.get(key) ?? []);
-        const i = isAtomic(f) ? 0 : hi;
-        if (skipped.has(i)) skipped.delete(i);
-        else skipped.add(i);
-        next.set(key, skipped);
-        return next;
-      });
+      const next = new Map(selection);
+      const key = fileKey(f);
+      const skipped = new Set(next.get(key) ?? []);
+      const i = isAtomic(f) ? 0 : hi;
+      if (skipped.has(i)) skipped.delete(i);
+      else skipped.add(i);
+      next.set(key, skipped);
+      onSelection(next);
     },
-    [files],
+    [files, selection, onSelection],
   );
   const toggleCollapse = useCallback((fi: number) => {
     setCollapsed((prev) => {
@@ -88,10 +90,10 @@ export function DiffView({
     });
   }, []);
   const setAll = (accept: boolean) => {
-    if (accept) return setSelection(new Map());
+    if (accept) return onSelection(new Map());
     const next = new Map<string, Set<number>>();
     for (const f of files) next.set(fileKey(f), new Set(isAtomic(f) ? [0] : f.hunks.map((_, i) => i)));
-    setSelection(next);
+    onSelection(next);
   };
   const counts = useMemo(() => countHunks(files, selection), [files, selection]);
   const wholeFiles = useMemo(() => {

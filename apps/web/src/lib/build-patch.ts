@@ -1,3 +1,4 @@
+import type { SelectionCounts } from "@cadre/protocol";
 import type { DiffFile, DiffHunk } from "./unified-diff.ts";
 
 /** Which hunks are accepted: a file's key maps to the indexes of its skipped hunks. */
@@ -66,4 +67,20 @@ export function countHunks(files: readonly DiffFile[], sel: HunkSelection): { ac
     for (let i = 0; i < n; i++) if (isHunkAccepted(sel, f, i)) accepted++;
   }
   return { accepted, total };
+}
+
+/** How much of the change the selection takes, in the server's terms (a whole-file change is one hunk). */
+export function countSelection(files: readonly DiffFile[], sel: HunkSelection): SelectionCounts {
+  let hunks = 0;
+  let totalHunks = 0;
+  let chosenFiles = 0;
+  for (const f of files) {
+    const n = isAtomic(f) ? 1 : f.hunks.length;
+    let accepted = 0;
+    for (let i = 0; i < n; i++) if (isHunkAccepted(sel, f, i)) accepted++;
+    hunks += accepted;
+    totalHunks += n;
+    if (accepted > 0) chosenFiles++;
+  }
+  return { hunks, totalHunks, files: chosenFiles, totalFiles: files.length };
 }

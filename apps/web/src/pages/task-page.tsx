@@ -1,8 +1,9 @@
 import { useCallback, useMemo, useState } from "react";
-import { isTerminal, type Event, type TaskWithAttempts } from "@cadre/protocol";
+import { describeSelection, isTerminal, type Event, type TaskWithAttempts } from "@cadre/protocol";
 import { useTask } from "../lib/use-task.ts";
 import { useAttemptActivity } from "../lib/use-attempt-activity.ts";
 import { useAttemptDiff } from "../lib/use-attempt-diff.ts";
+import { approveChoice, useHunkPick } from "../lib/use-hunk-pick.ts";
 import { navigate, useLocation } from "../lib/router.ts";
 import { useApi } from "../lib/api-context.tsx";
 import { useShortcuts } from "../lib/use-shortcuts.ts";
@@ -26,9 +27,25 @@ import { useTitle } from "../lib/use-title.ts";
 
 type Tab = "activity" | "diff" | "attempts" | "conflicts" | "usage";
 
+function PulledLine({ task }: { task: TaskWithAttempts }) {
+  const pulled = task.review.pulled;
+  if (!pulled || task.review.state !== "pending") return null;
+  const attempt = task.attempts.find((a) => a.id === pulled.attemptId);
+  return (
+    <div className="review-line review-pulled" role="status">
+      Pulled locally{attempt && task.attempts.length > 1 ? ` from attempt ${attempt.index}` : ""}:{" "}
+      {describeSelection(pulled.selected)}. The review is still open: approve, reject or follow up.
+      <span className="muted">
+        {" "}
+        · by {pulled.by}, {formatAge(pulled.at)} ago
+      </span>
+    </div>
+  );
+}
+
 function ReviewLine({ task }: { task: TaskWithAttempts }) {
   const r = task.review;
-  if (r.state === "pending") return null;
+  if (r.state === "pending") return <PulledLine task={task} />;
   const attempt = task.attempts.find((a) => a.id === r.attemptId);
   const d = r.delivery;
   return (
@@ -49,6 +66,7 @@ function ReviewLine({ task }: { task: TaskWithAttempts }) {
             </>
           )}
           {d?.kind === "pulled_locally" && <>pulled into a local working tree</>}
+          {d?.selected && <> — {describeSelection(d.selected)}</>}
         </>
       )}
       {r.by && (
@@ -89,7 +107,11 @@ export function TaskPage({ id }: { id: string }) {
   const activity = useAttemptActivity(attempt?.id ?? null, onEvent);
   const turnParam = Number(query.get("turn") ?? "0");
   const diffTurn = attempt && turnParam >= 1 && turnParam <= attempt.turnCount ? turnParam : null;
-  const diff = useAttemptDiff(tab === "diff" ? (attempt?.id ?? null) : null, `${attempt?.headCommit ?? ""}`, diffTurn);
+  // Once opened, the diff stays loaded: the hunks picked there are what Approve delivers from any tab.
+  const [diffOpened, setDiffOpened] = useState(false);
+  if (tab === "diff" && !diffOpened) setDiffOpened(true);
+  const diff = useAttemptDiff(diffOpened ? (attempt?.id ?? null) : null, `${attempt?.headCommit ?? ""}`, diffTurn);
+  const hunks = useHunkPick(attempt?.id ?? "", attempt?.headCommit ?? null, diff, diffTurn === null);
 
   const go = useCallback(
     (next: { tab?: Tab; attempt?: number; turn?: number | null }) => {
@@ -269,6 +291,8 @@ export function TaskPage({ id }: { id: string }) {
               turns={attempt.turnCount}
               turn={diffTurn}
               onTurn={(t) => go({ turn: t })}
+              selection={hunks.skipped}
+              onSelection={hunks.setSkipped}
             />
           )}
           {tab === "attempts" && (
@@ -332,7 +356,13 @@ export function TaskPage({ id }: { id: string }) {
         </aside>
       </div>
       {dialog === "approve" && (
-        <ApproveDialog task={task} attemptIndex={attempt.index} onClose={() => setDialog(null)} onDone={setTask} />
+        <ApproveDialog
+          task={task}
+          attemptIndex={attempt.index}
+          choice={approveChoice(hunks.pick)}
+          onClose={() => setDialog(null)}
+          onDone={setTask}
+        />
       )}
       {dialog === "reject" && <RejectDialog task={task} onClose={() => setDialog(null)} onDone={setTask} />}
     </div>

@@ -6,6 +6,7 @@ import { navigate, useLocation } from "../lib/router.ts";
 import { Link } from "../lib/link.tsx";
 import { formatAge, formatCost, statusLabel } from "../lib/format.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { ReviewPill } from "../components/review-pill.tsx";
 import { useNow } from "../lib/use-now.ts";
 import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { useTitle } from "../lib/use-title.ts";
@@ -171,11 +172,7 @@ export function TasksPage() {
                   <Link href={`/tasks/${t.id}`} className="task-link">
                     {t.title}
                   </Link>
-                  {t.review.state !== "pending" && (
-                    <span className={`pill pill-${t.review.state}`}>
-                      {t.review.state === "applied" ? "approved" : "rejected"}
-                    </span>
-                  )}
+                  <ReviewPill review={t.review} />
                   {t.mode !== "code" && <span className="pill">{t.mode}</span>}
                 </td>
                 <td className="hide-sm">{t.repoName}</td>

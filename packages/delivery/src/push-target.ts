@@ -1,0 +1,46 @@
+import { tryResolveCommit } from "@cadre/git";
+import { CadreError, type Delivery } from "@cadre/protocol";
+
+export interface PushTargetInput {
+  /** The repository's mirror, fetched just before: its branches are the origin's. */
+  gitDir: string;
+  branch: string;
+  /** The repository's default branch as recorded and as the origin's HEAD says (they may differ). */
+  defaultBranches: string[];
+  taskId: string;
+  /** The task's current delivery, if any. */
+  delivery: Delivery | null;
+}
+
+export interface PushTarget {
+  /** What the origin's branch must still be when pushing (null: it must not exist). */
+  expect: string | null;
+  /** The commit Cadre delivered there before for this task: the new one goes on top of it. */
+  previous: string | null;
+}
+
+/**
+ * Where a task may push its own branch. Cadre writes only to a branch it creates for the task
+ * or one it pushed for this task and nobody has pushed to since; it never force-pushes, never
+ * the repository's default branch, never over commits it did not make. The returned `expect`
+ * makes the push a compare-and-swap, so a branch that moves meanwhile is refused too.
+ */
+export async function pushTarget(input: PushTargetInput): Promise<PushTarget> {
+  const { branch } = input;
+  if (input.defaultBranches.includes(branch))
+    throw new CadreError(
+      "forbidden",
+      `${branch} is the repository's default branch: Cadre pushes only branches of its own. Merge into it with --merge ${branch}, or push the change as a new branch (leave the name out for cadre/…); nothing was pushed`,
+    );
+  const current = await tryResolveCommit(input.gitDir, `refs/heads/${branch}`);
+  const own = input.delivery?.kind === "push_branch" && input.delivery.branch === branch ? input.delivery.commit : null;
+  if (current === null) return { expect: null, previous: own };
+  if (own !== null && current === own) return { expect: own, previous: own };
+  throw new CadreError(
+    "conflict",
+    own !== null
+      ? `branch ${branch} has commits Cadre did not make since it was pushed for task ${input.taskId}: Cadre will not push over them. Pull them into the task with a follow-up, or push to a new branch; nothing was pushed`
+      : `branch ${branch} already exists on the origin and Cadre did not create it for task ${input.taskId}: choose a new branch name (or leave it out for cadre/…), or merge with --merge ${branch}; nothing was pushed`,
+    { branch },
+  );
+}
