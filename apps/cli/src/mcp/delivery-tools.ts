@@ -31,7 +31,7 @@ export function registerDeliveryTools(server: McpServer, client: CadreClient): v
     "approve_task",
     toolConfig("approve_task", {
       description:
-        "Deliver a finished task's change to its repository's origin: merge it into a branch and push that branch, or push it as a new branch of its own. Records the task as applied.",
+        "Deliver a finished task's change to its repository's origin as one commit: merge it into a branch (on top of the branch's head) and push that branch, or push it as a new branch of its own. Records the task as applied.",
       inputSchema: {
         taskId: TaskId,
         attempt: AttemptIndex,
@@ -39,10 +39,6 @@ export function registerDeliveryTools(server: McpServer, client: CadreClient): v
         branch: BranchName.optional().describe(
           "merge: the branch to merge into (required); push_branch: the new branch's name (default cadre/<task-slug>)",
         ),
-        rebase: z
-          .boolean()
-          .optional()
-          .describe("merge: if the branch moved, rebase the change onto its new head first"),
       },
       outputSchema: TaskOutput,
     }),
@@ -52,7 +48,7 @@ export function registerDeliveryTools(server: McpServer, client: CadreClient): v
         throw new CadreError("bad_request", "deliver 'merge' needs branch: the branch to merge the change into");
       const body =
         args.deliver === "merge" && args.branch
-          ? { ...attempt, merge: args.branch, rebase: args.rebase ?? false }
+          ? { ...attempt, merge: args.branch }
           : { ...attempt, pushBranch: args.branch ?? null };
       const task = await client.call("approveTask", { params: { id: args.taskId }, body });
       return structuredResult(TaskOutput, taskView(task));
