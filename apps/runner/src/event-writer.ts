@@ -1,5 +1,6 @@
 import type { EventBody } from "@cadre/protocol";
 import type { Store } from "@cadre/store";
+import type { LiveOutputCap } from "./live-output-cap.ts";
 
 type Redact = (text: string) => string;
 
@@ -14,7 +15,7 @@ function redactDeep(value: unknown, redact: Redact): unknown {
 /**
  * Writes an attempt's events in order, each stored before `emit` resolves. Consecutive live output
  * chunks of one command are merged while a write is in flight, so a chatty command costs few writes.
- * Every string is redacted before it reaches the store.
+ * Every string is redacted before it reaches the store, and live output is capped (LiveOutputCap).
  */
 export class EventWriter {
   private queue: { turn: number; body: EventBody; done: (() => void)[]; fail: ((e: unknown) => void)[] }[] = [];
@@ -28,6 +29,8 @@ export class EventWriter {
     private readonly runnerId: string,
     turn: number,
     private readonly redact: Redact,
+    /** Caps on stored live output; none stores every chunk. */
+    private readonly cap?: LiveOutputCap,
   ) {
     this.turn = turn;
   }
@@ -35,6 +38,11 @@ export class EventWriter {
   emit(body: EventBody): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     const clean = redactDeep(body, this.redact) as EventBody;
+    const bodies = this.cap ? this.cap.filter(clean) : [clean];
+    return Promise.all(bodies.map((b) => this.enqueue(b))).then(() => undefined);
+  }
+
+  private enqueue(clean: EventBody): Promise<void> {
     return new Promise((resolve, reject) => {
       const last = this.queue[this.queue.length - 1];
       if (

@@ -12,6 +12,7 @@ import { createRedactor, SandboxError, type SandboxManager, type Workspace } fro
 import type { AttemptRecord, RunInput, Store } from "@cadre/store";
 import { AttemptCheckpoint } from "./attempt-checkpoint.ts";
 import { EventWriter } from "./event-writer.ts";
+import { LIVE_OUTPUT_LIMITS, LiveOutputCap } from "./live-output-cap.ts";
 import { sandboxEnvironment } from "./attempt-environment.ts";
 import { loadBudgets } from "./runner-config.ts";
 import { attemptWorkspace } from "./attempt-workspace.ts";
@@ -55,6 +56,7 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     ctx.runnerId,
     rec.turnCount,
     createRedactor(Object.values(sandboxEnv.secrets)),
+    new LiveOutputCap(LIVE_OUTPUT_LIMITS, await ctx.store.events.liveOutputBytes(rec.id)),
   );
   const emit: Emit = (b) => writer.emit(b);
   const mirror = ctx.mirrorPath(task.repoId);

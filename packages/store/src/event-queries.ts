@@ -181,6 +181,16 @@ export class EventQueries {
     return { taskId: row.task_id, attemptId: row.attempt_id, at: iso(row.at), log };
   }
 
+  /** Bytes of live output (command and setup output chunks) the attempt has stored. */
+  async liveOutputBytes(attemptId: string): Promise<number> {
+    const rows = await this.sql.query<{ bytes: string | number | null }>(
+      `select coalesce(sum(octet_length(body->>'chunk')), 0) as bytes from events
+       where attempt_id = $1 and type in ('command_output', 'setup_output')`,
+      [attemptId],
+    );
+    return Number(rows[0]?.bytes ?? 0);
+  }
+
   async all(attemptId: string): Promise<Event[]> {
     return (await this.sql.query<EventRow>("select * from events where attempt_id = $1 order by seq", [attemptId])).map(
       toEvent,
