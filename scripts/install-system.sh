@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Cadre needs (idempotent). Sourced or run by start.sh, test.sh and .ci/run.
 set -euo pipefail
-# skopeo pulls images, attr (setfattr) and zstd unpack their layers.
-packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates skopeo attr zstd)
+# skopeo pulls images, attr (setfattr) and zstd unpack their layers; python3-seccomp compiles the sandbox's
+# seccomp filter; iproute2 brings up a phase's loopback.
+packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates skopeo attr zstd python3-seccomp)
 # The tests also need PostgreSQL, Chromium, what code-server (the real VS Code for the extension test) builds with,
 # and mmdebstrap + umoci to build test images from Debian's packages.
 if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl zsh libkrb5-dev build-essential python3 mmdebstrap umoci); fi

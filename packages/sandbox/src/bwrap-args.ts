@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { SandboxError } from "./types.ts";
 import { SANDBOX_WORKSPACE } from "./workspace-path.ts";
 
 /** The sandbox's user: not root, so tools behave as they would for a developer. */
@@ -58,11 +59,20 @@ function systemBinds(): string[] {
 
 let cachedSystemBinds: string[] | null = null;
 
+/**
+ * Which network namespace the command gets. `own`: bubblewrap makes a new one (loopback only).
+ * `inherit`: it stays in the one it was started in — a phase's own namespace, where Cadre's
+ * forwarder listens; never the host's, except when a benchmark turns the hardening off.
+ */
+export type BwrapNetwork = "own" | "inherit";
+
 export interface BwrapOptions {
   /** Host path (inside the entered mount namespace) of the merged workspace tree. */
   workspace: string;
   readOnly: boolean;
-  network: boolean;
+  network: BwrapNetwork;
+  /** Descriptor holding the seccomp program bubblewrap loads before running the command; none: no filter. */
+  seccompFd?: number;
   /** Workspace-relative working directory. */
   cwd: string;
   env: Record<string, string>;
@@ -71,15 +81,22 @@ export interface BwrapOptions {
   /** Extra read-only binds: [host path, sandbox path]. */
   extraBinds?: [string, string][];
   tmpSizeBytes: number;
-  command: string[];
 }
 
-/** Builds the bubblewrap argument vector for one command. */
+/**
+ * The bubblewrap options for one command, without the command itself. They are handed over
+ * through `--args FD`, so neither the host's `ps` nor the sandbox's /proc/1/cmdline (bubblewrap's
+ * init) shows host paths or the variables' values.
+ */
 export function bwrapArgs(o: BwrapOptions): string[] {
   cachedSystemBinds ??= systemBinds();
   const args = [
     "--unshare-all",
-    ...(o.network ? ["--share-net"] : []),
+    ...(o.network === "inherit" ? ["--share-net"] : []),
+    // An explicit user namespace so it can be sealed: no nested one can regain mount or network powers.
+    "--unshare-user",
+    "--disable-userns",
+    ...(o.seccompFd === undefined ? [] : ["--seccomp", String(o.seccompFd)]),
     "--die-with-parent",
     "--new-session",
     "--uid",
@@ -116,8 +133,18 @@ export function bwrapArgs(o: BwrapOptions): string[] {
   args.push("--remount-ro", "/");
   args.push("--chdir", o.cwd === "" ? SANDBOX_WORKSPACE : `${SANDBOX_WORKSPACE}/${o.cwd}`, "--clearenv");
   for (const [k, v] of Object.entries(o.env)) args.push("--setenv", k, v);
-  args.push("--", ...o.command);
   return args;
+}
+
+/** NUL-separated, as `bwrap --args FD` reads them. */
+export function encodeArgs(args: string[]): Buffer {
+  const bad = args.find((arg) => arg.includes("\0"));
+  if (bad !== undefined)
+    throw new SandboxError(
+      "sandbox_error",
+      `a sandbox argument holds a NUL byte (${JSON.stringify(bad.slice(0, 40))}); remove it`,
+    );
+  return Buffer.from(args.map((arg) => `${arg}\0`).join(""));
 }
 
 export const PASSWD_TEXT = `root:x:0:0:root:/root:/usr/sbin/nologin\nagent:x:${SANDBOX_UID}:${SANDBOX_UID}:agent:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`;

@@ -8,10 +8,11 @@ import {
   type ServerResponse,
 } from "node:http";
 import { connect, isIP, type Socket } from "node:net";
-import { rm } from "node:fs/promises";
+import { chmod, rm } from "node:fs/promises";
 import type { Duplex } from "node:stream";
 import type { NetworkPolicy } from "@cadre/protocol";
-import { decideRequest, explicitlyListed, isPrivateAddress } from "./network-policy.ts";
+import { isPrivateAddress } from "./address-class.ts";
+import { decideRequest, explicitlyListed } from "./network-policy.ts";
 
 export type ResolveHost = (host: string) => Promise<string[]>;
 
@@ -26,10 +27,12 @@ export interface EgressProxyOptions {
 const defaultResolve: ResolveHost = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
 
 /**
- * The allowlist proxy (HTTP CONNECT and plain absolute-URI HTTP) on a Unix socket that is
- * bind-mounted into the sandbox. The sandbox has no network of its own; a forwarder inside
- * relays 127.0.0.1:3128 to this socket. Names are resolved here and the checked address is
- * the one connected to, so DNS rebinding cannot reach a private address.
+ * The egress proxy (HTTP CONNECT and plain absolute-URI HTTP) on a Unix socket in a private
+ * directory, usable by Cadre's user alone (0600). A sandbox's network namespace has no route out;
+ * a forwarder in it relays 127.0.0.1:3128 to this socket. Names are resolved here and the checked
+ * address is the one connected to, so DNS rebinding cannot reach a private address; private,
+ * loopback, link-local, metadata and this host's own addresses are refused unless the host is
+ * listed literally.
  */
 export class EgressProxy {
   private readonly sockets = new Set<Socket | Duplex>();
@@ -62,7 +65,7 @@ export class EgressProxy {
       const address = addresses.find((a) => explicit || !isPrivateAddress(a));
       if (!address)
         return {
-          reason: `${host} resolves to a private or loopback address (${addresses.join(", ")}); list it explicitly to allow it`,
+          reason: `${host} resolves to a private, loopback or host address (${addresses.join(", ")}); list it explicitly (with its port) in the environment's network allow list to reach it`,
         };
       return { address };
     };
@@ -130,6 +133,7 @@ export class EgressProxy {
       server.once("error", reject);
       server.listen(o.socketPath, () => resolve());
     });
+    await chmod(o.socketPath, 0o600);
     server.unref();
     return proxy;
   }

@@ -1,16 +1,18 @@
 import type { Limits } from "@cadre/protocol";
-import { bwrapArgs } from "./bwrap-args.ts";
+import { bwrapArgs, encodeArgs, type BwrapNetwork } from "./bwrap-args.ts";
 import { CommandCgroups } from "./cgroup-limits.ts";
 import { runSandboxed, type SandboxedResult } from "./run-sandboxed.ts";
 
 export interface LaunchSpec {
-  /** Namespace entry prefix (nsenter into a holder, or unshare + mount), empty for none. */
+  /** Namespace entry prefix (nsenter into a holder), empty for none. */
   entry: string[];
   /** The workspace tree as seen after entry. */
   workspace: string;
   identityDir: string;
   readOnly: boolean;
-  network: boolean;
+  network: BwrapNetwork;
+  /** The compiled seccomp program; null runs without a filter (benchmarks of the old path). */
+  seccomp: Buffer | null;
   cwd: string;
   env: Record<string, string>;
   limits: Limits;
@@ -19,51 +21,57 @@ export interface LaunchSpec {
   redact: string[];
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
   extraBinds?: [string, string][];
-  /** Sandbox path of a script `node` runs in front of the command (the proxy forwarder). */
-  wrapper?: string;
   watchdog?: { intervalMs: number; check: () => Promise<string | null> };
   command: string;
 }
 
+/** Where the launched process finds bubblewrap's options and the seccomp program. */
+const ARGS_FD = 3;
+const SECCOMP_FD = 4;
+
 /**
  * Runs a shell command in a fresh bubblewrap sandbox with resource limits: rlimits always
  * (processes, data size, file size), plus pids/memory cgroups where this process may create
- * them — RLIMIT_NPROC does not bind when the host user is root, the cgroup does.
+ * them — RLIMIT_NPROC does not bind when the host user is root, the cgroup does. Every helper
+ * (nsenter, prlimit, bubblewrap) runs from the host's system before the sandbox exists, so the
+ * sandbox's own programs (an image's root) need only the shell that runs the command.
  */
 export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
   const { limits } = spec;
   const mem = limits.memoryMb * 1024 * 1024;
   const disk = limits.diskMb * 1024 * 1024;
-  const inner = [
+  const options = bwrapArgs({
+    workspace: spec.workspace,
+    readOnly: spec.readOnly,
+    network: spec.network,
+    seccompFd: spec.seccomp ? SECCOMP_FD : undefined,
+    cwd: spec.cwd,
+    env: spec.env,
+    identityDir: spec.identityDir,
+    extraBinds: spec.extraBinds,
+    tmpSizeBytes: Math.min(disk, 4 * 1024 * 1024 * 1024),
+  });
+  const argv = [
+    ...spec.entry,
+    // rlimits are inherited through bubblewrap into the command.
     "prlimit",
     `--nproc=${limits.maxProcesses}:${limits.maxProcesses}`,
     `--data=${mem}:${mem}`,
     `--fsize=${disk}:${disk}`,
     "--",
-    ...(spec.wrapper ? ["node", spec.wrapper] : []),
+    "bwrap",
+    "--args",
+    String(ARGS_FD),
+    "--",
     "bash",
     "-c",
     spec.command,
-  ];
-  const argv = [
-    ...spec.entry,
-    "bwrap",
-    ...bwrapArgs({
-      workspace: spec.workspace,
-      readOnly: spec.readOnly,
-      network: spec.network,
-      cwd: spec.cwd,
-      env: spec.env,
-      identityDir: spec.identityDir,
-      extraBinds: spec.extraBinds,
-      tmpSizeBytes: Math.min(disk, 4 * 1024 * 1024 * 1024),
-      command: inner,
-    }),
   ];
   const cgroups = await CommandCgroups.create(limits);
   try {
     return await runSandboxed({
       argv,
+      inputs: spec.seccomp ? [encodeArgs(options), spec.seccomp] : [encodeArgs(options)],
       cgroupProcs: cgroups.procsFiles,
       timeoutMs: spec.timeoutMs,
       signal: spec.signal,

@@ -1,9 +1,11 @@
-import { isIP } from "node:net";
 import type { NetworkPolicy } from "@cadre/protocol";
 
 export type ProxyDecision = { allow: true } | { allow: false; reason: string };
 
 const READ_ONLY_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** A DNS name or an IP literal as the proxy accepts it: nothing that could smuggle syntax. */
+const HOST_NAME = /^[a-z0-9_.-]{1,253}$|^[0-9a-f:.]{2,45}$/;
 
 function matchesPattern(pattern: string, host: string, port: number): boolean {
   const [namePart, portPart] = pattern.toLowerCase().split(":") as [string, string | undefined];
@@ -15,16 +17,26 @@ function matchesPattern(pattern: string, host: string, port: number): boolean {
   return host === namePart;
 }
 
-/** The request-level decision: host pattern and (plain HTTP only) method. */
+function normalizeHost(host: string): string {
+  return host
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/^\[(.*)\]$/, "$1");
+}
+
+/**
+ * The request-level decision: which host names the policy lets through, and (plain HTTP only)
+ * which methods. `allowlist`: only hosts matching a pattern. `on`: any host name; whether it may
+ * be reached is then decided by its address (public only, unless listed explicitly). `off`: none.
+ */
 export function decideRequest(
   policy: NetworkPolicy,
   req: { host: string; port: number; method: string },
 ): ProxyDecision {
-  const host = req.host
-    .toLowerCase()
-    .replace(/\.$/, "")
-    .replace(/^\[(.*)\]$/, "$1");
-  if (!policy.allow.some((p) => matchesPattern(p, host, req.port))) {
+  const host = normalizeHost(req.host);
+  if (!HOST_NAME.test(host)) return { allow: false, reason: `${JSON.stringify(req.host)} is not a host name` };
+  if (policy.mode === "off") return { allow: false, reason: "the environment's network policy is off" };
+  if (policy.mode === "allowlist" && !policy.allow.some((p) => matchesPattern(p, host, req.port))) {
     return { allow: false, reason: `${host} is not in the environment's network allowlist` };
   }
   // A CONNECT tunnel carries TLS whose methods the proxy cannot see, so readOnlyMethods can only
@@ -40,33 +52,15 @@ export function decideRequest(
 
 /** Whether a host was named literally (not by a wildcard), which lets it resolve to private addresses. */
 export function explicitlyListed(policy: NetworkPolicy, host: string, port: number): boolean {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const h = normalizeHost(host);
   return policy.allow.some((p) => !p.startsWith("*.") && matchesPattern(p, h, port));
 }
 
-/** Loopback, private, link-local, CGNAT, multicast and unspecified addresses (IPv4 and IPv6). */
-export function isPrivateAddress(address: string): boolean {
-  const kind = isIP(address);
-  if (kind === 4) {
-    const [a = 0, b = 0] = address.split(".").map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  if (kind === 6) {
-    const lower = address.toLowerCase();
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-    if (mapped?.[1]) return isPrivateAddress(mapped[1]);
-    return (
-      lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff")
-    );
-  }
-  return true;
+/**
+ * What setup and maintenance may reach whatever the agent's policy: they install dependencies,
+ * so the public internet, plus the hosts the environment lists (an internal registry, say). Never
+ * the host's own services or private addresses it does not list.
+ */
+export function setupNetworkPolicy(policy: NetworkPolicy): NetworkPolicy {
+  return { mode: "on", allow: policy.allow, readOnlyMethods: false };
 }

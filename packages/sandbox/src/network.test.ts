@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { networkInterfaces, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decideRequest, isPrivateAddress } from "./network-policy.ts";
+import { isPrivateAddress } from "./address-class.ts";
+import { decideRequest, explicitlyListed, setupNetworkPolicy } from "./network-policy.ts";
 import { SandboxManager } from "./sandbox-manager.ts";
 import { makeTestRepo, proxiedGet, testEnvironment, testRequest, type TestRepo } from "./test-support.ts";
 import type { Workspace } from "./types.ts";
@@ -41,10 +42,44 @@ describe("proxy decisions", () => {
       "fd00::1",
       "::ffff:127.0.0.1",
       "0.0.0.0",
+      "::",
+      "127.0.0.2",
+      "100.127.255.254",
+      "fd00:ec2::254",
+      "::ffff:169.254.169.254",
+      "224.0.0.251",
+      "ff02::1",
+      "255.255.255.255",
+      "192.0.2.7",
+      "198.18.0.1",
+      "2001:db8::1",
+      "not-an-address",
     ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
-    for (const a of ["1.1.1.1", "140.82.112.3", "2606:4700::1111"]) expect(isPrivateAddress(a), a).toBe(false);
+    for (const a of ["1.1.1.1", "140.82.112.3", "2606:4700::1111", "::ffff:8.8.8.8"])
+      expect(isPrivateAddress(a), a).toBe(false);
+  });
+  it("counts every address of this host's own interfaces as private, whatever its range", () => {
+    for (const list of Object.values(networkInterfaces()))
+      for (const info of list ?? []) expect(isPrivateAddress(info.address), info.address).toBe(true);
+  });
+  it("on: any host name passes the policy (its address decides); off: none does", () => {
+    const on = { mode: "on" as const, allow: [], readOnlyMethods: false };
+    expect(decideRequest(on, { host: "example.org", port: 443, method: "CONNECT" }).allow).toBe(true);
+    expect(decideRequest({ ...on, mode: "off" }, { host: "example.org", port: 443, method: "CONNECT" }).allow).toBe(
+      false,
+    );
+    expect(decideRequest(on, { host: "bad host\r\nx", port: 443, method: "CONNECT" }).allow).toBe(false);
+    expect(decideRequest({ ...on, readOnlyMethods: true }, { host: "a.org", port: 80, method: "PUT" }).allow).toBe(
+      false,
+    );
+  });
+  it("setup: the public internet plus the listed hosts, whatever the agent's policy", () => {
+    const setup = setupNetworkPolicy({ mode: "off", allow: ["registry.internal:8080"], readOnlyMethods: true });
+    expect(setup).toEqual({ mode: "on", allow: ["registry.internal:8080"], readOnlyMethods: false });
+    expect(explicitlyListed(setup, "registry.internal", 8080)).toBe(true);
+    expect(explicitlyListed(setup, "registry.internal", 8081)).toBe(false);
   });
 });
 
@@ -82,7 +117,9 @@ describe("network policies in the sandbox", () => {
         onNetworkBlocked: (info) => blocked.push(info),
       }),
     );
-    open = await manager.provision(testRequest(repo, { environment: testEnvironment({}, { mode: "on" }) }));
+    open = await manager.provision(
+      testRequest(repo, { environment: testEnvironment({}, { mode: "on", allow: ["allowed.test"] }) }),
+    );
   });
   afterAll(async () => {
     await allowlisted.destroy();
@@ -116,7 +153,7 @@ describe("network policies in the sandbox", () => {
     const before = blocked.length;
     const r = await allowlisted.exec(proxiedGet(`http://x.wild.test:${httpPort}/`));
     expect(r.output).toContain("403");
-    expect(blocked.slice(before)[0]?.reason).toMatch(/private or loopback/);
+    expect(blocked.slice(before)[0]?.reason).toMatch(/private, loopback or host address/);
   });
 
   it("allowlist: blocks a CONNECT to a loopback IP", async () => {
@@ -135,8 +172,134 @@ describe("network policies in the sandbox", () => {
     expect(r.output).not.toContain("raw tcp");
   });
 
-  it("on: shares the host network", async () => {
-    const r = await open.exec(`exec 3<>/dev/tcp/127.0.0.1/${tcpPort} && cat <&3`);
-    expect(r.output).toContain("raw tcp");
+  it("on: the host's loopback is refused, directly and through the proxy", async () => {
+    const direct = await open.exec(`exec 3<>/dev/tcp/127.0.0.1/${tcpPort} && cat <&3`);
+    expect(direct.exitCode).not.toBe(0);
+    expect(direct.output).not.toContain("raw tcp");
+    const tunnel = await open.exec(
+      `exec 3<>/dev/tcp/127.0.0.1/3128 && printf 'CONNECT 127.0.0.1:${tcpPort} HTTP/1.1\\r\\n\\r\\n' >&3 && cat <&3`,
+    );
+    expect(tunnel.output).toContain("403");
+    expect(tunnel.output).not.toContain("raw tcp");
+  });
+
+  it("on: a name that is not listed and resolves to loopback is refused", async () => {
+    const r = await open.exec(proxiedGet(`http://x.wild.test:${httpPort}/`));
+    expect(r.output).toContain("403");
+    expect(r.output).not.toContain("hello");
+  });
+
+  it("on: a host the environment lists explicitly is reachable even on a private address", async () => {
+    const r = await open.exec(`curl -sS http://allowed.test:${httpPort}/listed`);
+    expect(r.output).toContain("hello GET /listed");
+  });
+
+  it("on: sets the proxy variables in both cases, npm/pip/git friendly", async () => {
+    const r = await open.exec("env | grep -i _proxy= | sort");
+    for (const name of [
+      "HTTP_PROXY",
+      "HTTPS_PROXY",
+      "ALL_PROXY",
+      "NO_PROXY",
+      "http_proxy",
+      "https_proxy",
+      "all_proxy",
+      "no_proxy",
+    ])
+      expect(r.output).toMatch(new RegExp(`^${name}=`, "m"));
+    expect(r.output).toContain("https_proxy=http://127.0.0.1:3128");
+  });
+
+  it("the proxy socket lives in a private directory: 0700 dir, 0600 socket, owned by this user", async () => {
+    await allowlisted.exec("true");
+    const sockets = ownListeningSockets().filter((path) => path.endsWith("/proxy.sock"));
+    expect(sockets.length).toBeGreaterThan(0);
+    for (const path of sockets) {
+      const socket = statSync(path);
+      const dir = statSync(dirname(path));
+      expect(socket.mode & 0o777, path).toBe(0o600);
+      expect(dir.mode & 0o777, path).toBe(0o700);
+      expect(socket.uid).toBe(process.getuid?.());
+      expect(dir.uid).toBe(process.getuid?.());
+    }
   });
 });
+
+describe("setup reaches the network only through the proxy", () => {
+  const home = mkdtempSync(join(tmpdir(), "cadre-sbx-home-"));
+  const manager = new SandboxManager({
+    root: join(home, "sandboxes"),
+    resolveHost: async (host) => (["registry.test", "internal.test"].includes(host) ? ["127.0.0.1"] : []),
+  });
+  let repo: TestRepo;
+  let tcp: Server;
+  let http: HttpServer;
+  let tcpPort = 0;
+  let httpPort = 0;
+  let ws: Workspace;
+  const blocked: string[] = [];
+
+  beforeAll(async () => {
+    repo = makeTestRepo({ "a.txt": "a\n" });
+    tcp = createServer((s) => s.end("host service\n"));
+    await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", () => r()));
+    tcpPort = (tcp.address() as { port: number }).port;
+    http = createHttpServer((_req, res) => res.end("registry answer\n"));
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+    httpPort = (http.address() as { port: number }).port;
+    const environment = testEnvironment(
+      {
+        setupScript: [
+          `(exec 3<>/dev/tcp/127.0.0.1/${tcpPort} && cat <&3) > direct.txt 2>&1 || echo refused >> direct.txt`,
+          `curl -sS http://registry.test:${httpPort}/ > listed.txt 2>&1`,
+          `curl -sS http://internal.test:${tcpPort}/ > loopback.txt 2>&1 || true`,
+        ].join("\n"),
+      },
+      { mode: "off", allow: [`registry.test:${httpPort}`] },
+    );
+    ws = await manager.provision(
+      testRequest(repo, { environment, onNetworkBlocked: (info) => blocked.push(info.host) }),
+    );
+  });
+  afterAll(async () => {
+    await ws.destroy();
+    tcp.close();
+    http.close();
+    repo.cleanup();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("cannot connect to a host loopback service directly (even with the agent's policy off)", async () => {
+    const out = (await ws.readFile("direct.txt"))?.toString() ?? "";
+    expect(out).toContain("refused");
+    expect(out).not.toContain("host service");
+  });
+
+  it("reaches a host the environment lists, through the proxy", async () => {
+    expect((await ws.readFile("listed.txt"))?.toString()).toContain("registry answer");
+  });
+
+  it("is refused by the proxy for a name it does not list that resolves to the host's loopback", async () => {
+    expect((await ws.readFile("loopback.txt"))?.toString()).not.toContain("host service");
+    expect(blocked).toContain("internal.test");
+  });
+});
+
+/** Paths of the Unix sockets this process listens on. */
+function ownListeningSockets(): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match?.[1]) inodes.add(match[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const paths: string[] = [];
+  for (const line of readFileSync("/proc/net/unix", "utf8").split("\n").slice(1)) {
+    const [, , , flags, , , inode, path] = line.trim().split(/\s+/);
+    if (inode && path?.startsWith("/") && flags === "00010000" && inodes.has(inode)) paths.push(path);
+  }
+  return paths;
+}

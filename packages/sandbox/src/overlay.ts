@@ -36,10 +36,11 @@ const MOUNT_THEN_EXEC = 'mount -t overlay overlay -o "$1" "$2" || exit 121; shif
  * Argument prefix that creates a user + mount namespace, mounts the overlay at `merged` and
  * runs the rest of the argv there. The mount vanishes with the namespace.
  */
-export function mountAndRunPrefix(l: OverlayLayers): string[] {
+export function mountAndRunPrefix(l: OverlayLayers, unshareFlags: string[] = []): string[] {
   return [
     "unshare",
     "-Urm",
+    ...unshareFlags,
     "--propagation",
     "private",
     "--",
@@ -52,15 +53,26 @@ export function mountAndRunPrefix(l: OverlayLayers): string[] {
   ];
 }
 
-/** Argument prefix that enters the namespaces of a holder process. */
-export function enterPrefix(holderPid: number): string[] {
-  return ["nsenter", "-t", String(holderPid), "-U", "-m", "--preserve-credentials", "--"];
+/**
+ * Argument prefix that enters the namespaces of a holder process: its user and mount namespaces,
+ * and with `network` its network namespace too (where the phase's proxy forwarder listens).
+ */
+export function enterPrefix(holderPid: number, network = false): string[] {
+  return ["nsenter", "-t", String(holderPid), "-U", "-m", ...(network ? ["-n"] : []), "--preserve-credentials", "--"];
 }
 
+/** Argument prefix that enters only a holder's user and network namespaces (host filesystem view). */
+export function enterNetworkPrefix(holderPid: number): string[] {
+  return ["nsenter", "-t", String(holderPid), "-U", "-n", "--preserve-credentials", "--"];
+}
+
+const HOLD = "echo ready; exec cat >/dev/null";
+
 /**
- * A process that owns the user + mount namespace in which a workspace's overlay is mounted.
- * Commands enter it with nsenter; the host reaches the merged tree via /proc/<pid>/root. It
- * waits on its stdin, so it exits on its own when this Node process dies.
+ * A process that owns a workspace's namespaces: user + mount (the overlay is mounted there, when
+ * there are layers) and network (a namespace of its own, never the host's, that the phase's
+ * commands may share). Commands enter it with nsenter; the host reaches the merged tree via
+ * /proc/<pid>/root. It waits on its stdin, so it exits on its own when this Node process dies.
  */
 export class NamespaceHolder {
   private constructor(
@@ -68,8 +80,11 @@ export class NamespaceHolder {
     private readonly kill: () => Promise<void>,
   ) {}
 
-  static start(l: OverlayLayers): Promise<NamespaceHolder> {
-    const argv = [...mountAndRunPrefix(l), "sh", "-c", "echo ready; exec cat >/dev/null"];
+  /** With `layers` null (plain directory workspaces) nothing is mounted: only the namespaces are held. */
+  static start(layers: OverlayLayers | null): Promise<NamespaceHolder> {
+    const argv = layers
+      ? [...mountAndRunPrefix(layers, ["-n"]), "sh", "-c", HOLD]
+      : ["unshare", "-Urmn", "--propagation", "private", "--", "sh", "-c", HOLD];
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0] as string, argv.slice(1), {
         stdio: ["pipe", "pipe", "pipe"],

@@ -16,7 +16,15 @@ export interface SandboxedRun {
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
   /** Polled while the command runs; a returned message kills the command. */
   watchdog?: { intervalMs: number; check: () => Promise<string | null> };
+  /** Data the command reads from fds 3, 4, … (bubblewrap's --args and --seccomp), one pipe each. */
+  inputs?: Buffer[];
 }
+
+/**
+ * The launcher's whole environment. It is what the sandbox's pid 1 (bubblewrap's init) shows in
+ * /proc/1/environ, so it names no host directory: only the generic system PATH.
+ */
+export const LAUNCH_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
 
 export interface SandboxedResult extends SandboxExecResult {
   killedBy?: string;
@@ -37,10 +45,21 @@ export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
       ? ["sh", "-c", JOIN_CGROUPS, "sh", String(run.cgroupProcs.length), ...run.cgroupProcs, ...run.argv]
       : run.argv;
   return new Promise((resolve) => {
+    const inputs = run.inputs ?? [];
     const child = spawn(program as string, args, {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", ...inputs.map(() => "pipe" as const)],
       detached: true,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      // Like the environment, the working directory is inherited by the sandbox's pid 1 (PWD).
+      cwd: "/",
+      env: LAUNCH_ENV,
+    });
+    inputs.forEach((data, index) => {
+      const pipe = child.stdio[3 + index];
+      if (pipe && "end" in pipe) {
+        // A launcher that failed before reading its input closes the pipe; its exit is reported instead.
+        pipe.on("error", () => undefined);
+        pipe.end(data);
+      }
     });
     const collector = new OutputCollector(run.outputLimitBytes);
     let timedOut = false;
@@ -53,7 +72,8 @@ export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
         // already exited
       }
     };
-    const attach = (stream: "stdout" | "stderr", source: NodeJS.ReadableStream): void => {
+    const attach = (stream: "stdout" | "stderr", source: NodeJS.ReadableStream | null): void => {
+      if (!source) return;
       const decoder = new StringDecoder("utf8");
       const redactor = new StreamRedactor(run.redact);
       const emit = (text: string): void => {

@@ -7,6 +7,8 @@ import type { ResolveHost } from "./egress-proxy.ts";
 import { withFileLock } from "./file-lock.ts";
 import { assertLayerPath, overlaySupported } from "./overlay.ts";
 import { removeTree } from "./remove-tree.ts";
+import type { SandboxRuntime } from "./sandbox-runtime.ts";
+import { loadSeccompProgram } from "./seccomp-program.ts";
 import { copyTree, readCurrent, SetupLayerStore } from "./setup-layer.ts";
 import { SandboxWorkspace, type AttemptMeta } from "./sandbox-workspace.ts";
 import { SandboxError, type ProvisionRequest, type Workspace } from "./types.ts";
@@ -18,6 +20,11 @@ export interface SandboxManagerOptions {
   resolveHost?: ResolveHost;
   /** Use plain directory copies even where overlayfs works (tests of the fallback). */
   forceWorktree?: boolean;
+  /**
+   * For benchmarks of the old path only: `false` turns off the seccomp filter and lets setup and
+   * policy `on` share the host's network. Never set in production.
+   */
+  hardening?: boolean;
 }
 
 export interface GcResult {
@@ -30,12 +37,14 @@ const ATTEMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
  * Provisions attempt workspaces from cached layers: base checkout per commit, setup layer per
  * (commit, environment), and an empty upper layer per attempt. Layout under `root`:
  * base/<commit>, setup/<hash>/<version>/upper, attempts/<id>/{upper,work,merged,meta.json},
- * tmp/ (builds, renamed into place when complete), identity/ (passwd for the sandbox user).
+ * tmp/ (builds, renamed into place when complete), identity/ (passwd for the sandbox user),
+ * seccomp/ (the compiled filter, by content hash).
  */
 export class SandboxManager {
   private readonly root: string;
   private readonly open_ = new Map<string, SandboxWorkspace>();
   private initialized: Promise<void> | null = null;
+  private runtime: SandboxRuntime | null = null;
   private kindCache: "overlay" | "worktree" | null = null;
 
   constructor(private readonly options: SandboxManagerOptions) {
@@ -56,6 +65,12 @@ export class SandboxManager {
         await mkdir(this.dir(d), { recursive: true });
       await writeFile(this.dir("identity", "passwd"), PASSWD_TEXT);
       await writeFile(this.dir("identity", "group"), GROUP_TEXT);
+      const hardening = this.options.hardening ?? true;
+      this.runtime = {
+        seccomp: hardening ? await loadSeccompProgram(this.dir("seccomp")) : null,
+        privateNetwork: hardening,
+        resolveHost: this.options.resolveHost,
+      };
     })();
     return this.initialized;
   }
@@ -65,8 +80,15 @@ export class SandboxManager {
     return this.kindCache;
   }
 
+  /** Set by init(), which every entry point awaits first. */
+  private get sandboxRuntime(): SandboxRuntime {
+    if (!this.runtime) throw new SandboxError("sandbox_error", "the sandbox manager is not initialized");
+    return this.runtime;
+  }
+
   private setupStore(kind: "overlay" | "worktree"): SetupLayerStore {
     return new SetupLayerStore({
+      runtime: this.sandboxRuntime,
       root: this.dir(kind === "overlay" ? "setup" : "setup-tree"),
       identityDir: this.dir("identity"),
       tmpDir: this.dir("tmp"),
@@ -160,7 +182,7 @@ export class SandboxManager {
       meta,
       req,
       identityDir: this.dir("identity"),
-      resolveHost: this.options.resolveHost,
+      runtime: this.sandboxRuntime,
       onClose: (id) => this.open_.delete(id),
     });
     this.open_.set(meta.attemptId, ws);

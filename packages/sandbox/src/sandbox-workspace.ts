@@ -1,16 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { scanChanges } from "./changes.ts";
 import { diskUsage } from "./disk-usage.ts";
-import { EgressProxy, type ResolveHost } from "./egress-proxy.ts";
 import { launch } from "./launch.ts";
 import { enterPrefix, NamespaceHolder } from "./overlay.ts";
-import { FORWARDER_SOURCE, SANDBOX_RUN_DIR } from "./proxy-forwarder.ts";
+import { PhaseNetwork } from "./phase-network.ts";
 import { removeTree } from "./remove-tree.ts";
 import { restoreCheckpoint } from "./restore-checkpoint.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
+import { planPhaseNetwork, type SandboxRuntime } from "./sandbox-runtime.ts";
 import { stripSetIdBits } from "./strip-set-id.ts";
 import { resolveWorkspacePath, splitWorkspacePath } from "./workspace-path.ts";
 import {
@@ -40,14 +39,15 @@ export interface WorkspaceContext {
   meta: AttemptMeta;
   req: ProvisionRequest;
   identityDir: string;
-  resolveHost?: ResolveHost;
+  runtime: SandboxRuntime;
   onClose: (attemptId: string) => void;
 }
 
 /**
  * One attempt's workspace. Overlay kind: upper/work/merged under the attempt dir, mounted in
  * the namespace of a holder process that commands enter and through whose /proc root the host
- * reads and writes files. Worktree kind: a plain directory tree.
+ * reads and writes files. Worktree kind: a plain directory tree (its holder mounts nothing). Either
+ * way the holder owns the attempt's network namespace, shared by commands that have network.
  */
 export class SandboxWorkspace implements Workspace {
   readonly attemptId: string;
@@ -55,7 +55,7 @@ export class SandboxWorkspace implements Workspace {
   readonly kind: "overlay" | "worktree";
   private holder: NamespaceHolder | null = null;
   private holderStarting: Promise<NamespaceHolder> | null = null;
-  private proxy: Promise<{ proxy: EgressProxy; dir: string }> | null = null;
+  private network: Promise<PhaseNetwork> | null = null;
   private readonly running = new Set<AbortController>();
   private destroyed = false;
 
@@ -85,12 +85,16 @@ export class SandboxWorkspace implements Workspace {
   private async ensureHolder(): Promise<NamespaceHolder> {
     if (this.destroyed) throw new SandboxError("sandbox_error", `workspace of attempt ${this.attemptId} was destroyed`);
     if (this.holder) return this.holder;
-    this.holderStarting ??= NamespaceHolder.start({
-      lowers: this.ctx.meta.setup ? [this.ctx.meta.setup, this.ctx.meta.base] : [this.ctx.meta.base],
-      upper: join(this.ctx.dir, "upper"),
-      work: join(this.ctx.dir, "work"),
-      merged: this.merged,
-    })
+    this.holderStarting ??= NamespaceHolder.start(
+      this.kind === "overlay"
+        ? {
+            lowers: this.ctx.meta.setup ? [this.ctx.meta.setup, this.ctx.meta.base] : [this.ctx.meta.base],
+            upper: join(this.ctx.dir, "upper"),
+            work: join(this.ctx.dir, "work"),
+            merged: this.merged,
+          }
+        : null,
+    )
       .then((h) => (this.holder = h))
       .finally(() => (this.holderStarting = null));
     return this.holderStarting;
@@ -102,23 +106,18 @@ export class SandboxWorkspace implements Workspace {
     return (await this.ensureHolder()).view(this.merged);
   }
 
-  private ensureProxy(): Promise<{ proxy: EgressProxy; dir: string }> {
-    this.proxy ??= (async () => {
-      // Unix socket paths are limited to 108 bytes, so the socket lives in a short temp dir.
-      const dir = await mkdtemp(join(tmpdir(), "cadre-net-"));
-      await writeFile(join(dir, "forwarder.cjs"), FORWARDER_SOURCE);
-      const proxy = await EgressProxy.start({
-        socketPath: join(dir, "proxy.sock"),
-        policy: this.ctx.req.environment.networkPolicy,
-        resolveHost: this.ctx.resolveHost,
-        onBlocked: (info) => this.ctx.req.onNetworkBlocked?.(info),
-      });
-      // The sandbox user maps to this host user, but keep the socket usable regardless.
-      await chmod(join(dir, "proxy.sock"), 0o666);
-      await chmod(dir, 0o755);
-      return { proxy, dir };
-    })();
-    return this.proxy;
+  /** The agent phase's proxy and forwarder, started with the first command that needs them. */
+  private ensureNetwork(holderPid: number): Promise<PhaseNetwork> {
+    this.network ??= PhaseNetwork.start({
+      holderPid,
+      policy: this.ctx.req.environment.networkPolicy,
+      resolveHost: this.ctx.runtime.resolveHost,
+      onBlocked: (info) => this.ctx.req.onNetworkBlocked?.(info),
+    }).catch((error: unknown) => {
+      this.network = null;
+      throw error;
+    });
+    return this.network;
   }
 
   async exec(command: string, opts: SandboxExecOptions = {}): Promise<SandboxExecResult> {
@@ -126,8 +125,9 @@ export class SandboxWorkspace implements Workspace {
     const env = this.ctx.req.environment;
     const limits = env.limits;
     const policy = env.networkPolicy;
-    const entry = this.kind === "overlay" ? enterPrefix((await this.ensureHolder()).pid) : [];
-    const net = policy.mode === "allowlist" ? await this.ensureProxy() : null;
+    const holder = await this.ensureHolder();
+    const plan = planPhaseNetwork(this.ctx.runtime, holder.pid, policy);
+    if (plan.proxy) await this.ensureNetwork(holder.pid);
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
     if (opts.signal?.aborted) controller.abort();
@@ -136,21 +136,20 @@ export class SandboxWorkspace implements Workspace {
     const diskLimit = limits.diskMb * 1024 * 1024;
     try {
       const result = await launch({
-        entry,
+        entry: plan.entry,
         workspace: this.merged,
         identityDir: this.ctx.identityDir,
         readOnly: this.readOnly,
-        network: policy.mode === "on",
+        network: plan.network,
+        seccomp: this.ctx.runtime.seccomp,
         cwd,
-        env: sandboxEnv({ variables: env.variables, extra: opts.env, proxy: net !== null }),
+        env: sandboxEnv({ variables: env.variables, extra: opts.env, proxy: plan.proxy }),
         limits,
         // The environment's limit is a ceiling, not a default a caller may raise.
         timeoutMs: Math.min(opts.timeoutMs ?? limits.commandTimeoutMs, limits.commandTimeoutMs),
         signal: controller.signal,
         redact: Object.values(env.secrets),
         onOutput: opts.onOutput,
-        extraBinds: net ? [[net.dir, SANDBOX_RUN_DIR]] : [],
-        wrapper: net ? `${SANDBOX_RUN_DIR}/forwarder.cjs` : undefined,
         watchdog: this.readOnly
           ? undefined
           : {
@@ -227,7 +226,7 @@ export class SandboxWorkspace implements Workspace {
       merged: root,
       setup: this.ctx.meta.setup,
       base: this.ctx.meta.base,
-      gitPrefix: this.holder ? enterPrefix(this.holder.pid) : [],
+      gitPrefix: this.kind === "overlay" && this.holder ? enterPrefix(this.holder.pid) : [],
       gitWorkTree: this.merged,
     });
   }
@@ -244,16 +243,12 @@ export class SandboxWorkspace implements Workspace {
   async release(): Promise<void> {
     for (const c of this.running) c.abort();
     while (this.running.size > 0) await new Promise((r) => setTimeout(r, 10));
+    const network = this.network;
+    this.network = null;
+    await (await network?.catch(() => null))?.close();
     const holder = this.holder;
     this.holder = null;
     await holder?.stop();
-    const net = this.proxy;
-    this.proxy = null;
-    if (net) {
-      const { proxy, dir } = await net;
-      await proxy.close();
-      await rm(dir, { recursive: true, force: true });
-    }
   }
 
   async destroy(): Promise<void> {

@@ -4,9 +4,12 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { withFileLock } from "./file-lock.ts";
 import { launch } from "./launch.ts";
-import { mountAndRunPrefix } from "./overlay.ts";
+import { setupNetworkPolicy } from "./network-policy.ts";
+import { NamespaceHolder, type OverlayLayers } from "./overlay.ts";
+import { PhaseNetwork } from "./phase-network.ts";
 import { removeTree } from "./remove-tree.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
+import { planPhaseNetwork, type PhaseNetworkPlan, type SandboxRuntime } from "./sandbox-runtime.ts";
 import { stripSetIdBits } from "./strip-set-id.ts";
 import { SandboxError, type ProvisionRequest } from "./types.ts";
 
@@ -23,6 +26,7 @@ export interface SetupLayerStoreOptions {
   tmpDir: string;
   /** "worktree": no overlayfs, so a layer is a full copy of the tree the script ran in. */
   kind: "overlay" | "worktree";
+  runtime: SandboxRuntime;
 }
 
 /**
@@ -78,20 +82,23 @@ export class SetupLayerStore {
       if (previousUpper || !overlay) await copyTree(previousUpper ?? base, layers.upper);
       for (const d of overlay ? [layers.upper, layers.work, layers.merged] : []) await mkdir(d, { recursive: true });
       const secrets = Object.values(env.secrets);
-      const result = await launch({
-        entry: overlay ? mountAndRunPrefix(layers) : [],
-        workspace: overlay ? layers.merged : layers.upper,
-        identityDir: this.o.identityDir,
-        readOnly: false,
-        network: true,
-        cwd: "",
-        env: sandboxEnv({ variables: env.variables, secrets: env.secrets, proxy: false }),
-        limits: env.limits,
-        timeoutMs: env.limits.commandTimeoutMs,
-        redact: secrets,
-        onOutput: (_stream, chunk) => req.onSetupOutput?.(phase, chunk),
-        command: script,
-      });
+      const result = await this.inPhaseNamespaces(req, overlay ? layers : null, (plan) =>
+        launch({
+          entry: plan.entry,
+          workspace: overlay ? layers.merged : layers.upper,
+          identityDir: this.o.identityDir,
+          readOnly: false,
+          network: plan.network,
+          seccomp: this.o.runtime.seccomp,
+          cwd: "",
+          env: sandboxEnv({ variables: env.variables, secrets: env.secrets, proxy: plan.proxy }),
+          limits: env.limits,
+          timeoutMs: env.limits.commandTimeoutMs,
+          redact: secrets,
+          onOutput: (_stream, chunk) => req.onSetupOutput?.(phase, chunk),
+          command: script,
+        }),
+      );
       if (result.exitCode !== 0) {
         const why = result.timedOut
           ? `timed out after ${env.limits.commandTimeoutMs} ms`
@@ -112,6 +119,35 @@ export class SetupLayerStore {
     } catch (e) {
       await removeTree(tmp);
       throw e;
+    }
+  }
+
+  /**
+   * Runs `work` in the namespaces of a setup or maintenance phase: a holder of its own (with the
+   * overlay mounted) whose network namespace reaches out only through the egress proxy, with the
+   * setup policy (public internet and the hosts the environment lists, never the host's services).
+   */
+  private async inPhaseNamespaces<T>(
+    req: ProvisionRequest,
+    layers: OverlayLayers | null,
+    work: (plan: PhaseNetworkPlan) => Promise<T>,
+  ): Promise<T> {
+    const holder = await NamespaceHolder.start(layers);
+    let network: PhaseNetwork | null = null;
+    try {
+      const policy = setupNetworkPolicy(req.environment.networkPolicy);
+      const plan = planPhaseNetwork(this.o.runtime, holder.pid, policy);
+      if (plan.proxy)
+        network = await PhaseNetwork.start({
+          holderPid: holder.pid,
+          policy,
+          resolveHost: this.o.runtime.resolveHost,
+          onBlocked: (info) => req.onNetworkBlocked?.(info),
+        });
+      return await work(plan);
+    } finally {
+      await network?.close();
+      await holder.stop();
     }
   }
 }

@@ -9,7 +9,11 @@ import { SandboxError, type WorkspaceChange } from "./types.ts";
 
 describe("workspaces, layers and changes", () => {
   const home = mkdtempSync(join(tmpdir(), "cadre-sbx-home-"));
-  const manager = new SandboxManager({ root: join(home, "sandboxes") });
+  // The setup counter is a host service: setup reaches it only as a host the environment lists.
+  const manager = new SandboxManager({
+    root: join(home, "sandboxes"),
+    resolveHost: async (host) => (host === "counter.test" ? ["127.0.0.1"] : []),
+  });
   let repo: TestRepo;
   let counter: Server;
   let setupRuns = 0;
@@ -38,11 +42,14 @@ describe("workspaces, layers and changes", () => {
   });
 
   const setupEnv = (key: string): ReturnType<typeof testEnvironment> =>
-    testEnvironment({
-      key,
-      // The setup phase has network: it reports each run to a counter on the host.
-      setupScript: `exec 3<>/dev/tcp/127.0.0.1/${port}; printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3 >/dev/null; mkdir -p node_modules/pkg && echo dep > node_modules/pkg/index.js && echo SETUP-DONE`,
-    });
+    testEnvironment(
+      {
+        key,
+        // The setup phase has network (through the proxy): it reports each run to the counter.
+        setupScript: `curl -sS http://counter.test:${port}/ >/dev/null; mkdir -p node_modules/pkg && echo dep > node_modules/pkg/index.js && echo SETUP-DONE`,
+      },
+      { allow: [`counter.test:${port}`] },
+    );
 
   it("runs setup exactly once for ten attempts provisioned together", async () => {
     const outputs: string[] = [];
