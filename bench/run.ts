@@ -7,6 +7,7 @@ import { formatTable, type BenchTable } from "./lib/table.ts";
 const suites: Record<string, () => Promise<BenchTable[]>> = {
   "first-task": async () => (await import("./first-task.ts")).benchFirstTask(),
   provisioning: async () => (await import("./provisioning.ts")).benchProvisioning(),
+  "sandbox-exec": async () => (await import("./sandbox-exec.ts")).benchSandboxExec(),
   "agent-vs-codex": async () => (await import("./agent-vs-codex.ts")).benchAgentVsCodex(),
   review: async () => (await import("./review.ts")).benchReview(),
   web: async () => (await import("./web.ts")).benchWeb(),
