@@ -3,8 +3,16 @@ import { Id, Timestamp } from "./ids.ts";
 import { ImageField } from "./image-reference.ts";
 
 export const NetworkPolicy = z.strictObject({
+  /**
+   * The agent's network: `off` none; `allowlist` the listed hosts only; `on` any public address.
+   * Every mode goes through Cadre's egress proxy, never the host's own network or services.
+   */
   mode: z.enum(["off", "allowlist", "on"]),
-  /** Domain patterns such as `registry.npmjs.org` or `*.example.com`; used with `allowlist`. */
+  /**
+   * Host patterns such as `registry.npmjs.org`, `*.example.com` or `10.0.0.5:8080`. With `allowlist`
+   * the only hosts the agent may reach; with any mode, a host listed literally (not by `*.`) may be
+   * a private address, and setup and maintenance may reach it too.
+   */
   allow: z
     .array(
       z

@@ -69,11 +69,14 @@ function withEnvFlags(cmd: Command): Command {
       collect,
     )
     .addOption(
-      new Option("--network <policy>", "agent network: off, allowlist or on").choices(["off", "allowlist", "on"]),
+      new Option(
+        "--network <policy>",
+        "agent network: off, allowlist (listed hosts only) or on (any public address)",
+      ).choices(["off", "allowlist", "on"]),
     )
     .option(
       "--allow <domain>",
-      "allowed domain pattern for --network allowlist, e.g. registry.npmjs.org or *.example.com (repeatable)",
+      "allowed host pattern, e.g. registry.npmjs.org, *.example.com or 10.0.0.5:8080 (repeatable); the only hosts with allowlist, and a host listed literally may be private (setup reaches it too)",
       collect,
     )
     .option("--read-only-methods", "with allowlist, only GET/HEAD/OPTIONS")
@@ -126,7 +129,7 @@ function bodyFrom(o: EnvFlags, current?: Environment): UpdateEnvironment & { rep
 function render(e: Environment): string {
   return [
     `${e.name} (${e.id})${e.repoId ? `  repo ${e.repoId}` : ""}`,
-    `  network:    ${e.networkPolicy.mode}${e.networkPolicy.mode === "allowlist" ? ` [${e.networkPolicy.allow.join(", ")}]${e.networkPolicy.readOnlyMethods ? " read-only methods" : ""}` : ""}`,
+    `  network:    ${e.networkPolicy.mode}${e.networkPolicy.allow.length > 0 ? ` [${e.networkPolicy.allow.join(", ")}]` : ""}${e.networkPolicy.readOnlyMethods ? " read-only methods" : ""}`,
     `  variables:  ${Object.keys(e.variables).join(", ") || "-"}`,
     `  secrets:    ${e.secretNames.map((n) => `${n}=••••`).join(", ") || "-"}`,
     `  image:      ${e.image ?? "- (the runner's own system)"}`,

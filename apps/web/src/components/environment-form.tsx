@@ -215,21 +215,29 @@ export function EnvironmentForm({
             </label>
           ))}
         </div>
-        {network.mode === "allowlist" && (
-          <label className="field">
-            <span>
-              Allowed domains <small className="muted">(one a line, *.example.com allowed)</small>
-            </span>
-            <textarea
-              className="code-input"
-              aria-label="Allowed domains"
-              rows={3}
-              value={allowText}
-              onChange={(x) => setAllowText(x.target.value)}
-              spellCheck={false}
-            />
-          </label>
-        )}
+        <p className="muted">
+          {network.mode === "off"
+            ? "No network for the agent. Setup still reaches the public internet and the hosts listed below."
+            : network.mode === "allowlist"
+              ? "Only the hosts listed below, through Cadre's proxy."
+              : "Any public address through Cadre's proxy; never this machine's services or private addresses unless listed below."}
+        </p>
+        <label className="field">
+          <span>
+            {network.mode === "allowlist" ? "Allowed domains" : "Listed hosts"}{" "}
+            <small className="muted">
+              (one a line, *.example.com allowed; a host named literally may be a private address)
+            </small>
+          </span>
+          <textarea
+            className="code-input"
+            aria-label="Allowed domains"
+            rows={3}
+            value={allowText}
+            onChange={(x) => setAllowText(x.target.value)}
+            spellCheck={false}
+          />
+        </label>
         {network.mode !== "off" && (
           <label className="check">
             <input
