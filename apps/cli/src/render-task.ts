@@ -1,4 +1,4 @@
-import { statusLabel, type Task, type TaskWithAttempts } from "@cadre/protocol";
+import { describeDelivery, describeSelection, statusLabel, type Task, type TaskWithAttempts } from "@cadre/protocol";
 
 function age(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -26,7 +26,12 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
     `  status:   ${statusLabel(t.status, t.attempts.find((a) => a.status === t.status)?.waitingFor)}`,
     `  repo:     ${t.repoName} @ ${t.baseRef} (${t.baseCommit.slice(0, 12)})`,
     `  mode:     ${t.mode}   model: ${t.model}`,
-    `  review:   ${t.review.state}${t.review.delivery ? ` (${t.review.delivery.kind}${"branch" in t.review.delivery ? ` ${t.review.delivery.branch}` : ""})` : ""}${t.review.by ? ` by ${t.review.by}` : ""}${t.review.reason ? `: ${t.review.reason}` : ""}`,
+    `  review:   ${t.review.state}${t.review.delivery ? ` (${describeDelivery(t.review.delivery)})` : ""}${t.review.by ? ` by ${t.review.by}` : ""}${t.review.reason ? `: ${t.review.reason}` : ""}`,
+    ...(t.review.pulled && t.review.state === "pending"
+      ? [
+          `  pulled locally: ${describeSelection(t.review.pulled.selected)} by ${t.review.pulled.by} (the review is open)`,
+        ]
+      : []),
     `  created:  ${t.createdAt} by ${t.createdBy}`,
     `  usage:    ${t.usage.inputTokens} in, ${t.usage.outputTokens} out, $${t.usage.costUsd.toFixed(4)}`,
     ...(t.expectedPaths.length ? [`  expects:  ${t.expectedPaths.join(", ")}`] : []),
