@@ -25,6 +25,8 @@ let openGate: () => void = () => undefined;
 const gate = new Promise<void>((resolve) => (openGate = resolve));
 
 const ANSWER_OPTIONS = ["yes, convert them", "no, numbers only"];
+/** Long enough for a loaded machine, inside the client's 180 s request timeout below. */
+const WAIT = { waitSeconds: 170 };
 
 describe("cadre mcp: the SDK's own client delegates tasks over stdio", () => {
   let stack: CadreStack;
@@ -132,7 +134,7 @@ describe("cadre mcp: the SDK's own client delegates tasks over stdio", () => {
 
     // The agent is held at its first step until the wait has reported it is waiting.
     const progress: Progress[] = [];
-    const { output: done } = await call(TaskOutput, "wait_for_task", { taskId: task.id }, (update) => {
+    const { output: done } = await call(TaskOutput, "wait_for_task", { taskId: task.id, ...WAIT }, (update) => {
       progress.push(update);
       openGate();
     });
@@ -179,6 +181,7 @@ describe("cadre mcp: the SDK's own client delegates tasks over stdio", () => {
       prompt: "ASK-ME: fix add()",
       repo: "calc",
       wait: true,
+      ...WAIT,
     });
     expect(asked.status).toBe("waiting_for_input");
     expect(asked.waiting).toEqual([
@@ -193,12 +196,12 @@ describe("cadre mcp: the SDK's own client delegates tasks over stdio", () => {
     expect(again.waiting).toEqual(asked.waiting);
 
     await call(TaskOutput, "answer_question", { taskId: asked.id, text: "no, numbers only" });
-    const { output: answered } = await call(TaskOutput, "wait_for_task", { taskId: asked.id });
+    const { output: answered } = await call(TaskOutput, "wait_for_task", { taskId: asked.id, ...WAIT });
     expect(answered).toMatchObject({ status: "completed", attempts: [{ summary: "Fixed add() for numbers." }] });
     expect(answered.waiting).toBeUndefined();
 
     await call(TaskOutput, "send_followup", { taskId: asked.id, text: "Please also check mul" });
-    const { output: followed } = await call(TaskOutput, "wait_for_task", { taskId: asked.id });
+    const { output: followed } = await call(TaskOutput, "wait_for_task", { taskId: asked.id, ...WAIT });
     expect(followed.attempts[0]?.summary).toBe("mul() is fine as it is.");
 
     // Delivering to the origin: pushed as a branch of its own.
@@ -217,6 +220,7 @@ describe("cadre mcp: the SDK's own client delegates tasks over stdio", () => {
       repo: "calc",
       mode: "plan",
       wait: true,
+      ...WAIT,
     });
     expect(planned.waiting).toEqual([
       {
@@ -226,7 +230,7 @@ describe("cadre mcp: the SDK's own client delegates tasks over stdio", () => {
       },
     ]);
     await call(TaskOutput, "approve_plan", { taskId: planned.id });
-    const { output: done } = await call(TaskOutput, "wait_for_task", { taskId: planned.id });
+    const { output: done } = await call(TaskOutput, "wait_for_task", { taskId: planned.id, ...WAIT });
     expect(done).toMatchObject({ status: "completed", attempts: [{ summary: "Nothing left to change." }] });
   });
 
