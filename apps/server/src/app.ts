@@ -17,6 +17,7 @@ import { userHandlers } from "./user-handlers.ts";
 import { queueHandlers } from "./queue-handlers.ts";
 import { routeGuards } from "./route-guards.ts";
 import { authenticate } from "./authenticate.ts";
+import { checkUrlEscapes } from "./url-escapes.ts";
 
 export type AppEnv = { Variables: { principal: Principal } };
 
@@ -46,6 +47,11 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
       404,
     ),
   );
+
+  app.use("*", async (c, next) => {
+    checkUrlEscapes(c.req.url);
+    await next();
+  });
 
   app.use(
     "/api/*",

@@ -28,7 +28,8 @@ export function serveWebApp(app: Hono<AppEnv>): void {
     if (!existsSync(join(root, "index.html"))) {
       return c.text("The web app is not built: run 'npm run build -w @cadre/web' (npm start does it for you).", 503);
     }
-    const rel = normalize(decodeURIComponent(c.req.path)).replace(/^(\.\.[/\\])+/, "");
+    // c.req.path is already decoded (a malformed escape never gets this far: see url-escapes.ts).
+    const rel = normalize(c.req.path).replace(/^(\.\.[/\\])+/, "");
     const file = join(root, rel);
     if (file.startsWith(root) && extname(file) && existsSync(file)) {
       const body = await readFile(file);
