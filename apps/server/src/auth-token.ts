@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { CadreError } from "@cadre/protocol";
 
 /**
- * The server's bearer token: made on first start, stored with mode 0600, printed once.
+ * The server's bearer token: made on first start, stored with mode 0600 (`cadre serve` shows it once, on a terminal only).
  * A token file readable by group or others is refused (anyone on the machine could use it).
  */
 export async function loadOrCreateToken(path: string): Promise<{ token: string; created: boolean }> {

@@ -29,7 +29,9 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   token: string;
+  /** The admin token was made by this start: the caller decides whether to show it (never into a log). */
   tokenCreated: boolean;
+  tokenPath: string;
   store: Store;
   runner: Runner | null;
   close(): Promise<void>;
@@ -95,13 +97,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await runner.start();
   }
   await writeFile(paths.serverInfo, JSON.stringify({ url, pid: process.pid }) + "\n", { mode: 0o600 });
-  if (created)
-    log(`A new API token was created and stored in ${paths.token}:\n  ${token}\n(it is printed only this once)`);
 
   return {
     url,
     token,
     tokenCreated: created,
+    tokenPath: paths.token,
     store,
     runner,
     async close() {

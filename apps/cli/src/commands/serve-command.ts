@@ -2,6 +2,22 @@ import type { Command } from "commander";
 import { stdio } from "../cli-context.ts";
 import { intBetween } from "../parse-options.ts";
 
+/**
+ * A new admin token is shown once, and only on a terminal: output that is not one usually ends
+ * up in a log file or a journal, where anyone who reads the log would get the admin's token.
+ */
+function announceToken(server: { tokenCreated: boolean; token: string; tokenPath: string }): void {
+  if (!server.tokenCreated) return;
+  if (stdio.isTTY)
+    stdio.out(
+      `A new admin API token was created and stored in ${server.tokenPath}:\n  ${server.token}\n(it is shown only this once; it stays readable in that file, by you only)`,
+    );
+  else
+    stdio.err(
+      `A new admin API token was created and stored in ${server.tokenPath} (mode 600). It is not printed because this output is not a terminal: read it with 'cat ${server.tokenPath}'.`,
+    );
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command("serve")
@@ -26,6 +42,7 @@ export function registerServeCommand(program: Command): void {
         databaseUrl: process.env.CADRE_DATABASE_URL,
         log: (l) => stdio.err(l),
       });
+      announceToken(server);
       stdio.err(
         `Cadre is running at ${server.url} (home ${home}, ${process.env.CADRE_DATABASE_URL ? "PostgreSQL" : "embedded PGlite"}, ${opts.slots} runner slot${opts.slots === 1 ? "" : "s"})`,
       );
