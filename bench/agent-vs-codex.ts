@@ -313,11 +313,13 @@ function splitRows(cadre: RunResult[], codex: RunResult[]): (string | number)[][
 
 export async function benchAgentVsCodex(runs = 3): Promise<BenchTable[]> {
   const codex = await ensureCodex();
-  const { home, remove } = await tempHome("cadre-bench-avc-");
+  const { home: scratch, remove } = await tempHome("cadre-bench-avc-");
+  // Repos sit beside the Cadre home: Cadre refuses to take one from inside it.
+  const home = join(scratch, "home");
   let stamps: RequestStamp[] = [];
   const model = await startScriptedModel({ script: echoScript(stamps), recordBodies: false });
   await writeScriptedConfig(home, model.url);
-  const originRepo = join(home, "origin");
+  const originRepo = join(scratch, "origin");
   await createFixtureRepo(originRepo);
   const codexHome = await makeCodexHome();
   const codexWork = await mkdtemp(join(tmpdir(), "cadre-bench-codex-repos-"));

@@ -26,10 +26,12 @@ async function timeSpawns(n: number): Promise<number> {
 }
 
 export async function benchFirstTask(runs = 3): Promise<BenchTable[]> {
-  const { home, remove } = await tempHome("cadre-bench-");
+  const { home: scratch, remove } = await tempHome("cadre-bench-");
+  // Repos sit beside the Cadre home: Cadre refuses to take one from inside it.
+  const home = join(scratch, "home");
   const model = await startScriptedModel({ script: twentyStepScript(), recordBodies: false });
   await writeScriptedConfig(home, model.url);
-  const repoPath = join(home, "repo");
+  const repoPath = join(scratch, "repo");
   await createFixtureRepo(repoPath);
   const server = await startServer({ home, port: 0, slots: 2, log: () => undefined });
   try {

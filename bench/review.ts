@@ -19,8 +19,10 @@ const TASKS = 10;
  * conflicting pair); the others edit files of their own.
  */
 export async function benchReview(files = 50_000): Promise<BenchTable[]> {
-  const { home, remove } = await tempHome("cadre-bench-review-");
-  const origin = join(home, "origin.git");
+  const { home: scratch, remove } = await tempHome("cadre-bench-review-");
+  // Repos sit beside the Cadre home: Cadre refuses to take one from inside it.
+  const home = join(scratch, "home");
+  const origin = join(scratch, "origin.git");
   const gen = await generateRepo(origin, files, { bare: true });
   const target = (i: number) => gen.paths[(i === 1 ? 0 : i) * Math.floor(files / TASKS)] as string;
   const script = (ctx: ScriptContext): Step => {

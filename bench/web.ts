@@ -142,9 +142,11 @@ async function newAttempt(api: CadreClient, prompt: string): Promise<{ taskId: s
 
 export async function benchWeb(): Promise<BenchTable[]> {
   ensureWebBuilt();
-  const { home, remove } = await tempHome("cadre-bench-web-");
+  const { home: scratch, remove } = await tempHome("cadre-bench-web-");
+  // Repos sit beside the Cadre home: Cadre refuses to take one from inside it.
+  const home = join(scratch, "home");
   await writeScriptedConfig(home, "http://127.0.0.1:9/v1");
-  const repoDir = join(home, "repo");
+  const repoDir = join(scratch, "repo");
   const bigHead = await makeBigRepo(repoDir);
   // No embedded runner: the benchmark writes the events itself, as a runner would.
   let server: RunningServer | null = await startServer({ home, port: 0, slots: 0, log: () => undefined });

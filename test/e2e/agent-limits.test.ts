@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { Event, TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../support/scripted-model/index.ts";
 import { runCli, startCadreServe } from "../support/cadre-process.ts";
@@ -103,7 +103,9 @@ describe("agent limits through the server: stuck, budget, compaction, 429", () =
 describe("with no model provider configured", () => {
   it("the server starts and creating a task names the missing setting", async () => {
     const { home, remove } = await tempHome();
-    await createFixtureRepo(join(home, "repo"));
+    // outside the Cadre home: Cadre refuses to take a repo from inside it
+    const repo = `${home}-repo`;
+    await createFixtureRepo(repo);
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !/^(OPENAI|ANTHROPIC)_|^CADRE_MODEL$/.test(k)),
     ) as Record<string, string>;
@@ -114,7 +116,7 @@ describe("with no model provider configured", () => {
     });
     try {
       const env = { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token };
-      expect((await runCli(["repo", "add", join(home, "repo"), "--name", "calc"], env)).code).toBe(0);
+      expect((await runCli(["repo", "add", repo, "--name", "calc"], env)).code).toBe(0);
       const r = await runCli(["task", "new", "fix it", "--repo", "calc"], env);
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(/OPENAI_API_KEY/);
@@ -122,6 +124,7 @@ describe("with no model provider configured", () => {
     } finally {
       await server.stop();
       await remove();
+      await rm(repo, { recursive: true, force: true });
     }
   });
 });

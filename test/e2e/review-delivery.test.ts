@@ -76,7 +76,7 @@ describe("review and delivery", () => {
   const cli = (args: string[], opts: { cwd?: string; input?: string } = {}) => h.cli(args, opts);
   const json = <T>(args: string[]) => h.json<T>(args);
   async function newRepo(name: string) {
-    const repo = await createOrigin(join(h.home, "origins", name), FILES);
+    const repo = await createOrigin(join(h.work, "origins", name), FILES);
     await json(["repo", "add", repo.origin, "--name", name]);
     return repo;
   }

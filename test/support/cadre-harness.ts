@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
 import type { Event } from "@cadre/protocol";
@@ -15,6 +15,8 @@ export interface Harness {
   model: ScriptedModel;
   server: CadreServeProcess;
   home: string;
+  /** A directory outside the Cadre home for origins and files a test makes (Cadre refuses repos inside its home). */
+  work: string;
   env: Record<string, string>;
   cli(
     args: string[],
@@ -41,6 +43,8 @@ export interface HarnessOptions {
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const { home, remove } = await tempHome();
+  const work = `${home}-work`;
+  await mkdir(work, { recursive: true });
   const model = await startScriptedModel({ script: opts.script, recordBodies: opts.recordRequests ?? false });
   if (opts.config) await writeFile(join(home, "config.json"), JSON.stringify(opts.config(model.url)));
   else await writeScriptedConfig(home, model.url);
@@ -50,6 +54,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     model,
     server,
     home,
+    work,
     env: { CADRE_HOME: home, CADRE_URL: server.url, CADRE_TOKEN: server.token },
     cli: (args, o = {}) => runCli(args, h.env, o),
     async json<T>(args: string[], expectCode = 0): Promise<T> {
@@ -75,11 +80,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       await server.stop();
       await model.close();
       await remove();
+      await rm(work, { recursive: true, force: true });
     },
   };
   if (opts.fixtureRepo !== false) {
-    await createFixtureRepo(join(home, "repo"));
-    expect((await h.cli(["repo", "add", join(home, "repo"), "--name", "calc"])).code).toBe(0);
+    await createFixtureRepo(join(work, "repo"));
+    expect((await h.cli(["repo", "add", join(work, "repo"), "--name", "calc"])).code).toBe(0);
   }
   return h;
 }

@@ -24,3 +24,4 @@ export * from "./ignored-paths.ts";
 export * from "./match-selection.ts";
 export * from "./patch-tree.ts";
 export * from "./checked-out-branch.ts";
+export * from "./repository-dirs.ts";

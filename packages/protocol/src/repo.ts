@@ -20,6 +20,12 @@ export const RepoName = z
     "a repo name may contain letters, digits, '.', '_' and '-', and must start with a letter or digit",
   );
 
+/** A name for a new repo. Repos are found by id or name: a name shaped like an id could stand in for another repo. */
+export const NewRepoName = RepoName.refine(
+  (s) => !s.startsWith("repo_"),
+  "a repo name may not start with 'repo_' (ids do)",
+);
+
 export const CreateRepo = z.strictObject({
   /** Absolute local path or URL (https://, ssh://, git@host:path, file://). */
   origin: z
@@ -27,7 +33,7 @@ export const CreateRepo = z.strictObject({
     .min(1)
     .max(2048)
     .refine((s) => !s.startsWith("-"), "an origin may not start with '-'"),
-  name: RepoName.optional(),
+  name: NewRepoName.optional(),
   defaultBranch: BranchName.optional(),
 });
 export type CreateRepo = z.infer<typeof CreateRepo>;

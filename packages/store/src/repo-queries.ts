@@ -18,9 +18,12 @@ export class RepoQueries {
     return (await this.sql.query<RepoRow>("select * from repos order by name")).map(toRepo);
   }
 
-  /** By id or by name. */
+  /** By id or by name; an id wins over a name that happens to be equal to it. */
   async find(idOrName: string): Promise<Repo | null> {
-    const rows = await this.sql.query<RepoRow>("select * from repos where id = $1 or name = $1 limit 1", [idOrName]);
+    const rows = await this.sql.query<RepoRow>(
+      "select * from repos where id = $1 or name = $1 order by (id = $1) desc limit 1",
+      [idOrName],
+    );
     return rows[0] ? toRepo(rows[0]) : null;
   }
 

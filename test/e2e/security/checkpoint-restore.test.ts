@@ -77,7 +77,7 @@ describe("a checkpoint with symlinks to host paths, restored into a fresh worksp
   }
 
   it("a follow-up on a runner without the attempt's layer leaves the host files alone", async () => {
-    const repo = await createOrigin(join(h.home, "origins", "resume"), FILES);
+    const repo = await createOrigin(join(h.work, "origins", "resume"), FILES);
     await h.json(["repo", "add", repo.origin, "--name", "resume"]);
     const dirs = await victimDirs("resume");
     const task = await linkTask("resume", dirs);
@@ -91,7 +91,7 @@ describe("a checkpoint with symlinks to host paths, restored into a fresh worksp
   });
 
   it("followup --resolve-conflicts after the branch moved leaves the host files alone", async () => {
-    const repo = await createOrigin(join(h.home, "origins", "rebase"), FILES);
+    const repo = await createOrigin(join(h.work, "origins", "rebase"), FILES);
     await h.json(["repo", "add", repo.origin, "--name", "rebase"]);
     const dirs = await victimDirs("rebase");
     const task = await linkTask("rebase", dirs);

@@ -1,12 +1,12 @@
 import { rename, rm } from "node:fs/promises";
 import { basename } from "node:path";
-import { CadreError, RepoName } from "@cadre/protocol";
+import { CadreError, NewRepoName } from "@cadre/protocol";
 import { defaultBranch, ensureMirror } from "@cadre/git";
 import { newId } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 import { mirrorPath } from "../cadre-home.ts";
-import { normalizeOrigin } from "../origin.ts";
+import { allowedOrigin } from "../repo-origin-policy.ts";
 import { requireRole } from "../access.ts";
 
 function nameFromOrigin(origin: string): string {
@@ -27,9 +27,14 @@ export function repoHandlers(ctx: ServerContext): Pick<Handlers, "listRepos" | "
     },
     async createRepo({ body, principal }) {
       requireRole(principal, "member");
-      const origin = await normalizeOrigin(body.origin);
+      const origin = await allowedOrigin(body.origin, {
+        principal,
+        home: ctx.home,
+        env: ctx.env,
+        existing: await ctx.store.repos.list(),
+      });
       const name = body.name ?? nameFromOrigin(origin);
-      const parsedName = RepoName.safeParse(name);
+      const parsedName = NewRepoName.safeParse(name);
       if (!parsedName.success)
         throw new CadreError("validation_failed", `cannot derive a valid repo name from ${origin}: pass --name`);
       if (await ctx.store.repos.findByName(name))
