@@ -49,7 +49,7 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
   const task = await ctx.store.tasks.get(rec.taskId);
   if (!task) throw new CadreError("internal", `task ${rec.taskId} of attempt ${rec.id} is missing`);
   const environment = task.environmentId ? await ctx.store.environments.find(task.environmentId) : null;
-  const sandboxEnv = await sandboxEnvironment(ctx.store, environment, ctx.secretKey);
+  const sandboxEnv = await sandboxEnvironment(ctx.store, environment, ctx.secretKey, task.repoId);
   const writer = new EventWriter(
     ctx.store,
     rec.id,

@@ -1,4 +1,4 @@
-import { CadreError, type Environment, type Repo } from "@cadre/protocol";
+import { CadreError, environmentRunsOn, type Environment, type Repo } from "@cadre/protocol";
 import type { AttemptRecord } from "@cadre/store";
 import type { Principal } from "./principal.ts";
 import type { ServerContext } from "./server-context.ts";
@@ -73,4 +73,29 @@ export async function requireEnvironment(ctx: ServerContext, p: Principal, idOrN
   if (!env || !canSeeEnvironment(await visibleRepoIds(ctx, p), env))
     throw new CadreError("not_found", `environment ${idOrName} not found: list them with 'cadre env list'`);
   return env;
+}
+
+/**
+ * Refuses to run `env` (and so its secrets) on `repo` unless it is the environment's own repo or
+ * one an admin allowed: a shared environment's secrets must not reach code of any repo a member has.
+ */
+export async function requireEnvironmentRunsOn(ctx: ServerContext, env: Environment, repo: Repo): Promise<void> {
+  if (environmentRunsOn(env, repo.id)) return;
+  const owner = env.repoId ? await ctx.store.repos.find(env.repoId) : null;
+  const whose = owner ? `belongs to repo '${owner.name}'` : "is shared";
+  throw new CadreError(
+    "forbidden",
+    `environment '${env.name}' ${whose} and is not allowed on repo '${repo.name}': use an environment of '${repo.name}', or ask an admin to allow it with 'cadre env update ${env.name} --allow-repo ${repo.name}'`,
+  );
+}
+
+/** Re-running a task (follow-up, answer, plan decision) runs its environment again: it must still be allowed there. */
+export async function requireTaskEnvironmentAllowed(ctx: ServerContext, taskId: string): Promise<void> {
+  const task = await ctx.store.tasks.get(taskId);
+  if (!task?.environmentId) return;
+  const [env, repo] = await Promise.all([
+    ctx.store.environments.find(task.environmentId),
+    ctx.store.repos.find(task.repoId),
+  ]);
+  if (env && repo) await requireEnvironmentRunsOn(ctx, env, repo);
 }

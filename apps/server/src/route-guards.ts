@@ -1,14 +1,18 @@
 import type { z } from "zod";
-import { type JsonRouteName, type Routes } from "@cadre/protocol";
+import { CadreError, type JsonRouteName, type Routes } from "@cadre/protocol";
+import type { Principal } from "./principal.ts";
 import type { HandlerInput } from "./route-registry.ts";
 import type { ServerContext } from "./server-context.ts";
 import {
   canSeeEnvironment,
+  canSeeRepo,
   requireAttemptAccess,
   requireEnvironment,
+  requireEnvironmentRunsOn,
   requireRepo,
   requireRole,
   requireTaskAccess,
+  requireTaskEnvironmentAllowed,
   visibleRepoIds,
 } from "./access.ts";
 import { checkTaskRate } from "./rate-limit.ts";
@@ -29,11 +33,33 @@ export type Guards = { [K in JsonRouteName]: Guard<K> };
 
 const open = {};
 
+function sameSet(left: string[], right: string[]): boolean {
+  const [a, b] = [new Set(left), new Set(right)];
+  return a.size === b.size && [...a].every((id) => b.has(id));
+}
+
+function requireAdminToAllow(principal: Principal): void {
+  if (principal.role !== "admin")
+    throw new CadreError(
+      "forbidden",
+      "only an admin lets an environment run on other repositories (allowedRepoIds): ask an admin to allow them",
+    );
+}
+
 export function routeGuards(ctx: ServerContext): Guards {
   const task = <K extends JsonRouteName>(role: "viewer" | "member") => ({
     before: async ({ params, principal }: HandlerInput<Routes[K]>) => {
       requireRole(principal, role);
       await requireTaskAccess(ctx, principal, (params as { id: string }).id);
+    },
+  });
+  // Answering, following up or deciding on a plan runs the task's environment again.
+  const rerun = <K extends JsonRouteName>() => ({
+    before: async ({ params, principal }: HandlerInput<Routes[K]>) => {
+      requireRole(principal, "member");
+      const id = (params as { id: string }).id;
+      await requireTaskAccess(ctx, principal, id);
+      await requireTaskEnvironmentAllowed(ctx, id);
     },
   });
   const attempt = <K extends JsonRouteName>() => ({
@@ -93,6 +119,7 @@ export function routeGuards(ctx: ServerContext): Guards {
     createEnvironment: {
       before: async ({ body, principal }) => {
         requireRole(principal, body.repoId ? "member" : "admin");
+        if (body.allowedRepoIds?.length) requireAdminToAllow(principal);
         if (body.repoId) await requireRepo(ctx, principal, body.repoId);
       },
     },
@@ -101,6 +128,15 @@ export function routeGuards(ctx: ServerContext): Guards {
         requireRole(principal, "member");
         const env = await requireEnvironment(ctx, principal, params.id);
         if (env.repoId === null || body.repoId === null) requireRole(principal, "admin");
+        if (body.allowedRepoIds && !sameSet(body.allowedRepoIds, env.allowedRepoIds)) requireAdminToAllow(principal);
+        // Its setup script runs on every repo it is allowed on: changing it needs access to all of them.
+        for (const repoId of env.allowedRepoIds) {
+          if (!(await canSeeRepo(ctx, principal, repoId)))
+            throw new CadreError(
+              "forbidden",
+              `environment '${env.name}' also runs on repositories you cannot see: only an admin (or a user with access to all of them) may change it`,
+            );
+        }
         if (body.repoId) await requireRepo(ctx, principal, body.repoId);
       },
     },
@@ -118,18 +154,19 @@ export function routeGuards(ctx: ServerContext): Guards {
     createTask: {
       before: async ({ body, principal }) => {
         requireRole(principal, "member");
-        await requireRepo(ctx, principal, body.repo);
-        if (body.environment) await requireEnvironment(ctx, principal, body.environment);
+        const repo = await requireRepo(ctx, principal, body.repo);
+        if (body.environment)
+          await requireEnvironmentRunsOn(ctx, await requireEnvironment(ctx, principal, body.environment), repo);
         await checkTaskRate(ctx, principal);
       },
     },
     getTask: task("viewer"),
     cancelTask: task("member"),
-    followupTask: task("member"),
-    answerTask: task("member"),
-    sendMessage: task("member"),
-    approvePlan: task("member"),
-    rejectPlan: task("member"),
+    followupTask: rerun(),
+    answerTask: rerun(),
+    sendMessage: rerun(),
+    approvePlan: rerun(),
+    rejectPlan: rerun(),
     approveTask: task("member"),
     rejectTask: task("member"),
 

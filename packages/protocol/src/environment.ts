@@ -71,7 +71,10 @@ const EnvVarName = z
 export const Environment = z.object({
   id: Id,
   name: z.string(),
+  /** The repository it belongs to (null: a shared environment, made by an admin). */
   repoId: Id.nullable(),
+  /** Other repositories an admin let use it (and run its secrets); it runs nowhere else. */
+  allowedRepoIds: z.array(Id),
   setupScript: z.string(),
   maintenanceScript: z.string(),
   variables: z.record(z.string(), z.string()),
@@ -95,8 +98,12 @@ const EnvironmentFields = {
     .string()
     .min(1)
     .max(100)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "an environment name may contain letters, digits, '.', '_' and '-'"),
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "an environment name may contain letters, digits, '.', '_' and '-'")
+    // An environment is found by id or name: a name shaped like an id could stand in for another one.
+    .refine((s) => !s.startsWith("env_"), "an environment name may not start with 'env_' (ids do)"),
   repoId: Id.nullable(),
+  /** Set by admins only. */
+  allowedRepoIds: z.array(Id).max(1000),
   setupScript: z.string().max(256 * 1024),
   maintenanceScript: z.string().max(256 * 1024),
   variables: z.record(EnvVarName, z.string().max(64 * 1024)),
@@ -124,6 +131,7 @@ const EnvironmentFields = {
 export const CreateEnvironment = z.strictObject({
   ...EnvironmentFields,
   repoId: EnvironmentFields.repoId.optional(),
+  allowedRepoIds: EnvironmentFields.allowedRepoIds.optional(),
   setupScript: EnvironmentFields.setupScript.optional(),
   maintenanceScript: EnvironmentFields.maintenanceScript.optional(),
   variables: EnvironmentFields.variables.optional(),
@@ -139,3 +147,8 @@ export type CreateEnvironment = z.infer<typeof CreateEnvironment>;
 
 export const UpdateEnvironment = z.strictObject(EnvironmentFields).partial();
 export type UpdateEnvironment = z.infer<typeof UpdateEnvironment>;
+
+/** Whether an environment (and so its secrets) may run a task of `repoId`: its own repo's, or one an admin allowed. */
+export function environmentRunsOn(env: Pick<Environment, "repoId" | "allowedRepoIds">, repoId: string): boolean {
+  return env.repoId === repoId || env.allowedRepoIds.includes(repoId);
+}

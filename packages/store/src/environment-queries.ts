@@ -6,6 +6,7 @@ import { toEnvironment, type EnvironmentRow } from "./rows.ts";
 export interface EnvironmentRecord {
   name: string;
   repoId: string | null;
+  allowedRepoIds: string[];
   setupScript: string;
   maintenanceScript: string;
   variables: Record<string, string>;
@@ -24,8 +25,8 @@ export class EnvironmentQueries {
 
   async create(e: EnvironmentRecord): Promise<Environment> {
     const rows = await this.sql.query<EnvironmentRow>(
-      `insert into environments (id, name, repo_id, setup_script, maintenance_script, variables, secrets, network_policy, limits, test_command, instructions, setup_ttl_ms, image)
-       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12, $13) returning *`,
+      `insert into environments (id, name, repo_id, setup_script, maintenance_script, variables, secrets, network_policy, limits, test_command, instructions, setup_ttl_ms, image, allowed_repo_ids)
+       values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14::jsonb) returning *`,
       [
         newId("env"),
         e.name,
@@ -40,6 +41,7 @@ export class EnvironmentQueries {
         e.instructions,
         e.setupTtlMs,
         e.image,
+        JSON.stringify(e.allowedRepoIds),
       ],
     );
     return toEnvironment(rows[0] as EnvironmentRow);
@@ -48,7 +50,8 @@ export class EnvironmentQueries {
   async update(id: string, e: EnvironmentRecord): Promise<Environment> {
     const rows = await this.sql.query<EnvironmentRow>(
       `update environments set name = $2, repo_id = $3, setup_script = $4, maintenance_script = $5, variables = $6::jsonb, secrets = $7::jsonb,
-         network_policy = $8::jsonb, limits = $9::jsonb, test_command = $10, instructions = $11, setup_ttl_ms = $12, image = $13, updated_at = clock_timestamp()
+         network_policy = $8::jsonb, limits = $9::jsonb, test_command = $10, instructions = $11, setup_ttl_ms = $12, image = $13,
+         allowed_repo_ids = $14::jsonb, updated_at = clock_timestamp()
        where id = $1 returning *`,
       [
         id,
@@ -64,6 +67,7 @@ export class EnvironmentQueries {
         e.instructions,
         e.setupTtlMs,
         e.image,
+        JSON.stringify(e.allowedRepoIds),
       ],
     );
     return toEnvironment(rows[0] as EnvironmentRow);
@@ -74,9 +78,11 @@ export class EnvironmentQueries {
   }
 
   async find(idOrName: string): Promise<Environment | null> {
-    const rows = await this.sql.query<EnvironmentRow>("select * from environments where id = $1 or name = $1 limit 1", [
-      idOrName,
-    ]);
+    // an id wins over a name that happens to be equal to it
+    const rows = await this.sql.query<EnvironmentRow>(
+      "select * from environments where id = $1 or name = $1 order by (id = $1) desc limit 1",
+      [idOrName],
+    );
     return rows[0] ? toEnvironment(rows[0]) : null;
   }
 

@@ -160,14 +160,19 @@ export class EventQueries {
   }
 
   /** The setup output of the most recent attempt that ran an environment's setup script. */
+  /**
+   * The environment's most recent setup output, among tasks of `repoIds` (null: every repo), so a
+   * shared environment's log never shows a repository the caller cannot see.
+   */
   async lastSetupLog(
     environmentId: string,
+    repoIds: string[] | null,
   ): Promise<{ taskId: string; attemptId: string; at: string; log: string } | null> {
     const latest = await this.sql.query<{ attempt_id: string; task_id: string; at: Date }>(
       `select e.attempt_id, e.task_id, max(e.at) as at from events e join tasks t on t.id = e.task_id
-       where t.environment_id = $1 and e.type = 'setup_output'
+       where t.environment_id = $1 and e.type = 'setup_output' and ($2::text[] is null or t.repo_id = any($2::text[]))
        group by e.attempt_id, e.task_id order by max(e.at) desc limit 1`,
-      [environmentId],
+      [environmentId, repoIds],
     );
     const row = latest[0];
     if (!row) return null;

@@ -199,4 +199,12 @@ alter table users add column display_name text;
 alter table tasks add column review_pulled jsonb
 `,
   },
+  {
+    version: 7,
+    name: "environment-allowed-repos",
+    sql: `
+-- repositories besides its own that an admin let use the environment (and its secrets)
+alter table environments add column allowed_repo_ids jsonb not null default '[]'
+`,
+  },
 ];

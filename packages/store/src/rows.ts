@@ -41,6 +41,7 @@ export interface EnvironmentRow {
   id: string;
   name: string;
   repo_id: string | null;
+  allowed_repo_ids: unknown;
   setup_script: string;
   maintenance_script: string;
   variables: unknown;
@@ -59,6 +60,7 @@ export function toEnvironment(r: EnvironmentRow): Environment {
     id: r.id,
     name: r.name,
     repoId: r.repo_id,
+    allowedRepoIds: json<string[]>(r.allowed_repo_ids, []),
     setupScript: r.setup_script,
     maintenanceScript: r.maintenance_script,
     variables: json(r.variables, {}),

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "commander";
+import type { CadreClient } from "@cadre/client";
 import type { Environment, UpdateEnvironment } from "@cadre/protocol";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 import { collect, intBetween } from "../parse-options.ts";
@@ -34,6 +35,8 @@ function pairs(list: string[] | undefined, what: string, allowBare = false): Rec
 
 interface EnvFlags {
   repo?: string;
+  allowRepo?: string[];
+  disallowRepo?: string[];
   setup?: string;
   maintenance?: string;
   var?: string[];
@@ -56,6 +59,12 @@ interface EnvFlags {
 function withEnvFlags(cmd: Command): Command {
   return cmd
     .option("--repo <name>", "repo this environment belongs to")
+    .option(
+      "--allow-repo <name>",
+      "let tasks of another repo use it, secrets included (admins only; repeatable)",
+      collect,
+    )
+    .option("--disallow-repo <name>", "take a repo off the --allow-repo list (admins only; repeatable)", collect)
     .option("--setup <script>", "setup script (runs with network and secrets; @file reads a file)", scriptArg)
     .option(
       "--maintenance <script>",
@@ -126,9 +135,19 @@ function bodyFrom(o: EnvFlags, current?: Environment): UpdateEnvironment & { rep
   };
 }
 
+/** The allow list after --allow-repo / --disallow-repo (names resolved to ids), or undefined when neither was given. */
+async function allowedRepoIds(client: CadreClient, o: EnvFlags, current?: Environment): Promise<string[] | undefined> {
+  if (!o.allowRepo && !o.disallowRepo) return undefined;
+  const idOf = async (name: string) => (await client.call("getRepo", { params: { id: name } })).id;
+  const added = await Promise.all((o.allowRepo ?? []).map(idOf));
+  const removed = await Promise.all((o.disallowRepo ?? []).map(idOf));
+  return [...new Set([...(current?.allowedRepoIds ?? []), ...added])].filter((id) => !removed.includes(id));
+}
+
 function render(e: Environment): string {
   return [
-    `${e.name} (${e.id})${e.repoId ? `  repo ${e.repoId}` : ""}`,
+    `${e.name} (${e.id})${e.repoId ? `  repo ${e.repoId}` : "  shared"}`,
+    `  also on:    ${e.allowedRepoIds.join(", ") || "-"}`,
     `  network:    ${e.networkPolicy.mode}${e.networkPolicy.allow.length > 0 ? ` [${e.networkPolicy.allow.join(", ")}]` : ""}${e.networkPolicy.readOnlyMethods ? " read-only methods" : ""}`,
     `  variables:  ${Object.keys(e.variables).join(", ") || "-"}`,
     `  secrets:    ${e.secretNames.map((n) => `${n}=••••`).join(", ") || "-"}`,
@@ -149,10 +168,12 @@ export function registerEnvCommands(program: Command): void {
     let repoId: string | undefined;
     if (o.repo) repoId = (await client.call("getRepo", { params: { id: o.repo } })).id;
     const body = bodyFrom(o);
+    const allowed = await allowedRepoIds(client, o);
     const e = await client.call("createEnvironment", {
       body: {
         name,
         ...body,
+        ...(allowed ? { allowedRepoIds: allowed } : {}),
         secrets: body.secrets
           ? Object.fromEntries(Object.entries(body.secrets).filter(([, v]) => v !== null))
           : undefined,
@@ -173,10 +194,12 @@ export function registerEnvCommands(program: Command): void {
     const current = await client.call("getEnvironment", { params: { id: name } });
     let repoId: string | undefined;
     if (o.repo) repoId = (await client.call("getRepo", { params: { id: o.repo } })).id;
+    const allowed = await allowedRepoIds(client, o, current);
     const e = await client.call("updateEnvironment", {
       params: { id: current.id },
       body: {
         ...bodyFrom(o, current),
+        ...(allowed ? { allowedRepoIds: allowed } : {}),
         ...(repoId ? { repoId } : {}),
         ...(o.name && o.name !== name ? { name: o.name } : {}),
       },

@@ -10,7 +10,7 @@ import { checkEnvironmentImage } from "../environment-image.ts";
 import type { EnvironmentRecord } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
-import { requireRole } from "../access.ts";
+import { requireRole, visibleRepoIds } from "../access.ts";
 
 export const DEFAULT_SETUP_TTL_MS = 12 * 3600_000;
 
@@ -41,15 +41,26 @@ export function environmentHandlers(
   async function checkRepo(repoId: string | null | undefined): Promise<void> {
     if (repoId && !(await ctx.store.repos.find(repoId))) throw new CadreError("not_found", `repo ${repoId} not found`);
   }
+  /** The repos besides its own the environment may run on: each must exist; its own repo is implied. */
+  async function allowedRepos(ids: string[], repoId: string | null): Promise<string[]> {
+    const unique = [...new Set(ids)].filter((id) => id !== repoId);
+    for (const id of unique) {
+      const repo = await ctx.store.repos.find(id);
+      if (repo?.id !== id)
+        throw new CadreError("not_found", `repo ${id} not found: allowedRepoIds lists repo ids ('cadre repo list')`);
+    }
+    return unique;
+  }
 
   return {
     async listEnvironments() {
       return { items: await ctx.store.environments.list(), nextCursor: null };
     },
     getEnvironment: async ({ params }) => find(params.id),
-    async environmentSetupLog({ params }) {
+    async environmentSetupLog({ params, principal }) {
       const env = await find(params.id);
-      const last = await ctx.store.events.lastSetupLog(env.id);
+      // A shared environment runs on several repos: show only runs of repos the caller may see.
+      const last = await ctx.store.events.lastSetupLog(env.id, await visibleRepoIds(ctx, principal));
       return last ?? { taskId: null, attemptId: null, at: null, log: "" };
     },
     async createEnvironment({ body, principal }) {
@@ -64,6 +75,7 @@ export function environmentHandlers(
       const record: EnvironmentRecord = {
         name: b.name,
         repoId: b.repoId ?? null,
+        allowedRepoIds: await allowedRepos(b.allowedRepoIds ?? [], b.repoId ?? null),
         setupScript: b.setupScript ?? "",
         maintenanceScript: b.maintenanceScript ?? "",
         variables: b.variables ?? {},
@@ -85,9 +97,11 @@ export function environmentHandlers(
       await checkRepo(b.repoId);
       if (b.name && b.name !== cur.name && (await ctx.store.environments.find(b.name)))
         throw new CadreError("conflict", `an environment named '${b.name}' already exists`);
+      const repoId = b.repoId === undefined ? cur.repoId : b.repoId;
       const record: EnvironmentRecord = {
         name: b.name ?? cur.name,
-        repoId: b.repoId === undefined ? cur.repoId : b.repoId,
+        repoId,
+        allowedRepoIds: await allowedRepos(b.allowedRepoIds ?? cur.allowedRepoIds, repoId),
         setupScript: b.setupScript ?? cur.setupScript,
         maintenanceScript: b.maintenanceScript ?? cur.maintenanceScript,
         variables: b.variables ?? cur.variables,
