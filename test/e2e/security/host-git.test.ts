@@ -80,7 +80,7 @@ describe("git on the host never runs what the workspace configures", () => {
   });
 
   it("checkpoint, diff, restore, rebase with conflicts, merge delivery and apply run no workspace config, hook or driver", async () => {
-    const repo = await createOrigin(join(h.home, "origins", "hostile"), { "calc.mjs": CALC, "README.md": "# r\n" });
+    const repo = await createOrigin(join(h.work, "origins", "hostile"), { "calc.mjs": CALC, "README.md": "# r\n" });
     await h.json(["repo", "add", repo.origin, "--name", "hostile"]);
     const task = await h.json<TaskWithAttempts>(["task", "new", `HOSTILE-GIT ${marks}`, "--repo", "hostile", "--wait"]);
     expect(task.status).toBe("completed");

@@ -29,7 +29,7 @@ describe("approve --push-branch never pushes over a branch Cadre does not own", 
   afterAll(async () => h?.stop());
 
   async function setup(name: string) {
-    const repo = await createOrigin(join(h.home, "origins", name), FILES);
+    const repo = await createOrigin(join(h.work, "origins", name), FILES);
     await h.json(["repo", "add", repo.origin, "--name", name]);
     const task = await h.json<TaskWithAttempts>([
       "task",
