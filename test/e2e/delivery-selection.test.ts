@@ -74,7 +74,7 @@ describe("delivering exactly the selected hunks, as one commit by the task's cre
 
   /** A fresh origin and a finished task on it, created by ada. */
   async function newTask(name: string) {
-    const repo = await createOrigin(join(h.home, "origins", name), FILES);
+    const repo = await createOrigin(join(h.work, "origins", name), FILES);
     await h.json(["repo", "add", repo.origin, "--name", name]);
     expect((await h.cli(["user", "grant", "ada", name])).code).toBe(0);
     const created = await runCli(
