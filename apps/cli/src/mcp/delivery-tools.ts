@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CadreClient } from "@cadre/client";
-import { BranchName, CadreError } from "@cadre/protocol";
+import { ApproveBody, BranchName, CadreError } from "@cadre/protocol";
 import { applyTaskToPath } from "./apply-to-path.ts";
 import { ApplyOutput, TaskOutput } from "./output-schemas.ts";
 import { taskView } from "./task-view.ts";
@@ -46,7 +46,8 @@ export function registerDeliveryTools(server: McpServer, client: CadreClient): v
       const attempt = args.attempt ? { attempt: args.attempt } : {};
       if (args.deliver === "merge" && !args.branch)
         throw new CadreError("bad_request", "deliver 'merge' needs branch: the branch to merge the change into");
-      const body =
+      // Typed by the route's body, so a change to what the server takes shows here at compile time.
+      const body: z.input<typeof ApproveBody> =
         args.deliver === "merge" && args.branch
           ? { ...attempt, merge: args.branch }
           : { ...attempt, pushBranch: args.branch ?? null };
