@@ -263,7 +263,7 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
       await emit({
         type: "notice",
         level: passed ? "info" : "warning",
-        message: `test command '${environment.testCommand}' ${passed ? "passed" : `failed (exit ${run.exitCode ?? "killed"})`}`,
+        message: `test command '${environment.testCommand}' ${passed ? "passed" : `failed (exit ${run.exitCode ?? "killed"}${run.limit ? `, ${run.limit}` : ""})`}`,
       });
     }
     await repushBranch(ctx, task, rec, commit, emit);

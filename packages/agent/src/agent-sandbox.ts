@@ -22,6 +22,8 @@ export interface ExecResult {
   truncated: boolean;
   totalBytes: number;
   durationMs: number;
+  /** The sandbox limit that stopped or hampered the command, when the sandbox can tell (e.g. "killed: memory limit 512 MB"). */
+  limit?: string;
 }
 
 export interface FileStatInfo {

@@ -86,30 +86,61 @@ export function cgroupSupport(): CgroupSupport {
   return probed;
 }
 
+/** What a command's cgroups counted: kills by the memory limit, process starts the pids limit refused. */
+export interface LimitEvents {
+  oomKills: number;
+  forksRefused: number;
+}
+
+/** The number after `key` on its own line of a cgroup key-value file (memory.events, pids.events, …). */
+async function counter(file: string, key: string): Promise<number> {
+  const text = await readFile(file, "utf8").catch(() => "");
+  const line = text.split("\n").find((l) => l.startsWith(`${key} `));
+  return line ? Number(line.slice(key.length + 1)) || 0 : 0;
+}
+
 /** A per-command cgroup set; `procsFiles` are what the launcher writes its pid into. */
 export class CommandCgroups {
   readonly dirs: string[] = [];
+  private memoryDir: string | null = null;
+  private pidsDir: string | null = null;
 
   static async create(limits: { maxProcesses: number; memoryMb: number }): Promise<CommandCgroups> {
     const support = cgroupSupport();
     const group = new CommandCgroups();
     const name = `cadre-${process.pid}-${randomBytes(4).toString("hex")}`;
-    const wanted: [ControllerDir | null, string][] = [
-      [support.pids, String(limits.maxProcesses)],
-      [support.memory, String(limits.memoryMb * 1024 * 1024)],
+    const wanted: [ControllerDir | null, string, "pids" | "memory"][] = [
+      [support.pids, String(limits.maxProcesses), "pids"],
+      [support.memory, String(limits.memoryMb * 1024 * 1024), "memory"],
     ];
-    for (const [controller, value] of wanted) {
+    for (const [controller, value, kind] of wanted) {
       if (!controller) continue;
       const dir = join(controller.dir, name);
       try {
         mkdirSync(dir);
         await writeFile(join(dir, controller.limitFile), value);
         group.dirs.push(dir);
+        if (kind === "pids") group.pidsDir = dir;
+        else group.memoryDir = dir;
       } catch {
         // A controller that refuses is skipped; rlimits still apply.
       }
     }
     return group;
+  }
+
+  /** What the limits did to the command so far; zeros where a controller is not in use. */
+  async limitEvents(): Promise<LimitEvents> {
+    const memory = this.memoryDir;
+    // cgroup v2 counts in memory.events, v1 in memory.oom_control; both name the count oom_kill.
+    const oomKills = memory
+      ? Math.max(
+          await counter(join(memory, "memory.events"), "oom_kill"),
+          await counter(join(memory, "memory.oom_control"), "oom_kill"),
+        )
+      : 0;
+    const forksRefused = this.pidsDir ? await counter(join(this.pidsDir, "pids.events"), "max") : 0;
+    return { oomKills, forksRefused };
   }
 
   get procsFiles(): string[] {

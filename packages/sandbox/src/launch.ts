@@ -1,6 +1,7 @@
 import type { Limits } from "@cadre/protocol";
 import { bwrapArgs, encodeArgs, type BwrapNetwork } from "./bwrap-args.ts";
 import { CommandCgroups } from "./cgroup-limits.ts";
+import { withLimits } from "./limit-kill.ts";
 import { runSandboxed, type SandboxedResult } from "./run-sandboxed.ts";
 
 export interface LaunchSpec {
@@ -69,7 +70,7 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
   ];
   const cgroups = await CommandCgroups.create(limits);
   try {
-    return await runSandboxed({
+    const result = await runSandboxed({
       argv,
       inputs: spec.seccomp ? [encodeArgs(options), spec.seccomp] : [encodeArgs(options)],
       cgroupProcs: cgroups.procsFiles,
@@ -80,6 +81,7 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
       onOutput: spec.onOutput,
       watchdog: spec.watchdog,
     });
+    return withLimits(result, await cgroups.limitEvents(), limits);
   } finally {
     await cgroups.dispose();
   }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "@cadre/protocol";
+import { cgroupSupport } from "./cgroup-limits.ts";
 import { SandboxManager } from "./sandbox-manager.ts";
 import { hostProcessesWith, makeTestRepo, testEnvironment, testRequest, type TestRepo } from "./test-support.ts";
 import type { Workspace } from "./types.ts";
@@ -77,9 +78,11 @@ describe("resource limits and teardown", () => {
     expect(after.output).toBe("ok\n");
   });
 
-  it("contains an endless writer to one file", async () => {
+  it("contains an endless writer to one file and names the limit", async () => {
     const r = await ws.exec("cat /dev/zero > big.bin");
-    expect(r.exitCode).not.toBe(0);
+    expect(r.exitCode).toBe(153);
+    expect(r.limit).toBe("killed: file size limit (the disk limit of 16 MB)");
+    expect(r.output).toContain("[cadre: killed: file size limit");
     expect(await ws.diskUsage()).toBeLessThanOrEqual(17 * 1024 * 1024);
     await ws.deleteFile("big.bin");
   });
@@ -87,9 +90,32 @@ describe("resource limits and teardown", () => {
   it("kills a writer of many files at the disk limit", async () => {
     const r = await ws.exec("i=0; while true; do head -c 1000000 /dev/zero > f$i.bin; i=$((i+1)); done");
     expect(r.exitCode).toBeNull();
-    expect(r.output).toContain("disk limit");
+    expect(r.limit).toBe("killed: disk limit 16 MB (the workspace outgrew it)");
+    expect(r.output).toContain("[cadre: killed: disk limit 16 MB");
     await ws.exec("rm -f f*.bin");
   });
+
+  // Kills by the memory limit and refused forks are counted by the command's cgroups, where Cadre may make them.
+  it.skipIf(cgroupSupport().memory === null || cgroupSupport().pids === null)(
+    "names the memory and process limits when they stop a command, instead of a bare exit code",
+    async () => {
+      const environment = testEnvironment({ limits: { ...DEFAULT_LIMITS, memoryMb: 64, maxProcesses: 32 } });
+      const small = await manager.provision(testRequest(repo, { environment }));
+      try {
+        // tmpfs pages count against the memory cgroup: the kernel's OOM killer ends the writer.
+        const oom = await small.exec("head -c 200m /dev/zero > /tmp/big; echo survived");
+        expect(oom.output).not.toContain("survived");
+        expect(oom.limit).toBe("killed: memory limit 64 MB");
+        expect(oom.output).toContain("[cadre: killed: memory limit 64 MB]");
+        const forks = await small.exec("for i in $(seq 1 40); do sleep 2 & done; wait");
+        expect(forks.limit).toMatch(/^process limit 32 reached: \d+ new process(es were| was) refused$/);
+        const fine = await small.exec("echo fine");
+        expect(fine.limit).toBeUndefined();
+      } finally {
+        await small.destroy();
+      }
+    },
+  );
 
   it("caps /tmp", async () => {
     const r = await ws.exec("cat /dev/zero > /tmp/fill");

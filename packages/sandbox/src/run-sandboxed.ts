@@ -26,9 +26,7 @@ export interface SandboxedRun {
  */
 export const LAUNCH_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
 
-export interface SandboxedResult extends SandboxExecResult {
-  killedBy?: string;
-}
+export type SandboxedResult = SandboxExecResult;
 
 const JOIN_CGROUPS =
   'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
@@ -129,7 +127,7 @@ export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
         truncated: collector.truncated,
         totalBytes: collector.totalBytes,
         durationMs: Math.round(performance.now() - started),
-        ...(killedBy ? { killedBy } : {}),
+        ...(killedBy ? { limit: killedBy } : {}),
       });
     };
     child.on("error", (e) => finish(null, `could not start the sandbox: ${e.message}`));

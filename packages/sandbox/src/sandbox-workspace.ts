@@ -156,13 +156,12 @@ export class SandboxWorkspace implements Workspace {
               intervalMs: 500,
               check: async () =>
                 (await diskUsage(this.upper)) > diskLimit
-                  ? `the workspace exceeded its disk limit of ${limits.diskMb} MB; the command was killed`
+                  ? `killed: disk limit ${limits.diskMb} MB (the workspace outgrew it)`
                   : null,
             },
         command,
       });
-      const { killedBy: _killedBy, ...rest } = result;
-      return rest;
+      return result;
     } finally {
       opts.signal?.removeEventListener("abort", onAbort);
       this.running.delete(controller);

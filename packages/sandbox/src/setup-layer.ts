@@ -102,7 +102,7 @@ export class SetupLayerStore {
       if (result.exitCode !== 0) {
         const why = result.timedOut
           ? `timed out after ${env.limits.commandTimeoutMs} ms`
-          : `exited with code ${result.exitCode ?? "null (killed)"}`;
+          : `exited with code ${result.exitCode ?? "null (killed)"}${result.limit ? ` (${result.limit})` : ""}`;
         throw new SandboxError(
           "setup_failed",
           `the environment's ${phase} script ${why}; fix the script and retry`,

@@ -18,6 +18,8 @@ export interface SandboxExecResult {
   truncated: boolean;
   totalBytes: number;
   durationMs: number;
+  /** The limit that stopped or hampered the command, in words (e.g. "killed: memory limit 512 MB"). */
+  limit?: string;
 }
 
 export interface WorkspaceFileStat {

@@ -19,7 +19,7 @@ export function formatExecOutput(
           : "Run long tasks with a larger timeout_ms or in smaller pieces."
       }`,
     );
-  else header.push(`Exit code: ${r.exitCode ?? "none (killed by a signal)"}`);
+  else header.push(`Exit code: ${r.exitCode ?? "none (killed by a signal)"}${r.limit ? ` (${r.limit})` : ""}`);
   header.push(`Wall time: ${formatSeconds(r.durationMs)}`);
 
   const text = r.output;

@@ -40,6 +40,12 @@ describe("formatExecOutput", () => {
       ),
     ).toContain("10000000 bytes in total");
   });
+  it("names the limit that killed a command", () => {
+    expect(
+      formatExecOutput({ ...base, exitCode: 137, limit: "killed: memory limit 512 MB" }, { timeoutMs: 1000 }),
+    ).toMatch(/^Exit code: 137 \(killed: memory limit 512 MB\)\n/);
+  });
+
   it("notes a timeout and a cancellation", () => {
     expect(formatExecOutput({ ...base, exitCode: null, timedOut: true }, { timeoutMs: 120_000 })).toMatch(
       /^Command timed out after 120.0s and was killed/,
