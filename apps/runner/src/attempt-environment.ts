@@ -41,5 +41,6 @@ export async function sandboxEnvironment(
     networkPolicy: env.networkPolicy,
     limits: { ...DEFAULT_LIMITS, ...env.limits },
     setupTtlMs: env.setupTtlMs,
+    image: env.image,
   };
 }

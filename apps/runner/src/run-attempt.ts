@@ -112,6 +112,7 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     await emit({ type: "status", status: "failed", reason, message: e instanceof Error ? e.message : String(e) });
     return;
   }
+  await recordImage(ctx, rec, workspace, emit);
 
   const checkpoints = new AttemptCheckpoint({ workspace, mirror, base, ref: attemptRef(task.id, rec.id), emit });
   const checkpoint = async (): Promise<string> => {
@@ -169,6 +170,14 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
   } finally {
     await workspace.release().catch((e: Error) => ctx.log(`release of ${rec.id} failed: ${e.message}`));
   }
+}
+
+/** The image the attempt runs on, with the digest its setup layer pinned (`cadre task show` shows it). */
+async function recordImage(ctx: AttemptContext, rec: AttemptRecord, workspace: Workspace, emit: Emit): Promise<void> {
+  const image = workspace.image;
+  if (!image || (rec.image?.digest === image.digest && rec.image.reference === image.reference)) return;
+  await ctx.store.attempts.setImage(rec.id, image);
+  await emit({ type: "notice", level: "info", message: `running on image ${image.reference} (${image.digest})` });
 }
 
 async function runModel(

@@ -115,7 +115,7 @@ export class Runner {
       const held = new Set(await store.queue.renew(this.id, ids, this.leaseMs));
       for (const id of ids) if (!held.has(id)) this.active.get(id)?.abort.abort(new LeaseLostError(id));
       for (const id of await store.queue.cancelRequested(this.id)) this.cancel(id);
-      await store.runners.heartbeat(this.id, this.active.size);
+      await store.runners.heartbeat(this.id, this.active.size, await this.ctx.sandboxes.imageDiskUsage());
     } catch (e) {
       this.ctx.log(`runner heartbeat failed (will retry): ${(e as Error).message}`);
     }

@@ -25,3 +25,4 @@ export * from "./match-selection.ts";
 export * from "./patch-tree.ts";
 export * from "./checked-out-branch.ts";
 export * from "./repository-dirs.ts";
+export * from "./file-at-commit.ts";

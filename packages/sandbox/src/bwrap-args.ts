@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import { SandboxError } from "./types.ts";
+import { imageRootBinds } from "./image-root.ts";
 import { SANDBOX_WORKSPACE } from "./workspace-path.ts";
 
 /** The sandbox's user: not root, so tools behave as they would for a developer. */
@@ -81,6 +82,8 @@ export interface BwrapOptions {
   /** Extra read-only binds: [host path, sandbox path]. */
   extraBinds?: [string, string][];
   tmpSizeBytes: number;
+  /** An image's root (mounted after entry) as the whole system instead of the host's /usr and /etc entries. */
+  systemRoot?: { merged: string; hostCaCertificates: boolean };
 }
 
 /**
@@ -105,7 +108,7 @@ export function bwrapArgs(o: BwrapOptions): string[] {
     String(SANDBOX_UID),
     "--hostname",
     "cadre",
-    ...cachedSystemBinds,
+    ...(o.systemRoot ? imageRootBinds(o.systemRoot) : cachedSystemBinds),
     "--ro-bind",
     `${o.identityDir}/passwd`,
     "/etc/passwd",

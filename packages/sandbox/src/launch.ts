@@ -23,6 +23,9 @@ export interface LaunchSpec {
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
   extraBinds?: [string, string][];
   watchdog?: { intervalMs: number; check: () => Promise<string | null> };
+  /** An image's root as the system (see bwrap-args), and the shell it has (`/bin/sh` when no bash). */
+  systemRoot?: { merged: string; hostCaCertificates: boolean };
+  shell?: string;
   command: string;
 }
 
@@ -51,6 +54,7 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
     identityDir: spec.identityDir,
     extraBinds: spec.extraBinds,
     tmpSizeBytes: Math.min(disk, 4 * 1024 * 1024 * 1024),
+    ...(spec.systemRoot ? { systemRoot: spec.systemRoot } : {}),
   });
   const argv = [
     ...spec.entry,
@@ -64,7 +68,7 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
     "--args",
     String(ARGS_FD),
     "--",
-    "bash",
+    spec.shell ?? "bash",
     "-c",
     spec.command,
   ];

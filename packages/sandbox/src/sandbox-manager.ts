@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ImageStore } from "@cadre/image";
+import { withDevcontainer } from "./environment-image.ts";
+import { withImageVariables } from "./image-variables.ts";
 import { materializeCommit } from "./base-checkout.ts";
 import { GROUP_TEXT, PASSWD_TEXT } from "./bwrap-args.ts";
 import type { ResolveHost } from "./egress-proxy.ts";
@@ -46,9 +49,12 @@ export class SandboxManager {
   private initialized: Promise<void> | null = null;
   private runtime: SandboxRuntime | null = null;
   private kindCache: "overlay" | "worktree" | null = null;
+  /** Image layers, shared by every environment (under `<root>/images`). */
+  readonly images: ImageStore;
 
   constructor(private readonly options: SandboxManagerOptions) {
     this.root = options.root;
+    this.images = new ImageStore(join(options.root, "images"));
   }
 
   private dir(...parts: string[]): string {
@@ -93,6 +99,7 @@ export class SandboxManager {
       identityDir: this.dir("identity"),
       tmpDir: this.dir("tmp"),
       kind,
+      images: this.images,
     });
   }
 
@@ -127,14 +134,21 @@ export class SandboxManager {
         "warning",
         "overlayfs unavailable, using git worktree: provisioning is slower (each attempt copies the whole checkout)",
       );
+    const environment = await withDevcontainer(req);
+    if (environment.image && kind === "worktree")
+      throw new SandboxError(
+        "sandbox_error",
+        `environment image ${environment.image} needs overlayfs, which this machine cannot mount in a user namespace`,
+      );
     const base = await this.ensureBase(req.mirrorPath, req.baseCommit);
-    const setup = await this.setupStore(kind).ensure(req, base);
+    const { upper: setup, image } = await this.setupStore(kind).ensure({ ...req, environment }, base);
     const meta: AttemptMeta = {
       attemptId: req.attemptId,
       kind,
       baseCommit: req.baseCommit,
       base,
       setup,
+      image,
       createdAt: Date.now(),
     };
     const tmp = this.dir("tmp", `attempt-${randomBytes(6).toString("hex")}`);
@@ -151,7 +165,7 @@ export class SandboxManager {
       await removeTree(tmp);
       throw e;
     }
-    const ws = this.attach(attemptDir, meta, req);
+    const ws = this.attach(attemptDir, meta, { ...req, environment });
     await ws.ready();
     if (req.restoreCommit) await ws.restore(req.mirrorPath, req.baseCommit, req.restoreCommit);
     return ws;
@@ -171,16 +185,18 @@ export class SandboxManager {
         "sandbox_error",
         `attempt ${attemptId} has no workspace here; provision it (with restoreCommit to resume from a checkpoint)`,
       );
-    const ws = this.attach(attemptDir, meta, { ...req, attemptId });
+    const environment = await withDevcontainer(req);
+    const ws = this.attach(attemptDir, meta, { ...req, attemptId, environment });
     await ws.ready();
     return ws;
   }
 
   private attach(dir: string, meta: AttemptMeta, req: ProvisionRequest): SandboxWorkspace {
+    const variables = withImageVariables(req.environment.variables, meta.image ?? null);
     const ws = new SandboxWorkspace({
       dir,
       meta,
-      req,
+      req: { ...req, environment: { ...req.environment, variables } },
       identityDir: this.dir("identity"),
       runtime: this.sandboxRuntime,
       onClose: (id) => this.open_.delete(id),
@@ -199,6 +215,7 @@ export class SandboxManager {
     const deleted: string[] = [];
     const cutoff = Date.now() - opts.maxAgeMs;
     const referenced = new Set<string>();
+    const images = new Set<string>();
     for (const id of await readdir(this.dir("attempts"))) {
       const dir = this.dir("attempts", id);
       const meta = await readMeta(dir);
@@ -212,6 +229,7 @@ export class SandboxManager {
       if (meta) {
         referenced.add(meta.base);
         if (meta.setup) referenced.add(join(meta.setup, ".."));
+        if (meta.image) images.add(meta.image.digest);
       }
     }
     for (const kindDir of ["setup", "setup-tree"]) {
@@ -232,6 +250,7 @@ export class SandboxManager {
             deleted.push(versionDir);
           }
           if (current && kept) referenced.add(current.base);
+          if (current?.image && kept) images.add(current.image.digest);
           if (current && !kept) await removeTree(join(keyDir, "current.json"));
         });
       }
@@ -251,7 +270,14 @@ export class SandboxManager {
         deleted.push(p);
       }
     }
+    // Layers go with the last setup layer or attempt that pinned their image.
+    deleted.push(...(await this.images.gc(images)));
     return { deleted };
+  }
+
+  /** Disk the unpacked image layers take (`cadre runners` shows it). */
+  imageDiskUsage(): Promise<number> {
+    return this.images.diskUsage();
   }
 }
 

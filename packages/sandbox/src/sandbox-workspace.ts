@@ -6,6 +6,8 @@ import { diskUsage } from "./disk-usage.ts";
 import { launch } from "./launch.ts";
 import { enterPrefix, NamespaceHolder } from "./overlay.ts";
 import { PhaseNetwork } from "./phase-network.ts";
+import type { SandboxImage } from "./environment-image.ts";
+import { imageRootDirs, mountImageRoot } from "./image-root.ts";
 import { removeTree } from "./remove-tree.ts";
 import { restoreCheckpoint } from "./restore-checkpoint.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
@@ -31,6 +33,8 @@ export interface AttemptMeta {
   base: string;
   /** Setup layer: overlay upper dir, or the full tree for worktrees; null without a setup script. */
   setup: string | null;
+  /** The environment's image (its root is every command's system), pinned by the setup layer; absent: the host's. */
+  image?: SandboxImage | null;
   createdAt: number;
 }
 
@@ -53,6 +57,7 @@ export class SandboxWorkspace implements Workspace {
   readonly attemptId: string;
   readonly readOnly: boolean;
   readonly kind: "overlay" | "worktree";
+  readonly image: { reference: string; digest: string } | null;
   private holder: NamespaceHolder | null = null;
   private holderStarting: Promise<NamespaceHolder> | null = null;
   private network: Promise<PhaseNetwork> | null = null;
@@ -63,6 +68,8 @@ export class SandboxWorkspace implements Workspace {
     this.attemptId = ctx.meta.attemptId;
     this.readOnly = ctx.req.readOnly;
     this.kind = ctx.meta.kind;
+    const image = ctx.meta.image;
+    this.image = image ? { reference: image.reference, digest: image.digest } : null;
   }
 
   get commandTimeoutMs(): number {
@@ -95,7 +102,15 @@ export class SandboxWorkspace implements Workspace {
           }
         : null,
     )
-      .then((h) => (this.holder = h))
+      .then(async (h) => {
+        const image = this.ctx.meta.image;
+        if (image)
+          await mountImageRoot(h.pid, imageRootDirs(this.ctx.dir, image.layers)).catch(async (error: unknown) => {
+            await h.stop();
+            throw error;
+          });
+        return (this.holder = h);
+      })
       .finally(() => (this.holderStarting = null));
     return this.holderStarting;
   }
@@ -150,6 +165,7 @@ export class SandboxWorkspace implements Workspace {
         signal: controller.signal,
         redact: Object.values(env.secrets),
         onOutput: opts.onOutput,
+        ...this.systemRoot(),
         watchdog: this.readOnly
           ? undefined
           : {
@@ -166,6 +182,14 @@ export class SandboxWorkspace implements Workspace {
       opts.signal?.removeEventListener("abort", onAbort);
       this.running.delete(controller);
     }
+  }
+
+  /** The image's root as the system of this workspace's commands, when the environment has an image. */
+  private systemRoot(): { systemRoot?: { merged: string; hostCaCertificates: boolean }; shell?: string } {
+    const image = this.ctx.meta.image;
+    if (!image) return {};
+    const merged = imageRootDirs(this.ctx.dir, image.layers).merged;
+    return { systemRoot: { merged, hostCaCertificates: image.hostCaCertificates }, shell: image.shell };
   }
 
   async readFile(path: string): Promise<Buffer | null> {

@@ -11,13 +11,25 @@ import { removeTree } from "./remove-tree.ts";
 import { sandboxEnv } from "./sandbox-env.ts";
 import { planPhaseNetwork, type PhaseNetworkPlan, type SandboxRuntime } from "./sandbox-runtime.ts";
 import { stripSetIdBits } from "./strip-set-id.ts";
+import type { ImageStore } from "@cadre/image";
+import { loadSandboxImage, resolveSandboxImage, type SandboxImage } from "./environment-image.ts";
+import { imageRootDirs, mountImageRoot, type ImageRootDirs } from "./image-root.ts";
 import { SandboxError, type ProvisionRequest } from "./types.ts";
+import { withImageVariables } from "./image-variables.ts";
 
 export interface CurrentSetup {
   version: string;
   createdAt: number;
   /** Base checkout the layer lies over (kept alive by gc while the layer is). */
   base: string;
+  /** The image the layer was built on, pinned when it was built: a moved tag waits for the next build. */
+  image?: { reference: string; digest: string } | null;
+}
+
+/** A ready setup layer: its upper dir (null when there is nothing to set up) and the pinned image. */
+export interface SetupResult {
+  upper: string | null;
+  image: SandboxImage | null;
 }
 
 export interface SetupLayerStoreOptions {
@@ -27,6 +39,7 @@ export interface SetupLayerStoreOptions {
   /** "worktree": no overlayfs, so a layer is a full copy of the tree the script ran in. */
   kind: "overlay" | "worktree";
   runtime: SandboxRuntime;
+  images: ImageStore;
 }
 
 /**
@@ -42,35 +55,65 @@ export class SetupLayerStore {
     return join(this.o.root, hash);
   }
 
-  /** The upper dir of a fresh setup layer for the request, building or refreshing it once. */
-  async ensure(req: ProvisionRequest, base: string): Promise<string | null> {
+  /**
+   * The fresh setup layer for the request, building or refreshing it once. With an image, the
+   * layer also pins it: a fresh layer keeps the digest it was built on, a rebuild resolves the
+   * reference again (and says so when it moved).
+   */
+  async ensure(req: ProvisionRequest, base: string): Promise<SetupResult> {
     const env = req.environment;
-    if (env.setupScript.trim() === "") return null;
+    if (env.setupScript.trim() === "" && !env.image) return { upper: null, image: null };
     const dir = this.keyDir(req.baseCommit, env.key);
-    const fresh = await this.freshVersion(dir, env.setupTtlMs);
-    if (fresh) return join(dir, fresh, "upper");
+    const fresh = await this.freshSetup(dir, env.setupTtlMs);
+    if (fresh) return fresh;
     await mkdir(dir, { recursive: true });
     return withFileLock(`${dir}.lock`, async () => {
+      const again = await this.freshSetup(dir, env.setupTtlMs);
+      if (again) return again;
       const current = await readCurrent(dir);
-      if (current && Date.now() - current.createdAt < env.setupTtlMs) return join(dir, current.version, "upper");
+      const image = env.image ? await this.resolveImage(req, current) : null;
       const previous = current && env.maintenanceScript.trim() !== "" ? join(dir, current.version, "upper") : null;
       const version = `v${Date.now()}-${randomBytes(3).toString("hex")}`;
-      const built = await this.build(req, base, previous);
+      const built = await this.build(req, base, previous, image);
       await rename(built, join(dir, version));
       const tmpCurrent = join(dir, `current.json.${randomBytes(3).toString("hex")}`);
-      await writeFile(tmpCurrent, JSON.stringify({ version, createdAt: Date.now(), base } satisfies CurrentSetup));
+      const pin = image ? { reference: image.reference, digest: image.digest } : null;
+      await writeFile(
+        tmpCurrent,
+        JSON.stringify({ version, createdAt: Date.now(), base, image: pin } satisfies CurrentSetup),
+      );
       await rename(tmpCurrent, join(dir, "current.json"));
-      return join(dir, version, "upper");
+      return { upper: join(dir, version, "upper"), image };
     });
   }
 
-  private async freshVersion(dir: string, ttlMs: number): Promise<string | null> {
+  private async resolveImage(req: ProvisionRequest, current: CurrentSetup | null): Promise<SandboxImage> {
+    const line = (text: string): void => req.onSetupOutput?.("setup", `${text}\n`);
+    const image = await resolveSandboxImage(this.o.images, req.environment, line);
+    if (current?.image && current.image.reference === image.reference && current.image.digest !== image.digest)
+      line(
+        `image ${image.reference} moved from ${current.image.digest} to ${image.digest}: this setup rebuild uses the new one`,
+      );
+    return image;
+  }
+
+  /** The current version while it is younger than the TTL (and its pinned image still unpacked here). */
+  private async freshSetup(dir: string, ttlMs: number): Promise<SetupResult | null> {
     const current = await readCurrent(dir);
-    return current && Date.now() - current.createdAt < ttlMs ? current.version : null;
+    if (!current || Date.now() - current.createdAt >= ttlMs) return null;
+    const upper = join(dir, current.version, "upper");
+    if (!current.image) return { upper, image: null };
+    const image = await loadSandboxImage(this.o.images, current.image.reference, current.image.digest);
+    return image ? { upper, image } : null;
   }
 
   /** Runs setup (or maintenance over a copy of the previous layer); returns the built dir. */
-  private async build(req: ProvisionRequest, base: string, previousUpper: string | null): Promise<string> {
+  private async build(
+    req: ProvisionRequest,
+    base: string,
+    previousUpper: string | null,
+    image: SandboxImage | null,
+  ): Promise<string> {
     const env = req.environment;
     const phase = previousUpper ? "maintenance" : "setup";
     const script = previousUpper ? env.maintenanceScript : env.setupScript;
@@ -81,8 +124,11 @@ export class SetupLayerStore {
       const overlay = this.o.kind === "overlay";
       if (previousUpper || !overlay) await copyTree(previousUpper ?? base, layers.upper);
       for (const d of overlay ? [layers.upper, layers.work, layers.merged] : []) await mkdir(d, { recursive: true });
+      // An image without a setup script still gets a (empty) layer: it is what pins the image.
+      if (script.trim() === "") return await this.finishBuild(tmp, overlay, layers);
       const secrets = Object.values(env.secrets);
-      const result = await this.inPhaseNamespaces(req, overlay ? layers : null, (plan) =>
+      const root = image ? imageRootDirs(tmp, image.layers) : null;
+      const result = await this.inPhaseNamespaces(req, overlay ? layers : null, root, (plan) =>
         launch({
           entry: plan.entry,
           workspace: overlay ? layers.merged : layers.upper,
@@ -91,11 +137,18 @@ export class SetupLayerStore {
           network: plan.network,
           seccomp: this.o.runtime.seccomp,
           cwd: "",
-          env: sandboxEnv({ variables: env.variables, secrets: env.secrets, proxy: plan.proxy }),
+          env: sandboxEnv({
+            variables: withImageVariables(env.variables, image),
+            secrets: env.secrets,
+            proxy: plan.proxy,
+          }),
           limits: env.limits,
           timeoutMs: env.limits.commandTimeoutMs,
           redact: secrets,
           onOutput: (_stream, chunk) => req.onSetupOutput?.(phase, chunk),
+          ...(root && image
+            ? { systemRoot: { merged: root.merged, hostCaCertificates: image.hostCaCertificates }, shell: image.shell }
+            : {}),
           command: script,
         }),
       );
@@ -111,15 +164,19 @@ export class SetupLayerStore {
       }
       // The layer outlives the script on the host disk: no setuid file of it may stay there.
       await stripSetIdBits(layers.upper);
-      if (overlay) {
-        await removeTree(layers.work);
-        await removeTree(layers.merged);
-      }
-      return tmp;
+      return await this.finishBuild(tmp, overlay, layers);
     } catch (e) {
       await removeTree(tmp);
       throw e;
     }
+  }
+
+  private async finishBuild(tmp: string, overlay: boolean, layers: { work: string; merged: string }): Promise<string> {
+    for (const scratch of overlay
+      ? [layers.work, layers.merged, ...["root-upper", "root-work", "root"].map((d) => join(tmp, d))]
+      : [])
+      await removeTree(scratch);
+    return tmp;
   }
 
   /**
@@ -130,11 +187,14 @@ export class SetupLayerStore {
   private async inPhaseNamespaces<T>(
     req: ProvisionRequest,
     layers: OverlayLayers | null,
+    root: ImageRootDirs | null,
     work: (plan: PhaseNetworkPlan) => Promise<T>,
   ): Promise<T> {
     const holder = await NamespaceHolder.start(layers);
     let network: PhaseNetwork | null = null;
     try {
+      // The image's root beside the workspace, in the same namespace (an image environment's setup runs on it).
+      if (root) await mountImageRoot(holder.pid, root);
       const policy = setupNetworkPolicy(req.environment.networkPolicy);
       const plan = planPhaseNetwork(this.o.runtime, holder.pid, policy);
       if (plan.proxy)

@@ -57,6 +57,8 @@ export interface SandboxEnvironment {
   networkPolicy: NetworkPolicy;
   limits: Limits;
   setupTtlMs: number;
+  /** OCI image (skopeo transport syntax, or `devcontainer`) whose root commands run in; none: the host's system. */
+  image?: string | null;
 }
 
 export interface ProvisionRequest {
@@ -80,6 +82,8 @@ export interface Workspace {
   readonly readOnly: boolean;
   /** "overlay" normally; "worktree" when overlayfs is unavailable. */
   readonly kind: "overlay" | "worktree";
+  /** The image the sandbox's root is, pinned to its manifest digest; null: the runner's own system. */
+  readonly image: { reference: string; digest: string } | null;
   /** The environment's limit per command: every exec is killed by then, whatever it asks for. */
   readonly commandTimeoutMs: number;
   exec(command: string, opts?: SandboxExecOptions): Promise<SandboxExecResult>;

@@ -1,0 +1,98 @@
+import { DEVCONTAINER_IMAGE } from "@cadre/protocol";
+import { fileAtCommit } from "@cadre/git";
+import { ImageError, imageHasPaths, readDevcontainer, type ImageStore, type ResolvedImage } from "@cadre/image";
+import { SandboxError, type ProvisionRequest, type SandboxEnvironment } from "./types.ts";
+
+/** What the sandbox needs of an environment's image to make it the root of every command. */
+export interface SandboxImage {
+  reference: string;
+  /** The manifest digest the reference was pinned to when the setup layer was built. */
+  digest: string;
+  /** Unpacked layer roots, top-most first. */
+  layers: string[];
+  /** The image config's variables (PATH=… and the like): below the environment's own. */
+  variables: Record<string, string>;
+  /** `/bin/bash` when the image has it, else `/bin/sh`. */
+  shell: string;
+  /** The image has no CA bundle of its own: the host's is bound in. */
+  hostCaCertificates: boolean;
+}
+
+/** `image: devcontainer` read at the task's base commit and merged in; any other environment as it is. */
+export async function withDevcontainer(req: ProvisionRequest): Promise<SandboxEnvironment> {
+  const env = req.environment;
+  if (env.image !== DEVCONTAINER_IMAGE) return env;
+  try {
+    const found = await readDevcontainer((path) => fileAtCommit(req.mirrorPath, req.baseCommit, path));
+    if (found.image === DEVCONTAINER_IMAGE)
+      throw new ImageError(DEVCONTAINER_IMAGE, `${found.path}: "image" must name an image, not "devcontainer"`);
+    if (found.ignoredKeys.length > 0)
+      req.onNotice?.("info", `${found.path}: Cadre's sandbox does not use ${found.ignoredKeys.join(", ")}`);
+    const join = (...scripts: string[]): string => scripts.filter((s) => s.trim() !== "").join("\n");
+    return {
+      ...env,
+      image: found.image,
+      variables: { ...found.variables, ...env.variables },
+      setupScript: join(env.setupScript, found.setupScript),
+      maintenanceScript: join(env.maintenanceScript, found.maintenanceScript),
+    };
+  } catch (error) {
+    throw asSetupFailure(error);
+  }
+}
+
+/** An image problem ends the attempt as a setup failure whose message names the image and the cause. */
+export function asSetupFailure(error: unknown): unknown {
+  return error instanceof ImageError ? new SandboxError("setup_failed", `${error.message}`) : error;
+}
+
+function configVariables(env: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of env) {
+    const at = entry.indexOf("=");
+    if (at > 0) out[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return out;
+}
+
+/** The sandbox's view of a resolved image: its layers and the facts chosen before a command starts. */
+export async function sandboxImage(image: ResolvedImage): Promise<SandboxImage> {
+  const has = await imageHasPaths(image.layers, ["/bin/bash", "/bin/sh", "/etc/ssl/certs/ca-certificates.crt"]);
+  if (!has["/bin/sh"] && !has["/bin/bash"])
+    throw new SandboxError(
+      "setup_failed",
+      `image ${image.reference}: it has no /bin/sh, so no command can run in it; use an image with a shell`,
+    );
+  return {
+    reference: image.reference,
+    digest: image.digest,
+    layers: image.layers,
+    variables: configVariables(image.env),
+    shell: has["/bin/bash"] ? "/bin/bash" : "/bin/sh",
+    hostCaCertificates: !has["/etc/ssl/certs/ca-certificates.crt"],
+  };
+}
+
+/** Resolves (pins, pulls, unpacks) an environment's image, progress into the setup log. */
+export async function resolveSandboxImage(
+  images: ImageStore,
+  env: SandboxEnvironment,
+  onLine: (line: string) => void,
+): Promise<SandboxImage> {
+  if (!env.image) throw new Error("resolveSandboxImage needs an environment with an image");
+  try {
+    return await sandboxImage(await images.resolve(env.image, { secrets: env.secrets, onProgress: onLine }));
+  } catch (error) {
+    throw asSetupFailure(error);
+  }
+}
+
+/** A pinned image whose layers are still here, without asking the source again (a cached setup layer). */
+export async function loadSandboxImage(
+  images: ImageStore,
+  reference: string,
+  digest: string,
+): Promise<SandboxImage | null> {
+  const image = await images.load(digest);
+  return image ? sandboxImage({ ...image, reference }) : null;
+}
