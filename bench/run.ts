@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   review: async () => (await import("./review.ts")).benchReview(),
   web: async () => (await import("./web.ts")).benchWeb(),
   load: async () => (await import("./load.ts")).benchLoad(),
+  images: async () => (await import("./images.ts")).benchImages(),
 };
 
 const only = process.argv.slice(2);
