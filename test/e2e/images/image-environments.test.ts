@@ -188,6 +188,36 @@ describe("environments from OCI images", () => {
     expect(host.attempts[0]?.image).toBeNull();
   });
 
+  it("a moved tag does not change a cached setup; the next setup rebuild picks it up and says so", async () => {
+    const moving = join(h.home, "moving-layout");
+    const retag = (from: "lua" | "alt") =>
+      spawnSync("skopeo", ["--insecure-policy", "copy", `oci:${images.layout}:${from}`, `oci:${moving}:moving`]);
+    expect(retag("lua").status).toBe(0);
+    // One environment keeps its setup for hours, the other rebuilds it for every task.
+    await newEnv("pinned", `oci:${moving}:moving`);
+    await newEnv("rebuilt", `oci:${moving}:moving`, ["--setup-ttl-hours", "0"]);
+    const firstPinned = await runTask("SHOW-SYSTEM pinned 1", "pinned");
+    const firstRebuilt = await runTask("SHOW-SYSTEM rebuilt 1", "rebuilt");
+    const luaDigest = firstPinned.attempts[0]?.image?.digest;
+    expect(luaDigest).toMatch(/^sha256:/);
+    expect(firstRebuilt.attempts[0]?.image?.digest).toBe(luaDigest);
+    expect(retag("alt").status).toBe(0);
+
+    const secondPinned = await runTask("SHOW-SYSTEM pinned 2", "pinned");
+    expect(secondPinned.attempts[0]?.image?.digest).toBe(luaDigest);
+    expect(outputOf(await h.events(secondPinned.id))).toContain("VARIANT_ID=cadre-lua");
+
+    const secondRebuilt = await runTask("SHOW-SYSTEM rebuilt 2", "rebuilt");
+    const altDigest = secondRebuilt.attempts[0]?.image?.digest;
+    expect(altDigest).toMatch(/^sha256:/);
+    expect(altDigest).not.toBe(luaDigest);
+    const events = await h.events(secondRebuilt.id);
+    expect(outputOf(events)).toContain("VARIANT_ID=cadre-alt");
+    expect(setupLogOf(events)).toContain(
+      `image oci:${moving}:moving moved from ${luaDigest ?? "?"} to ${altDigest ?? "?"}: this setup rebuild uses the new one`,
+    );
+  });
+
   it("cadre runners shows the disk the unpacked images take", async () => {
     let runners: Runner[] = [];
     for (let i = 0; i < 60; i++) {
