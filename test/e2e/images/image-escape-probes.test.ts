@@ -36,6 +36,8 @@ function probes(hostDir: string, serverPort: string): string {
     // the host's devices are not there
     "test -e /dev/sda -o -e /dev/vda -o -e /dev/nvme0n1 && echo PROBE-disk=visible || echo PROBE-disk=absent",
     "grep -q cadre-test /proc/1/environ 2>/dev/null && echo PROBE-environ=leaks || echo PROBE-environ=clean",
+    // pid 1 (bubblewrap's init) shows no host path of the image's layers or the Cadre home (split: the probe is on it)
+    `tr '\\0' ' ' </proc/1/cmdline | grep -q "/sand""boxes/" && echo PROBE-cmdline=leaks || echo PROBE-cmdline=clean`,
   ].join("; ");
 }
 
@@ -93,6 +95,8 @@ describe("escape probes on an image environment", () => {
     expect(outcome("su")).toBe("refused");
     expect(outcome("uid")).toBe("1000");
     expect(outcome("mount")).toBe("refused");
+    expect(outcome("userns")).toBe("refused");
+    expect(outcome("cmdline")).toBe("clean");
     expect(outcome("server")).toBe("refused");
     expect(outcome("disk")).toBe("absent");
     expect(outcome("environ")).toBe("clean");
