@@ -27,7 +27,7 @@ async function real(path: string): Promise<string> {
 }
 
 /** The configured roots, resolved; roots that do not exist are left out. */
-async function localRoots(env: NodeJS.ProcessEnv): Promise<string[]> {
+export async function localRoots(env: NodeJS.ProcessEnv): Promise<string[]> {
   const listed = (env[LOCAL_REPO_ROOTS] ?? "").split(delimiter).filter((root) => isAbsolute(root));
   const resolved = await Promise.all(listed.map((root) => realpath(root).catch(() => null)));
   return resolved.filter((root): root is string => root !== null);

@@ -1,4 +1,6 @@
-import { DEVCONTAINER_IMAGE } from "@cadre/protocol";
+import { realpath } from "node:fs/promises";
+import { relative, resolve } from "node:path";
+import { DEVCONTAINER_IMAGE, parseImageReference } from "@cadre/protocol";
 import { fileAtCommit } from "@cadre/git";
 import { ImageError, imageHasPaths, readDevcontainer, type ImageStore, type ResolvedImage } from "@cadre/image";
 import { SandboxError, type ProvisionRequest, type SandboxEnvironment } from "./types.ts";
@@ -39,6 +41,30 @@ export async function withDevcontainer(req: ProvisionRequest): Promise<SandboxEn
   } catch (error) {
     throw asSetupFailure(error);
   }
+}
+
+/**
+ * A local image's files become the sandbox's whole system: one inside the Cadre home (the
+ * sandboxes, mirrors, keys, database) is refused, whether the environment or a repository's
+ * devcontainer.json names it.
+ */
+export async function assertImageOutside(image: string, home: string): Promise<void> {
+  if (image === DEVCONTAINER_IMAGE) return;
+  let path: string;
+  try {
+    const ref = parseImageReference(image);
+    if (ref.transport === "docker") return;
+    path = await realpath(ref.path).catch(() => resolve(ref.path));
+  } catch (error) {
+    throw new SandboxError("setup_failed", (error as Error).message);
+  }
+  const realHome = await realpath(home).catch(() => resolve(home));
+  const rel = relative(realHome, path);
+  if (rel === "" || (!rel.startsWith("..") && !rel.startsWith("/")))
+    throw new SandboxError(
+      "setup_failed",
+      `image ${image}: ${path} is inside the Cadre home; keep image files elsewhere`,
+    );
 }
 
 /** An image problem ends the attempt as a setup failure whose message names the image and the cause. */

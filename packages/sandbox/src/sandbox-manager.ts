@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ImageStore } from "@cadre/image";
-import { withDevcontainer } from "./environment-image.ts";
+import { assertImageOutside, withDevcontainer } from "./environment-image.ts";
 import { withImageVariables } from "./image-variables.ts";
 import { materializeCommit } from "./base-checkout.ts";
 import { GROUP_TEXT, PASSWD_TEXT } from "./bwrap-args.ts";
@@ -135,6 +135,7 @@ export class SandboxManager {
         "overlayfs unavailable, using git worktree: provisioning is slower (each attempt copies the whole checkout)",
       );
     const environment = await withDevcontainer(req);
+    if (environment.image) await assertImageOutside(environment.image, dirname(this.root));
     if (environment.image && kind === "worktree")
       throw new SandboxError(
         "sandbox_error",

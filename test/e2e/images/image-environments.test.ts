@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { cp, readdir, readFile, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Environment, Event, Runner, TaskWithAttempts } from "@cadre/protocol";
@@ -37,15 +38,21 @@ function setupLogOf(events: Event[]): string {
 describe("environments from OCI images", () => {
   let h: Harness;
   let images: TestImages;
+  let scratch: string;
 
   beforeAll(async () => {
     // Built once per machine from Debian's packages (cached under ~/.cache/cadre-test-images).
     images = await testImages();
     h = await startHarness({ script, fixtureRepo: false, slots: 3 });
-    await createLuaRepo(join(h.home, "lua-repo"), `oci-archive:${images.luaArchive}:lua`);
-    expect((await h.cli(["repo", "add", join(h.home, "lua-repo"), "--name", "lua"])).code).toBe(0);
+    // Repositories and image files live outside the Cadre home (Cadre refuses both inside it).
+    scratch = await mkdtemp(join(tmpdir(), "cadre-images-e2e-"));
+    await createLuaRepo(join(scratch, "lua-repo"), `oci-archive:${images.luaArchive}:lua`);
+    expect((await h.cli(["repo", "add", join(scratch, "lua-repo"), "--name", "lua"])).code).toBe(0);
   }, 900_000);
-  afterAll(async () => h?.stop());
+  afterAll(async () => {
+    await h?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
 
   const newEnv = (name: string, image: string | null, extra: string[] = []) =>
     h.json<Environment>(["env", "create", name, "--repo", "lua", ...(image ? ["--image", image] : []), ...extra]);
@@ -106,7 +113,7 @@ describe("environments from OCI images", () => {
   });
 
   it("a corrupted layer blob ends the attempt setup_failed naming the image, and nothing is cached", async () => {
-    const broken = join(h.home, "broken-layout");
+    const broken = join(scratch, "broken-layout");
     await cp(images.layout, broken, { recursive: true });
     // The top layer of `alt` is small and unpacked by no test before this one.
     const index = JSON.parse(await readFile(join(broken, "index.json"), "utf8")) as {
@@ -135,14 +142,17 @@ describe("environments from OCI images", () => {
   });
 
   it("refuses at creation an image file that is missing or a tag that is not there, naming the image", async () => {
-    const missing = await h.cli(["env", "create", "no-file", "--image", `oci-archive:${h.home}/nothing.tar`]);
+    const missing = await h.cli(["env", "create", "no-file", "--image", `oci-archive:${scratch}/nothing.tar`]);
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toContain(`image oci-archive:${h.home}/nothing.tar: `);
+    expect(missing.stderr).toContain(`image oci-archive:${scratch}/nothing.tar: `);
     expect(missing.stderr).toContain("does not exist");
     const noTag = await h.cli(["env", "create", "no-tag", "--image", `oci:${images.layout}:nope`]);
     expect(noTag.code).not.toBe(0);
     expect(noTag.stderr).toContain(`image oci:${images.layout}:nope: `);
     expect(noTag.stderr).toContain("nope");
+    const inHome = await h.cli(["env", "create", "in-home", "--image", `oci:${h.home}/sandboxes/images`]);
+    expect(inHome.code).not.toBe(0);
+    expect(inHome.stderr).toContain("inside the Cadre home");
     const badSyntax = await h.cli(["env", "create", "bad-ref", "--image", "oci:relative/dir"]);
     expect(badSyntax.code).not.toBe(0);
     expect(badSyntax.stderr).toContain("absolute path");
@@ -189,7 +199,7 @@ describe("environments from OCI images", () => {
   });
 
   it("a moved tag does not change a cached setup; the next setup rebuild picks it up and says so", async () => {
-    const moving = join(h.home, "moving-layout");
+    const moving = join(scratch, "moving-layout");
     const retag = (from: "lua" | "alt") =>
       spawnSync("skopeo", ["--insecure-policy", "copy", `oci:${images.layout}:${from}`, `oci:${moving}:moving`]);
     expect(retag("lua").status).toBe(0);

@@ -52,18 +52,22 @@ describe("escape probes on an image environment", () => {
   let h: Harness;
   let images: TestImages;
   let hostDir: string;
+  let scratch: string;
 
   beforeAll(async () => {
     images = await testImages();
     hostDir = await mkdtemp(join(tmpdir(), "cadre-probe-host-"));
     h = await startHarness({ script, fixtureRepo: false });
-    await createLuaRepo(join(h.home, "lua-repo"), `oci-archive:${images.luaArchive}:lua`);
-    expect((await h.cli(["repo", "add", join(h.home, "lua-repo"), "--name", "lua"])).code).toBe(0);
+    // Repositories and image files live outside the Cadre home (Cadre refuses both inside it).
+    scratch = await mkdtemp(join(tmpdir(), "cadre-images-e2e-"));
+    await createLuaRepo(join(scratch, "lua-repo"), `oci-archive:${images.luaArchive}:lua`);
+    expect((await h.cli(["repo", "add", join(scratch, "lua-repo"), "--name", "lua"])).code).toBe(0);
     probeCommand = probes(hostDir, new URL(h.server.url).port);
   }, 900_000);
   afterAll(async () => {
     await h?.stop();
     await rm(hostDir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   });
 
   it("the agent on an image root reaches neither the host's files, nor root, nor the network", async () => {

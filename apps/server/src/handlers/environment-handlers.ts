@@ -87,7 +87,7 @@ export function environmentHandlers(
         setupTtlMs: b.setupTtlMs ?? DEFAULT_SETUP_TTL_MS,
         image: b.image ?? null,
       };
-      await checkEnvironmentImage(ctx, record.image, b.secrets ?? {});
+      await checkEnvironmentImage(ctx, principal, record.image, b.secrets ?? {});
       return ctx.store.environments.create(record);
     },
     async updateEnvironment({ params, body, principal }) {
@@ -118,7 +118,7 @@ export function environmentHandlers(
           name,
           decryptSecret(ctx.secretKey, value),
         ]);
-        await checkEnvironmentImage(ctx, record.image, Object.fromEntries(stored) as Record<string, string>);
+        await checkEnvironmentImage(ctx, principal, record.image, Object.fromEntries(stored) as Record<string, string>);
       }
       return ctx.store.environments.update(cur.id, record);
     },
