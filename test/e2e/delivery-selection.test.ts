@@ -200,4 +200,31 @@ describe("delivering exactly the selected hunks, as one commit by the task's cre
     expect(merged.review).toMatchObject({ state: "applied", delivery: { kind: "merge", branch: "main" } });
     expect(git(repo.origin, "show", "main:calc.mjs")).toBe(calc({ add: "a + b", mul: "a * b" }));
   });
+
+  it("refuses to merge into a checked-out branch with uncommitted changes, saying what to do; pushing a branch still works", async () => {
+    const made = await createOrigin(join(h.home, "origins", "checkout"), FILES);
+    // The person's working checkout itself is the origin (cadre repo add ~/src/my-project).
+    const checkout = made.seed;
+    await h.json(["repo", "add", checkout, "--name", "checkout"]);
+    const created = await h.json<TaskWithAttempts>([
+      "task",
+      "new",
+      "fix the calculator here",
+      "--repo",
+      "checkout",
+      "--wait",
+    ]);
+    await writeFile(join(checkout, "NOTES.md"), "my own unsaved notes\n");
+    const head = git(checkout, "rev-parse", "HEAD").trim();
+    const refused = await h.cli(["approve", created.id, "--merge", "main"]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(`main is checked out in ${checkout} and has uncommitted changes there (NOTES.md)`);
+    expect(refused.stderr).toContain(`cadre approve ${created.id} --push-branch`);
+    expect(refused.stderr).toContain(`cadre apply ${created.id}`);
+    expect(git(checkout, "rev-parse", "HEAD").trim()).toBe(head);
+    expect(await readFile(join(checkout, "NOTES.md"), "utf8")).toBe("my own unsaved notes\n");
+    const pushed = await h.json<TaskWithAttempts>(["approve", created.id, "--push-branch"]);
+    expect(pushed.review.delivery).toMatchObject({ kind: "push_branch", branch: expect.stringMatching(/^cadre\//) });
+    expect(git(checkout, "rev-parse", "HEAD").trim()).toBe(head);
+  });
 });
