@@ -292,8 +292,11 @@ export class ImageStore {
     };
   }
 
-  /** Deletes manifests not in `keep` and the layers no kept manifest uses; returns what it deleted. */
-  async gc(keep: ReadonlySet<string>, tmpMaxAgeMs = 3600_000): Promise<string[]> {
+  /**
+   * Deletes manifests not in `keep` and pulled before `keepNewerThan` (a setup may be running on
+   * a fresh pull that nothing records yet), then the layers no remaining manifest uses.
+   */
+  async gc(keep: ReadonlySet<string>, keepNewerThan: number, tmpMaxAgeMs = 3600_000): Promise<string[]> {
     await this.init();
     const deleted: string[] = [];
     const used = new Set<string>();
@@ -302,7 +305,7 @@ export class ImageStore {
       const record = await readFile(path, "utf8")
         .then((text) => JSON.parse(text) as ImageRecord)
         .catch(() => null);
-      if (record && keep.has(record.digest)) {
+      if (record && (keep.has(record.digest) || record.createdAt >= keepNewerThan)) {
         for (const chainId of record.chain) used.add(digestHex(chainId));
         continue;
       }

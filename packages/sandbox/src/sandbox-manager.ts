@@ -272,7 +272,7 @@ export class SandboxManager {
       }
     }
     // Layers go with the last setup layer or attempt that pinned their image.
-    deleted.push(...(await this.images.gc(images)));
+    deleted.push(...(await this.images.gc(images, cutoff)));
     return { deleted };
   }
 
