@@ -68,6 +68,11 @@ export function canSeeEnvironment(visible: string[] | null, env: Pick<Environmen
   return visible === null || env.repoId === null || visible.includes(env.repoId);
 }
 
+/** An environment as the caller sees it: the other repos it may run on, among those the caller can see. */
+export function asSeenBy<E extends { allowedRepoIds: string[] }>(visible: string[] | null, env: E): E {
+  return visible === null ? env : { ...env, allowedRepoIds: env.allowedRepoIds.filter((id) => visible.includes(id)) };
+}
+
 export async function requireEnvironment(ctx: ServerContext, p: Principal, idOrName: string): Promise<Environment> {
   const env = await ctx.store.environments.find(idOrName);
   if (!env || !canSeeEnvironment(await visibleRepoIds(ctx, p), env))

@@ -4,6 +4,7 @@ import type { Principal } from "./principal.ts";
 import type { HandlerInput } from "./route-registry.ts";
 import type { ServerContext } from "./server-context.ts";
 import {
+  asSeenBy,
   canSeeEnvironment,
   canSeeRepo,
   requireAttemptAccess,
@@ -107,11 +108,15 @@ export function routeGuards(ctx: ServerContext): Guards {
     listEnvironments: {
       after: async ({ principal }, out) => {
         const visible = await visibleRepoIds(ctx, principal);
-        return { ...out, items: out.items.filter((e) => canSeeEnvironment(visible, e)) };
+        return {
+          ...out,
+          items: out.items.filter((e) => canSeeEnvironment(visible, e)).map((e) => asSeenBy(visible, e)),
+        };
       },
     },
     getEnvironment: {
       before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)),
+      after: async ({ principal }, out) => asSeenBy(await visibleRepoIds(ctx, principal), out),
     },
     environmentSetupLog: {
       before: async ({ params, principal }) => void (await requireEnvironment(ctx, principal, params.id)),
@@ -122,6 +127,7 @@ export function routeGuards(ctx: ServerContext): Guards {
         if (body.allowedRepoIds?.length) requireAdminToAllow(principal);
         if (body.repoId) await requireRepo(ctx, principal, body.repoId);
       },
+      after: async ({ principal }, out) => asSeenBy(await visibleRepoIds(ctx, principal), out),
     },
     updateEnvironment: {
       before: async ({ params, body, principal }) => {
@@ -139,6 +145,7 @@ export function routeGuards(ctx: ServerContext): Guards {
         }
         if (body.repoId) await requireRepo(ctx, principal, body.repoId);
       },
+      after: async ({ principal }, out) => asSeenBy(await visibleRepoIds(ctx, principal), out),
     },
 
     listTasks: {
