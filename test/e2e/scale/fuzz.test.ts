@@ -125,12 +125,29 @@ function enc(s: string): string {
   }
 }
 
+/** Percent-escapes no decoder accepts: cut short, not hex, overlong, a lone surrogate, not UTF-8. Sent raw. */
+const BAD_ESCAPES = [
+  "%E0%A4%A",
+  "%",
+  "%%",
+  "%zz",
+  "%E0%A4",
+  "%C0%AF",
+  "%ED%A0%80",
+  "%FF",
+  "%F4%90%80%80",
+  "a%2",
+  "%u0041",
+];
+
 interface Req {
   method: string;
   path: string;
   headers: Record<string, string>;
   body?: string;
   note: string;
+  /** The status it must get (a malformed escape is always a 400), when known. */
+  status?: number;
 }
 
 describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile requests to every route", () => {
@@ -215,7 +232,10 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
     for (let i = 0; i < REQUESTS; i++) {
       const [name, def] = pick(entries);
       const write = def.method !== "GET";
-      const kind = pick(["noauth", "viewer", "hostile-params", "bad-body", "bad-query", "huge"] as const);
+      const kind = pick(["noauth", "viewer", "hostile-params", "bad-body", "bad-query", "huge", "bad-escape"] as const);
+      // Where a bad-escape request carries its malformed escape: a path parameter, the query, or the web app's paths.
+      const hasParams = def.path.includes(":");
+      const escapeIn = pick(hasParams ? (["param", "query", "web"] as const) : (["query", "web"] as const));
       const idFor = (param: string): string => {
         if (param === "name") return kind === "viewer" ? "admin" : (ids.user as string);
         if (param === "repo") return "calc";
@@ -234,6 +254,7 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
         kind === "noauth";
       const path = def.path.replace(/:(\w+)/g, (_m, p: string) => {
         if (kind === "hostile-params") return enc(pick(HOSTILE)).slice(0, 6000);
+        if (kind === "bad-escape" && escapeIn === "param") return pick(BAD_ESCAPES);
         if (useExisting) return enc(idFor(p) || existing[p] || "x");
         return p === "name" ? "nobody" : p === "repo" ? "no-such-repo" : "task_doesnotexist1";
       });
@@ -259,6 +280,11 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
             `${pick(keys)}=${enc(String(pick([...HOSTILE, "-1", "1e400", "99999999999999", "NaN", "0x10", "", "2147483648", ...WRONG_TYPES.map(String)])))}`,
           );
         query = `?${parts.join("&")}`;
+      }
+      if (kind === "bad-escape" && escapeIn === "query") {
+        const bad = pick(BAD_ESCAPES);
+        const part = r() < 0.5 ? `${pick(["q", "repo", "after", "path", "x"])}=${bad}` : `${bad}=1`;
+        query = query ? `${query}&${part}` : `?${part}`;
       }
       const headers: Record<string, string> = {
         "Content-Type": pick([
@@ -323,12 +349,15 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
           if (fields.length === 0) body = JSON.stringify({ [field]: value });
         }
       }
+      const webPath = `/${pick(["", "assets/", "tasks/", "environments/x/"])}${pick(BAD_ESCAPES)}${pick(["", ".js", ".css"])}`;
       reqs.push({
         method: kind === "bad-query" && r() < 0.1 ? pick(["PUT", "DELETE", "OPTIONS", "PATCH"]) : def.method,
-        path: `/api/v1${path}${query}`,
+        path: kind === "bad-escape" && escapeIn === "web" ? webPath : `/api/v1${path}${query}`,
         headers,
         ...(body === undefined ? {} : { body }),
-        note: `${name}/${kind}`,
+        note: `${name}/${kind}${kind === "bad-escape" ? `/${escapeIn}` : ""}`,
+        // (a request line over Node's header limit is refused by Node itself with a 431)
+        ...(kind === "bad-escape" && path.length + query.length < 8 * 1024 ? { status: 400 } : {}),
       });
     }
     return reqs;
@@ -376,6 +405,8 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
             failures.push(
               `accepted ${status} ${req.note} ${req.method} ${req.path.slice(0, 200)} ${String(req.body).slice(0, 200)}`,
             );
+          if (req.status !== undefined && status !== req.status)
+            failures.push(`${status} instead of ${req.status}: ${req.note} ${req.method} ${req.path.slice(0, 200)}`);
           if (status >= 500)
             failures.push(
               `${status} ${req.note} ${req.method} ${req.path.slice(0, 200)} ${String(req.body).slice(0, 200)}`,
