@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { CadreError, PROTOCOL_VERSION } from "@cadre/protocol";
 import type { ServerContext } from "./server-context.ts";
-import type { Principal } from "./principal.ts";
+import type { RequestVariables } from "./principal.ts";
 import { registerRoutes, MAX_BODY_BYTES } from "./route-registry.ts";
 import { registerSseRoutes } from "./sse-routes.ts";
 import { toErrorResponse } from "./error-response.ts";
@@ -19,7 +19,7 @@ import { routeGuards } from "./route-guards.ts";
 import { authenticate } from "./authenticate.ts";
 import { checkUrlEscapes } from "./url-escapes.ts";
 
-export type AppEnv = { Variables: { principal: Principal } };
+export type AppEnv = { Variables: RequestVariables };
 
 export interface AppOptions {
   token: string;
@@ -66,7 +66,9 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
   app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
 
   app.use("/api/*", async (c, next) => {
-    c.set("principal", await authenticate(ctx, opts.token, c.req.header("Authorization")));
+    const header = c.req.header("Authorization");
+    c.set("principal", await authenticate(ctx, opts.token, header));
+    c.set("reauthenticate", () => authenticate(ctx, opts.token, header));
     await next();
   });
 

@@ -8,3 +8,10 @@ export interface Principal {
   user: string;
   role: Role;
 }
+
+/** What the auth middleware leaves on every /api request. */
+export interface RequestVariables {
+  principal: Principal;
+  /** Checks the request's token again (a long-lived stream re-checks it, so revoking it ends the stream). */
+  reauthenticate: () => Promise<Principal>;
+}

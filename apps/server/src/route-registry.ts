@@ -2,7 +2,7 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { CadreError, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
 import { describeZodError } from "./error-response.ts";
-import type { Principal } from "./principal.ts";
+import type { Principal, RequestVariables } from "./principal.ts";
 import type { Guards } from "./route-guards.ts";
 
 export interface HandlerInput<R extends RouteDef> {
@@ -59,11 +59,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 }
 
 /** Registers every JSON route of the protocol's table, validating params, query and body with its schemas, behind its access guard. */
-export function registerRoutes(
-  app: Hono<{ Variables: { principal: Principal } }>,
-  handlers: Handlers,
-  guards: Guards,
-): void {
+export function registerRoutes(app: Hono<{ Variables: RequestVariables }>, handlers: Handlers, guards: Guards): void {
   for (const [name, def] of Object.entries(routes) as [keyof Routes, RouteDef][]) {
     if (def.sse) continue;
     const handler = handlers[name as JsonRouteName] as (input: HandlerInput<RouteDef>) => Promise<unknown>;

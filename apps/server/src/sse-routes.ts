@@ -1,8 +1,8 @@
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { CadreError, Id, SSE_EVENT, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
 import type { ServerContext } from "./server-context.ts";
-import type { Principal } from "./principal.ts";
+import type { Principal, RequestVariables } from "./principal.ts";
 import { canSeeRepo, requireAttemptAccess } from "./access.ts";
 
 /** Waits until woken or until the heartbeat interval passes; returns whether it was woken. */
@@ -66,7 +66,27 @@ async function serveLive(
  * Event streams. A client resumes with `Last-Event-ID` (or `?after=`): it gets every event after
  * that seq, read from the store, so reconnecting to any instance leaves no gap and no duplicate.
  */
-export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal } }>, ctx: ServerContext): void {
+/**
+ * A stream outlives the request that checked its token and grants: once a heartbeat it checks
+ * them again (a revoked token or grant then throws, which ends the stream with an error event).
+ */
+function accessKeeper(
+  c: Context<{ Variables: RequestVariables }>,
+  check: (principal: Principal) => Promise<void>,
+): () => Promise<Principal> {
+  let principal = c.get("principal");
+  let checkedAt = Date.now();
+  return async () => {
+    if (Date.now() - checkedAt >= SSE_HEARTBEAT_MS) {
+      principal = await c.get("reauthenticate")();
+      await check(principal);
+      checkedAt = Date.now();
+    }
+    return principal;
+  };
+}
+
+export function registerSseRoutes(app: Hono<{ Variables: RequestVariables }>, ctx: ServerContext): void {
   app.get("/api/v1/attempts/:id/events/stream", async (c) => {
     const id = Id.safeParse(c.req.param("id"));
     if (!id.success) throw new CadreError("validation_failed", "path: id must be a Cadre id such as att_abc123");
@@ -75,6 +95,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
     if (!/^\d{1,10}$/.test(from))
       throw new CadreError("validation_failed", "Last-Event-ID / after must be a non-negative integer (an event seq)");
     let last = Number(from);
+    const keep = accessKeeper(c, async (principal) => void (await requireAttemptAccess(ctx, principal, id.data)));
     return streamSSE(
       c,
       (stream) =>
@@ -84,6 +105,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
           stream,
           (wake) => ctx.bus.onAttempt(id.data, wake),
           async (isOpen) => {
+            await keep();
             let sent = 0;
             for (;;) {
               const batch = await ctx.store.events.list(id.data, last, 500);
@@ -101,7 +123,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
   });
 
   app.get("/api/v1/tasks/stream", async (c) => {
-    const principal = c.get("principal");
+    const keep = accessKeeper(c, async () => undefined);
     const queue: string[] = [];
     return streamSSE(
       c,
@@ -114,6 +136,7 @@ export function registerSseRoutes(app: Hono<{ Variables: { principal: Principal 
               wake();
             }),
           async (isOpen) => {
+            const principal = await keep();
             let sent = false;
             while (queue.length && isOpen()) {
               const task = await ctx.store.tasks.get(queue.shift() as string);
