@@ -1,5 +1,12 @@
 import { lstat, mkdir, open, rm, symlink } from "node:fs/promises";
-import { diffTreeEntries, displayPath, readBlobs, unstorablePathReason, type TreeDiffEntry } from "@cadre/git";
+import {
+  diffTreeEntries,
+  displayPath,
+  readBlobs,
+  unstorablePathReason,
+  type FileMode,
+  type TreeDiffEntry,
+} from "@cadre/git";
 import { hostPathOf, joinComponents, pathComponents } from "./host-path.ts";
 import { SandboxError } from "./types.ts";
 
@@ -14,7 +21,8 @@ export interface RestoreInput {
 /** Blobs read per `cat-file --batch`, so a large checkpoint is not held in memory at once. */
 const BLOB_BATCH = 256;
 
-const FILE_MODES = new Set(["100644", "100755", "120000"]);
+const FILE_MODES: readonly string[] = ["100644", "100755", "120000"];
+const isFileMode = (mode: string): mode is FileMode => FILE_MODES.includes(mode);
 
 /**
  * Writes the paths that differ between the base and a checkpoint commit into a workspace
@@ -29,7 +37,7 @@ export async function restoreCheckpoint(input: RestoreInput): Promise<void> {
   const entries = await diffTreeEntries(input.mirrorPath, input.baseCommit, input.restoreCommit);
   for (const entry of entries) {
     const mode = entry.status === "D" ? "100644" : entry.mode;
-    const reason = FILE_MODES.has(mode) ? unstorablePathReason(entry.path, mode as "100644") : null;
+    const reason = isFileMode(mode) ? unstorablePathReason(entry.path, mode) : null;
     if (reason)
       throw new SandboxError(
         "sandbox_error",
@@ -38,7 +46,7 @@ export async function restoreCheckpoint(input: RestoreInput): Promise<void> {
   }
   for (let at = 0; at < entries.length; at += BLOB_BATCH) {
     const batch = entries.slice(at, at + BLOB_BATCH);
-    const written = batch.filter((e) => e.status !== "D" && FILE_MODES.has(e.mode));
+    const written = batch.filter((e) => e.status !== "D" && isFileMode(e.mode));
     const blobs = await readBlobs(
       input.mirrorPath,
       written.map((e) => e.oid),
