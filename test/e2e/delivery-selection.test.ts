@@ -202,7 +202,7 @@ describe("delivering exactly the selected hunks, as one commit by the task's cre
   });
 
   it("refuses to merge into a checked-out branch with uncommitted changes, saying what to do; pushing a branch still works", async () => {
-    const made = await createOrigin(join(h.home, "origins", "checkout"), FILES);
+    const made = await createOrigin(join(h.work, "origins", "checkout"), FILES);
     // The person's working checkout itself is the origin (cadre repo add ~/src/my-project).
     const checkout = made.seed;
     await h.json(["repo", "add", checkout, "--name", "checkout"]);
