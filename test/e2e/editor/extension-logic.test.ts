@@ -158,9 +158,11 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
     expect(text).toContain("\nline 2\n");
     expect(text).toContain("\nLINE TWENTY-EIGHT\n");
     expect(ui.last()).toEqual({ level: "info", message: "Cadre: applied long.txt." });
-    // As with `cadre apply`, the task is recorded as pulled locally once something landed.
-    expect((await stack.client.call("getTask", { params: { id: task?.id ?? "" } })).review.delivery).toEqual({
-      kind: "pulled_locally",
+    // As with `cadre apply`, the pull is recorded; one hunk of two leaves the review open.
+    expect((await stack.client.call("getTask", { params: { id: task?.id ?? "" } })).review).toMatchObject({
+      state: "pending",
+      delivery: null,
+      pulled: { selected: { hunks: 1, totalHunks: 2, files: 1, totalFiles: 1 } },
     });
   });
 
