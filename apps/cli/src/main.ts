@@ -20,6 +20,7 @@ import { registerUserCommands } from "./commands/user-commands.ts";
 import { registerTokenCommands } from "./commands/token-commands.ts";
 import { registerRunnerCommand } from "./commands/runner-command.ts";
 import { registerQueueCommand } from "./commands/queue-command.ts";
+import { registerForgeCommands } from "./commands/forge-commands.ts";
 import { registerSayCommand } from "./commands/say-command.ts";
 
 export function buildProgram(): Command {
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerRunnerCommand(program);
   registerQueueCommand(program);
+  registerForgeCommands(program);
   return program;
 }
 

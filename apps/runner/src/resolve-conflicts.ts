@@ -1,4 +1,4 @@
-import { commitTree, fetchMirror, mergeTree, resolveCommit } from "@cadre/git";
+import { commitTree, fetchMirror, mergeTree, resolveCommit, type RemoteOptions } from "@cadre/git";
 
 export interface Rebased {
   /** The new base: the target branch's head. */
@@ -13,13 +13,16 @@ export interface Rebased {
  * Where it conflicts, the merged tree keeps git's conflict markers for the agent to resolve.
  * Returns null when the branch has not moved.
  */
-export async function rebaseForConflicts(
-  mirror: string,
-  branch: string,
-  oldBase: string,
-  head: string,
-): Promise<Rebased | null> {
-  await fetchMirror(mirror);
+export async function rebaseForConflicts(input: {
+  mirror: string;
+  branch: string;
+  oldBase: string;
+  head: string;
+  /** Credentials when the repo is on a forge. */
+  remote: RemoteOptions;
+}): Promise<Rebased | null> {
+  const { mirror, branch, oldBase, head } = input;
+  await fetchMirror(mirror, input.remote);
   const base = await resolveCommit(mirror, `refs/heads/${branch}`);
   if (base === oldBase) return null;
   const merged = await mergeTree(mirror, base, head, oldBase);

@@ -17,6 +17,7 @@ import { sandboxEnvironment } from "./attempt-environment.ts";
 import { loadBudgets } from "./runner-config.ts";
 import { attemptWorkspace } from "./attempt-workspace.ts";
 import { rebaseForConflicts } from "./resolve-conflicts.ts";
+import type { ForgeRemotes } from "./forge-remote.ts";
 
 export interface AttemptContext {
   store: Store;
@@ -27,6 +28,8 @@ export interface AttemptContext {
   env: NodeJS.ProcessEnv;
   mirrorPath: (repoId: string) => string;
   log: (line: string) => void;
+  /** Credentials for repos on a forge (fetch and push). */
+  remotes: ForgeRemotes;
 }
 
 const TURN_STARTING = new Set(["prompt", "followup", "resolve_conflicts"]);
@@ -74,7 +77,9 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
   let agentInput: RunInput | null = input;
   let fresh = false;
   if (input?.kind === "resolve_conflicts") {
-    const rebased = await rebaseForConflicts(mirror, task.baseRef, base, head);
+    const repo = await ctx.store.repos.find(task.repoId);
+    const remote = repo ? await ctx.remotes.optionsFor(repo) : {};
+    const rebased = await rebaseForConflicts({ mirror, branch: task.baseRef, oldBase: base, head, remote });
     if (rebased) {
       base = rebased.base;
       head = rebased.commit;
@@ -313,6 +318,7 @@ async function repushBranch(
       head: commit,
       instruction: turns.at(-1)?.kind === "followup" ? (turns.at(-1)?.prompt ?? null) : null,
       summary: (await ctx.store.attempts.get(rec.id))?.summary ?? null,
+      remote: await ctx.remotes.optionsFor(repo),
     });
     if (!delivery) return;
     await ctx.store.tasks.setReview(task.id, {

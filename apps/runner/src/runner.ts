@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { isTransient, LeaseLostError, newId, type AttemptRecord, type QueueLimits, type Store } from "@cadre/store";
 import { SandboxManager } from "@cadre/sandbox";
 import { runAttempt, type AttemptContext } from "./run-attempt.ts";
+import { ForgeRemotes } from "./forge-remote.ts";
 
 export interface RunnerOptions {
   store: Store;
@@ -68,6 +69,7 @@ export class Runner {
       log,
       sandboxes: new SandboxManager({ root: join(opts.home, "sandboxes") }),
       mirrorPath: opts.mirrorPath ?? ((repoId) => join(opts.home, "mirrors", `${repoId}.git`)),
+      remotes: new ForgeRemotes(opts.store, opts.secretKey, log),
     };
   }
 

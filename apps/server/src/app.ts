@@ -18,6 +18,9 @@ import { queueHandlers } from "./queue-handlers.ts";
 import { routeGuards } from "./route-guards.ts";
 import { authenticate } from "./authenticate.ts";
 import { checkUrlEscapes } from "./url-escapes.ts";
+import { forgeHandlers } from "./forge/forge-handlers.ts";
+import { repoSettingsHandler } from "./forge/repo-settings-handler.ts";
+import { registerForgeWebhook } from "./forge/webhook-route.ts";
 
 export type AppEnv = { Variables: RequestVariables };
 
@@ -64,6 +67,8 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
   );
 
   app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
+  // Forges authenticate by signing their deliveries, not with a token.
+  registerForgeWebhook(app, ctx);
 
   app.use("/api/*", async (c, next) => {
     const header = c.req.header("Authorization");
@@ -86,6 +91,8 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
       ...runnerHandlers(ctx),
       ...userHandlers(ctx),
       ...queueHandlers(ctx),
+      ...forgeHandlers(ctx),
+      ...repoSettingsHandler(ctx),
     },
     routeGuards(ctx),
   );

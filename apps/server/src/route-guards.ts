@@ -3,6 +3,7 @@ import { CadreError, type JsonRouteName, type Routes } from "@cadre/protocol";
 import type { Principal } from "./principal.ts";
 import type { HandlerInput } from "./route-registry.ts";
 import type { ServerContext } from "./server-context.ts";
+import type { Principal } from "./principal.ts";
 import {
   asSeenBy,
   canSeeEnvironment,
@@ -33,6 +34,7 @@ export interface Guard<K extends JsonRouteName> {
 export type Guards = { [K in JsonRouteName]: Guard<K> };
 
 const open = {};
+const admin = { before: async ({ principal }: { principal: Principal }) => requireRole(principal, "admin") };
 
 function sameSet(left: string[], right: string[]): boolean {
   const [a, b] = [new Set(left), new Set(right)];
@@ -102,6 +104,20 @@ export function routeGuards(ctx: ServerContext): Guards {
         return out;
       },
     },
+    updateRepo: {
+      before: async ({ params, principal }) => {
+        requireRole(principal, "member");
+        await requireRepo(ctx, principal, params.id);
+      },
+    },
+    // Forges hold no secret a reader could see (secrets are never returned); changing them is an admin's.
+    listForges: open,
+    getForge: open,
+    createForge: admin,
+    updateForge: admin,
+    deleteForge: admin,
+    listForgeDeliveries: admin,
+
     getRepo: { before: async ({ params, principal }) => void (await requireRepo(ctx, principal, params.id)) },
     repoConflicts: { before: async ({ params, principal }) => void (await requireRepo(ctx, principal, params.id)) },
 

@@ -1,5 +1,6 @@
 import type { Store } from "@cadre/store";
 import type { EventBus } from "./event-bus.ts";
+import type { ForgeHub } from "./forge/forge-hub.ts";
 
 /** What request handlers share: the store, the Cadre home, the event bus and the secret key. */
 export interface ServerContext {
@@ -10,4 +11,6 @@ export interface ServerContext {
   version: string;
   /** Environment variables providers read (OPENAI_API_KEY, ...). */
   env: NodeJS.ProcessEnv;
+  /** Connected forges (GitHub …): their clients, git credentials and the URL webhooks reach. */
+  forges: ForgeHub;
 }

@@ -7,6 +7,8 @@ import { openStore, type Store } from "@cadre/store";
 import { checkPrerequisites, loadOrCreateSecretKey } from "@cadre/sandbox";
 import { Runner } from "@cadre/runner";
 import { createApp } from "./app.ts";
+import { ForgeHub } from "./forge/forge-hub.ts";
+import { ForgeWorker } from "./forge/forge-worker.ts";
 import { EventBus } from "./event-bus.ts";
 import { loadOrCreateToken } from "./auth-token.ts";
 import { BOOTSTRAP_ADMIN } from "./authenticate.ts";
@@ -70,10 +72,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const bus = new EventBus(store.db);
   await bus.start();
 
-  const app = createApp(
-    { store, home: opts.home, bus, secretKey, version: SERVER_VERSION, env },
-    { token, serveStatic: serveWebApp },
-  );
+  const forges = new ForgeHub(store, secretKey, log, env.CADRE_PUBLIC_URL || undefined);
+  const ctx = { store, home: opts.home, bus, secretKey, version: SERVER_VERSION, env, forges };
+  const app = createApp(ctx, { token, serveStatic: serveWebApp });
   const host = opts.host ?? "127.0.0.1";
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 7700, hostname: host }, () => resolve(s));
@@ -90,6 +91,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  forges.listeningAt(url);
+  const forgeWorker = new ForgeWorker(ctx);
+  await forgeWorker.start();
 
   let runner: Runner | null = null;
   if (slots > 0) {
@@ -106,6 +110,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     store,
     runner,
     async close() {
+      await forgeWorker.stop();
       await runner?.stop();
       // Live event streams never end on their own: close every connection, then the listener.
       const closed = new Promise<void>((r) => server.close(() => r()));

@@ -1,6 +1,7 @@
 import { CadreError, type User } from "@cadre/protocol";
 import type { Handlers } from "./route-registry.ts";
 import type { ServerContext } from "./server-context.ts";
+import { forgeLogins } from "./forge/forge-logins.ts";
 import type { Principal } from "./principal.ts";
 import { requireRepo, requireRole, visibleRepoIds } from "./access.ts";
 
@@ -39,12 +40,14 @@ export function userHandlers(ctx: ServerContext): UserHandlers {
     async createUser({ body, principal }) {
       requireRole(principal, "admin");
       const identity = { email: body.email, displayName: body.displayName };
+      const logins = await forgeLogins(ctx, body.forgeLogins);
       if (!(await ctx.store.users.ensure(body.name, body.role, principal.user, identity))) {
         throw new CadreError(
           "conflict",
           `a user named '${body.name}' already exists: give them another token with 'cadre token create --user ${body.name}'`,
         );
       }
+      for (const login of logins) await ctx.store.users.mapForgeLogin(body.name, login.forgeId, login.login);
       const token = await ctx.store.users.createToken(body.name, "initial");
       return { user: await find(body.name), token };
     },

@@ -1,11 +1,12 @@
-import { rebaseCommit } from "@cadre/git";
+import { rebaseCommit, type RemoteOptions } from "@cadre/git";
 import { CadreError, type Delivery, type Task } from "@cadre/protocol";
 import type { Store } from "@cadre/store";
 import { deliveryMessage } from "./commit-message.ts";
 import { deliveryIdentities } from "./delivery-identity.ts";
 import { pushDelivery } from "./push-delivery.ts";
 
-type BranchDelivery = Extract<Delivery, { kind: "push_branch" }>;
+/** A delivery that follow-ups add commits to: a pushed branch, or the branch of a pull request. */
+type BranchDelivery = Extract<Delivery, { kind: "push_branch" | "pull_request" }>;
 
 export interface FollowUpInput {
   store: Pick<Store, "users">;
@@ -20,6 +21,8 @@ export interface FollowUpInput {
   /** What the follow-up asked for: the new commit's subject. */
   instruction: string | null;
   summary: string | null;
+  /** Credentials for the origin (a repo on a forge). */
+  remote?: RemoteOptions;
 }
 
 /**
@@ -28,7 +31,9 @@ export interface FollowUpInput {
  * so hunks the reviewer left out stay out. Pushed expecting the delivered commit, never forced.
  * Returns the updated delivery, or null when the follow-up changed nothing.
  */
-export async function deliverFollowUp(input: FollowUpInput): Promise<BranchDelivery | null> {
+export async function deliverFollowUp<D extends BranchDelivery>(
+  input: FollowUpInput & { delivery: D },
+): Promise<D | null> {
   const { gitDir, delivery } = input;
   // Deliveries made before squashing pushed the checkpoint itself.
   const deliveredFrom = delivery.attemptHead ?? delivery.commit;
@@ -58,6 +63,7 @@ export async function deliverFollowUp(input: FollowUpInput): Promise<BranchDeliv
     commit: replayed.commit,
     expect: delivery.commit,
     taskId: input.task.id,
+    remote: input.remote,
   });
   return { ...delivery, commit: replayed.commit, attemptHead: input.head };
 }

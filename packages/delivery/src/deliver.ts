@@ -1,4 +1,4 @@
-import { defaultBranch, rebaseCommit, treeOf, tryResolveCommit } from "@cadre/git";
+import { defaultBranch, rebaseCommit, treeOf, tryResolveCommit, type RemoteOptions } from "@cadre/git";
 import { CadreError, type Attempt, type Delivery, type HunkSelection, type Task } from "@cadre/protocol";
 import type { Store } from "@cadre/store";
 import { deliveryContent, type DeliverySource } from "./delivery-content.ts";
@@ -16,6 +16,8 @@ export interface DeliverInput {
   attempt: Attempt & { headCommit: string };
   selection?: HunkSelection | undefined;
   branch: string;
+  /** Credentials for the origin (a repo on a forge). */
+  remote?: RemoteOptions;
 }
 
 export function deliverySource(task: Task, attempt: Attempt & { headCommit: string }): DeliverySource {
@@ -76,7 +78,15 @@ export async function deliverMerge(input: DeliverInput): Promise<Delivery> {
   }
   if (commit === target || (await treeOf(gitDir, commit)) === (await treeOf(gitDir, target)))
     throw new CadreError("conflict", `${branch} already has this change: there is nothing to merge`);
-  await pushDelivery({ gitDir, origin: input.repo.origin, branch, commit, expect: target, taskId: task.id });
+  await pushDelivery({
+    gitDir,
+    origin: input.repo.origin,
+    branch,
+    commit,
+    expect: target,
+    taskId: task.id,
+    remote: input.remote,
+  });
   return {
     kind: "merge",
     branch,
@@ -104,7 +114,15 @@ export async function deliverBranch(input: DeliverInput): Promise<Delivery> {
   const unchanged = previous && (await treeOf(gitDir, previous)) === content.tree;
   const commit = unchanged ? previous : content.commit;
   if (!unchanged || target.expect === null)
-    await pushDelivery({ gitDir, origin: input.repo.origin, branch, commit, expect: target.expect, taskId: task.id });
+    await pushDelivery({
+      gitDir,
+      origin: input.repo.origin,
+      branch,
+      commit,
+      expect: target.expect,
+      taskId: task.id,
+      remote: input.remote,
+    });
   return {
     kind: "push_branch",
     branch,

@@ -33,7 +33,11 @@ export async function pushTarget(input: PushTargetInput): Promise<PushTarget> {
       `${branch} is the repository's default branch: Cadre pushes only branches of its own. Merge into it with --merge ${branch}, or push the change as a new branch (leave the name out for cadre/…); nothing was pushed`,
     );
   const current = await tryResolveCommit(input.gitDir, `refs/heads/${branch}`);
-  const own = input.delivery?.kind === "push_branch" && input.delivery.branch === branch ? input.delivery.commit : null;
+  const delivered = input.delivery;
+  const own =
+    (delivered?.kind === "push_branch" || delivered?.kind === "pull_request") && delivered.branch === branch
+      ? delivered.commit
+      : null;
   if (current === null) return { expect: null, previous: own };
   if (own !== null && current === own) return { expect: own, previous: own };
   throw new CadreError(

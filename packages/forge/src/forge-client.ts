@@ -78,8 +78,11 @@ export interface ForgeClient {
     number: number,
     review: { commit: string; summary: string; findings: Finding[] },
   ): Promise<{ url: string; inline: number }>;
-  /** A check on a commit: a structured check where the credentials may create one, else a commit status. */
-  setCheck(repoPath: string, check: NewCheck): Promise<{ kind: "check" | "status" }>;
+  /**
+   * A check on a commit: a structured check where the credentials may create one, else a commit
+   * status. With `id` (from an earlier call) the same check is updated.
+   */
+  setCheck(repoPath: string, check: NewCheck & { id?: string }): Promise<{ kind: "check" | "status"; id: string }>;
   /** The failing job's log, where the forge offers one. */
   checkLog(repoPath: string, check: CheckResult): Promise<string | null>;
   /** Adds Cadre's webhook to the repository when the credentials may. */
@@ -106,4 +109,6 @@ export interface ForgeAdapter {
   repoPathFromUrl(url: string): string | null;
   /** Header names that carry the delivery id and the event name (for logs). */
   readonly deliveryHeader: string;
+  /** The ref a change request's head is fetched from in its base repository (GitHub: refs/pull/N/head). */
+  changeRequestRef(number: number): string;
 }

@@ -26,3 +26,4 @@ export * from "./patch-tree.ts";
 export * from "./checked-out-branch.ts";
 export * from "./repository-dirs.ts";
 export * from "./file-at-commit.ts";
+export * from "./fetch-ref.ts";

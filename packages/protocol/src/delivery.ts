@@ -24,6 +24,18 @@ export const Delivery = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("merge"), branch: z.string(), commit: z.string(), ...AttemptHead, ...Selected }),
   z.object({ kind: z.literal("push_branch"), branch: z.string(), commit: z.string(), ...AttemptHead, ...Selected }),
   z.object({ kind: z.literal("pulled_locally"), ...Selected }),
+  /** Pushed to `branch` and opened as a pull (merge) request on the repo's forge; its state follows the forge. */
+  z.object({
+    kind: z.literal("pull_request"),
+    forge: z.string(),
+    number: z.number().int(),
+    url: z.string(),
+    branch: z.string(),
+    commit: z.string(),
+    state: z.enum(["open", "merged", "closed"]),
+    ...AttemptHead,
+    ...Selected,
+  }),
 ]);
 export type Delivery = z.infer<typeof Delivery>;
 
@@ -62,5 +74,7 @@ export function describeSelection(c: SelectionCounts): string {
 export function describeDelivery(d: Delivery): string {
   const part = d.selected ? `: ${describeSelection(d.selected)}` : "";
   if (d.kind === "pulled_locally") return `pulled into a local working tree${part}`;
+  if (d.kind === "pull_request")
+    return `pull request #${d.number} (${d.state}) from ${d.branch} (${d.commit.slice(0, 12)})${part}`;
   return `${d.kind === "merge" ? "merged into" : "pushed as"} ${d.branch} (${d.commit.slice(0, 12)})${part}`;
 }

@@ -21,3 +21,4 @@ export * from "./image-reference.ts";
 export * from "./message.ts";
 export * from "./review-findings.ts";
 export * from "./review-prompt.ts";
+export * from "./forge.ts";

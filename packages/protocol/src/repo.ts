@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BranchName, Id, Timestamp } from "./ids.ts";
+import { ForgeName, ForgeRepoPath, RepoForge, RepoForgeSettings } from "./forge.ts";
 
 export const Repo = z.object({
   id: Id,
@@ -7,6 +8,8 @@ export const Repo = z.object({
   /** Where Cadre fetches from: an absolute local path or a remote URL. */
   origin: z.string(),
   defaultBranch: z.string(),
+  /** The forge the repo lives on (its pull requests, issues and checks), or null for plain git. */
+  forge: RepoForge.nullable(),
   createdAt: Timestamp,
 });
 export type Repo = z.infer<typeof Repo>;
@@ -35,5 +38,12 @@ export const CreateRepo = z.strictObject({
     .refine((s) => !s.startsWith("-"), "an origin may not start with '-'"),
   name: NewRepoName.optional(),
   defaultBranch: BranchName.optional(),
+  /** A connected forge (`cadre forge add`): fetch and push use its credentials, its events start work. */
+  forge: ForgeName.optional(),
+  /** `owner/name` on the forge; from the URL when omitted. */
+  forgeRepo: ForgeRepoPath.optional(),
 });
 export type CreateRepo = z.infer<typeof CreateRepo>;
+
+export const UpdateRepo = z.strictObject({ forgeSettings: RepoForgeSettings.partial().optional() });
+export type UpdateRepo = z.infer<typeof UpdateRepo>;

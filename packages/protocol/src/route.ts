@@ -18,6 +18,8 @@ export interface RouteDef<
   response: R;
   /** A server-sent-events stream rather than a JSON response. */
   sse?: true;
+  /** Called by a forge: authenticated by the forge's signature over the raw body, not by a token. */
+  webhook?: true;
 }
 
 export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(

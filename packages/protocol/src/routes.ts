@@ -4,7 +4,8 @@ import { HunkSelection, SelectionCounts } from "./delivery.ts";
 import { CreateEnvironment, Environment, UpdateEnvironment } from "./environment.ts";
 import { Event } from "./events.ts";
 import { BranchName, Id, RepoPath } from "./ids.ts";
-import { CreateRepo, Repo } from "./repo.ts";
+import { CreateRepo, Repo, UpdateRepo } from "./repo.ts";
+import { CreateForge, Forge, ForgeDelivery, ForgeName, UpdateForge, WebhookAnswer } from "./forge.ts";
 import { route } from "./route.ts";
 import { AttemptStatus } from "./status.ts";
 import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
@@ -25,6 +26,7 @@ const NameOrIdParam = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be an id or a name (letters, digits, . _ -)"),
 });
 const UserParam = z.strictObject({ name: UserName });
+const ForgeParam = z.strictObject({ name: ForgeName });
 const UserRepoParam = z.strictObject({ name: UserName, repo: GrantBody.shape.repo });
 const Limit = z.coerce.number().int().min(1).max(1000);
 const Ok = z.object({ ok: z.literal(true) });
@@ -92,6 +94,12 @@ export const ApproveBody = z.union([
     pulledLocally: z.literal(true),
     selected: SelectionCounts.optional(),
   }),
+  /** Push to cadre/<slug> and open a pull request on the repo's forge (into `base`, default: the task's base branch). */
+  z.strictObject({
+    attempt: AttemptIndex.optional(),
+    pullRequest: z.strictObject({ draft: z.boolean().default(false), base: BranchName.optional() }),
+    selection: HunkSelection.optional(),
+  }),
 ]);
 export const RejectBody = z.strictObject({ reason: z.string().max(10_000).optional() });
 
@@ -123,6 +131,14 @@ export const routes = {
     params: NameOrIdParam,
     query: None,
     body: z.undefined(),
+    response: Repo,
+  }),
+  updateRepo: route({
+    method: "PATCH",
+    path: "/repos/:id",
+    params: NameOrIdParam,
+    query: None,
+    body: UpdateRepo,
     response: Repo,
   }),
   repoConflicts: route({
@@ -390,6 +406,70 @@ export const routes = {
     response: User,
   }),
 
+  listForges: route({
+    method: "GET",
+    path: "/forges",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(Forge) }),
+  }),
+  createForge: route({
+    method: "POST",
+    path: "/forges",
+    params: None,
+    query: None,
+    body: CreateForge,
+    response: Forge,
+  }),
+  getForge: route({
+    method: "GET",
+    path: "/forges/:name",
+    params: ForgeParam,
+    query: None,
+    body: z.undefined(),
+    response: Forge,
+  }),
+  updateForge: route({
+    method: "PATCH",
+    path: "/forges/:name",
+    params: ForgeParam,
+    query: None,
+    body: UpdateForge,
+    response: Forge,
+  }),
+  /** Refused while repos use the forge, unless `force` (they become plain git repos). */
+  deleteForge: route({
+    method: "DELETE",
+    path: "/forges/:name",
+    params: ForgeParam,
+    query: z.strictObject({ force: z.enum(["true", "false"]).optional() }),
+    body: z.undefined(),
+    response: Ok,
+  }),
+  /** The latest webhook deliveries (and polled events) and what Cadre did with each. */
+  listForgeDeliveries: route({
+    method: "GET",
+    path: "/forges/:name/deliveries",
+    params: ForgeParam,
+    query: z.strictObject({ limit: Limit.default(50) }),
+    body: z.undefined(),
+    response: z.object({ items: z.array(ForgeDelivery) }),
+  }),
+  /**
+   * Where the forge sends its webhooks. Authenticated by the forge's signature over the raw body
+   * (X-Hub-Signature-256 for GitHub), not by a bearer token; the body is the forge's own payload.
+   */
+  forgeWebhook: route({
+    method: "POST",
+    path: "/forges/:name/webhook",
+    params: ForgeParam,
+    query: None,
+    body: z.unknown(),
+    response: WebhookAnswer,
+    webhook: true,
+  }),
+
   /** Waiting attempts in claim order, with their position. */
   listQueue: route({
     method: "GET",
@@ -415,4 +495,6 @@ export { Ok, IdParam };
 
 /** Routes answered with a server-sent-events stream rather than JSON. */
 export type SseRouteName = "streamEvents" | "streamTasks";
-export type JsonRouteName = Exclude<RouteName, SseRouteName>;
+/** Routes a forge calls, authenticated by its signature rather than a token. */
+export type WebhookRouteName = "forgeWebhook";
+export type JsonRouteName = Exclude<RouteName, SseRouteName | WebhookRouteName>;

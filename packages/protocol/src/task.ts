@@ -4,6 +4,7 @@ import { GitRef, Id, ModelName, Timestamp } from "./ids.ts";
 import { AttemptStatus, FailureReason, ReviewState, TaskMode, WaitingFor } from "./status.ts";
 import { Usage } from "./usage.ts";
 import { Delivery, PartialPull } from "./delivery.ts";
+import { TaskOrigin } from "./forge.ts";
 
 export const Review = z.object({
   state: ReviewState,
@@ -79,6 +80,8 @@ export const Task = z.object({
   /** Tasks this one waits for before starting (queued behind its potential conflicts). */
   queueAfter: z.array(z.string()),
   createdBy: z.string(),
+  /** The forge issue or change request that started it, or null when a person did. */
+  origin: TaskOrigin.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

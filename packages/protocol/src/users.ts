@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./ids.ts";
+import { ForgeLoginRef } from "./forge.ts";
 
 /** Global roles, lowest first: viewers read, members create and review, admins manage users and every repo. */
 export const Role = z.enum(["viewer", "member", "admin"]);
@@ -37,6 +38,8 @@ export const User = z.object({
   role: Role,
   /** Repos (ids) a member or viewer may see; admins see every repo. */
   repos: z.array(z.string()),
+  /** Forge users (`forge:login`) whose mentions create tasks as this user. */
+  forgeLogins: z.array(z.string()),
   createdBy: z.string(),
   createdAt: Timestamp,
 });
@@ -47,6 +50,7 @@ export const CreateUser = z.strictObject({
   role: Role.default("member"),
   email: UserEmail.optional(),
   displayName: DisplayName.optional(),
+  forgeLogins: z.array(ForgeLoginRef).max(20).default([]),
 });
 export type CreateUser = z.infer<typeof CreateUser>;
 

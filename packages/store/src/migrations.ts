@@ -207,4 +207,118 @@ alter table tasks add column review_pulled jsonb
 alter table environments add column allowed_repo_ids jsonb not null default '[]'
 `,
   },
+  {
+    version: 8,
+    name: "forges",
+    sql: `
+-- a connected GitHub (GitLab, Gitea) instance; secrets (token or app key, webhook secret) encrypted by the server
+create table forges (
+  id text primary key,
+  name text not null unique,
+  kind text not null,
+  api_url text not null,
+  web_url text not null,
+  bot_name text not null,
+  auth_kind text not null,
+  app_id text,
+  installation_id bigint,
+  secrets jsonb not null,
+  poll_seconds int,
+  -- last time polling looked (events after it are new)
+  polled_at timestamptz,
+  pacing boolean not null,
+  service_user text not null,
+  status jsonb not null default '{"state":"unknown","message":null,"at":null}',
+  created_by text not null,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+alter table repos add column forge_id text references forges(id);
+alter table repos add column forge_repo text;
+alter table repos add column forge_settings jsonb not null default '{}';
+alter table repos add column forge_webhook text;
+create unique index repos_forge_idx on repos (forge_id, lower(forge_repo)) where forge_id is not null;
+alter table tasks add column origin jsonb;
+
+-- forge users whose mentions create tasks as a Cadre user (logins compared lowercased, as forges do)
+create table forge_logins (
+  forge_id text not null references forges(id) on delete cascade,
+  login text not null,
+  user_id text not null references users(id),
+  primary key (forge_id, login)
+);
+
+-- webhook deliveries (and polled events), stored before anything is done with them; processed from here
+create table forge_deliveries (
+  forge_id text not null references forges(id) on delete cascade,
+  delivery_id text not null,
+  event text not null,
+  payload jsonb not null,
+  state text not null default 'pending',
+  outcome text,
+  attempts int not null default 0,
+  claimed_by text,
+  claim_expires_at timestamptz,
+  run_after timestamptz not null default now(),
+  received_at timestamptz not null default now(),
+  processed_at timestamptz,
+  primary key (forge_id, delivery_id)
+);
+create index forge_deliveries_pending_idx on forge_deliveries (run_after) where state = 'pending';
+create index forge_deliveries_received_idx on forge_deliveries (forge_id, received_at desc);
+
+-- what Cadre still has to do on a forge (comment, open a pull request, post a review); each key once
+create table forge_jobs (
+  id text primary key,
+  forge_id text not null references forges(id) on delete cascade,
+  key text not null unique,
+  kind text not null,
+  payload jsonb not null,
+  state text not null default 'pending',
+  attempts int not null default 0,
+  last_error text,
+  claimed_by text,
+  claim_expires_at timestamptz,
+  run_after timestamptz not null default now(),
+  created_at timestamptz not null default now(),
+  done_at timestamptz
+);
+create index forge_jobs_pending_idx on forge_jobs (run_after) where state = 'pending';
+
+-- a task's place on its forge: where it was asked, the change request it delivers to, what was handled
+create table forge_links (
+  task_id text primary key references tasks(id),
+  -- the attempt whose turns are delivered
+  attempt_id text not null references attempts(id),
+  forge_id text not null references forges(id) on delete cascade,
+  repo_path text not null,
+  purpose text not null,
+  thread_kind text,
+  thread_number int,
+  change_request int,
+  -- Cadre opened the change request (else it works on someone else's)
+  own_change_request boolean not null default true,
+  branch text,
+  push_allowed boolean not null default true,
+  delivered_commit text,
+  -- the attempt's last event seq when its latest end (completed, failed, waiting) was turned into a forge job
+  handled_seq int not null default 0,
+  auto_followups int not null default 0,
+  -- the forge's id of the check a review reports on (updated from pending to its result)
+  check_id text,
+  created_at timestamptz not null default now()
+);
+create index forge_links_change_request_idx on forge_links (forge_id, lower(repo_path), change_request);
+create index forge_links_delivered_idx on forge_links (forge_id, delivered_commit);
+
+-- failed checks already answered with a follow-up (or a note that the follow-ups are used up)
+create table forge_check_failures (
+  task_id text not null references tasks(id),
+  commit_sha text not null,
+  name text not null,
+  created_at timestamptz not null default now(),
+  primary key (task_id, commit_sha, name)
+);
+`,
+  },
 ];

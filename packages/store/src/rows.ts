@@ -12,7 +12,7 @@ import type {
   Usage,
   WaitingFor,
 } from "@cadre/protocol";
-import { ZERO_USAGE } from "@cadre/protocol";
+import { DEFAULT_REPO_FORGE_SETTINGS, ZERO_USAGE, type RepoForgeSettings, type TaskOrigin } from "@cadre/protocol";
 
 export function iso(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
@@ -32,9 +32,30 @@ export interface RepoRow {
   origin: string;
   default_branch: string;
   created_at: Date;
+  forge_id?: string | null;
+  forge_name?: string | null;
+  forge_repo?: string | null;
+  forge_settings?: unknown;
+  forge_webhook?: string | null;
 }
 export function toRepo(r: RepoRow): Repo {
-  return { id: r.id, name: r.name, origin: r.origin, defaultBranch: r.default_branch, createdAt: iso(r.created_at) };
+  const forge =
+    r.forge_name && r.forge_repo
+      ? {
+          name: r.forge_name,
+          repoPath: r.forge_repo,
+          settings: { ...DEFAULT_REPO_FORGE_SETTINGS, ...json<Partial<RepoForgeSettings>>(r.forge_settings, {}) },
+          webhook: (r.forge_webhook ?? "manual") as NonNullable<Repo["forge"]>["webhook"],
+        }
+      : null;
+  return {
+    id: r.id,
+    name: r.name,
+    origin: r.origin,
+    defaultBranch: r.default_branch,
+    forge,
+    createdAt: iso(r.created_at),
+  };
 }
 
 export interface EnvironmentRow {
@@ -154,6 +175,7 @@ export interface TaskRow {
   expected_paths: unknown;
   potential_conflicts: unknown;
   queue_after: unknown;
+  origin?: unknown;
 }
 export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
   return {
@@ -183,6 +205,7 @@ export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
     potentialConflicts: json(r.potential_conflicts, []),
     queueAfter: json(r.queue_after, []),
     createdBy: r.created_by,
+    origin: json<TaskOrigin | null>(r.origin, null),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };

@@ -11,6 +11,9 @@ import { EventQueries } from "./event-queries.ts";
 import { QueueQueries } from "./queue-queries.ts";
 import { RunnerQueries } from "./runner-queries.ts";
 import { UserQueries } from "./user-queries.ts";
+import { ForgeQueries } from "./forge-queries.ts";
+import { ForgeWorkQueries } from "./forge-work-queries.ts";
+import { ForgeLinkQueries } from "./forge-link-queries.ts";
 import { MessageQueries } from "./message-queries.ts";
 
 export class Store {
@@ -22,6 +25,9 @@ export class Store {
   readonly queue: QueueQueries;
   readonly runners: RunnerQueries;
   readonly users: UserQueries;
+  readonly forges: ForgeQueries;
+  readonly forgeWork: ForgeWorkQueries;
+  readonly forgeLinks: ForgeLinkQueries;
   readonly messages: MessageQueries;
 
   constructor(readonly db: Database) {
@@ -33,6 +39,9 @@ export class Store {
     this.queue = new QueueQueries(db);
     this.runners = new RunnerQueries(db);
     this.users = new UserQueries(db);
+    this.forges = new ForgeQueries(db);
+    this.forgeWork = new ForgeWorkQueries(db);
+    this.forgeLinks = new ForgeLinkQueries(db);
     this.messages = new MessageQueries(db);
   }
 

@@ -5,6 +5,7 @@ import type {
   PotentialConflict,
   Task,
   TaskMode,
+  TaskOrigin,
   TaskWithAttempts,
   Usage,
 } from "@cadre/protocol";
@@ -71,6 +72,8 @@ export interface NewTask {
   expectedPaths?: string[];
   potentialConflicts?: PotentialConflict[];
   queueAfter?: string[];
+  /** The forge issue or change request that asked for it. */
+  origin?: TaskOrigin | null;
 }
 
 function encodeCursor(createdAt: string, id: string): string {
@@ -85,13 +88,16 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } | null 
 export class TaskQueries {
   constructor(private readonly sql: Sql) {}
 
-  /** Inserts the task and its N queued attempts in one transaction. */
-  async create(t: NewTask): Promise<string> {
+  /**
+   * Inserts the task and its N queued attempts in one transaction. `within` runs in the same
+   * transaction after the insert (a forge delivery is marked done with its task, or neither is).
+   */
+  async create(t: NewTask, within?: (tx: Sql, taskId: string) => Promise<void>): Promise<string> {
     const taskId = newId("task");
     await this.sql.transaction(async (tx) => {
       await tx.query(
-        `insert into tasks (id, title, prompt, repo_id, base_ref, base_commit, environment_id, attempt_count, mode, model, created_by, priority, expected_paths, potential_conflicts, queue_after)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15::jsonb)`,
+        `insert into tasks (id, title, prompt, repo_id, base_ref, base_commit, environment_id, attempt_count, mode, model, created_by, priority, expected_paths, potential_conflicts, queue_after, origin)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14::jsonb, $15::jsonb, $16::jsonb)`,
         [
           taskId,
           t.title,
@@ -108,6 +114,7 @@ export class TaskQueries {
           JSON.stringify(t.expectedPaths ?? []),
           JSON.stringify(t.potentialConflicts ?? []),
           JSON.stringify(t.queueAfter ?? []),
+          t.origin ? JSON.stringify(t.origin) : null,
         ],
       );
       for (let i = 1; i <= t.attemptCount; i++) {
@@ -122,6 +129,7 @@ export class TaskQueries {
           ],
         );
       }
+      await within?.(tx, taskId);
       await tx.query("select pg_notify('cadre_queue', $1)", [taskId]);
       await tx.query("select pg_notify('cadre_tasks', $1)", [taskId]);
     });
@@ -179,6 +187,15 @@ export class TaskQueries {
     const items = rows.slice(0, f.limit).map(fromListRow);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > f.limit && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  /** Records where the change went (a pull request) without ending the review: that follows the forge. */
+  async setDelivery(id: string, delivery: Delivery): Promise<void> {
+    await this.sql.query("update tasks set review_delivery = $2::jsonb, updated_at = now() where id = $1", [
+      id,
+      JSON.stringify(delivery),
+    ]);
+    await this.sql.query("select pg_notify('cadre_tasks', $1)", [id]);
   }
 
   async setReview(

@@ -13,6 +13,7 @@ interface UserRow {
   created_by: string;
   created_at: Date;
   repos: string[] | null;
+  forge_logins: string[] | null;
 }
 interface TokenRow {
   id: string;
@@ -34,7 +35,10 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-const USER_SELECT = `select u.*, coalesce((select array_agg(g.repo_id order by g.repo_id) from repo_grants g where g.user_id = u.id), '{}') as repos from users u`;
+const USER_SELECT = `select u.*,
+  coalesce((select array_agg(g.repo_id order by g.repo_id) from repo_grants g where g.user_id = u.id), '{}') as repos,
+  coalesce((select array_agg(f.name || ':' || l.login order by f.name, l.login) from forge_logins l join forges f on f.id = l.forge_id where l.user_id = u.id), '{}') as forge_logins
+  from users u`;
 
 function toUser(r: UserRow): User {
   return {
@@ -44,6 +48,7 @@ function toUser(r: UserRow): User {
     displayName: r.display_name,
     role: r.role,
     repos: r.repos ?? [],
+    forgeLogins: r.forge_logins ?? [],
     createdBy: r.created_by,
     createdAt: iso(r.created_at),
   };
@@ -169,5 +174,23 @@ export class UserQueries {
       [userName, windowMs],
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Maps a forge login to the user (one Cadre user per login; the latest mapping wins). */
+  async mapForgeLogin(userName: string, forgeId: string, login: string): Promise<void> {
+    await this.sql.query(
+      `insert into forge_logins (forge_id, login, user_id) select $2, lower($3), id from users where name = $1
+       on conflict (forge_id, login) do update set user_id = excluded.user_id`,
+      [userName, forgeId, login],
+    );
+  }
+
+  /** The Cadre user a forge login is mapped to, or null. */
+  async byForgeLogin(forgeId: string, login: string): Promise<string | null> {
+    const rows = await this.sql.query<{ name: string }>(
+      "select u.name from forge_logins l join users u on u.id = l.user_id where l.forge_id = $1 and l.login = lower($2)",
+      [forgeId, login],
+    );
+    return rows[0]?.name ?? null;
   }
 }

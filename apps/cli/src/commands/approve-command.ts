@@ -16,15 +16,25 @@ interface ApproveOptions {
   pushBranch?: string | true;
   patch?: string;
   interactive?: boolean;
+  pr?: boolean;
+  draft?: boolean;
+  base?: string;
   json?: boolean;
 }
 
-type How = { kind: "merge"; branch: string } | { kind: "push"; branch: string | null };
+type How =
+  | { kind: "merge"; branch: string }
+  | { kind: "push"; branch: string | null }
+  | { kind: "pr"; draft: boolean; base: string | null };
 
 /** The ways to deliver, as `cadre approve` lists them when given none (new ones join here). */
 export const DELIVERY_CHOICES: { flag: string; what: string }[] = [
   { flag: "--merge <branch>", what: "merge into <branch> (e.g. main) as one commit and push it to the origin" },
   { flag: "--push-branch [name]", what: "push it as a branch of its own (default cadre/<task-slug>)" },
+  {
+    flag: "--pr [--draft] [--base B]",
+    what: "push it to cadre/<task-slug> and open a pull request on the repo's forge (into B, default the task's base)",
+  },
 ];
 
 function choicesText(taskId: string): string {
@@ -57,8 +67,10 @@ async function askHow(task: TaskWithAttempts, reader: LineReader): Promise<How> 
 }
 
 async function howFrom(opts: ApproveOptions, client: CadreClient, id: string, reader: () => LineReader): Promise<How> {
-  if (opts.merge && opts.pushBranch)
-    throw new CliExit(EXIT.usage, "choose one of --merge <branch> or --push-branch [name]");
+  if ([opts.merge, opts.pushBranch, opts.pr].filter(Boolean).length > 1)
+    throw new CliExit(EXIT.usage, "choose one of --merge <branch>, --push-branch [name] or --pr");
+  if ((opts.draft || opts.base) && !opts.pr) throw new CliExit(EXIT.usage, "--draft and --base go with --pr");
+  if (opts.pr) return { kind: "pr", draft: opts.draft ?? false, base: opts.base ?? null };
   if (opts.merge) return { kind: "merge", branch: opts.merge };
   if (opts.pushBranch) return { kind: "push", branch: typeof opts.pushBranch === "string" ? opts.pushBranch : null };
   if (!process.stdin.isTTY || !stdio.isTTY) throw new CliExit(EXIT.usage, choicesText(id));
@@ -83,6 +95,12 @@ async function selectionFrom(
   return { patch, head: diff.head };
 }
 
+function approveBody(how: How, common: { attempt?: number; selection?: HunkSelection }) {
+  if (how.kind === "merge") return { ...common, merge: how.branch };
+  if (how.kind === "push") return { ...common, pushBranch: how.branch };
+  return { ...common, pullRequest: { draft: how.draft, ...(how.base ? { base: how.base } : {}) } };
+}
+
 export function registerApproveCommand(program: Command): void {
   program
     .command("approve")
@@ -98,6 +116,9 @@ export function registerApproveCommand(program: Command): void {
       "deliver only the hunks in this patch (e.g. the web app's download, or part of cadre diff)",
     )
     .option("--interactive", "choose the hunks to deliver one by one (y/n/a/d/q), like git add -p")
+    .option("--pr", "push to cadre/<task-slug> and open a pull request on the repo's forge")
+    .option("--draft", "with --pr: open it as a draft")
+    .option("--base <branch>", "with --pr: the branch to merge into (default: the task's base branch)")
     .option("--json", "print JSON")
     .action(async (id: string, opts: ApproveOptions, cmd: Command) => {
       const client = await clientFor(cmd);
@@ -108,12 +129,11 @@ export function registerApproveCommand(program: Command): void {
         const how = await howFrom(opts, client, id, reader);
         const selection = await selectionFrom(opts, client, id, reader);
         const common = { ...(opts.attempt ? { attempt: opts.attempt } : {}), ...(selection ? { selection } : {}) };
-        const t = await client.call("approveTask", {
-          params: { id },
-          body: how.kind === "merge" ? { ...common, merge: how.branch } : { ...common, pushBranch: how.branch },
-        });
+        const t = await client.call("approveTask", { params: { id }, body: approveBody(how, common) });
         if (opts.json) return printJson(stdio, t);
-        stdio.out(t.review.delivery ? describeDelivery(t.review.delivery) : `task ${t.id} ${t.review.state}`);
+        const delivery = t.review.delivery;
+        stdio.out(delivery ? describeDelivery(delivery) : `task ${t.id} ${t.review.state}`);
+        if (delivery?.kind === "pull_request") stdio.out(delivery.url);
       } finally {
         lines.reader?.close();
       }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import type { User } from "@cadre/protocol";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
+import { collect } from "../parse-options.ts";
 
 function describe(u: User): string {
   const identity = u.email
@@ -22,15 +23,26 @@ export function registerUserCommands(program: Command): void {
     .option("--role <role>", "viewer (read only), member (create and review tasks) or admin", "member")
     .option("--email <email>", "the email on the commits Cadre delivers for their tasks")
     .option("--display-name <name>", "the author name on those commits (default: the user name)")
+    .option(
+      "--forge-login <forge:login>",
+      "a forge user whose @-mentions create tasks as this user, e.g. github:octocat (repeatable)",
+      collect,
+    )
     .option("--json", "print JSON")
     .action(
-      async (name: string, o: { role: string; email?: string; displayName?: string; json?: boolean }, cmd: Command) => {
+      async (
+        name: string,
+        o: { role: string; email?: string; displayName?: string; forgeLogin?: string[]; json?: boolean },
+        cmd: Command,
+      ) => {
         const client = await clientFor(cmd);
         const identity = {
           ...(o.email ? { email: o.email } : {}),
           ...(o.displayName ? { displayName: o.displayName } : {}),
         };
-        const r = await client.call("createUser", { body: { name, role: o.role as User["role"], ...identity } });
+        const r = await client.call("createUser", {
+          body: { name, role: o.role as User["role"], ...identity, forgeLogins: o.forgeLogin ?? [] },
+        });
         if (o.json) return printJson(stdio, r);
         stdio.out(`added ${r.user.name} (${r.user.role}); their token (shown only this once):\n  ${r.token.token}`);
         if (r.user.role !== "admin") stdio.out(`grant repositories with: cadre user grant ${r.user.name} <repo>`);

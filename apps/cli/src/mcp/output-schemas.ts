@@ -35,7 +35,7 @@ export const PendingInputOutput = z.object({
 });
 
 export const DeliveryOutput = z.object({
-  kind: z.enum(["merge", "push_branch", "pulled_locally"]),
+  kind: z.enum(["merge", "push_branch", "pulled_locally", "pull_request"]),
   branch: z.string().nullable(),
   commit: z.string().nullable(),
 });

@@ -8,6 +8,7 @@ import type { ServerContext } from "../server-context.ts";
 import { mirrorPath } from "../cadre-home.ts";
 import { allowedOrigin } from "../repo-origin-policy.ts";
 import { requireRole } from "../access.ts";
+import { connectForgeRepo, forgeRepoTarget } from "../forge/forge-repo.ts";
 
 function nameFromOrigin(origin: string): string {
   const last = basename(origin.replace(/[/:]+$/, "")).replace(/\.git$/, "");
@@ -43,17 +44,24 @@ export function repoHandlers(ctx: ServerContext): Pick<Handlers, "listRepos" | "
       const id = newId("repo");
       const finalPath = mirrorPath(ctx.home, id);
       const tempPath = `${finalPath}.tmp-${process.pid}`;
+      const forge = body.forge ? await forgeRepoTarget(ctx, body, origin) : null;
       try {
-        await ensureMirror(origin, tempPath);
+        await ensureMirror(origin, tempPath, forge?.remote ?? {});
         const branch = body.defaultBranch ?? (await defaultBranch(tempPath));
         if (!branch)
           throw new CadreError(
             "bad_request",
             `the repository at ${origin} has no branches: push at least one commit first`,
           );
-        const repo = await ctx.store.repos.create({ id, name, origin, defaultBranch: branch });
+        const repo = await ctx.store.repos.create({
+          id,
+          name,
+          origin,
+          defaultBranch: branch,
+          forge: forge ? { forgeId: forge.forge.id, repoPath: forge.repoPath, webhook: "manual" } : null,
+        });
         await rename(tempPath, finalPath);
-        return repo;
+        return forge ? connectForgeRepo(ctx, forge, repo) : repo;
       } finally {
         await rm(tempPath, { recursive: true, force: true });
       }

@@ -8,6 +8,7 @@ import { mirrorPath } from "../cadre-home.ts";
 import { requireRole } from "../access.ts";
 import { pickAttempt } from "./task-handlers.ts";
 import { computeConflictMatrix } from "../conflict-matrix.ts";
+import { openPullRequest } from "../forge/approve-pull-request.ts";
 
 export function slugOf(title: string, taskId: string): string {
   const slug = title
@@ -72,9 +73,19 @@ export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask"
 
       const repo = await ctx.store.repos.find(task.repoId);
       if (!repo) throw new CadreError("not_found", `repo ${task.repoId} not found`);
+      if ("pullRequest" in body)
+        return openPullRequest(ctx, {
+          task,
+          attempt,
+          repo,
+          principal,
+          pullRequest: body.pullRequest,
+          selection: body.selection,
+        });
       const gitDir = mirrorPath(ctx.home, repo.id);
-      await fetchMirror(gitDir);
-      const common = { store: ctx.store, env: ctx.env, gitDir, repo, task, attempt, selection: body.selection };
+      const remote = await ctx.forges.remoteOptions(repo);
+      await fetchMirror(gitDir, remote);
+      const common = { store: ctx.store, env: ctx.env, gitDir, repo, task, attempt, selection: body.selection, remote };
       const delivery =
         "pushBranch" in body
           ? await deliverBranch({

@@ -1,16 +1,9 @@
 import { CadreError, isTerminal, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
-import { expectedPaths, fetchMirror, resolveCommit } from "@cadre/git";
-import { checkModelConfigured, loadModelConfig } from "@cadre/agent";
 import type { RunInput } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
-import { mirrorPath } from "../cadre-home.ts";
+import { prepareTask } from "../tasks/prepare-task.ts";
 import { requireRole, visibleRepoIds } from "../access.ts";
-
-function titleOf(prompt: string): string {
-  const line = prompt.trim().split("\n")[0] ?? "";
-  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
-}
 
 /** Picks the attempt an action applies to: the one named, else the only one matching `filter`. */
 export function pickAttempt(
@@ -82,55 +75,8 @@ export function taskHandlers(
 
     async createTask({ body, principal }) {
       requireRole(principal, "member");
-      const repo = await ctx.store.repos.find(body.repo);
-      if (!repo)
-        throw new CadreError("not_found", `no repo named '${body.repo}': add it with 'cadre repo add <path|url>'`);
-      let environmentId: string | null = null;
-      if (body.environment) {
-        const env = await ctx.store.environments.find(body.environment);
-        if (!env)
-          throw new CadreError(
-            "not_found",
-            `no environment named '${body.environment}': create it with 'cadre env create'`,
-          );
-        environmentId = env.id;
-      }
-      const config = await loadModelConfig(ctx.home);
-      const model = checkModelConfigured(config, body.model, ctx.env);
-      if (!model.ok) throw new CadreError("not_configured", model.message);
-
-      const mirror = mirrorPath(ctx.home, repo.id);
-      const baseRef = body.baseRef ?? repo.defaultBranch;
-      await fetchMirror(mirror).catch((e: Error) => {
-        throw new CadreError("unavailable", `could not fetch ${repo.origin}: ${e.message}`);
-      });
-      const baseCommit = await resolveCommit(mirror, baseRef);
-      // Before it starts: the paths it expects to touch, against other active tasks on the same branch.
-      const expected = body.mode === "ask" ? [] : await expectedPaths(mirror, baseCommit, body.prompt);
-      const potentialConflicts = [];
-      if (expected.length) {
-        for (const other of await ctx.store.tasks.activeOnBranch(repo.id, baseRef)) {
-          const overlap = other.expectedPaths.filter((p) => expected.includes(p));
-          if (overlap.length) potentialConflicts.push({ taskId: other.id, title: other.title, paths: overlap });
-        }
-      }
-      const id = await ctx.store.tasks.create({
-        title: body.title ?? titleOf(body.prompt),
-        prompt: body.prompt,
-        repoId: repo.id,
-        baseRef,
-        baseCommit,
-        environmentId,
-        attemptCount: body.attempts,
-        mode: body.mode,
-        model: model.model,
-        createdBy: principal.user,
-        priority: body.priority,
-        expectedPaths: expected,
-        potentialConflicts,
-        queueAfter: body.queueBehindConflicts ? potentialConflicts.map((c) => c.taskId) : [],
-      });
-      return get(id);
+      const { repo: _repo, ...task } = await prepareTask(ctx, body, principal.user);
+      return get(await ctx.store.tasks.create(task));
     },
 
     async cancelTask({ params, principal }) {

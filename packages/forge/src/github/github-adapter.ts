@@ -17,4 +17,5 @@ export const githubAdapter: ForgeAdapter = {
   verifyWebhook: verifyGithubWebhook,
   parseWebhook: parseGithubWebhook,
   repoPathFromUrl,
+  changeRequestRef: (number) => `refs/pull/${number}/head`,
 };

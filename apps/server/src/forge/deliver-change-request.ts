@@ -1,0 +1,248 @@
+import {
+  CadreError,
+  type Attempt,
+  type Delivery,
+  type HunkSelection,
+  type Repo,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
+import { commitMessage, diffCommits, fetchMirror, tryResolveCommit, type RemoteOptions } from "@cadre/git";
+import {
+  deliverBranch,
+  deliverFollowUp,
+  deliveryContent,
+  deliveryIdentities,
+  deliverySource,
+  pushDelivery,
+} from "@cadre/delivery";
+import type { ForgeLink } from "@cadre/store";
+import { mirrorPath } from "../cadre-home.ts";
+import { slugOf } from "../handlers/review-handlers.ts";
+import { changeRequestBody, firstParagraph } from "./change-request-body.ts";
+import { tracked, type ForgeScope } from "./forge-scope.ts";
+
+type PullRequestDelivery = Extract<Delivery, { kind: "pull_request" }>;
+type Changed = Attempt & { headCommit: string };
+
+export interface ChangeRequestInput {
+  task: TaskWithAttempts;
+  attempt: Changed;
+  link: ForgeLink;
+  draft?: boolean;
+  /** The branch to merge into (default: the task's base branch). */
+  base?: string;
+  selection?: HunkSelection;
+}
+
+interface Place {
+  scope: ForgeScope;
+  repo: Repo;
+  repoPath: string;
+  gitDir: string;
+  remote: RemoteOptions;
+}
+
+async function place(scope: ForgeScope, task: TaskWithAttempts): Promise<Place> {
+  const repo = await scope.ctx.store.repos.find(task.repoId);
+  if (!repo?.forge)
+    throw new CadreError(
+      "bad_request",
+      `repo ${task.repoName} is not on a forge: add it with 'cadre repo add <url> --forge <name>'`,
+    );
+  const gitDir = mirrorPath(scope.ctx.home, repo.id);
+  const remote = await scope.ctx.forges.remoteOptions(repo);
+  await fetchMirror(gitDir, remote);
+  return { scope, repo, repoPath: repo.forge.repoPath, gitDir, remote };
+}
+
+async function filesOf(p: Place, task: TaskWithAttempts, attempt: Changed) {
+  const diff = await diffCommits({
+    gitDir: p.gitDir,
+    base: attempt.baseCommit ?? task.baseCommit,
+    head: attempt.headCommit,
+    limit: 2000,
+  });
+  return diff.files;
+}
+
+async function body(p: Place, task: TaskWithAttempts, attempt: Changed): Promise<string> {
+  return changeRequestBody({
+    task,
+    attempt,
+    files: await filesOf(p, task, attempt),
+    taskUrl: p.scope.ctx.forges.taskUrl(task.id),
+  });
+}
+
+/** A follow-up turn on a delivered change request: one more commit on its branch, its description updated. */
+async function followUp(
+  p: Place,
+  input: ChangeRequestInput,
+  delivered: PullRequestDelivery,
+): Promise<PullRequestDelivery> {
+  const { task, attempt } = input;
+  const turns = await p.scope.ctx.store.attempts.turns(attempt.id);
+  const last = turns.at(-1);
+  const next = await deliverFollowUp({
+    store: p.scope.ctx.store,
+    env: p.scope.ctx.env,
+    gitDir: p.gitDir,
+    origin: p.repo.origin,
+    task,
+    delivery: delivered,
+    head: attempt.headCommit,
+    instruction: last && last.kind !== "initial" ? firstParagraph(last.prompt, 72) : null,
+    summary: attempt.summary,
+    remote: p.remote,
+  });
+  if (!next || next.commit === delivered.commit) return next ?? delivered;
+  const thread = { kind: "change_request" as const, number: delivered.number };
+  if (input.link.ownChangeRequest) {
+    const description = await body(p, task, attempt);
+    await tracked(p.scope, (client) => client.updateChangeRequest(p.repoPath, delivered.number, { body: description }));
+  }
+  await tracked(p.scope, (client) =>
+    client.comment(
+      p.repoPath,
+      thread,
+      `Pushed ${next.commit.slice(0, 12)} to \`${next.branch}\`. ${firstParagraph(attempt.summary)}`.trim(),
+    ),
+  );
+  return next;
+}
+
+/** The branch Cadre pushed for this task before a crash kept it from recording so: taken up again. */
+async function adopted(p: Place, task: TaskWithAttempts, branch: string): Promise<TaskWithAttempts> {
+  const head = await tryResolveCommit(p.gitDir, `refs/heads/${branch}`);
+  if (!head || !(await commitMessage(p.gitDir, head)).includes(`Cadre-Task: ${task.id}`)) return task;
+  return { ...task, review: { ...task.review, delivery: { kind: "push_branch", branch, commit: head } } };
+}
+
+/** The first delivery of Cadre's own change request: its branch pushed, the change request opened. */
+async function open(p: Place, input: ChangeRequestInput): Promise<PullRequestDelivery> {
+  const { task, attempt, link } = input;
+  const branch = link.branch ?? slugOf(task.title, task.id);
+  const base = input.base ?? task.baseRef;
+  if (!(await tryResolveCommit(p.gitDir, `refs/heads/${base}`)))
+    throw new CadreError(
+      "bad_request",
+      `${base} is not a branch of ${task.repoName}: choose the branch to merge into with --base`,
+    );
+  const pushed = await deliverBranch({
+    store: p.scope.ctx.store,
+    env: p.scope.ctx.env,
+    gitDir: p.gitDir,
+    repo: p.repo,
+    task: await adopted(p, task, branch),
+    attempt,
+    selection: input.selection,
+    branch,
+    remote: p.remote,
+  });
+  const branchDelivery = pushed as Extract<Delivery, { kind: "push_branch" }>;
+  const description = await body(p, task, attempt);
+  const changeRequest =
+    (await tracked(p.scope, (client) => client.findChangeRequest(p.repoPath, branch))) ??
+    (await tracked(p.scope, (client) =>
+      client.openChangeRequest(p.repoPath, {
+        title: task.title,
+        body: description,
+        head: branch,
+        base,
+        draft: input.draft ?? false,
+      }),
+    ));
+  return {
+    kind: "pull_request",
+    forge: p.scope.forge.name,
+    number: changeRequest.number,
+    url: changeRequest.url,
+    branch,
+    commit: branchDelivery.commit,
+    state: "open",
+    ...(branchDelivery.attemptHead ? { attemptHead: branchDelivery.attemptHead } : {}),
+    ...(branchDelivery.selected ? { selected: branchDelivery.selected } : {}),
+  };
+}
+
+/** The first push to someone else's change request: one commit on top of the head the task started from. */
+async function pushToTheirs(p: Place, input: ChangeRequestInput): Promise<PullRequestDelivery | null> {
+  const { task, attempt, link } = input;
+  const number = link.changeRequest as number;
+  const thread = { kind: "change_request" as const, number };
+  if (!link.pushAllowed || !link.branch) {
+    await tracked(p.scope, (client) =>
+      client.comment(
+        p.repoPath,
+        thread,
+        `Cadre made the change but may not push to this pull request's branch (it is on a fork, or its credentials may not write there). See it in Cadre: ${p.scope.ctx.forges.taskUrl(task.id)} — or apply it locally with \`cadre apply ${task.id}\`.`,
+      ),
+    );
+    return null;
+  }
+  const identities = await deliveryIdentities(p.scope.ctx.store, task.createdBy, p.scope.ctx.env);
+  const content = await deliveryContent({
+    gitDir: p.gitDir,
+    source: deliverySource(task, attempt),
+    identities,
+    parent: task.baseCommit,
+  });
+  await pushDelivery({
+    gitDir: p.gitDir,
+    origin: p.repo.origin,
+    branch: link.branch,
+    commit: content.commit,
+    expect: task.baseCommit,
+    taskId: task.id,
+    remote: p.remote,
+  });
+  const changeRequest = await tracked(p.scope, (client) => client.changeRequest(p.repoPath, number));
+  await tracked(p.scope, (client) =>
+    client.comment(
+      p.repoPath,
+      thread,
+      `Pushed ${content.commit.slice(0, 12)} to \`${link.branch}\`. ${firstParagraph(attempt.summary)}`.trim(),
+    ),
+  );
+  return {
+    kind: "pull_request",
+    forge: p.scope.forge.name,
+    number,
+    url: changeRequest.url,
+    branch: link.branch,
+    commit: content.commit,
+    state: "open",
+    attemptHead: attempt.headCommit,
+  };
+}
+
+/**
+ * Delivers a task's change as a change request on its forge: the first time, its branch
+ * (`cadre/<slug>`) is pushed and the change request opened (or someone else's is pushed to);
+ * after a follow-up, one more commit lands on the same branch and no second change request is
+ * opened. The task records the change request; its review stays pending until the forge merges
+ * or closes it.
+ */
+export async function deliverChangeRequest(
+  scope: ForgeScope,
+  input: ChangeRequestInput,
+): Promise<PullRequestDelivery | null> {
+  const p = await place(scope, input.task);
+  const current = input.task.review.delivery;
+  let delivery: PullRequestDelivery | null;
+  if (current?.kind === "pull_request") delivery = await followUp(p, input, current);
+  else if (input.link.ownChangeRequest) delivery = await open(p, input);
+  else delivery = await pushToTheirs(p, input);
+  if (!delivery) return null;
+  await scope.ctx.store.tasks.setDelivery(input.task.id, delivery);
+  await scope.ctx.store.forgeLinks.setDelivered(input.task.id, {
+    changeRequest: delivery.number,
+    branch: delivery.branch,
+    commit: delivery.commit,
+  });
+  if (!current && input.link.thread?.kind === "issue") {
+    const thread = input.link.thread;
+    await tracked(scope, (client) => client.comment(p.repoPath, thread, `Opened #${delivery.number}: ${delivery.url}`));
+  }
+  return delivery;
+}
