@@ -57,8 +57,15 @@ describe("which origins a user may add", () => {
     initRepo(join(roots, "fresh"));
     initRepo(join(home, "inside"));
     existing = [
-      { id: "repo_a1", name: "taken", origin: join(dir, "taken"), defaultBranch: "main", createdAt: "" },
-      { id: "repo_a2", name: "remote", origin: "https://example.com/org/x.git", defaultBranch: "main", createdAt: "" },
+      { id: "repo_a1", name: "taken", origin: join(dir, "taken"), defaultBranch: "main", forge: null, createdAt: "" },
+      {
+        id: "repo_a2",
+        name: "remote",
+        origin: "https://example.com/org/x.git",
+        defaultBranch: "main",
+        forge: null,
+        createdAt: "",
+      },
     ];
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));

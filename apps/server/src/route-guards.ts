@@ -3,7 +3,6 @@ import { CadreError, type JsonRouteName, type Routes } from "@cadre/protocol";
 import type { Principal } from "./principal.ts";
 import type { HandlerInput } from "./route-registry.ts";
 import type { ServerContext } from "./server-context.ts";
-import type { Principal } from "./principal.ts";
 import {
   asSeenBy,
   canSeeEnvironment,

@@ -102,7 +102,10 @@ const EnvironmentFields = {
     // An environment is found by id or name: a name shaped like an id could stand in for another one.
     .refine((s) => !s.startsWith("env_"), "an environment name may not start with 'env_' (ids do)")
 
-    .refine((s) => !s.includes("..") && !s.endsWith(".lock"), "an environment name may not contain '..' or end in '.lock'"),
+    .refine(
+      (s) => !s.includes("..") && !s.endsWith(".lock"),
+      "an environment name may not contain '..' or end in '.lock'",
+    ),
   repoId: Id.nullable(),
   /** Set by admins only. */
   allowedRepoIds: z.array(Id).max(1000),

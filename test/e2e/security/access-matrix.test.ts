@@ -112,6 +112,14 @@ const PROBES: { [K in RouteName]: Probe[] } = {
     },
   ],
   getRepo: onBoth({ expect: seeGranted }, { expect: seeHidden }),
+  updateRepo: onBoth(
+    {
+      body: () => ({ forgeSettings: { autoReview: true } }),
+      expect: writeGranted,
+      note: "not a forge repo: refused as such",
+    },
+    { body: () => ({ forgeSettings: { autoReview: true } }), expect: writeHidden },
+  ),
   repoConflicts: onBoth({ expect: seeGranted }, { expect: seeHidden }),
 
   listEnvironments: [{ expect: open }],
@@ -243,6 +251,34 @@ const PROBES: { [K in RouteName]: Probe[] } = {
     ...onBoth({ query: "path=calc.mjs", expect: seeGranted }, { query: "path=calc.mjs", expect: seeHidden }),
   ],
   streamTasks: [{ expect: open }],
+
+  // Forges: read by everyone signed in (no secret is ever returned), changed by admins. `:name` is
+  // "victim", which is no forge: admins get 404, everyone else is refused for the role first.
+  listForges: [{ expect: open }],
+  getForge: [{ expect: { admin: 404, member: 404, viewer: 404, outsider: 404 } }],
+  createForge: [
+    {
+      body: () => ({
+        name: "probe",
+        kind: "github",
+        apiUrl: "http://127.0.0.1:9/api/v3",
+        auth: { kind: "token", token: "t" },
+        webhookSecret: "s",
+      }),
+      expect: { admin: "pass", member: 403, viewer: 403, outsider: 403 },
+      note: "nothing listens there: the admin's sign-in check refuses it and nothing is saved",
+    },
+  ],
+  updateForge: [{ body: () => ({ botName: "x" }), expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
+  deleteForge: [{ expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
+  listForgeDeliveries: [{ expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
+  forgeWebhook: [
+    {
+      body: () => ({ zen: "x" }),
+      expect: { admin: 404, member: 404, viewer: 404, outsider: 404 },
+      note: "authenticated by the forge's signature, not a token: no such forge for anyone",
+    },
+  ],
 };
 
 function meets(status: number, expected: Expect): boolean {

@@ -39,8 +39,9 @@ async function checkCredentials(ctx: ServerContext, forge: NewForge & { id: stri
   try {
     await client.whoami();
   } catch (error) {
+    // The credentials or the URL given are wrong: the request's fault, not a failing forge.
     throw new CadreError(
-      "forge_failed",
+      "bad_request",
       `could not sign in to ${forge.apiUrl}: ${(error as Error).message}. Nothing was saved`,
     );
   }

@@ -1,7 +1,6 @@
-import type { Hono } from "hono";
+import type { Env, Hono } from "hono";
 import { CadreError, ForgeName, routes } from "@cadre/protocol";
 import type { ServerContext } from "../server-context.ts";
-import type { Principal } from "../principal.ts";
 
 /** The payload of a JSON delivery, or of a form-encoded one (GitHub's `payload=` content type). */
 function payloadOf(raw: string, contentType: string): unknown {
@@ -24,7 +23,7 @@ function payloadOf(raw: string, contentType: string): unknown {
  * delivery id before anything else happens. Work starts from the store, so a crash after the
  * answer loses nothing and a redelivery is answered 202 and does nothing twice.
  */
-export function registerForgeWebhook(app: Hono<{ Variables: { principal: Principal } }>, ctx: ServerContext): void {
+export function registerForgeWebhook<E extends Env>(app: Hono<E>, ctx: ServerContext): void {
   app.post(`/api/v1${routes.forgeWebhook.path}`, async (c) => {
     const raw = await c.req.text();
     const name = ForgeName.safeParse(c.req.param("name"));
