@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   "sandbox-exec": async () => (await import("./sandbox-exec.ts")).benchSandboxExec(),
   "agent-vs-codex": async () => (await import("./agent-vs-codex.ts")).benchAgentVsCodex(),
   review: async () => (await import("./review.ts")).benchReview(),
+  "approve-selection": async () => (await import("./approve-selection.ts")).benchApproveSelection(),
   web: async () => (await import("./web.ts")).benchWeb(),
   load: async () => (await import("./load.ts")).benchLoad(),
   images: async () => (await import("./images.ts")).benchImages(),

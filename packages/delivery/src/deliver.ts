@@ -102,10 +102,11 @@ export async function deliverMerge(input: DeliverInput): Promise<Delivery> {
  */
 export async function deliverBranch(input: DeliverInput): Promise<Delivery> {
   const { gitDir, branch, task } = input;
+  const originHead = await defaultBranch(gitDir);
   const target = await pushTarget({
     gitDir,
     branch,
-    defaultBranches: [input.repo.defaultBranch, ...((await defaultBranch(gitDir)) ?? [])],
+    defaultBranches: [input.repo.defaultBranch, ...(originHead ? [originHead] : [])],
     taskId: task.id,
     delivery: task.review.delivery,
   });
