@@ -77,22 +77,27 @@ async function howFrom(opts: ApproveOptions, client: CadreClient, id: string, re
   return askHow(await client.call("getTask", { params: { id } }), reader());
 }
 
-/** The hunks to deliver: from --patch FILE, picked with --interactive, or undefined for the whole change. */
+/**
+ * The hunks to deliver (from --patch FILE, or picked with --interactive; none: the whole change)
+ * and the attempt they were picked from.
+ */
 async function selectionFrom(
   opts: ApproveOptions,
   client: CadreClient,
   id: string,
   reader: () => LineReader,
-): Promise<HunkSelection | undefined> {
+): Promise<{ selection?: HunkSelection; attempt?: number }> {
   if (opts.patch && opts.interactive) throw new CliExit(EXIT.usage, "choose one of --patch FILE or --interactive");
-  if (opts.patch) return { patch: await readPatchFile(opts.patch) };
-  if (!opts.interactive) return undefined;
+  const named = opts.attempt ? { attempt: opts.attempt } : {};
+  if (opts.patch) return { ...named, selection: { patch: await readPatchFile(opts.patch) } };
+  if (!opts.interactive) return named;
   const { attempt } = await resolveAttempt(client, id, opts.attempt);
   const diff = await fetchWholeDiff(client, attempt.id);
   const files = parsePatch(diff.patch);
   const patch = selectPatch(files, await chooseHunks(files, stdio, reader(), "Deliver"));
   if (!patch.trim()) throw new CliExit(EXIT.ok, "nothing chosen: nothing was delivered");
-  return { patch, head: diff.head };
+  // The hunks belong to this attempt: deliver from it, whichever the server would pick.
+  return { attempt: attempt.index, selection: { patch, head: diff.head } };
 }
 
 function approveBody(how: How, common: { attempt?: number; selection?: HunkSelection }) {
@@ -127,8 +132,7 @@ export function registerApproveCommand(program: Command): void {
       const reader = () => (lines.reader ??= new LineReader());
       try {
         const how = await howFrom(opts, client, id, reader);
-        const selection = await selectionFrom(opts, client, id, reader);
-        const common = { ...(opts.attempt ? { attempt: opts.attempt } : {}), ...(selection ? { selection } : {}) };
+        const common = await selectionFrom(opts, client, id, reader);
         const t = await client.call("approveTask", { params: { id }, body: approveBody(how, common) });
         if (opts.json) return printJson(stdio, t);
         const delivery = t.review.delivery;

@@ -1,6 +1,19 @@
-import type { Task } from "@cadre/protocol";
+import type { Delivery, Task } from "@cadre/protocol";
 
-/** How a task's review ended, for lists: merged, pushed, pulled locally (whole or in part), rejected. */
+function deliveredAs(delivery: Delivery | null): string {
+  switch (delivery?.kind) {
+    case "merge":
+      return "merged";
+    case "push_branch":
+      return "pushed";
+    case "pull_request":
+      return `pull request ${delivery.state}`;
+    default:
+      return "pulled locally";
+  }
+}
+
+/** How a task's review ended, for lists: merged, pushed, a pull request, pulled locally (whole or in part), rejected. */
 export function ReviewPill({ review }: { review: Task["review"] }) {
   if (review.state === "rejected") return <span className="pill pill-rejected">rejected</span>;
   if (review.state === "pending")
@@ -9,7 +22,5 @@ export function ReviewPill({ review }: { review: Task["review"] }) {
         pulled {review.pulled.selected.hunks} of {review.pulled.selected.totalHunks} hunks
       </span>
     ) : null;
-  const kind = review.delivery?.kind;
-  const label = kind === "merge" ? "merged" : kind === "push_branch" ? "pushed" : "pulled locally";
-  return <span className="pill pill-applied">{label}</span>;
+  return <span className="pill pill-applied">{deliveredAs(review.delivery)}</span>;
 }

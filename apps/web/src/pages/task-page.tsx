@@ -66,6 +66,15 @@ function ReviewLine({ task }: { task: TaskWithAttempts }) {
             </>
           )}
           {d?.kind === "pulled_locally" && <>pulled into a local working tree</>}
+          {d?.kind === "pull_request" && (
+            <>
+              opened as{" "}
+              <a href={d.url} target="_blank" rel="noreferrer">
+                pull request #{d.number}
+              </a>{" "}
+              ({d.state}) from <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)})
+            </>
+          )}
           {d?.selected && <> — {describeSelection(d.selected)}</>}
         </>
       )}
