@@ -100,6 +100,8 @@ describe("agent flows through the server", () => {
           scripted: { kind: "openai-responses", baseUrl: url, apiKey: "k", maxRetries: 0 },
           claude: { kind: "anthropic", baseUrl: url, apiKey: "k", maxRetries: 0 },
         },
+        // Named here: a model neither the config names nor its provider lists is refused at creation.
+        models: { "claude/claude-test": {} },
       }),
     });
   });

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { CadreClient } from "@cadre/client";
+import { CadreClient, checkServerUrl } from "@cadre/client";
 import { cadreHome, homePaths } from "@cadre/server/home";
 
 export interface ConnectionFlags {
@@ -10,7 +10,11 @@ export interface ConnectionFlags {
 /** Server URL and token: flags, then CADRE_URL / CADRE_TOKEN, then the local $CADRE_HOME. */
 export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Promise<CadreClient> {
   const paths = homePaths(cadreHome(env));
-  let url = flags.url ?? env.CADRE_URL;
+  let url = flags.url
+    ? checkServerUrl(flags.url, "--url")
+    : env.CADRE_URL
+      ? checkServerUrl(env.CADRE_URL, "CADRE_URL")
+      : undefined;
   if (!url) {
     const info = await readFile(paths.serverInfo, "utf8")
       .then((t) => JSON.parse(t) as { url?: string })

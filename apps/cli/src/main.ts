@@ -22,6 +22,7 @@ import { registerRunnerCommand } from "./commands/runner-command.ts";
 import { registerQueueCommand } from "./commands/queue-command.ts";
 import { registerForgeCommands } from "./commands/forge-commands.ts";
 import { registerSayCommand } from "./commands/say-command.ts";
+import { registerModelsCommand } from "./commands/models-command.ts";
 
 export function buildProgram(): Command {
   const program = new Command("cadre")
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerInteractionCommands(program);
   registerSayCommand(program);
   registerApproveCommand(program);
+  registerModelsCommand(program);
   registerReviewCommands(program);
   registerEnvCommands(program);
   registerRunnerCommands(program);
@@ -70,7 +72,7 @@ export async function main(argv: string[]): Promise<void> {
           ? EXIT.ok
           : EXIT.usage;
     } else if (e instanceof CadreError) {
-      stdio.err(`error: ${e.message}`);
+      stdio.err(`error: ${e.message}${e.command ? `\n  run: ${e.command}` : ""}`);
       code = exitCodeFor(e);
     } else {
       stdio.err(`error: ${e instanceof Error ? e.message : String(e)}`);

@@ -33,6 +33,7 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
         ]
       : []),
     `  created:  ${t.createdAt} by ${t.createdBy}`,
+    `  tests:    ${t.testCommand ?? "not configured (the environment names no test command)"}`,
     `  usage:    ${t.usage.inputTokens} in, ${t.usage.outputTokens} out, $${t.usage.costUsd.toFixed(4)}`,
     ...(t.expectedPaths.length ? [`  expects:  ${t.expectedPaths.join(", ")}`] : []),
     ...t.potentialConflicts.map(

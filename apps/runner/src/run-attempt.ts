@@ -8,6 +8,7 @@ import {
 import { diffCommits } from "@cadre/git";
 import { deliverFollowUp } from "@cadre/delivery";
 import { loadModelConfig, priceFor, resolveModel, runAgent, type AgentOutcome } from "@cadre/agent";
+import { testRunRecorder } from "./test-runs.ts";
 import { createRedactor, SandboxError, type SandboxManager, type Workspace } from "@cadre/sandbox";
 import type { AttemptRecord, RunInput, Store } from "@cadre/store";
 import { AttemptCheckpoint } from "./attempt-checkpoint.ts";
@@ -140,9 +141,11 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
     await emit({ type: "status", status: "running" });
     // A tool's result is stored only once its file changes are checkpointed: a runner killed between
     // the two would otherwise leave a result whose changes the runner taking over never sees.
+    const testRuns = testRunRecorder(ctx.store, rec.id, environment?.testCommand ?? "");
     const durableEmit: Emit = async (b) => {
       if (b.type === "tool_result") await checkpoint();
       await emit(b);
+      await testRuns(b);
     };
     // The environment's wall-clock limit for this run: past it the model and the command stop, reason timeout.
     const limitMs = sandboxEnv.limits.attemptTimeoutMs;

@@ -35,7 +35,9 @@ export async function requireRepo(ctx: ServerContext, p: Principal, idOrName: st
   if (!repo || !(await canSeeRepo(ctx, p, repo.id))) {
     throw new CadreError(
       "not_found",
-      `repo ${idOrName} not found: list the repos you can see with 'cadre repo list' (an admin grants access with 'cadre user grant')`,
+      `repo ${idOrName} not found among the repos you can see (an admin can grant you access)`,
+      undefined,
+      "cadre repo list",
     );
   }
   return repo;
@@ -44,7 +46,7 @@ export async function requireRepo(ctx: ServerContext, p: Principal, idOrName: st
 export async function requireTaskAccess(ctx: ServerContext, p: Principal, taskId: string): Promise<void> {
   const repoId = await ctx.store.tasks.repoOf(taskId);
   if (repoId === null || !(await canSeeRepo(ctx, p, repoId)))
-    throw new CadreError("not_found", `task ${taskId} not found: list tasks with 'cadre task list'`);
+    throw new CadreError("not_found", `task ${taskId} not found`, undefined, "cadre task list");
 }
 
 export async function requireAttemptAccess(
@@ -57,7 +59,9 @@ export async function requireAttemptAccess(
   if (!attempt || repoId === null || !(await canSeeRepo(ctx, p, repoId))) {
     throw new CadreError(
       "not_found",
-      `attempt ${attemptId} not found: 'cadre task show <task>' lists a task's attempts`,
+      `attempt ${attemptId} not found: a task's page lists its attempts`,
+      undefined,
+      "cadre task show <task>",
     );
   }
   return attempt;
@@ -76,7 +80,7 @@ export function asSeenBy<E extends { allowedRepoIds: string[] }>(visible: string
 export async function requireEnvironment(ctx: ServerContext, p: Principal, idOrName: string): Promise<Environment> {
   const env = await ctx.store.environments.find(idOrName);
   if (!env || !canSeeEnvironment(await visibleRepoIds(ctx, p), env))
-    throw new CadreError("not_found", `environment ${idOrName} not found: list them with 'cadre env list'`);
+    throw new CadreError("not_found", `environment ${idOrName} not found`, undefined, "cadre env list");
   return env;
 }
 

@@ -10,6 +10,7 @@ import { repoHandlers } from "./handlers/repo-handlers.ts";
 import { environmentHandlers } from "./handlers/environment-handlers.ts";
 import { taskHandlers } from "./handlers/task-handlers.ts";
 import { messageHandlers } from "./handlers/message-handlers.ts";
+import { modelHandlers } from "./handlers/model-handlers.ts";
 import { attemptHandlers } from "./handlers/attempt-handlers.ts";
 import { reviewHandlers } from "./handlers/review-handlers.ts";
 import { runnerHandlers } from "./handlers/runner-handlers.ts";
@@ -86,6 +87,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
       ...environmentHandlers(ctx),
       ...taskHandlers(ctx),
       ...messageHandlers(ctx),
+      ...modelHandlers(ctx),
       ...attemptHandlers(ctx),
       ...reviewHandlers(ctx),
       ...runnerHandlers(ctx),

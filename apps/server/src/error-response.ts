@@ -1,5 +1,8 @@
 import { CadreError, HTTP_STATUS, type ErrorEnvelope } from "@cadre/protocol";
 import { ZodError } from "zod";
+import { describeZodError } from "./zod-message.ts";
+
+export { describeZodError } from "./zod-message.ts";
 
 /** The one place errors become HTTP responses. Unknown errors are logged and hidden. */
 export function toErrorResponse(
@@ -10,7 +13,12 @@ export function toErrorResponse(
     return {
       status: HTTP_STATUS[err.code],
       body: {
-        error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+        error: {
+          code: err.code,
+          message: err.message,
+          ...(err.details === undefined ? {} : { details: err.details }),
+          ...(err.command === undefined ? {} : { command: err.command }),
+        },
       },
     };
   }
@@ -40,16 +48,6 @@ export function toErrorResponse(
     status: 500,
     body: { error: { code: "internal", message: "internal server error: see the server log for details" } },
   };
-}
-
-export function describeZodError(err: ZodError, where = ""): string {
-  const parts = err.issues.slice(0, 5).map((i) => {
-    const path = i.path.length ? i.path.join(".") : "";
-    if (i.code === "unrecognized_keys")
-      return `unknown field${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `'${k}'`).join(", ")}${path ? ` in ${path}` : ""}`;
-    return path ? `${path}: ${i.message}` : i.message;
-  });
-  return `${where ? `${where}: ` : ""}${parts.join("; ")}`;
 }
 
 /** PostgreSQL's unique_violation, as raised by both the pg driver and PGlite. */

@@ -1,7 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CadreError } from "@cadre/protocol";
+import { CadreError, looksLikeHostPath } from "@cadre/protocol";
 
 /** Where a repo comes from: a directory on the server (symlinks and `..` resolved) or a remote URL. */
 export type Origin = { kind: "local"; path: string } | { kind: "remote"; url: string };
@@ -63,6 +63,11 @@ export async function parseOrigin(origin: string): Promise<Origin> {
       `unsupported repository URL ('${scheme[1]}${scheme[2]}…'): use a local path, https://, ssh://, git:// or user@host:path`,
     );
   const path = localPathOf(origin);
+  if (looksLikeHostPath(path))
+    throw new CadreError(
+      "bad_request",
+      `'${origin}' looks like a URL without a scheme: write https://${origin} (or git@${origin.replace("/", ":")} for SSH)`,
+    );
   if (!isAbsolute(path))
     throw new CadreError(
       "bad_request",

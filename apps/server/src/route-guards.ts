@@ -71,6 +71,7 @@ export function routeGuards(ctx: ServerContext): Guards {
   });
   return {
     version: open,
+    listModels: open,
     whoami: open,
     listRunners: open,
     listQueue: {

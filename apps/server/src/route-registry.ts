@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { CadreError, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
-import { describeZodError } from "./error-response.ts";
+import { describeZodError, type InputPart } from "./zod-message.ts";
 import type { Principal, RequestVariables } from "./principal.ts";
 import type { Guards } from "./route-guards.ts";
 
@@ -47,7 +47,7 @@ async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: InputPart): z.output<S> {
   const r = schema.safeParse(value);
   if (!r.success)
     throw new CadreError(

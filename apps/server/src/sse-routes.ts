@@ -89,7 +89,8 @@ function accessKeeper(
 export function registerSseRoutes(app: Hono<{ Variables: RequestVariables }>, ctx: ServerContext): void {
   app.get("/api/v1/attempts/:id/events/stream", async (c) => {
     const id = Id.safeParse(c.req.param("id"));
-    if (!id.success) throw new CadreError("validation_failed", "path: id must be a Cadre id such as att_abc123");
+    if (!id.success)
+      throw new CadreError("validation_failed", "the attempt id in the URL must be a Cadre id such as att_abc123");
     await requireAttemptAccess(ctx, c.get("principal"), id.data);
     const from = c.req.header("Last-Event-ID") ?? c.req.query("after") ?? "0";
     if (!/^\d{1,10}$/.test(from))

@@ -99,7 +99,13 @@ export class CadreClient {
     if (!res.ok) {
       const env = ErrorEnvelope.safeParse(json);
       if (env.success)
-        throw new CadreApiError(env.data.error.code, env.data.error.message, res.status, env.data.error.details);
+        throw new CadreApiError(
+          env.data.error.code,
+          env.data.error.message,
+          res.status,
+          env.data.error.details,
+          env.data.error.command,
+        );
       throw new CadreApiError("internal", `the server answered ${res.status}`, res.status);
     }
     return def.response.parse(json) as CallOutput<K>;

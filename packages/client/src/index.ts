@@ -5,3 +5,4 @@ export * from "./streams.ts";
 export * from "./attempt-diff.ts";
 export * from "./chosen-attempt.ts";
 export * from "./pending-input.ts";
+export * from "./server-url.ts";

@@ -27,3 +27,4 @@ export * from "./checked-out-branch.ts";
 export * from "./repository-dirs.ts";
 export * from "./file-at-commit.ts";
 export * from "./fetch-ref.ts";
+export * from "./clone-origins.ts";

@@ -23,6 +23,8 @@ export const ErrorEnvelope = z.object({
     code: ErrorCode,
     message: z.string(),
     details: z.unknown().optional(),
+    /** The cadre command that does what the message advises: the CLI prints it; the web app offers its own way. */
+    command: z.string().optional(),
   }),
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
@@ -31,11 +33,14 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 export class CadreError extends Error {
   readonly code: ErrorCode;
   readonly details: unknown;
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  /** The cadre command that does what the message advises, kept apart so each surface gives its own advice. */
+  readonly command: string | undefined;
+  constructor(code: ErrorCode, message: string, details?: unknown, command?: string) {
     super(message);
     this.name = "CadreError";
     this.code = code;
     this.details = details;
+    this.command = command;
   }
 }
 

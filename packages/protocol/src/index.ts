@@ -22,3 +22,4 @@ export * from "./message.ts";
 export * from "./review-findings.ts";
 export * from "./review-prompt.ts";
 export * from "./forge.ts";
+export * from "./models.ts";

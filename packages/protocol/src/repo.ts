@@ -47,3 +47,8 @@ export type CreateRepo = z.infer<typeof CreateRepo>;
 
 export const UpdateRepo = z.strictObject({ forgeSettings: RepoForgeSettings.partial().optional() });
 export type UpdateRepo = z.infer<typeof UpdateRepo>;
+
+/** "github.com/acme/app" or "git.example.org:8443/team/app": a host name (with a dot) and a path, no scheme. */
+export function looksLikeHostPath(text: string): boolean {
+  return /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d+)?\/[^\s]+$/.test(text) && !text.startsWith(".");
+}

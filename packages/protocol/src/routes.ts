@@ -13,6 +13,7 @@ import { ConflictMatrix } from "./conflicts.ts";
 import { Runner } from "./runner.ts";
 import { QueueEntry } from "./queue.ts";
 import { AttemptMessage, SendMessageBody } from "./message.ts";
+import { ListModelsQuery, ModelList } from "./models.ts";
 import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, UpdateUser, User, UserName } from "./users.ts";
 
 const None = z.strictObject({});
@@ -51,6 +52,8 @@ export const DiffQuery = z.strictObject({
   /** Diff of one turn (against the previous turn's checkpoint) instead of the whole attempt. */
   turn: z.coerce.number().int().min(1).optional(),
   cursor: z.string().max(200).optional(),
+  /** Diff against another attempt of the same task (its head) instead of the base: what one attempt did differently. */
+  against: Id.optional(),
   /** Files per page. */
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Only these files (comma-separated is not accepted: repeat the parameter). */
@@ -114,6 +117,16 @@ export const routes = {
     query: None,
     body: z.undefined(),
     response: z.object({ protocol: z.string(), server: z.string() }),
+  }),
+
+  /** The models tasks can use, with the default marked. */
+  listModels: route({
+    method: "GET",
+    path: "/models",
+    params: None,
+    query: ListModelsQuery,
+    body: z.undefined(),
+    response: ModelList,
   }),
 
   listRepos: route({

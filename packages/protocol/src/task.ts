@@ -66,6 +66,8 @@ export const Task = z.object({
   baseRef: z.string(),
   baseCommit: z.string(),
   environmentId: Id.nullable(),
+  /** The environment's test command (null: none configured), whose last run gives attempts' `testsPassed`. */
+  testCommand: z.string().nullable(),
   attemptCount: z.number().int().min(1).max(8),
   mode: TaskMode,
   model: z.string(),
@@ -95,7 +97,8 @@ export const CreateTask = z.strictObject({
   /** Repo id or name. */
   repo: z.string().min(1).max(100),
   baseRef: GitRef.optional(),
-  environment: z.string().min(1).max(100).optional(),
+  /** Environment id or name; left out, the repo's own environment (when it has exactly one); null: none. */
+  environment: z.string().min(1).max(100).nullable().optional(),
   attempts: z
     .number()
     .int()

@@ -176,6 +176,7 @@ export interface TaskRow {
   potential_conflicts: unknown;
   queue_after: unknown;
   origin?: unknown;
+  env_test_command?: string | null;
 }
 export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
   return {
@@ -187,6 +188,7 @@ export function toTask(r: TaskRow, status: AttemptStatus, usage: Usage): Task {
     baseRef: r.base_ref,
     baseCommit: r.base_commit,
     environmentId: r.environment_id,
+    testCommand: r.env_test_command ?? null,
     attemptCount: r.attempt_count,
     mode: r.mode as TaskMode,
     model: r.model,

@@ -15,9 +15,10 @@ import { toAttempt, toTask, type AttemptRow, type TaskRow } from "./rows.ts";
 
 /** The task's derived status and summed usage, computed from its attempts in SQL so filters and paging agree. */
 const TASK_SELECT = `
-select t.*, r.name as repo_name, s.*
+select t.*, r.name as repo_name, nullif(env.test_command, '') as env_test_command, s.*
 from tasks t
 join repos r on r.id = t.repo_id
+left join environments env on env.id = t.environment_id
 join lateral (
   select
     case

@@ -149,6 +149,11 @@ describe("web app: sign-in, live tasks, questions", () => {
     await screenshot(list, "task-list-live");
 
     await page.getByRole("toolbar", { name: "Task actions" }).getByRole("button", { name: "Cancel" }).click();
+    // Cancelling asks first.
+    await page
+      .getByRole("dialog", { name: "Cancel the task?" })
+      .getByRole("button", { name: "Cancel the task" })
+      .click();
     await expect
       .poll(() => page.locator(".task-page").getAttribute("data-status"), { timeout: 30_000 })
       .toBe("cancelled");

@@ -1,5 +1,8 @@
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { looksLikeHostPath } from "@cadre/protocol";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
+import { CliExit, EXIT } from "../exit-codes.ts";
 import { registerRepoSet, webhookNote } from "./repo-forge.ts";
 
 interface RepoAddFlags {
@@ -29,6 +32,12 @@ export function registerRepoCommands(program: Command): void {
       // A relative path means relative to where the command runs, not to the server.
       const looksLocal = !/^[a-z][a-z0-9+.-]*:\/\//i.test(origin) && !/^[^/]+@[^/]+:/.test(origin);
       const { resolve } = await import("node:path");
+      // Sent as a path relative to here, "github.com/acme/app" would be reported as a missing folder.
+      if (looksLocal && !existsSync(resolve(origin)) && looksLikeHostPath(origin))
+        throw new CliExit(
+          EXIT.usage,
+          `error: '${origin}' looks like a URL without a scheme: write https://${origin} (or git@${origin.replace("/", ":")} for SSH)`,
+        );
       const r = await client.call("createRepo", {
         body: {
           origin: looksLocal ? resolve(origin) : origin,

@@ -1,29 +1,6 @@
-import { realpath } from "node:fs/promises";
 import type { CadreClient } from "@cadre/client";
-import { runGit } from "@cadre/git";
+import { cloneOrigins, originKey, repoOriginKey, runGit } from "@cadre/git";
 import { CadreError, type Repo } from "@cadre/protocol";
-
-async function real(p: string): Promise<string> {
-  return realpath(p).catch(() => p);
-}
-
-/** "git@host:a/b.git", "https://host/a/b" and "ssh://git@host/a/b.git" compare equal. */
-function urlKey(url: string): string {
-  const m = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)[:/](.+?)(?:\.git)?\/?$/i.exec(url.trim());
-  return m ? `${(m[1] ?? "").toLowerCase()}/${m[2] ?? ""}` : url.trim();
-}
-
-async function localRemotes(root: string): Promise<string[]> {
-  const res = await runGit(["remote"], { cwd: root, okCodes: [0] });
-  const names = res.stdout.toString("utf8").split("\n").filter(Boolean);
-  const urls: string[] = [];
-  for (const n of names) {
-    const u = await runGit(["remote", "get-url", "--", n], { cwd: root, okCodes: [0, 2, 128] });
-    const url = u.stdout.toString("utf8").trim();
-    if (url) urls.push(url);
-  }
-  return urls;
-}
 
 /**
  * The server repo for a local clone: named with --repo, else the one whose origin is this
@@ -36,19 +13,13 @@ export async function serverRepoFor(
 ): Promise<{ repo: Repo; sameTree: boolean }> {
   if (name) return { repo: await client.call("getRepo", { params: { id: name } }), sameTree: false };
   const { items } = await client.call("listRepos");
-  const here = await real(root);
+  const clone = await cloneOrigins(root);
+  const here = clone?.root ?? root;
+  const hereKey = await repoOriginKey(here);
   for (const r of items)
-    if (r.origin.startsWith("/") && (await real(r.origin)) === here) return { repo: r, sameTree: true };
-  const remotes = await localRemotes(root);
-  const remoteKeys = new Set<string>();
-  for (const u of remotes) {
-    remoteKeys.add(urlKey(u));
-    if (u.startsWith("/") || u.startsWith("file://")) remoteKeys.add(await real(u.replace(/^file:\/\//, "")));
-  }
-  for (const r of items) {
-    if (remoteKeys.has(urlKey(r.origin)) || (r.origin.startsWith("/") && remoteKeys.has(await real(r.origin))))
-      return { repo: r, sameTree: false };
-  }
+    if (r.origin.startsWith("/") && (await repoOriginKey(r.origin)) === hereKey) return { repo: r, sameTree: true };
+  for (const r of items) if (clone?.keys.has(await repoOriginKey(r.origin))) return { repo: r, sameTree: false };
+  const remotes = [...(clone?.keys ?? [])].filter((k) => k !== originKey(hereKey));
   throw new CadreError(
     "not_found",
     `no Cadre repo has ${root} or its remotes (${remotes.join(", ") || "none"}) as origin: pass --repo <name> (see 'cadre repo list'), or add it with 'cadre repo add ${root}'`,

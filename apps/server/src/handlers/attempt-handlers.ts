@@ -11,7 +11,12 @@ export function attemptHandlers(
   async function find(id: string): Promise<AttemptRecord> {
     const a = await ctx.store.attempts.get(id);
     if (!a)
-      throw new CadreError("not_found", `attempt ${id} not found: 'cadre task show <task>' lists a task's attempts`);
+      throw new CadreError(
+        "not_found",
+        `attempt ${id} not found: a task's page lists its attempts`,
+        undefined,
+        "cadre task show <task>",
+      );
     return a;
   }
 
@@ -48,6 +53,17 @@ export function attemptHandlers(
         const previous = turns.filter((t) => t.index < turn.index && t.checkpointCommit).pop();
         base = previous?.checkpointCommit ?? a.baseCommit ?? task.baseCommit;
         head = turn.checkpointCommit ?? base;
+      }
+      if (query.against !== undefined) {
+        if (query.turn !== undefined)
+          throw new CadreError("bad_request", "choose either turn or against: a turn's diff has its own base");
+        const other = await find(query.against);
+        if (other.taskId !== a.taskId)
+          throw new CadreError(
+            "bad_request",
+            `attempt ${other.id} belongs to another task: compare attempts of one task`,
+          );
+        base = other.headCommit ?? other.baseCommit ?? task.baseCommit;
       }
       const paths = query.path === undefined ? undefined : Array.isArray(query.path) ? query.path : [query.path];
       return diffCommits({

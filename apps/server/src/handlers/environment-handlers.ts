@@ -35,7 +35,7 @@ export function environmentHandlers(
 > {
   async function find(id: string): Promise<Environment> {
     const env = await ctx.store.environments.find(id);
-    if (!env) throw new CadreError("not_found", `environment ${id} not found: list them with 'cadre env list'`);
+    if (!env) throw new CadreError("not_found", `environment ${id} not found`, undefined, "cadre env list");
     return env;
   }
   async function checkRepo(repoId: string | null | undefined): Promise<void> {

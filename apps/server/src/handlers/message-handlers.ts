@@ -1,4 +1,4 @@
-import { CadreError, isTerminal, type Attempt } from "@cadre/protocol";
+import { CadreError, isTerminal, statusLabel, type Attempt } from "@cadre/protocol";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 import { requireRole } from "../access.ts";
@@ -9,15 +9,27 @@ function takesMessages(attempt: Attempt): boolean {
   return attempt.status === "queued" || attempt.status === "provisioning" || attempt.status === "running";
 }
 
-/** Why an attempt cannot take a message now, and what to send instead. */
-function refusal(taskId: string, attempt: Attempt): string {
+/** Why an attempt cannot take a message now, what to send instead, and the CLI command for it. */
+function refusal(taskId: string, attempt: Attempt): CadreError {
+  const refuse = (message: string, command?: string) => new CadreError("conflict", message, undefined, command);
   if (attempt.status === "waiting_for_input")
     return attempt.waitingFor === "plan_approval"
-      ? `attempt ${attempt.index} is waiting for its plan to be approved: approve or reject the plan (cadre plan approve ${taskId})`
-      : `attempt ${attempt.index} is waiting for your answer: answer it instead (cadre answer ${taskId} <text>)`;
+      ? refuse(
+          `attempt ${attempt.index} is waiting for its plan to be approved: approve or reject the plan instead`,
+          `cadre plan approve ${taskId}`,
+        )
+      : refuse(
+          `attempt ${attempt.index} is waiting for your answer: answer its question instead`,
+          `cadre answer ${taskId}`,
+        );
   if (isTerminal(attempt.status))
-    return `attempt ${attempt.index} has ${attempt.status === "completed" ? "finished" : `ended (${attempt.status})`}: send a follow-up instead (cadre followup ${taskId} <text>)`;
-  return `attempt ${attempt.index} is ${attempt.status}: it cannot take a message now`;
+    return refuse(
+      `attempt ${attempt.index} has ${attempt.status === "completed" ? "finished" : `ended (${statusLabel(attempt.status).toLowerCase()})`}: send a follow-up instead`,
+      `cadre followup ${taskId} <text>`,
+    );
+  return refuse(
+    `attempt ${attempt.index} is ${statusLabel(attempt.status).toLowerCase()}: it cannot take a message now`,
+  );
 }
 
 export function messageHandlers(ctx: ServerContext): Pick<Handlers, "sendMessage"> {
@@ -25,7 +37,7 @@ export function messageHandlers(ctx: ServerContext): Pick<Handlers, "sendMessage
     async sendMessage({ params, body, principal }) {
       requireRole(principal, "member");
       const task = await ctx.store.tasks.get(params.id);
-      if (!task) throw new CadreError("not_found", `task ${params.id} not found: list tasks with 'cadre task list'`);
+      if (!task) throw new CadreError("not_found", `task ${params.id} not found`, undefined, "cadre task list");
       const only = task.attempts.length === 1 && body.attempt === undefined ? task.attempts[0] : undefined;
       const attempt = only ?? pickAttempt(task, body.attempt, takesMessages, "is running");
       const sent = await ctx.store.messages.add({
@@ -34,7 +46,7 @@ export function messageHandlers(ctx: ServerContext): Pick<Handlers, "sendMessage
         stop: body.stop,
         createdBy: principal.user,
       });
-      if (!sent) throw new CadreError("conflict", refusal(task.id, attempt));
+      if (!sent) throw refusal(task.id, attempt);
       return sent;
     },
   };

@@ -23,7 +23,7 @@ export function repoHandlers(ctx: ServerContext): Pick<Handlers, "listRepos" | "
     },
     async getRepo({ params }) {
       const repo = await ctx.store.repos.find(params.id);
-      if (!repo) throw new CadreError("not_found", `repo ${params.id} not found: list repos with 'cadre repo list'`);
+      if (!repo) throw new CadreError("not_found", `repo ${params.id} not found`, undefined, "cadre repo list");
       return repo;
     },
     async createRepo({ body, principal }) {

@@ -38,7 +38,7 @@ export function taskHandlers(
 > {
   async function get(id: string): Promise<TaskWithAttempts> {
     const t = await ctx.store.tasks.get(id);
-    if (!t) throw new CadreError("not_found", `task ${id} not found: list tasks with 'cadre task list'`);
+    if (!t) throw new CadreError("not_found", `task ${id} not found`, undefined, "cadre task list");
     return t;
   }
 

@@ -1,6 +1,6 @@
 import { CadreError, type CreateTask, type PotentialConflict, type Repo, type TaskOrigin } from "@cadre/protocol";
 import { expectedPaths, fetchMirror, resolveCommit } from "@cadre/git";
-import { checkModelConfigured, loadModelConfig } from "@cadre/agent";
+import { chooseModel } from "../handlers/model-handlers.ts";
 import type { NewTask } from "@cadre/store";
 import type { z } from "zod";
 import type { ServerContext } from "../server-context.ts";
@@ -12,6 +12,12 @@ export function titleOf(prompt: string): string {
 }
 
 type TaskInput = z.output<typeof CreateTask>;
+
+/** The environment a repo's tasks get by default: the one environment made for that repo, if there is exactly one. */
+async function repoEnvironment(ctx: ServerContext, repoId: string): Promise<string | null> {
+  const own = (await ctx.store.environments.list()).filter((e) => e.repoId === repoId);
+  return own.length === 1 ? (own[0]?.id ?? null) : null;
+}
 
 /**
  * Everything a new task needs before it is inserted: its repo and environment resolved, the model
@@ -25,20 +31,28 @@ export async function prepareTask(
   origin: TaskOrigin | null = null,
 ): Promise<NewTask & { repo: Repo }> {
   const repo = await ctx.store.repos.find(body.repo);
-  if (!repo) throw new CadreError("not_found", `no repo named '${body.repo}': add it with 'cadre repo add <path|url>'`);
+  if (!repo)
+    throw new CadreError(
+      "not_found",
+      `no repo named '${body.repo}': add it first (Repos page)`,
+      undefined,
+      "cadre repo add <path|url>",
+    );
   let environmentId: string | null = null;
   if (body.environment) {
     const env = await ctx.store.environments.find(body.environment);
     if (!env)
       throw new CadreError(
         "not_found",
-        `no environment named '${body.environment}': create it with 'cadre env create'`,
+        `no environment named '${body.environment}': create it first (Environments page)`,
+        undefined,
+        "cadre env create <name> --repo <repo>",
       );
     environmentId = env.id;
+  } else if (body.environment === undefined) {
+    environmentId = await repoEnvironment(ctx, repo.id);
   }
-  const config = await loadModelConfig(ctx.home);
-  const model = checkModelConfigured(config, body.model, ctx.env);
-  if (!model.ok) throw new CadreError("not_configured", model.message);
+  const model = await chooseModel(ctx, body.model);
 
   const mirror = mirrorPath(ctx.home, repo.id);
   const baseRef = body.baseRef ?? repo.defaultBranch;
@@ -65,7 +79,7 @@ export async function prepareTask(
     environmentId,
     attemptCount: body.attempts,
     mode: body.mode,
-    model: model.model,
+    model,
     createdBy,
     priority: body.priority,
     expectedPaths: expected,

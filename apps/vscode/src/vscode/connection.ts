@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { CadreClient } from "@cadre/client";
+import { CadreClient, checkServerUrl } from "@cadre/client";
 
 export const TOKEN_SECRET = "cadre.token";
 
@@ -9,7 +9,11 @@ export const TOKEN_SECRET = "cadre.token";
  */
 export async function clientFromSettings(secrets: vscode.SecretStorage): Promise<CadreClient> {
   const configured = vscode.workspace.getConfiguration("cadre").get<string>("serverUrl")?.trim();
-  const url = configured || process.env.CADRE_URL || "http://127.0.0.1:7700";
+  const url = configured
+    ? checkServerUrl(configured, "the setting cadre.serverUrl")
+    : process.env.CADRE_URL
+      ? checkServerUrl(process.env.CADRE_URL, "CADRE_URL")
+      : "http://127.0.0.1:7700";
   const token = (await secrets.get(TOKEN_SECRET)) ?? process.env.CADRE_TOKEN;
   return new CadreClient({ baseUrl: url, token });
 }

@@ -4,7 +4,7 @@ import { CommandBlock } from "./command-block.tsx";
 import { PlanCard } from "./plan-card.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 import { Link } from "../lib/link.tsx";
-import { Markdownish } from "./markdownish.tsx";
+import { Markdown } from "./markdown.tsx";
 
 const USER_LABEL: Record<string, string> = {
   prompt: "Prompt",
@@ -42,7 +42,7 @@ function ItemBody({ item }: { item: ActivityItem }) {
       return (
         <div className="act-msg">
           <div className="act-label">Agent</div>
-          <Markdownish text={item.text} />
+          <Markdown text={item.text} />
         </div>
       );
     case "reasoning":

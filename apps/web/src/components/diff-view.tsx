@@ -59,10 +59,12 @@ export function DiffView({
       if (r && r.fi !== activeFile) setActiveFile(r.fi);
     },
   });
+  // Columns of the longest line, tabs at their rendered width (tab-size 4), so no column is clipped.
   const widest = useMemo(() => {
     let w = 20;
     for (const f of files)
-      for (const h of f.hunks) for (const l of h.lines) if (l.text.length > w) w = Math.min(l.text.length, 400);
+      for (const h of f.hunks)
+        for (const l of h.lines) w = Math.max(w, Math.min(l.text.length + 3 * (l.text.split("\t").length - 1), 2000));
     return w;
   }, [files]);
 
@@ -209,7 +211,8 @@ export function DiffView({
             className={`diff-inner diff-${mode}`}
             style={{
               height: v.getTotalSize(),
-              minWidth: mode === "split" ? `calc(${widest * 2}ch + 140px)` : `calc(${widest}ch + 120px)`,
+              // Gutters, signs and padding: two of each per half in split mode, plus the halves' borders.
+              minWidth: mode === "split" ? `calc(${widest * 2}ch + 180px)` : `calc(${widest}ch + 150px)`,
             }}
           >
             {v.getVirtualItems().map((vi) => {

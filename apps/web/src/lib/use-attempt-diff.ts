@@ -28,8 +28,16 @@ const EMPTY: AttemptDiff = {
 /** Files per page: the first page shows quickly, the rest stream in behind it. */
 const PAGE = 400;
 
-/** An attempt's diff against the task's base, loaded page by page. `key` reloads it (e.g. after a new turn). */
-export function useAttemptDiff(attemptId: string | null, key: string, turn: number | null = null): AttemptDiff {
+/**
+ * An attempt's diff against the task's base (or one turn's, or against another attempt's head),
+ * loaded page by page. `key` reloads it (e.g. after a new turn).
+ */
+export function useAttemptDiff(
+  attemptId: string | null,
+  key: string,
+  turn: number | null = null,
+  against: string | null = null,
+): AttemptDiff {
   const { client, check } = useApi();
   const [diff, setDiff] = useState<AttemptDiff>(EMPTY);
   useEffect(() => {
@@ -44,7 +52,12 @@ export function useAttemptDiff(attemptId: string | null, key: string, turn: numb
         do {
           const page = await client.call("attemptDiff", {
             params: { id: attemptId },
-            query: { limit: PAGE, ...(cursor ? { cursor } : {}), ...(turn ? { turn } : {}) },
+            query: {
+              limit: PAGE,
+              ...(cursor ? { cursor } : {}),
+              ...(turn ? { turn } : {}),
+              ...(against ? { against } : {}),
+            },
           });
           if (!live) return;
           files = files.concat(parseUnifiedDiff(page.patch));
@@ -70,6 +83,6 @@ export function useAttemptDiff(attemptId: string | null, key: string, turn: numb
     return () => {
       live = false;
     };
-  }, [attemptId, key, turn, client, check]);
+  }, [attemptId, key, turn, against, client, check]);
   return diff;
 }

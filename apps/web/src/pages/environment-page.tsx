@@ -6,7 +6,8 @@ import { navigate } from "../lib/router.ts";
 import { Link } from "../lib/link.tsx";
 import { EnvironmentForm } from "../components/environment-form.tsx";
 import { useSetupLog } from "../lib/use-setup-log.ts";
-import { formatAge } from "../lib/format.ts";
+import { statusLabel } from "../lib/format.ts";
+import { RelativeTime } from "../components/relative-time.tsx";
 
 export function EnvironmentPage({ id }: { id: string }) {
   const { client, check } = useApi();
@@ -54,7 +55,8 @@ export function EnvironmentPage({ id }: { id: string }) {
           {log && (
             <>
               <p className="muted">
-                From <Link href={`/tasks/${log.taskId}`}>{log.taskTitle}</Link>, {formatAge(log.at)} ago ({log.status}).
+                From <Link href={`/tasks/${log.taskId}`}>{log.taskTitle}</Link>, <RelativeTime iso={log.at} /> (
+                {statusLabel(log.status).toLowerCase()}).
               </p>
               <pre className="pre-block setup-log">
                 {log.output || "(the setup script printed nothing, or a cached setup was reused)"}

@@ -20,46 +20,48 @@ export function EnvironmentsPage() {
           {error}
         </p>
       )}
-      <table className="data-table" aria-label="Environments">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Repo</th>
-            <th>Network</th>
-            <th>Variables</th>
-            <th>Secrets</th>
-          </tr>
-        </thead>
-        <tbody>
-          {environments?.map((e) => (
-            <tr key={e.id}>
-              <td>
-                <Link href={`/environments/${e.id}`}>
-                  <strong>{e.name}</strong>
-                </Link>
-              </td>
-              <td>
-                {repos?.find((r) => r.id === e.repoId)?.name ??
-                  (e.repoId ? e.repoId : <span className="muted">any</span>)}
-              </td>
-              <td>
-                {e.networkPolicy.mode === "allowlist"
-                  ? `allowlist (${e.networkPolicy.allow.length})`
-                  : e.networkPolicy.mode}
-              </td>
-              <td>{Object.keys(e.variables).length}</td>
-              <td>{e.secretNames.length}</td>
-            </tr>
-          ))}
-          {environments?.length === 0 && (
+      <div className="table-scroll">
+        <table className="data-table" aria-label="Environments">
+          <thead>
             <tr>
-              <td colSpan={5} className="muted">
-                No environments yet. Tasks without one run with no setup and no network.
-              </td>
+              <th>Name</th>
+              <th>Repo</th>
+              <th>Network</th>
+              <th>Variables</th>
+              <th>Secrets</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {environments?.map((e) => (
+              <tr key={e.id}>
+                <td>
+                  <Link href={`/environments/${e.id}`}>
+                    <strong>{e.name}</strong>
+                  </Link>
+                </td>
+                <td>
+                  {repos?.find((r) => r.id === e.repoId)?.name ??
+                    (e.repoId ? e.repoId : <span className="muted">any</span>)}
+                </td>
+                <td>
+                  {e.networkPolicy.mode === "allowlist"
+                    ? `allowlist (${e.networkPolicy.allow.length})`
+                    : e.networkPolicy.mode}
+                </td>
+                <td>{Object.keys(e.variables).length}</td>
+                <td>{e.secretNames.length}</td>
+              </tr>
+            ))}
+            {environments?.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No environments yet. Tasks without one run with no setup and no network.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import type { TaskMode } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
 import { useEnvironments, useRepos } from "../lib/use-repos.ts";
+import { useModels } from "../lib/use-models.ts";
+import { ModelPicker } from "../components/model-picker.tsx";
 import { errorMessage } from "../lib/error-message.ts";
 import { navigate } from "../lib/router.ts";
 import { submitOnModEnter } from "../lib/use-shortcuts.ts";
@@ -18,6 +20,7 @@ export function NewTaskPage() {
   const { client, check } = useApi();
   const { repos } = useRepos();
   const { environments } = useEnvironments();
+  const { models } = useModels();
   const [prompt, setPrompt] = useState("");
   const [repo, setRepo] = useState("");
   const [branch, setBranch] = useState("");
@@ -36,6 +39,12 @@ export function NewTaskPage() {
   }, [repos, repo]);
   const selectedRepo = repos?.find((r) => r.name === repo);
   const envChoices = environments?.filter((e) => !e.repoId || e.repoId === selectedRepo?.id) ?? [];
+  // A repo's own environment is preselected for its tasks (the server does the same when none is named).
+  useEffect(() => {
+    if (!selectedRepo || !environments) return;
+    const own = environments.filter((e) => e.repoId === selectedRepo.id);
+    setEnvironment(own.length === 1 ? (own[0]?.name ?? "") : "");
+  }, [selectedRepo, environments]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -51,8 +60,8 @@ export function NewTaskPage() {
           attempts,
           mode,
           ...(branch.trim() ? { baseRef: branch.trim() } : {}),
-          ...(environment ? { environment } : {}),
-          ...(model.trim() ? { model: model.trim() } : {}),
+          environment: environment || null,
+          ...(model.trim() && model.trim() !== models?.default ? { model: model.trim() } : {}),
           ...(queueBehind ? { queueBehindConflicts: true } : {}),
         },
       });
@@ -130,14 +139,7 @@ export function NewTaskPage() {
           </label>
           <label className="field">
             <span>Model</span>
-            <input
-              name="model"
-              aria-label="Model"
-              value={model}
-              onChange={(e) => setModel(e.target.value)}
-              onKeyDown={submitOnModEnter}
-              placeholder="server default (provider/model)"
-            />
+            <ModelPicker models={models} value={model} onChange={setModel} />
           </label>
           <label className="field">
             <span>Attempts (best of N)</span>
@@ -182,7 +184,7 @@ export function NewTaskPage() {
           </p>
         )}
         <div className="form-actions">
-          <span className="muted small">
+          <span className="muted small hide-sm">
             <kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to start
           </span>
           <button className="btn btn-primary" type="submit" disabled={busy}>

@@ -3,7 +3,7 @@ import { useApi } from "../lib/api-context.tsx";
 import { useRepos } from "../lib/use-repos.ts";
 import { errorMessage } from "../lib/error-message.ts";
 import { Link } from "../lib/link.tsx";
-import { formatAge } from "../lib/format.ts";
+import { RelativeTime } from "../components/relative-time.tsx";
 import { useTitle } from "../lib/use-title.ts";
 
 export function ReposPage() {
@@ -93,39 +93,43 @@ export function ReposPage() {
           {error}
         </p>
       )}
-      <table className="data-table" aria-label="Repos">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Origin</th>
-            <th>Default branch</th>
-            <th>Added</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {repos?.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <strong>{r.name}</strong>
-              </td>
-              <td className="mono break">{r.origin}</td>
-              <td className="mono">{r.defaultBranch}</td>
-              <td>{formatAge(r.createdAt)} ago</td>
-              <td>
-                <Link href={`/tasks?repo=${encodeURIComponent(r.name)}`}>Tasks</Link>
-              </td>
-            </tr>
-          ))}
-          {repos?.length === 0 && (
+      <div className="table-scroll">
+        <table className="data-table" aria-label="Repos">
+          <thead>
             <tr>
-              <td colSpan={5} className="muted">
-                No repos yet: add one above.
-              </td>
+              <th>Name</th>
+              <th>Origin</th>
+              <th>Default branch</th>
+              <th>Added</th>
+              <th />
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {repos?.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <strong>{r.name}</strong>
+                </td>
+                <td className="mono break">{r.origin}</td>
+                <td className="mono">{r.defaultBranch}</td>
+                <td>
+                  <RelativeTime iso={r.createdAt} />
+                </td>
+                <td>
+                  <Link href={`/tasks?repo=${encodeURIComponent(r.name)}`}>Tasks</Link>
+                </td>
+              </tr>
+            ))}
+            {repos?.length === 0 && (
+              <tr>
+                <td colSpan={5} className="muted">
+                  No repos yet: add one above.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

@@ -8,7 +8,8 @@ import { navigate, useLocation } from "../lib/router.ts";
 import { useApi } from "../lib/api-context.tsx";
 import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { errorMessage } from "../lib/error-message.ts";
-import { formatAge, formatCost, shortSha, statusLabel } from "../lib/format.ts";
+import { formatCost, shortSha, statusLabel } from "../lib/format.ts";
+import { RelativeTime } from "../components/relative-time.tsx";
 import { Link } from "../lib/link.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { ActivityFeed } from "../components/activity-feed.tsx";
@@ -18,14 +19,17 @@ import { AnswerPanel } from "../components/answer-panel.tsx";
 import { PlanDecisionPanel } from "../components/plan-decision-panel.tsx";
 import { ApproveDialog } from "../components/approve-dialog.tsx";
 import { RejectDialog } from "../components/reject-dialog.tsx";
+import { CancelDialog } from "../components/cancel-dialog.tsx";
 import { FollowupForm } from "../components/followup-form.tsx";
 import { SteerForm } from "../components/steer-form.tsx";
+import { RetryPanel } from "../components/retry-panel.tsx";
+import { Markdown } from "../components/markdown.tsx";
 import { UsagePanel } from "../components/usage-panel.tsx";
 import { ConflictsPanel } from "../components/conflicts-panel.tsx";
 import { PlanCard } from "../components/plan-card.tsx";
 import { useTitle } from "../lib/use-title.ts";
 
-type Tab = "activity" | "diff" | "attempts" | "conflicts" | "usage";
+type Tab = "activity" | "diff" | "attempts" | "conflicts" | "usage" | "details";
 
 function PulledLine({ task }: { task: TaskWithAttempts }) {
   const pulled = task.review.pulled;
@@ -82,7 +86,11 @@ function ReviewLine({ task }: { task: TaskWithAttempts }) {
         <span className="muted">
           {" "}
           · by {r.by}
-          {r.at ? `, ${formatAge(r.at)} ago` : ""}
+          {r.at && (
+            <>
+              , <RelativeTime iso={r.at} />
+            </>
+          )}
         </span>
       )}
     </div>
@@ -93,7 +101,7 @@ export function TaskPage({ id }: { id: string }) {
   const { client, check } = useApi();
   const { query } = useLocation();
   const { task, error, refresh, setTask } = useTask(id);
-  const [dialog, setDialog] = useState<"approve" | "reject" | null>(null);
+  const [dialog, setDialog] = useState<"approve" | "reject" | "cancel" | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const tab = (query.get("tab") as Tab | null) ?? "activity";
   const attemptParam = Number(query.get("attempt") ?? "0");
@@ -183,7 +191,67 @@ export function TaskPage({ id }: { id: string }) {
     ...(task.attempts.length > 1 ? [["attempts", `Attempts (${task.attempts.length})`] as [Tab, string]] : []),
     ["conflicts", potentialCount ? `Conflicts (${potentialCount})` : "Conflicts"],
     ["usage", "Usage"],
+    // On a phone the sidebar has no room: its content is this tab (hidden on wide screens).
+    ["details", "Details"],
   ];
+
+  const details = (
+    <>
+      <section className="panel">
+        <h3>Prompt</h3>
+        <p className="prompt-text">{task.prompt}</p>
+      </section>
+      {activity.log.plan && (
+        <section className="panel">
+          <PlanCard explanation={activity.log.plan.explanation} steps={activity.log.plan.steps} />
+        </section>
+      )}
+      {attempt.summary && (
+        <section className="panel">
+          <h3>Summary</h3>
+          <Markdown text={attempt.summary} />
+        </section>
+      )}
+      {attempt.status === "failed" && (
+        <section className="panel panel-bad">
+          <h3>Failed{attempt.failureReason ? `: ${attempt.failureReason.replace(/_/g, " ")}` : ""}</h3>
+          {attempt.failureMessage && <p>{attempt.failureMessage}</p>}
+          {task.status === "failed" && <RetryPanel task={task} />}
+        </section>
+      )}
+      {attempt.status === "cancelled" && (
+        <section className="panel">
+          <h3>Cancelled</h3>
+          {attempt.failureMessage && <p>{attempt.failureMessage}</p>}
+        </section>
+      )}
+      <section className="panel">
+        <h3>Attempt {attempt.index}</h3>
+        <dl className="kv">
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={attempt.status} waitingFor={attempt.waitingFor} />
+          </dd>
+          <dt>Turns</dt>
+          <dd>{attempt.turnCount}</dd>
+          <dt>Tests</dt>
+          <dd title={task.testCommand ?? "The environment names no test command"}>
+            {task.testCommand === null
+              ? "not configured"
+              : attempt.testsPassed === null
+                ? "not run yet"
+                : attempt.testsPassed
+                  ? "passed"
+                  : "failed"}
+          </dd>
+          <dt>Cost</dt>
+          <dd>{formatCost(attempt.usage.costUsd)}</dd>
+          <dt>Head</dt>
+          <dd className="mono">{shortSha(attempt.headCommit) || "—"}</dd>
+        </dl>
+      </section>
+    </>
+  );
 
   return (
     <div className="task-page" data-task-id={task.id} data-status={task.status} data-turns={attempt.turnCount}>
@@ -201,8 +269,8 @@ export function TaskPage({ id }: { id: string }) {
             </span>
             <span>{task.mode} mode</span>
             <span className="mono">{task.model}</span>
-            <span title={new Date(task.createdAt).toLocaleString()}>
-              {formatAge(task.createdAt)} ago by {task.createdBy}
+            <span>
+              <RelativeTime iso={task.createdAt} /> by {task.createdBy}
             </span>
             <span>{formatCost(task.usage.costUsd)}</span>
             {potentialCount > 0 && (
@@ -225,10 +293,7 @@ export function TaskPage({ id }: { id: string }) {
             </button>
           )}
           {active && (
-            <button
-              className="btn btn-danger-ghost"
-              onClick={() => void act(() => client.call("cancelTask", { params: { id: task.id }, body: {} }))}
-            >
+            <button className="btn btn-danger-ghost" onClick={() => setDialog("cancel")}>
               Cancel
             </button>
           )}
@@ -260,7 +325,7 @@ export function TaskPage({ id }: { id: string }) {
             key={t}
             role="tab"
             aria-selected={tab === t}
-            className={tab === t ? "on" : ""}
+            className={`${tab === t ? "on" : ""}${t === "details" ? " narrow-only" : ""}`}
             onClick={() => go({ tab: t })}
           >
             {label}
@@ -322,46 +387,10 @@ export function TaskPage({ id }: { id: string }) {
             />
           )}
           {tab === "usage" && <UsagePanel task={task} log={activity.log} />}
+          {tab === "details" && <div className="details-tab">{details}</div>}
         </section>
         <aside className="task-side" aria-label="Task details">
-          <section className="panel">
-            <h3>Prompt</h3>
-            <p className="prompt-text">{task.prompt}</p>
-          </section>
-          {activity.log.plan && (
-            <section className="panel">
-              <PlanCard explanation={activity.log.plan.explanation} steps={activity.log.plan.steps} />
-            </section>
-          )}
-          {attempt.summary && (
-            <section className="panel">
-              <h3>Summary</h3>
-              <p className="prompt-text">{attempt.summary}</p>
-            </section>
-          )}
-          {attempt.failureMessage && (
-            <section className="panel panel-bad">
-              <h3>Failed{attempt.failureReason ? `: ${attempt.failureReason.replace("_", " ")}` : ""}</h3>
-              <p>{attempt.failureMessage}</p>
-            </section>
-          )}
-          <section className="panel">
-            <h3>Attempt {attempt.index}</h3>
-            <dl className="kv">
-              <dt>Status</dt>
-              <dd>
-                <StatusBadge status={attempt.status} waitingFor={attempt.waitingFor} />
-              </dd>
-              <dt>Turns</dt>
-              <dd>{attempt.turnCount}</dd>
-              <dt>Tests</dt>
-              <dd>{attempt.testsPassed === null ? "not run" : attempt.testsPassed ? "passed" : "failed"}</dd>
-              <dt>Cost</dt>
-              <dd>{formatCost(attempt.usage.costUsd)}</dd>
-              <dt>Head</dt>
-              <dd className="mono">{shortSha(attempt.headCommit) || "—"}</dd>
-            </dl>
-          </section>
+          {details}
         </aside>
       </div>
       {dialog === "approve" && (
@@ -374,6 +403,7 @@ export function TaskPage({ id }: { id: string }) {
         />
       )}
       {dialog === "reject" && <RejectDialog task={task} onClose={() => setDialog(null)} onDone={setTask} />}
+      {dialog === "cancel" && <CancelDialog task={task} onClose={() => setDialog(null)} onDone={setTask} />}
     </div>
   );
 }

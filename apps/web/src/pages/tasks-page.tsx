@@ -4,10 +4,10 @@ import { useTasks, type TaskFilters } from "../lib/use-tasks.ts";
 import { useRepos } from "../lib/use-repos.ts";
 import { navigate, useLocation } from "../lib/router.ts";
 import { Link } from "../lib/link.tsx";
-import { formatAge, formatCost, statusLabel } from "../lib/format.ts";
+import { formatCost, statusLabel } from "../lib/format.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { ReviewPill } from "../components/review-pill.tsx";
-import { useNow } from "../lib/use-now.ts";
+import { RelativeTime } from "../components/relative-time.tsx";
 import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { useTitle } from "../lib/use-title.ts";
 
@@ -29,7 +29,6 @@ export function TasksPage() {
   const filters = useMemo<TaskFilters>(() => ({ status, repo, q }), [status, repo, q]);
   const { tasks, loading, error, more } = useTasks(filters);
   const { repos } = useRepos();
-  const now = useNow(15_000);
   const waiting = tasks.filter((t) => t.status === "waiting_for_input").length;
   useTitle(waiting ? `(${waiting} need input) Tasks` : "Tasks");
 
@@ -140,52 +139,54 @@ export function TasksPage() {
         </div>
       )}
       {tasks.length > 0 && (
-        <table className="task-table" aria-label="Tasks">
-          <thead>
-            <tr>
-              <th>Status</th>
-              <th>Task</th>
-              <th className="hide-sm">Repo</th>
-              <th className="hide-sm">Branch</th>
-              <th>Age</th>
-              <th className="num hide-sm">Attempts</th>
-              <th className="num">Cost</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tasks.map((t, i) => (
-              <tr
-                key={t.id}
-                data-task-id={t.id}
-                data-status={t.status}
-                className={i === cursor ? "kb-selected" : undefined}
-                aria-current={i === cursor ? "true" : undefined}
-                onClick={(e) => {
-                  if ((e.target as HTMLElement).closest("a")) return;
-                  navigate(`/tasks/${t.id}`);
-                }}
-              >
-                <td>
-                  <StatusBadge status={t.status} />
-                </td>
-                <td className="task-title-cell">
-                  <Link href={`/tasks/${t.id}`} className="task-link">
-                    {t.title}
-                  </Link>
-                  <ReviewPill review={t.review} />
-                  {t.mode !== "code" && <span className="pill">{t.mode}</span>}
-                </td>
-                <td className="hide-sm">{t.repoName}</td>
-                <td className="hide-sm mono">{t.baseRef}</td>
-                <td title={`${new Date(t.createdAt).toLocaleString()} by ${t.createdBy}`}>
-                  {formatAge(t.createdAt, now)}
-                </td>
-                <td className="num hide-sm">{t.attemptCount}</td>
-                <td className="num">{formatCost(t.usage.costUsd)}</td>
+        <div className="table-scroll">
+          <table className="task-table" aria-label="Tasks">
+            <thead>
+              <tr>
+                <th>Status</th>
+                <th>Task</th>
+                <th className="hide-sm">Repo</th>
+                <th className="hide-sm">Branch</th>
+                <th>Age</th>
+                <th className="num hide-sm">Attempts</th>
+                <th className="num">Cost</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {tasks.map((t, i) => (
+                <tr
+                  key={t.id}
+                  data-task-id={t.id}
+                  data-status={t.status}
+                  className={i === cursor ? "kb-selected" : undefined}
+                  aria-current={i === cursor ? "true" : undefined}
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest("a")) return;
+                    navigate(`/tasks/${t.id}`);
+                  }}
+                >
+                  <td>
+                    <StatusBadge status={t.status} />
+                  </td>
+                  <td className="task-title-cell">
+                    <Link href={`/tasks/${t.id}`} className="task-link">
+                      {t.title}
+                    </Link>
+                    <ReviewPill review={t.review} />
+                    {t.mode !== "code" && <span className="pill">{t.mode}</span>}
+                  </td>
+                  <td className="hide-sm">{t.repoName}</td>
+                  <td className="hide-sm mono">{t.baseRef}</td>
+                  <td title={`by ${t.createdBy}`}>
+                    <RelativeTime iso={t.createdAt} suffix="" />
+                  </td>
+                  <td className="num hide-sm">{t.attemptCount}</td>
+                  <td className="num">{formatCost(t.usage.costUsd)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {more && (
         <button className="btn" onClick={more} disabled={loading}>

@@ -28,8 +28,11 @@ export {
   DEFAULT_OPENAI_MODEL,
   ModelConfigError,
   priceFor,
+  providerEndpoint,
   resolveModel,
+  splitModel,
 } from "./resolve.ts";
+export { configuredModels, discoverModels, offeredModels } from "./model-catalog.ts";
 export type { Env, ModelCheck } from "./resolve.ts";
 export { costOf, DEFAULT_PRICES, defaultPrice } from "./pricing.ts";
 export type { Price } from "./pricing.ts";

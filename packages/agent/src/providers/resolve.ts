@@ -95,7 +95,24 @@ function resolveProvider(config: ModelConfig, name: string, env: Env): ResolvedP
   };
 }
 
-function splitModel(model: string): { provider: string; id: string } | undefined {
+/** How to reach a provider (for listing its models), or undefined for an unknown provider. */
+export function providerEndpoint(
+  config: ModelConfig,
+  name: string,
+  env: Env,
+):
+  | {
+      kind: ProviderConfig["kind"];
+      baseUrl: string | undefined;
+      apiKey: string | undefined;
+      headers: Record<string, string> | undefined;
+    }
+  | undefined {
+  const p = resolveProvider(config, name, env);
+  return p && { kind: p.config.kind, baseUrl: p.baseUrl, apiKey: p.apiKey, headers: p.config.headers };
+}
+
+export function splitModel(model: string): { provider: string; id: string } | undefined {
   const slash = model.indexOf("/");
   if (slash <= 0 || slash === model.length - 1) return undefined;
   return { provider: model.slice(0, slash), id: model.slice(slash + 1) };

@@ -1,5 +1,5 @@
 export type { AgentTool, ToolContext, ToolResult } from "./agent-tool.ts";
-export { shellTool, SHELL_DEFAULT_TIMEOUT_MS } from "./shell-tool.ts";
+export { shellCallRuns, shellTool, SHELL_DEFAULT_TIMEOUT_MS } from "./shell-tool.ts";
 export { applyPatchTool } from "./apply-patch-tool.ts";
 export { editorTool, EDITOR_TOOL_NAME } from "./editor-tool.ts";
 export { updatePlanTool } from "./update-plan-tool.ts";

@@ -83,6 +83,19 @@ export const shellTool: AgentTool = {
   },
 };
 
+/**
+ * Whether a shell call ran exactly `command` (whitespace aside) at the workspace root: how the
+ * runner tells that the agent ran the environment's test command itself.
+ */
+export function shellCallRuns(input: unknown, command: string): boolean {
+  const parsed = ShellInput.safeParse(input);
+  if (!parsed.success) return false;
+  const workdir = parsed.data.workdir?.trim() ?? "";
+  if (workdir !== "" && workdir !== "." && workdir !== "./") return false;
+  const squash = (s: string) => s.trim().replace(/\s+/g, " ");
+  return squash(toCommandLine(parsed.data.command)) === squash(command);
+}
+
 function toCommandLine(command: string | string[]): string {
   if (typeof command === "string") return command;
   if (command.length === 3 && /^(?:ba)?sh$/.test(command[0] ?? "") && /^-l?c$/.test(command[1] ?? ""))
