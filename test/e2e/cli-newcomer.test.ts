@@ -28,7 +28,7 @@ describe("the CLI as a newcomer types it", () => {
 
   it("--repo is inferred from the clone the command runs in, and explained when there is none", async () => {
     const clone = join(scratch, "my-clone");
-    execFileSync("git", ["clone", "-q", join(h.home, "repo"), clone]);
+    execFileSync("git", ["clone", "-q", join(h.work, "repo"), clone]);
     const r = await h.cli(["task", "new", "say hello", "--json"], { cwd: clone });
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as TaskWithAttempts).repoName).toBe("calc");

@@ -60,6 +60,7 @@ const onBoth = (granted: Omit<Probe, "on">, hidden: Omit<Probe, "on">): Probe[] 
 
 const PROBES: { [K in RouteName]: Probe[] } = {
   version: [{ expect: open }],
+  listModels: [{ expect: open }, { query: "discover=false", expect: open }],
   whoami: [{ expect: open }],
   listRunners: [{ expect: open }],
   listQueue: [{ expect: open }],

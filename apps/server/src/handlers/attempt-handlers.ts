@@ -57,11 +57,12 @@ export function attemptHandlers(
       if (query.against !== undefined) {
         if (query.turn !== undefined)
           throw new CadreError("bad_request", "choose either turn or against: a turn's diff has its own base");
-        const other = await find(query.against);
-        if (other.taskId !== a.taskId)
+        // The same answer whether the other attempt is missing or another task's: nothing leaks about hidden tasks.
+        const other = await ctx.store.attempts.get(query.against);
+        if (!other || other.taskId !== a.taskId)
           throw new CadreError(
             "bad_request",
-            `attempt ${other.id} belongs to another task: compare attempts of one task`,
+            `${query.against} is not an attempt of task ${a.taskId}: compare two attempts of one task`,
           );
         base = other.headCommit ?? other.baseCommit ?? task.baseCommit;
       }

@@ -41,7 +41,7 @@ function PulledLine({ task }: { task: TaskWithAttempts }) {
       {describeSelection(pulled.selected)}. The review is still open: approve, reject or follow up.
       <span className="muted">
         {" "}
-        · by {pulled.by}, {formatAge(pulled.at)} ago
+        · by {pulled.by}, <RelativeTime iso={pulled.at} />
       </span>
     </div>
   );
