@@ -20,6 +20,8 @@ function script(ctx: ScriptContext): Step {
   const users = userTexts(ctx.request);
   const last = users[users.length - 1] ?? "";
   if (prompt.includes("FOLLOW")) return { text: "follow-up done" };
+  if (prompt.includes("LONG"))
+    return ctx.step < 15 ? shellStep(`echo long step ${ctx.step}`) : { text: "Long run done." };
   if (last.startsWith("Answer to your question")) return { text: "Carried on after the stop, as answered." };
   if (users.some((u) => u.includes(STEER))) return { text: "Finished, using the existing helpers." };
   return { ...shellStep(`echo working step ${ctx.step}`), delayMs: 150 };
@@ -119,6 +121,13 @@ describe("steering a running attempt", () => {
       status: "completed",
       summary: "Carried on after the stop, as answered.",
     });
+  });
+
+  it("a long run leaves no MaxListenersExceededWarning in the server log", async () => {
+    // Fifteen model calls on one attempt's signal: each provider request used to leave an abort listener on it.
+    const done = await h.json<TaskWithAttempts>(["task", "new", "LONG: keep going", "--repo", "calc", "--wait"]);
+    expect(done.attempts[0]?.summary).toBe("Long run done.");
+    expect(h.server.logs()).not.toContain("MaxListenersExceededWarning");
   });
 
   it("a message for a task that is not running is refused with what to do instead", async () => {

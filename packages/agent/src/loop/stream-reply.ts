@@ -24,10 +24,17 @@ export async function streamReply(
   const signal = req.signal;
   const cancelled = (): ModelError => new ModelError("cancelled", "The run was cancelled.");
   if (signal.aborted) throw cancelled();
-  const iterator = model.stream(req)[Symbol.asyncIterator]();
+  // The provider SDKs hang an abort listener on the signal of every request and never take it off;
+  // on the attempt's long-lived signal they would pile up (MaxListenersExceededWarning after ten
+  // steps). Each request gets its own signal, linked to the attempt's only while it runs.
+  const request = new AbortController();
+  const iterator = model.stream({ ...req, signal: request.signal })[Symbol.asyncIterator]();
   let onAbort: (() => void) | null = null;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelled());
+    onAbort = () => {
+      request.abort();
+      reject(cancelled());
+    };
     signal.addEventListener("abort", onAbort, { once: true });
   });
   // Keep an unobserved rejection from surfacing when no race is pending.
