@@ -3,16 +3,16 @@ import type { UpdateChunk } from "./patch-types.ts";
 import { seekSequence } from "./seek-sequence.ts";
 
 /**
- * Applies an Update hunk's chunks, in order, to a file's content. Keeps the file's line
- * ending (CRLF stays CRLF) and always ends the result with one.
+ * Applies an Update hunk's chunks, in order, to a file's content. Every line keeps its own ending
+ * (a file mixing CRLF and LF stays mixed); an added line takes the ending of the first line its
+ * chunk removes, else the file's most common one. The result always ends with a line ending.
  * `label` names the hunk in errors, e.g. "hunk 2 (*** Update File: src/a.ts)".
  */
 export function applyChunks(content: string, chunks: readonly UpdateChunk[], label: string): string {
-  const eol = content.includes("\r\n") ? "\r\n" : "\n";
-  const lines = content.split("\n").map((l) => (eol === "\r\n" && l.endsWith("\r") ? l.slice(0, -1) : l));
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const { lines, endings } = splitLines(content);
+  const common = mostCommonEnding(endings);
 
-  const replacements: Array<{ at: number; remove: number; insert: string[] }> = [];
+  const replacements: Array<{ at: number; remove: number; insert: string[]; insertEndings: string[] }> = [];
   let cursor = 0;
   chunks.forEach((chunk, n) => {
     const where = chunks.length > 1 ? `${label}, chunk ${n + 1}` : label;
@@ -29,7 +29,7 @@ export function applyChunks(content: string, chunks: readonly UpdateChunk[], lab
     if (chunk.oldLines.length === 0) {
       // Pure insertion: right after the `@@` line when there is one, otherwise at the end of the file.
       const at = chunk.contexts.length > 0 && !chunk.isEndOfFile ? cursor : lines.length;
-      replacements.push({ at, remove: 0, insert: chunk.newLines });
+      replacements.push({ at, remove: 0, insert: chunk.newLines, insertEndings: chunk.newLines.map(() => common) });
       cursor = at;
       return;
     }
@@ -64,13 +64,41 @@ export function applyChunks(content: string, chunks: readonly UpdateChunk[], lab
       const o = fromOld[k];
       return o !== null && o !== undefined && o < old.length ? (lines[idx + o] ?? l) : l;
     });
-    replacements.push({ at: idx, remove: old.length, insert });
+    const firstRemoved = old.findIndex((_, k) => !fromOld.includes(k));
+    const addedEnding = firstRemoved >= 0 ? (endings[idx + firstRemoved] ?? common) : common;
+    const insertEndings = neu.map((_, k) => {
+      const o = fromOld[k];
+      return o !== null && o !== undefined && o < old.length ? (endings[idx + o] ?? common) : addedEnding;
+    });
+    replacements.push({ at: idx, remove: old.length, insert, insertEndings });
     cursor = idx + old.length;
   });
 
   // Later chunks never precede earlier ones (the cursor only moves forward), so apply from the end.
   // Ties (two insertions at one place) go later-chunk-first so they end up in patch order.
   const ordered = replacements.map((r, k) => ({ ...r, k })).sort((a, b) => b.at - a.at || b.k - a.k);
-  for (const r of ordered) lines.splice(r.at, r.remove, ...r.insert);
-  return lines.length === 0 ? "" : lines.join(eol) + eol;
+  for (const r of ordered) {
+    lines.splice(r.at, r.remove, ...r.insert);
+    endings.splice(r.at, r.remove, ...r.insertEndings);
+  }
+  return lines.map((line, i) => line + (endings[i] || common)).join("");
+}
+
+/** Splits content into lines and the ending each had ("" for a last line without one). */
+function splitLines(content: string): { lines: string[]; endings: string[] } {
+  const lines: string[] = [];
+  const endings: string[] = [];
+  for (const match of content.matchAll(/([^\n]*?)(\r\n|\n|$)/g)) {
+    const [whole, text = "", ending = ""] = match;
+    if (whole === "" && match.index === content.length) break;
+    lines.push(text);
+    endings.push(ending);
+  }
+  return { lines, endings };
+}
+
+function mostCommonEnding(endings: readonly string[]): string {
+  const crlf = endings.filter((ending) => ending === "\r\n").length;
+  const lf = endings.filter((ending) => ending === "\n").length;
+  return crlf > lf ? "\r\n" : "\n";
 }

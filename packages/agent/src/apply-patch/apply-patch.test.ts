@@ -225,6 +225,24 @@ describe("applyPatch", () => {
     expect(await read(s, "a.txt")).toBeNull();
   });
 
+  it("keeps each untouched line's own ending in a file with mixed line endings", async () => {
+    const s = await sandbox({ "w.txt": "a\r\nb\nc\r\nd\ne\r\n" });
+    const r = await applyPatch(s, wrap("*** Update File: w.txt", " a", "-b", "+B", "+B2", " c", "@@ d", "-e", "+E"));
+    expect(r.ok).toBe(true);
+    // Added lines take the ending of the line they replace.
+    expect(await read(s, "w.txt")).toBe("a\r\nB\nB2\nc\r\nd\nE\r\n");
+  });
+
+  it("edits a document that shows patch syntax, its '@@' and '***' lines as context", async () => {
+    const s = await sandbox({ "doc.md": "```\n@@ -1 +1 @@\n*** Update File: x\nold\n```\n" });
+    const r = await applyPatch(
+      s,
+      wrap("*** Update File: doc.md", " ```", " @@ -1 +1 @@", " *** Update File: x", "-old", "+new", " ```"),
+    );
+    expect(r.ok).toBe(true);
+    expect(await read(s, "doc.md")).toBe("```\n@@ -1 +1 @@\n*** Update File: x\nnew\n```\n");
+  });
+
   it("applies a CRLF patch to a CRLF file and keeps it CRLF", async () => {
     const s = await sandbox({ "w.txt": "a\r\nb\r\n" });
     const r = await applyPatch(s, "*** Begin Patch\r\n*** Update File: w.txt\r\n a\r\n-b\r\n+c\r\n*** End Patch\r\n");

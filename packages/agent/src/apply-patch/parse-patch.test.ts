@@ -95,6 +95,32 @@ describe("parsePatch", () => {
     });
   });
 
+  it("reads a context line whose text begins with '@@' or '***' as context, not a header", () => {
+    const p = parsePatch(
+      wrap(
+        ["*** Update File: doc.md", " @@ -1,2 +1,2 @@", " *** Add File: x", " *** End of File", "-old", "+new"].join(
+          "\n",
+        ),
+      ),
+    );
+    expect(p.hunks).toEqual([
+      {
+        type: "update",
+        path: "doc.md",
+        moveTo: null,
+        chunks: [
+          {
+            contexts: [],
+            oldLines: ["@@ -1,2 +1,2 @@", "*** Add File: x", "*** End of File", "old"],
+            newLines: ["@@ -1,2 +1,2 @@", "*** Add File: x", "*** End of File", "new"],
+            newFromOld: [0, 1, 2, null],
+            isEndOfFile: false,
+          },
+        ],
+      },
+    ]);
+  });
+
   it("allows an added empty file", () => {
     expect(parsePatch(wrap("*** Add File: empty.txt")).hunks).toEqual([
       { type: "add", path: "empty.txt", contents: "" },

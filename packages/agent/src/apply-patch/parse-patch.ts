@@ -8,7 +8,7 @@ const HEADER = /^\*\*\*\s*(Add File|Delete File|Update File|Move to):\s*(.*)$/;
 // `<<'EOF'`, `<<"EOF"`, `<<EOF`, optionally preceded by the command name: models wrap patches like shell heredocs.
 const HEREDOC_START = /^(?:\S+\s+)?<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1$/;
 
-/** Parses the apply_patch format (see apply-patch.md), tolerating heredoc wrappers and padded marker lines. */
+/** Parses the apply_patch format (grammar.ts has its grammar), tolerating heredoc wrappers and padded marker lines. */
 export function parsePatch(text: string): ParsedPatch {
   const lines = stripHeredoc(trimBlankEdges(text.replace(/\r\n/g, "\n").split("\n")));
   if (lines.length === 0)
@@ -74,7 +74,7 @@ export function parsePatch(text: string): ParsedPatch {
       i++;
     }
     const start = i;
-    while (i < body.length && !isHunkHeader(body[i] ?? "")) i++;
+    while (i < body.length && !isMarker(body[i] ?? "", isHunkHeader)) i++;
     const chunks = parseChunks(body.slice(start, i), path);
     if (chunks.length === 0 && moveTo === null) {
       throw new PatchError(
@@ -101,7 +101,7 @@ function parseChunks(lines: string[], path: string): UpdateChunk[] {
   for (let i = 0; i < end; i++) {
     const line = lines[i] ?? "";
     const trimmed = line.trim();
-    if (trimmed === "@@" || trimmed.startsWith("@@ ")) {
+    if (isMarker(line, (text) => text.trim() === "@@" || text.trim().startsWith("@@ "))) {
       if (current && hasLines(current)) chunks.push(current);
       if (!current || hasLines(current) || current.isEndOfFile) current = fresh();
       const ctx = trimmed.slice(2).trim();
@@ -110,7 +110,7 @@ function parseChunks(lines: string[], path: string): UpdateChunk[] {
       if (cleaned !== "") current.contexts.push(cleaned);
       continue;
     }
-    if (trimmed === EOF_MARKER) {
+    if (isMarker(line, (text) => text.trim() === EOF_MARKER)) {
       if (!current || !hasLines(current))
         throw new PatchError(`In '*** Update File: ${path}': '${EOF_MARKER}' must follow the lines of a chunk.`);
       current.isEndOfFile = true;
@@ -143,6 +143,15 @@ function parseChunks(lines: string[], path: string): UpdateChunk[] {
     );
   }
   return chunks;
+}
+
+/**
+ * Whether a line of an Update hunk is a marker (`@@`, `*** End of File`, the next hunk's header).
+ * One space then text is a context line, even when the text looks like a marker (a diff or a
+ * document that shows patch syntax); markers padded otherwise are still markers.
+ */
+function isMarker(line: string, matches: (line: string) => boolean): boolean {
+  return !/^ \S/.test(line) && matches(line);
 }
 
 function isHunkHeader(line: string): boolean {
