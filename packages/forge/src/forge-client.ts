@@ -111,4 +111,8 @@ export interface ForgeAdapter {
   readonly deliveryHeader: string;
   /** The ref a change request's head is fetched from in its base repository (GitHub: refs/pull/N/head). */
   changeRequestRef(number: number): string;
+  /** Where people and git reach the forge, from its API URL, when `--web-url` is not given. */
+  webUrlFor(apiUrl: string): string;
+  /** Whether writes are paced by default for this API URL (a hosted forge that asks it of busy clients). */
+  pacedByDefault(apiUrl: string): boolean;
 }

@@ -1,17 +1,10 @@
 import { CadreError, type CreateForge, type Forge } from "@cadre/protocol";
-import { connectStoredForge } from "@cadre/forge";
+import { connectStoredForge, forgeAdapter } from "@cadre/forge";
 import { encryptSecret, decryptSecret } from "@cadre/sandbox";
 import type { ForgeRecord, NewForge } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 import { requireRole } from "../access.ts";
-
-/** GitHub's web host for its API host: api.github.com → github.com, https://ghe/api/v3 → https://ghe. */
-export function webUrlFor(apiUrl: string): string {
-  const url = new URL(apiUrl);
-  if (url.hostname === "api.github.com") return "https://github.com";
-  return `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, "").replace(/\/+$/, "")}`;
-}
 
 type Auth = CreateForge["auth"];
 
@@ -73,16 +66,17 @@ export function forgeHandlers(
       if (await ctx.store.forges.find(body.name))
         throw new CadreError("conflict", `a forge named '${body.name}' already exists: choose another name`);
       const apiUrl = body.apiUrl.replace(/\/+$/, "");
+      const adapter = forgeAdapter(body.kind);
       const forge: NewForge = {
         name: body.name,
         kind: body.kind,
         apiUrl,
-        webUrl: (body.webUrl ?? webUrlFor(apiUrl)).replace(/\/+$/, ""),
+        webUrl: (body.webUrl ?? adapter.webUrlFor(apiUrl)).replace(/\/+$/, ""),
         botName: body.botName ?? "cadre",
         ...authFields(body.auth),
         encryptedSecrets: encryptedSecrets(ctx.secretKey, body.auth, body.webhookSecret),
         pollSeconds: body.pollSeconds ?? null,
-        pacing: body.pacing ?? new URL(apiUrl).hostname === "api.github.com",
+        pacing: body.pacing ?? adapter.pacedByDefault(apiUrl),
         serviceUser: "",
         createdBy: principal.user,
       };

@@ -8,6 +8,13 @@ function repoPathFromUrl(url: string): string | null {
   return m ? `${m[1]}/${m[2]}` : null;
 }
 
+/** GitHub's web host for its API host: api.github.com → github.com, https://ghe/api/v3 → https://ghe. */
+function webUrlFor(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  return `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, "").replace(/\/+$/, "")}`;
+}
+
 /** GitHub and GitHub Enterprise Server. */
 export const githubAdapter: ForgeAdapter = {
   kind: "github",
@@ -18,4 +25,7 @@ export const githubAdapter: ForgeAdapter = {
   parseWebhook: parseGithubWebhook,
   repoPathFromUrl,
   changeRequestRef: (number) => `refs/pull/${number}/head`,
+  webUrlFor,
+  // github.com asks clients to pace writes; Enterprise Server has rate limits off by default.
+  pacedByDefault: (apiUrl) => new URL(apiUrl).hostname === "api.github.com",
 };
