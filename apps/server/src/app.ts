@@ -5,7 +5,7 @@ import type { ServerContext } from "./server-context.ts";
 import type { RequestVariables } from "./principal.ts";
 import { registerRoutes, MAX_BODY_BYTES } from "./route-registry.ts";
 import { registerSseRoutes } from "./sse-routes.ts";
-import { toErrorResponse } from "./error-response.ts";
+import { noRoute, toErrorResponse } from "./error-response.ts";
 import { repoHandlers } from "./handlers/repo-handlers.ts";
 import { environmentHandlers } from "./handlers/environment-handlers.ts";
 import { taskHandlers } from "./handlers/task-handlers.ts";
@@ -40,17 +40,10 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
     if (status === 413) c.header("Connection", "close");
     return c.json(body, status as 400);
   });
-  app.notFound((c) =>
-    c.json(
-      {
-        error: {
-          code: "not_found",
-          message: `no route ${c.req.method} ${c.req.path}: see the API route table in packages/protocol`,
-        },
-      },
-      404,
-    ),
-  );
+  app.notFound((c) => {
+    const { status, body } = toErrorResponse(noRoute(c.req.method, c.req.path));
+    return c.json(body, status as 404);
+  });
 
   app.use("*", async (c, next) => {
     checkUrlEscapes(c.req.url);

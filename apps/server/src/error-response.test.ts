@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CadreError } from "@cadre/protocol";
-import { toErrorResponse } from "./error-response.ts";
+import { CadreError, ImageReferenceError } from "@cadre/protocol";
+import { noRoute, toErrorResponse } from "./error-response.ts";
 
 describe("toErrorResponse", () => {
   it("maps Cadre errors by code and hides unknown ones", () => {
@@ -23,5 +23,23 @@ describe("toErrorResponse", () => {
       code: "conflict",
       message: "a name 'calc' already exists: choose another or use the existing one",
     });
+  });
+
+  it("answers a request no route matches with a 404 that points at the route table", () => {
+    expect(toErrorResponse(noRoute("GET", "/api/v1/nothing"))).toEqual({
+      status: 404,
+      body: {
+        error: {
+          code: "not_found",
+          message: "no route GET /api/v1/nothing: see the API route table in packages/protocol",
+        },
+      },
+    });
+  });
+
+  it("maps a domain error by the code it extends CadreError with", () => {
+    const r = toErrorResponse(new ImageReferenceError('image reference "x": no such transport'), () => undefined);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toEqual({ code: "validation_failed", message: 'image reference "x": no such transport' });
   });
 });

@@ -50,6 +50,11 @@ export function toErrorResponse(
   };
 }
 
+/** The error for a request no route matches. */
+export function noRoute(method: string, path: string): CadreError {
+  return new CadreError("not_found", `no route ${method} ${path}: see the API route table in packages/protocol`);
+}
+
 /** PostgreSQL's unique_violation, as raised by both the pg driver and PGlite. */
 function isUniqueViolation(err: unknown): err is { code: string; detail?: string } {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "23505";

@@ -1,4 +1,4 @@
-import type { Usage } from "@cadre/protocol";
+import { CadreError, type ErrorCode, type Usage } from "@cadre/protocol";
 
 /** A tool as offered to a model. */
 export type ToolSpec =
@@ -42,12 +42,23 @@ export type ModelErrorKind =
   | "bad_request"
   | "cancelled";
 
+const MODEL_ERROR_CODES: Record<ModelErrorKind, ErrorCode> = {
+  auth: "not_configured",
+  model_not_found: "not_configured",
+  unreachable: "unavailable",
+  context_overflow: "bad_request",
+  rate_limited: "rate_limited",
+  server: "unavailable",
+  bad_request: "bad_request",
+  cancelled: "unavailable",
+};
+
 /** Thrown by model clients; `message` names the setting to fix where one applies. */
-export class ModelError extends Error {
+export class ModelError extends CadreError {
   readonly kind: ModelErrorKind;
   readonly retryAfterMs: number | null;
   constructor(kind: ModelErrorKind, message: string, retryAfterMs: number | null = null) {
-    super(message);
+    super(MODEL_ERROR_CODES[kind], message);
     this.name = "ModelError";
     this.kind = kind;
     this.retryAfterMs = retryAfterMs;

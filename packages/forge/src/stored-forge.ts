@@ -1,3 +1,4 @@
+import { CadreError } from "@cadre/protocol";
 import { forgeAdapter } from "./adapters.ts";
 import type { ForgeAdapter, ForgeClient, ForgeCredentials } from "./forge-client.ts";
 
@@ -24,7 +25,10 @@ function credentialsOf(forge: StoredForge, decrypt: (blob: string) => string): F
   const secret = (name: string): string => {
     const blob = forge.encryptedSecrets[name];
     if (!blob)
-      throw new Error(`forge ${forge.name} has no ${name} stored: set it with 'cadre forge update ${forge.name}'`);
+      throw new CadreError(
+        "not_configured",
+        `forge ${forge.name} has no ${name} stored: set it with 'cadre forge update ${forge.name}'`,
+      );
     return decrypt(blob);
   };
   if (forge.authKind === "app")

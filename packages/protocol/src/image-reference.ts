@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CadreError } from "./errors.ts";
 
 /**
  * An OCI image an environment names, in the containers-transport syntax skopeo uses. A plain
@@ -25,9 +26,9 @@ const DIGEST = /^sha256:[0-9a-f]{64}$|^sha512:[0-9a-f]{128}$/;
 const LOCAL_PATH = /^\/[A-Za-z0-9._/+@%=~-]*$/;
 
 /** A reference's parse failure, with a message that says what to write instead. */
-export class ImageReferenceError extends Error {
+export class ImageReferenceError extends CadreError {
   constructor(message: string) {
-    super(message);
+    super("validation_failed", message);
     this.name = "ImageReferenceError";
   }
 }

@@ -71,7 +71,7 @@ export const Task = z.object({
   attemptCount: z.number().int().min(1).max(8),
   mode: TaskMode,
   model: z.string(),
-  /** Derived from the attempts: the most advanced of them, see `taskStatus`. */
+  /** Derived from the attempts: the most advanced of them (computed in SQL by `task-queries.ts`). */
   status: AttemptStatus,
   review: Review,
   usage: Usage,
@@ -127,18 +127,3 @@ export const Turn = z.object({
   finishedAt: Timestamp.nullable(),
 });
 export type Turn = z.infer<typeof Turn>;
-
-/** The task's overall status from its attempts: active beats waiting beats finished. */
-export function taskStatus(statuses: readonly AttemptStatus[]): AttemptStatus {
-  const order: AttemptStatus[] = [
-    "running",
-    "provisioning",
-    "waiting_for_input",
-    "queued",
-    "completed",
-    "failed",
-    "cancelled",
-  ];
-  for (const s of order) if (statuses.includes(s)) return s;
-  return "queued";
-}

@@ -1,5 +1,5 @@
 import type { GitPath } from "@cadre/git";
-import type { Limits, NetworkPolicy } from "@cadre/protocol";
+import { CadreError, type Limits, type NetworkPolicy } from "@cadre/protocol";
 
 export interface SandboxExecOptions {
   cwd?: string;
@@ -101,11 +101,13 @@ export interface Workspace {
   destroy(): Promise<void>;
 }
 
-export class SandboxError extends Error {
+/** Provisioning or running the sandbox failed; `reason` is what the attempt records, `log` the setup output. */
+export class SandboxError extends CadreError {
   readonly reason: "setup_failed" | "sandbox_error" | "timeout";
   readonly log: string;
   constructor(reason: "setup_failed" | "sandbox_error" | "timeout", message: string, log = "") {
-    super(message);
+    // A failing setup command is the environment's to fix; the other reasons are Cadre's.
+    super(reason === "setup_failed" ? "not_configured" : "internal", message);
     this.name = "SandboxError";
     this.reason = reason;
     this.log = log;

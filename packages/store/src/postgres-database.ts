@@ -1,11 +1,12 @@
 import pg from "pg";
+import { CadreError } from "@cadre/protocol";
 import type { Database, Sql, SqlParam } from "./sql.ts";
 import { isTransient, retryTransient } from "./transient-errors.ts";
 
 /** Marks a failure that happened at or after COMMIT: the transaction may have taken effect, so it is not repeated. */
-class AmbiguousCommitError extends Error {
+class AmbiguousCommitError extends CadreError {
   constructor(override readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    super("unavailable", cause instanceof Error ? cause.message : String(cause));
   }
 }
 

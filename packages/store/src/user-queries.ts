@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ApiToken, NewApiToken, Role, User } from "@cadre/protocol";
+import { CadreError, type ApiToken, type NewApiToken, type Role, type User } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { iso, isoOrNull } from "./rows.ts";
@@ -102,7 +102,7 @@ export class UserQueries {
        select ins.*, $4::text as user_name from ins`,
       [newId("tok"), hashToken(token), label, userName],
     );
-    if (!rows[0]) throw new Error(`no user named ${userName}`);
+    if (!rows[0]) throw new CadreError("not_found", `no user named ${userName}`);
     return { token, info: toToken(rows[0]) };
   }
 

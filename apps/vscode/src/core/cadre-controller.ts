@@ -1,6 +1,6 @@
 import type { CadreClient } from "@cadre/client";
 import { countSelection, selectPatch, type ApplyPatchResult, type PatchSelection } from "@cadre/git";
-import { describeDelivery, type Repo, type TaskMode, type TaskWithAttempts } from "@cadre/protocol";
+import { CadreError, describeDelivery, type Repo, type TaskMode, type TaskWithAttempts } from "@cadre/protocol";
 import type { DiffPair, EditorUi, PickItem } from "./editor-ui.ts";
 import type { TaskStore } from "./task-store.ts";
 import { applyChange, describeApply } from "./apply-change.ts";
@@ -97,7 +97,7 @@ export class CadreController {
     const pairs = await this.diffPairs(patch);
     if (path) {
       const pair = pairs.find((p) => p.path === path);
-      if (!pair) throw new Error(`${path} is not part of task ${taskId}'s change`);
+      if (!pair) throw new CadreError("not_found", `${path} is not part of task ${taskId}'s change`);
       await this.d.ui.openDiff(pair);
       return [pair];
     }

@@ -1,6 +1,6 @@
 import { chosenAttempt, fetchWholeDiff, type CadreClient } from "@cadre/client";
 import { parsePatch, patchFilePath, type PatchFile } from "@cadre/git";
-import type { Attempt, TaskWithAttempts } from "@cadre/protocol";
+import { CadreError, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
 
 export interface TaskPatch {
   task: TaskWithAttempts;
@@ -16,7 +16,8 @@ export interface TaskPatch {
 export async function fetchTaskPatch(client: CadreClient, taskId: string, attemptIndex?: number): Promise<TaskPatch> {
   const task = await client.call("getTask", { params: { id: taskId } });
   const attempt = chosenAttempt(task, attemptIndex);
-  if (!attempt) throw new Error(`task ${taskId} has no attempt${attemptIndex ? ` ${attemptIndex}` : ""}`);
+  if (!attempt)
+    throw new CadreError("not_found", `task ${taskId} has no attempt${attemptIndex ? ` ${attemptIndex}` : ""}`);
   const diff = await fetchWholeDiff(client, attempt.id);
   return { task, attempt, text: diff.patch, head: diff.head, files: parsePatch(diff.patch) };
 }

@@ -1,7 +1,9 @@
+import { CadreError } from "@cadre/protocol";
+
 /** A patch that cannot be parsed or applied; the message is written for the model to act on. */
-export class PatchError extends Error {
+export class PatchError extends CadreError {
   constructor(message: string) {
-    super(message);
+    super("bad_request", message);
     this.name = "PatchError";
   }
 }

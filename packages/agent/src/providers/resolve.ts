@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { CadreError } from "@cadre/protocol";
 import type { ModelClient } from "../model-client.ts";
 import { createAnthropicClient } from "./anthropic-messages.ts";
 import type { ModelConfig, ProviderConfig } from "./config.ts";
@@ -16,9 +17,9 @@ const DEFAULT_CONTEXT_WINDOW = 128_000;
 const CLAUDE_CONTEXT_WINDOW = 200_000;
 
 /** Thrown by resolveModel when the configuration cannot produce a client; the message names the setting. */
-export class ModelConfigError extends Error {
+export class ModelConfigError extends CadreError {
   constructor(message: string) {
-    super(message);
+    super("not_configured", message);
     this.name = "ModelConfigError";
   }
 }
