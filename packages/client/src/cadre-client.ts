@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { ErrorEnvelope, routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
+import { routes, type JsonRouteName, type RouteDef, type Routes } from "@cadre/protocol";
 import { CadreApiError } from "./client-error.ts";
+import { errorFromBody } from "./error-body.ts";
 
 type Maybe<S extends z.ZodType, Key extends string> =
   z.input<S> extends undefined
@@ -96,18 +97,7 @@ export class CadreClient {
         res.status,
       );
     }
-    if (!res.ok) {
-      const env = ErrorEnvelope.safeParse(json);
-      if (env.success)
-        throw new CadreApiError(
-          env.data.error.code,
-          env.data.error.message,
-          res.status,
-          env.data.error.details,
-          env.data.error.command,
-        );
-      throw new CadreApiError("internal", `the server answered ${res.status}`, res.status);
-    }
+    if (!res.ok) throw errorFromBody(res.status, json, `the server answered ${res.status}`);
     return def.response.parse(json) as CallOutput<K>;
   }
 }

@@ -6,3 +6,4 @@ export * from "./attempt-diff.ts";
 export * from "./chosen-attempt.ts";
 export * from "./pending-input.ts";
 export * from "./server-url.ts";
+export * from "./error-body.ts";

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { CadreApiError } from "./client-error.ts";
+import { errorFromBody, parseJsonBody } from "./error-body.ts";
 import type { CadreClient } from "./cadre-client.ts";
 
 export interface SseOptions {
@@ -39,17 +39,7 @@ export async function* sseMessages(
     }
     if (!res.ok || !res.body) {
       const text = await res.text().catch(() => "");
-      let message = `event stream failed with ${res.status}`;
-      try {
-        message = (JSON.parse(text) as { error: { message: string } }).error.message;
-      } catch {
-        // not an error envelope
-      }
-      throw new CadreApiError(
-        res.status === 401 ? "unauthorized" : res.status === 404 ? "not_found" : "internal",
-        message,
-        res.status,
-      );
+      throw errorFromBody(res.status, parseJsonBody(text), `event stream failed with ${res.status}`);
     }
     failures = 0;
     const pending: EventSourceMessage[] = [];

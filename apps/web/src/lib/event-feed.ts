@@ -1,5 +1,5 @@
 import { Event, EventBody, SSE_EVENT } from "@cadre/protocol";
-import { CadreApiError, sseMessages, type CadreClient } from "@cadre/client";
+import { errorFromBody, parseJsonBody, sseMessages, type CadreClient } from "@cadre/client";
 
 const KNOWN = new Set<string>(EventBody.options.map((o) => o.shape.type.value));
 
@@ -36,18 +36,10 @@ export async function fetchEventPage(
     client.url("/attempts/:id/events", { id: attemptId }, { after, limit }),
     signal ? { signal } : {},
   );
-  const body = (await res.json().catch(() => null)) as {
-    items?: unknown[];
-    lastSeq?: number;
-    error?: { code: string; message: string };
-  } | null;
-  if (!res.ok || !body || !Array.isArray(body.items)) {
-    throw new CadreApiError(
-      (body?.error?.code as "internal" | undefined) ?? "internal",
-      body?.error?.message ?? `loading events failed with ${res.status}`,
-      res.status,
-    );
-  }
+  const json = parseJsonBody(await res.text().catch(() => ""));
+  const body = json as { items?: unknown[]; lastSeq?: number } | undefined;
+  if (!res.ok || !body || !Array.isArray(body.items))
+    throw errorFromBody(res.status, json, `loading events failed with ${res.status}`);
   const items: Event[] = [];
   let maxSeq = after;
   for (const raw of body.items) {
