@@ -15,6 +15,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/support/build-cli-bundle.ts"],
           testTimeout: 300_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -1,4 +1,4 @@
-import ora, { type Ora } from "ora";
+import type { Ora } from "ora";
 import type { Event } from "@cadre/protocol";
 import type { Output } from "./cli-context.ts";
 import { formatEvent } from "./format-event.ts";
@@ -31,6 +31,8 @@ function stepOf(e: Event): string | null {
  */
 export class Progress {
   private spinner: Ora | null = null;
+  private stopped = false;
+  private text: string;
   private readonly steps = new Map<number, string>();
 
   constructor(
@@ -38,7 +40,14 @@ export class Progress {
     private readonly mode: "spinner" | "lines" | "log" | "silent",
     private readonly label: string,
   ) {
-    if (mode === "spinner") this.spinner = ora({ text: label, stream: process.stderr }).start();
+    this.text = label;
+    if (mode === "spinner") void this.startSpinner();
+  }
+
+  /** ora (with its terminal helpers) is loaded only when a spinner is shown: most runs never need it. */
+  private async startSpinner(): Promise<void> {
+    const { default: ora } = await import("ora");
+    if (!this.stopped) this.spinner = ora({ text: this.text, stream: process.stderr }).start();
   }
 
   static for(o: Output, opts: { json?: boolean; follow?: boolean }, label: string): Progress {
@@ -60,11 +69,12 @@ export class Progress {
     if (this.mode === "lines" && e.type === "status")
       this.o.err(`attempt ${attempt}: ${step}${e.message ? ` - ${e.message}` : ""}`);
     this.steps.set(attempt, step);
-    if (this.spinner)
-      this.spinner.text = `${this.label} ${[...this.steps].map(([i, s]) => (this.steps.size > 1 ? `#${i} ${s}` : s)).join(" | ")}`;
+    this.text = `${this.label} ${[...this.steps].map(([i, s]) => (this.steps.size > 1 ? `#${i} ${s}` : s)).join(" | ")}`;
+    if (this.spinner) this.spinner.text = this.text;
   }
 
   stop(): void {
+    this.stopped = true;
     this.spinner?.stop();
   }
 }

@@ -16,7 +16,10 @@ const TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
-/** The built web app (apps/web/dist) ships with the server and is served at `/`. */
+/**
+ * The built web app (apps/web/dist) ships with the server and is served at `/`. This module runs
+ * from apps/server/src (sources) or from apps/cli/dist (the CLI bundle): both two levels under apps/.
+ */
 export function webDistDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web", "dist");
 }

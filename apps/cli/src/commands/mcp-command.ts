@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { clientFor } from "../cli-context.ts";
-import { createCadreMcpServer } from "../mcp/cadre-mcp-server.ts";
 
 export function registerMcpCommand(program: Command): void {
   program
@@ -11,15 +9,8 @@ export function registerMcpCommand(program: Command): void {
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const client = await clientFor(cmd);
-      const server = createCadreMcpServer(client);
-      const transport = new StdioServerTransport();
-      // The command lasts as long as the MCP client keeps stdin open.
-      const closed = new Promise<void>((resolve) => {
-        transport.onclose = () => resolve();
-        process.stdin.once("end", () => resolve());
-      });
-      await server.connect(transport);
-      await closed;
-      await server.close();
+      // Loaded on demand: the MCP SDK (with ajv and zod 3) is most of what other commands would parse.
+      const { serveMcp } = await import("../mcp/serve-mcp.ts");
+      await serveMcp(client);
     });
 }
