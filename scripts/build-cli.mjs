@@ -99,7 +99,13 @@ export async function buildCliBundle() {
   writeFileSync(join(staging, "package.json"), JSON.stringify({ type: "module" }));
   const previous = `${CLI_DIST}.${process.pid}.old`;
   if (existsSync(CLI_DIST)) renameSync(CLI_DIST, previous);
-  renameSync(staging, CLI_DIST);
+  try {
+    renameSync(staging, CLI_DIST);
+  } catch (error) {
+    // Another command built the same sources at the same time and swapped its bundle in first.
+    if (!existsSync(CLI_DIST)) throw error;
+    rmSync(staging, { recursive: true, force: true });
+  }
   rmSync(previous, { recursive: true, force: true });
 }
 
