@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import { layerRules } from "./eslint-layers.js";
 
 export default tseslint.config(
   { ignores: ["**/node_modules/**", "**/dist/**", "test-artifacts/**", "apps/web/dist/**", "apps/vscode/dist/**"] },
@@ -14,5 +15,6 @@ export default tseslint.config(
       "no-restricted-syntax": ["error", { selector: "ExportDefaultDeclaration", message: "Use named exports." }],
     },
   },
+  ...layerRules,
   { files: ["**/*.config.ts", "**/*.config.js", "apps/web/vite.config.ts"], rules: { "no-restricted-syntax": "off" } },
 );
