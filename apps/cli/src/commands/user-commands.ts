@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { CliExit, EXIT } from "../exit-codes.ts";
 import type { User } from "@cadre/protocol";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
+import { CliExit, EXIT } from "../exit-codes.ts";
 import { collect } from "../parse-options.ts";
 
 function describe(u: User): string {
