@@ -81,6 +81,7 @@ describe("web app on a phone (390×844) and a wide desktop", () => {
     expect(await horizontalOverflow(page), name).toEqual({ pageOverflow: 0, offenders: [] });
     expect(await clippedBars(page, ".nav"), name).toEqual([]);
     expect(await clippedBars(page, ".tabs"), name).toEqual([]);
+    expect(await clippedBars(page, ".attempt-tabs"), name).toEqual([]);
   }
 
   it("the task ran in the repo's own environment (preselected), its tests passed", () => {
@@ -109,6 +110,18 @@ describe("web app on a phone (390×844) and a wide desktop", () => {
     // The model's HTML is shown as text, never run.
     expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
     expect(await page.locator(".md img").count()).toBe(0);
+    await page.close();
+  });
+
+  it("a best-of-2 task's attempt tabs and view tabs all show", async () => {
+    const created = await stack.server.client.call("createTask", {
+      body: { prompt: "Fix add() and add a banner #s-wide", repo: "calc", attempts: 2 },
+    });
+    const page = await phone.newPage();
+    await page.goto(`${stack.server.url}/tasks/${created.id}?tab=attempts`);
+    await page.getByRole("tab", { name: "Attempt 2" }).waitFor();
+    await page.getByRole("tab", { name: "Details" }).waitFor();
+    await expectFits(page, "phone-task-attempts");
     await page.close();
   });
 

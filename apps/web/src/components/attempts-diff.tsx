@@ -43,7 +43,7 @@ export function AttemptsDiff({ task, first }: { task: TaskWithAttempts; first: n
           <span className="muted">
             {diff.totalFiles === 0
               ? "no difference: both attempts made the same change"
-              : `${diff.totalFiles} file${diff.totalFiles === 1 ? "" : "s"} differ`}
+              : `${diff.totalFiles} file${diff.totalFiles === 1 ? " differs" : "s differ"}`}
           </span>
         )}
       </div>
