@@ -39,6 +39,8 @@ export interface HarnessOptions {
   slots?: number;
   /** Keep every model request's body and normalized view in `model.requests` (default false: long runs stay small). */
   recordRequests?: boolean;
+  /** Extra environment for `cadre serve` (kept across restarts). */
+  serverEnv?: Record<string, string>;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -49,7 +51,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   if (opts.config) await writeFile(join(home, "config.json"), JSON.stringify(opts.config(model.url)));
   else await writeScriptedConfig(home, model.url);
   const slots = opts.slots ?? 2;
-  let server = await startCadreServe({ home, slots });
+  let server = await startCadreServe({ home, slots, ...(opts.serverEnv ? { env: opts.serverEnv } : {}) });
   const h: Harness = {
     model,
     server,
@@ -72,7 +74,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     },
     async restart(signal = "SIGTERM") {
       await server.stop(signal);
-      server = await startCadreServe({ home, slots });
+      server = await startCadreServe({ home, slots, ...(opts.serverEnv ? { env: opts.serverEnv } : {}) });
       h.server = server;
       h.env = { ...h.env, CADRE_URL: server.url };
     },

@@ -95,6 +95,28 @@ export class ForgeWorkQueries {
       : null;
   }
 
+  /** Keeps a claim while its work takes long (the forge is slow to answer): false once it was lost. */
+  async renewClaim(
+    table: "deliveries" | "jobs",
+    key: { forgeId: string; id: string },
+    holder: string,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const rows =
+      table === "deliveries"
+        ? await this.sql.query<{ n: number }>(
+            `update forge_deliveries set claim_expires_at = now() + make_interval(secs => $4::float8 / 1000)
+             where forge_id = $1 and delivery_id = $2 and claimed_by = $3 and state = 'pending' returning 1 as n`,
+            [key.forgeId, key.id, holder, leaseMs],
+          )
+        : await this.sql.query<{ n: number }>(
+            `update forge_jobs set claim_expires_at = now() + make_interval(secs => $3::float8 / 1000)
+             where id = $1 and claimed_by = $2 and state = 'pending' returning 1 as n`,
+            [key.id, holder, leaseMs],
+          );
+    return rows.length > 0;
+  }
+
   /** Ends a claimed delivery (in the caller's transaction); false when the claim was lost. */
   async finishDelivery(
     tx: Sql,

@@ -39,7 +39,7 @@ export interface ForgeWorld {
   stop(): Promise<void>;
 }
 
-export interface ForgeWorldOptions extends Pick<HarnessOptions, "script" | "slots"> {
+export interface ForgeWorldOptions extends Pick<HarnessOptions, "script" | "slots" | "serverEnv" | "recordRequests"> {
   /** Sign in as a GitHub App instead of with a personal token. */
   app?: {
     id: number;
@@ -59,7 +59,13 @@ export interface ForgeWorldOptions extends Pick<HarnessOptions, "script" | "slot
  */
 export async function startForgeWorld(options: ForgeWorldOptions): Promise<ForgeWorld> {
   const gh = await GithubDouble.start();
-  const h = await startHarness({ script: options.script, fixtureRepo: false, slots: options.slots ?? 2 });
+  const h = await startHarness({
+    script: options.script,
+    fixtureRepo: false,
+    slots: options.slots ?? 2,
+    ...(options.serverEnv ? { serverEnv: options.serverEnv } : {}),
+    ...(options.recordRequests ? { recordRequests: true } : {}),
+  });
   const token = gh.createToken("cadre-bot");
   h.env = { ...h.env, GH_TOKEN: token, GH_WEBHOOK_SECRET: WEBHOOK_SECRET };
   const secrets = [token, WEBHOOK_SECRET];

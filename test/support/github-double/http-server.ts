@@ -13,6 +13,8 @@ export interface RequestRecord {
   body: unknown;
   /** The Authorization scheme used ("token", "bearer", "basic" or none). */
   auth: string | null;
+  /** When the double had answered (ms since the epoch; 0 until then), for benchmarks. */
+  answeredAt: number;
 }
 
 export interface Limits {
@@ -30,6 +32,8 @@ export class DoubleHttp {
   /** Answers of the double that GitHub's description does not allow: bugs in the double. */
   readonly doubleBugs: string[] = [];
   limits: Limits = { remaining: 0, kind: "secondary", retryAfterSeconds: 1 };
+  /** Operations held until a test releases them (to stop a caller mid-way, e.g. before a crash). */
+  readonly holds = new Map<string, { reached: () => void; released: Promise<void> }>();
 
   constructor(
     private readonly world: World,
@@ -103,10 +107,12 @@ export class DoubleHttp {
       status: 0,
       body: body ? safeJson(body) : undefined,
       auth: schemeOf(req.headers.authorization),
+      answeredAt: 0,
     };
     this.requests.push(record);
     const answer = await this.answer(req, { method, path, query, body }, record);
     record.status = answer.status;
+    record.answeredAt = Date.now();
     return answer;
   }
 
@@ -127,6 +133,11 @@ export class DoubleHttp {
     record.operationId = checked.operation.operationId;
     const limited = this.rateLimited();
     if (limited) return limited;
+    const hold = this.holds.get(checked.operation.operationId);
+    if (hold) {
+      hold.reached();
+      await hold.released;
+    }
     const handler = this.handlers[checked.operation.operationId];
     if (!handler) {
       this.violations.push(

@@ -70,6 +70,13 @@ export class GithubDouble {
     const check = OpenApiCheck.load(description);
     const renderer = new Renderer(check, this.state, this.webUrl, this.apiUrl);
     this.hooks = new WebhookSender(renderer);
+    this.hooks.currentUrl = (hookId) => {
+      for (const repo of this.state.repos.values()) {
+        const hook = repo.hooks.find((h) => h.id === hookId);
+        if (hook) return hook.url;
+      }
+      return this.state.app && hookId === this.state.app.id * 10 ? this.state.app.webhook?.url : undefined;
+    };
     this.world = new World(this.state, renderer, this.hooks);
     const handlers = {
       ...repoHandlers(this.world),
@@ -187,6 +194,25 @@ export class GithubDouble {
   /** Installation tokens minted so far are refused from now on (an early revocation). */
   revokeInstallationTokens(): void {
     for (const owner of this.state.tokens.values()) if (owner.kind === "installation") owner.revoked = true;
+  }
+
+  /**
+   * Holds every call of an operation (by operationId) until `release` is called: `reached`
+   * resolves when the first one arrives.
+   */
+  hold(operationId: string): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.http.holds.set(operationId, { reached, released });
+    return {
+      reached: arrived,
+      release: () => {
+        this.http.holds.delete(operationId);
+        release();
+      },
+    };
   }
 
   /** The next `count` API requests are refused with GitHub's (secondary by default) rate-limit answer. */

@@ -62,8 +62,8 @@ export class Renderer {
       id: user.id,
       node_id: `U_${user.id}`,
       type: user.type,
-      url: `${this.apiUrl}/users/${login}`,
-      html_url: `${this.webUrl}/${login}`,
+      url: `${this.apiUrl}/users/${encodeURIComponent(login)}`,
+      html_url: `${this.webUrl}/${encodeURIComponent(login)}`,
     });
   }
 

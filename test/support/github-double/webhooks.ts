@@ -53,6 +53,9 @@ export class WebhookSender {
   readonly deliveries: Delivery[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
 
+  /** The hook's URL now (a redelivery goes where the hook points today). */
+  currentUrl: (hookId: number) => string | undefined = () => undefined;
+
   constructor(private readonly renderer: Renderer) {}
 
   /** An example payload of `event`/`action` with the double's own objects laid over it. */
@@ -114,7 +117,8 @@ export class WebhookSender {
   redeliver(id: string): Promise<Delivery> {
     const original = this.deliveries.find((d) => d.id === id);
     if (!original) throw new Error(`no delivery ${id}`);
-    return this.post({ ...original, status: null, response: "", redelivery: true });
+    const url = this.currentUrl(Number(original.headers["x-github-hook-id"])) ?? original.url;
+    return this.post({ ...original, url, status: null, response: "", redelivery: true });
   }
 
   /**

@@ -96,6 +96,8 @@ async function followUp(
     remote: p.remote,
   });
   if (!next || next.commit === delivered.commit) return next ?? delivered;
+  // Recorded before anything else: CI may report on the new head at once.
+  await record(p.scope, task.id, next);
   const thread = { kind: "change_request" as const, number: delivered.number };
   if (input.link.ownChangeRequest) {
     const description = await body(p, task, attempt);
@@ -109,6 +111,16 @@ async function followUp(
     ),
   );
   return next;
+}
+
+/** The task and its link know the change request and the commit delivered there. */
+async function record(scope: ForgeScope, taskId: string, delivery: PullRequestDelivery): Promise<void> {
+  await scope.ctx.store.tasks.setDelivery(taskId, delivery);
+  await scope.ctx.store.forgeLinks.setDelivered(taskId, {
+    changeRequest: delivery.number,
+    branch: delivery.branch,
+    commit: delivery.commit,
+  });
 }
 
 /** The branch Cadre pushed for this task before a crash kept it from recording so: taken up again. */
@@ -234,12 +246,7 @@ export async function deliverChangeRequest(
   else if (input.link.ownChangeRequest) delivery = await open(p, input);
   else delivery = await pushToTheirs(p, input);
   if (!delivery) return null;
-  await scope.ctx.store.tasks.setDelivery(input.task.id, delivery);
-  await scope.ctx.store.forgeLinks.setDelivered(input.task.id, {
-    changeRequest: delivery.number,
-    branch: delivery.branch,
-    commit: delivery.commit,
-  });
+  await record(scope, input.task.id, delivery);
   if (!current && input.link.thread?.kind === "issue") {
     const thread = input.link.thread;
     await tracked(scope, (client) => client.comment(p.repoPath, thread, `Opened #${delivery.number}: ${delivery.url}`));

@@ -7,6 +7,7 @@ import { job } from "./forge-jobs.ts";
 import { forgeScope } from "./forge-scope.ts";
 import { runJob } from "./job-runner.ts";
 import { pollForges } from "./forge-poller.ts";
+import { noteOnTask } from "./task-notice.ts";
 
 export interface ForgeWorkerOptions {
   /** Deliveries and jobs handled at once (each waits on the forge and git). */
@@ -23,7 +24,7 @@ export interface ForgeWorkerOptions {
  * NOTIFY (a new delivery, a task that changed) and by a tick for retries and polling.
  */
 export class ForgeWorker {
-  private readonly holder = `forge_${process.pid}_${randomBytes(4).toString("hex")}`;
+  private readonly worker = `forge_${process.pid}_${randomBytes(4).toString("hex")}`;
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly tickMs: number;
@@ -83,41 +84,59 @@ export class ForgeWorker {
 
   private async lane(): Promise<void> {
     while (!this.stopped) {
-      const delivery = await this.ctx.store.forgeWork.claimDelivery(this.holder, this.leaseMs);
+      // Each claim has its own holder, so a claim taken over is fenced even within this process.
+      const holder = `${this.worker}_${randomBytes(4).toString("hex")}`;
+      const delivery = await this.ctx.store.forgeWork.claimDelivery(holder, this.leaseMs);
       if (delivery) {
-        await this.handleDelivery(delivery);
+        const key = { forgeId: delivery.forgeId, id: delivery.deliveryId };
+        await this.renewing("deliveries", key, holder, () => this.handleDelivery(delivery, holder));
         continue;
       }
-      const claimed = await this.ctx.store.forgeWork.claimJob(this.holder, this.leaseMs);
+      const claimed = await this.ctx.store.forgeWork.claimJob(holder, this.leaseMs);
       if (!claimed) return;
-      await this.handleJob(claimed);
+      const key = { forgeId: claimed.forgeId, id: claimed.id };
+      await this.renewing("jobs", key, holder, () => this.handleJob(claimed, holder));
     }
   }
 
-  private async handleDelivery(delivery: DeliveryRecord): Promise<void> {
+  /** Renews a claim while its work runs, so a slow forge does not hand the work to a second worker. */
+  private async renewing(
+    table: "deliveries" | "jobs",
+    key: { forgeId: string; id: string },
+    holder: string,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    const timer = setInterval(
+      () => void this.ctx.store.forgeWork.renewClaim(table, key, holder, this.leaseMs).catch(() => undefined),
+      Math.max(250, this.leaseMs / 3),
+    );
     try {
-      await processDelivery(this.ctx, delivery, this.holder);
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async handleDelivery(delivery: DeliveryRecord, holder: string): Promise<void> {
+    try {
+      await processDelivery(this.ctx, delivery, holder);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.forges.log(`forge delivery ${delivery.deliveryId} (${delivery.event}): ${message}`);
-      await this.ctx.store.forgeWork.retryDelivery({ ...delivery, holder: this.holder, error: `failed: ${message}` });
+      await this.ctx.store.forgeWork.retryDelivery({ ...delivery, holder, error: `failed: ${message}` });
     }
   }
 
-  private async handleJob(claimed: JobRecord): Promise<void> {
+  private async handleJob(claimed: JobRecord, holder: string): Promise<void> {
     try {
       const forge = await this.ctx.store.forges.find(claimed.forgeId);
       if (forge) await runJob(forgeScope(this.ctx, forge), claimed);
-      await this.ctx.store.db.transaction((tx) => this.ctx.store.forgeWork.finishJob(tx, claimed.id, this.holder));
+      await this.ctx.store.db.transaction((tx) => this.ctx.store.forgeWork.finishJob(tx, claimed.id, holder));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.forges.log(`forge job ${claimed.key}: ${message}`);
-      await this.ctx.store.forgeWork.retryJob({
-        id: claimed.id,
-        holder: this.holder,
-        error: message,
-        attempts: claimed.attempts,
-      });
+      await this.ctx.store.forgeWork.retryJob({ id: claimed.id, holder, error: message, attempts: claimed.attempts });
+      await noteOnTask(this.ctx, claimed, error).catch(() => undefined);
     }
   }
 
