@@ -2,6 +2,7 @@ import type { Attempt, Turn } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { toAttempt, toTurn, type AttemptRow, type TurnRow } from "./rows.ts";
 import type { RunInput } from "./run-input.ts";
+import { TERMINAL_SQL } from "./status-sql.ts";
 
 export interface AttemptRecord extends Attempt {
   needsRun: boolean;
@@ -64,7 +65,7 @@ export class AttemptQueries {
   async takeIdle(id: string, holder: string): Promise<boolean> {
     const rows = await this.sql.query<{ id: string }>(
       `update attempts set runner_id = $2, lease_expires_at = now() + interval '1 minute'
-       where id = $1 and (runner_id is null or lease_expires_at < now()) and status not in ('completed', 'failed', 'cancelled') returning id`,
+       where id = $1 and (runner_id is null or lease_expires_at < now()) and status not in (${TERMINAL_SQL}) returning id`,
       [id, holder],
     );
     return rows.length > 0;

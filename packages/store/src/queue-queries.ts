@@ -1,6 +1,7 @@
 import type { Sql } from "./sql.ts";
 import { toAttemptRecord, type AttemptRecord } from "./attempt-queries.ts";
 import type { AttemptRow } from "./rows.ts";
+import { TERMINAL_SQL } from "./status-sql.ts";
 
 /** Caps on running attempts; absent or null means no cap. */
 export interface QueueLimits {
@@ -34,7 +35,7 @@ export class QueueQueries {
              and not exists (
                select 1 from attempts b
                where b.task_id in (select jsonb_array_elements_text(t.queue_after))
-                 and b.status not in ('completed', 'failed', 'cancelled')
+                 and b.status not in (${TERMINAL_SQL})
              )
              and ($3::int is null or (select coalesce(sum(n), 0) from running) < $3)
              and ($4::int is null or coalesce(r.n, 0) < $4)

@@ -1,4 +1,4 @@
-import { CadreError, isTerminal, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
+import { CadreError, isTerminal, TERMINAL_STATUSES, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
 import type { RunInput } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
@@ -121,7 +121,7 @@ export function taskHandlers(
         task.id,
         attempt,
         input,
-        ["completed", "failed", "cancelled"],
+        [...TERMINAL_STATUSES],
         `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`,
       );
     },
