@@ -19,7 +19,7 @@ import type { ForgeLink } from "@cadre/store";
 import { mirrorPath } from "../cadre-home.ts";
 import { slugOf } from "../handlers/review-handlers.ts";
 import { changeRequestBody, firstParagraph } from "./change-request-body.ts";
-import { tracked, type ForgeScope } from "./forge-scope.ts";
+import { explained, tracked, type ForgeScope } from "./forge-scope.ts";
 
 type PullRequestDelivery = Extract<Delivery, { kind: "pull_request" }>;
 type Changed = Attempt & { headCommit: string };
@@ -239,6 +239,11 @@ export async function deliverChangeRequest(
   scope: ForgeScope,
   input: ChangeRequestInput,
 ): Promise<PullRequestDelivery | null> {
+  const repoPath = input.link.repoPath;
+  return explained(scope, repoPath, () => deliver(scope, input));
+}
+
+async function deliver(scope: ForgeScope, input: ChangeRequestInput): Promise<PullRequestDelivery | null> {
   const p = await place(scope, input.task);
   const current = input.task.review.delivery;
   let delivery: PullRequestDelivery | null;

@@ -1,4 +1,4 @@
-import type { ForgeAdapter, ForgeClient } from "@cadre/forge";
+import { ForgeError, type ForgeAdapter, type ForgeClient } from "@cadre/forge";
 import type { ForgeRecord } from "@cadre/store";
 import type { ServerContext } from "../server-context.ts";
 
@@ -37,4 +37,24 @@ export function forgeScope(ctx: ServerContext, forge: ForgeRecord): ForgeScope {
 /** Calls the forge, recording a refused credential or permission on the forge's page. */
 export function tracked<T>(scope: ForgeScope, run: (client: ForgeClient) => Promise<T>): Promise<T> {
   return scope.ctx.forges.track(scope.forge, () => run(scope.client));
+}
+
+/**
+ * Runs work that talks to the forge over git as well as its API. When it fails outside the API,
+ * the API is asked whether Cadre's credentials still work: a revoked token or a lost permission is
+ * then reported as such (and shown on the forge's page), not as git's "authentication failed".
+ */
+export async function explained<T>(scope: ForgeScope, repoPath: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ForgeError) throw error;
+    const refusal = await tracked(scope, (client) => client.repository(repoPath)).then(
+      () => null,
+      (apiError: unknown) => apiError,
+    );
+    if (refusal instanceof ForgeError && (refusal.problem === "credentials" || refusal.problem === "permission"))
+      throw refusal;
+    throw error;
+  }
 }
