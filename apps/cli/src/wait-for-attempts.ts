@@ -14,8 +14,7 @@ export async function waitForAttempts(
   client: CadreClient,
   task: TaskWithAttempts,
   afterSeq: Map<string, number>,
-  onEvent: (e: Event, attemptIndex: number) => void,
-  signal?: AbortSignal,
+  { onEvent, signal }: { onEvent: (e: Event, attemptIndex: number) => void; signal?: AbortSignal | undefined },
 ): Promise<TaskWithAttempts> {
   await Promise.all(
     task.attempts

@@ -9,7 +9,7 @@ export function errorFromBody(status: number, body: unknown, fallback: string): 
   const envelope = ErrorEnvelope.safeParse(body);
   if (envelope.success) {
     const { code, message, details, command } = envelope.data.error;
-    return new CadreApiError(code, message, status, details, command);
+    return new CadreApiError(code, message, status, { details, command });
   }
   return new CadreApiError(
     status === 401 ? "unauthorized" : status === 404 ? "not_found" : "internal",

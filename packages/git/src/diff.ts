@@ -120,7 +120,7 @@ export async function diffCommits(input: DiffInput): Promise<Diff> {
   const page = all.slice(offset, offset + limit);
   const end = offset + page.length;
   const patch =
-    page.length === 0 ? "" : await pagePatch(gitDir, base, head, page, page.length === all.length ? paths : null);
+    page.length === 0 ? "" : await pagePatch(gitDir, { base, head }, page, page.length === all.length ? paths : null);
   return {
     base,
     head,
@@ -141,8 +141,7 @@ export async function diffCommits(input: DiffInput): Promise<Diff> {
  */
 async function pagePatch(
   gitDir: string,
-  base: string,
-  head: string,
+  { base, head }: { base: string; head: string },
   page: FileStat[],
   wholeDiffPaths: string[] | null,
 ): Promise<string> {

@@ -25,7 +25,7 @@ describe("pushRefs", () => {
       { dst: "refs/heads/cadre/task-1", commit: next, status: "created" },
     ]);
     expect(await git(remote, "rev-parse", "main", "cadre/task-1")).toBe(`${next}\n${next}`);
-    expect((await pushBranch(local.gitDir, remote, next, "main")).status).toBe("up_to_date");
+    expect((await pushBranch(local.gitDir, remote, { commit: next, branch: "main" })).status).toBe("up_to_date");
   });
 
   it("refuses a non-fast-forward with a conflict error and pushes nothing", async () => {
@@ -50,7 +50,9 @@ describe("pushRefs", () => {
     // Atomic: the other ref was not created either.
     await expect(git(remote, "rev-parse", "--verify", "--quiet", "refs/heads/cadre/side")).rejects.toThrow();
     // Forcing is explicit.
-    expect((await pushBranch(local.gitDir, remote, ours, "main", { force: true })).status).toBe("forced");
+    expect((await pushBranch(local.gitDir, remote, { commit: ours, branch: "main" }, { force: true })).status).toBe(
+      "forced",
+    );
     expect(await git(remote, "rev-parse", "main")).toBe(ours);
   });
 
@@ -61,7 +63,7 @@ describe("pushRefs", () => {
       "bad_request",
     );
     expect(await code(pushRefs(local.gitDir, remote, [{ src: "--all", dst: "main" }]))).toBe("bad_request");
-    expect(await code(pushBranch(local.gitDir, remote, "main", "bad..name"))).toBe("bad_request");
-    expect(await code(pushBranch(local.gitDir, remote, "nope", "x"))).toBe("not_found");
+    expect(await code(pushBranch(local.gitDir, remote, { commit: "main", branch: "bad..name" }))).toBe("bad_request");
+    expect(await code(pushBranch(local.gitDir, remote, { commit: "nope", branch: "x" }))).toBe("not_found");
   });
 });

@@ -165,8 +165,7 @@ export async function pushRefs(
 export async function pushBranch(
   gitDir: string,
   remote: string,
-  commit: string,
-  branch: string,
+  { commit, branch }: { commit: string; branch: string },
   opts: PushOptions & { force?: boolean } = {},
 ): Promise<PushedRef> {
   assertSafeBranchName(branch);

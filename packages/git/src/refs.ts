@@ -64,12 +64,12 @@ async function zeroOid(gitDir: string, like?: string): Promise<string> {
   return "0".repeat(fmt === "sha256" ? 64 : 40);
 }
 
+/** One `update-ref --stdin` line on `ref`; `expected`: the line names the old value (a compare-and-swap). */
 async function runRefTransaction(
   gitDir: string,
   ref: string,
   line: string,
-  message: string | undefined,
-  expected: boolean,
+  { message, expected }: { message: string | undefined; expected: boolean },
 ): Promise<void> {
   const args = ["update-ref", "--stdin", "-z"];
   if (message) args.push("-m", message.replace(/[\0\n]/g, " "));
@@ -104,7 +104,7 @@ export async function updateRef(
   } else {
     line += "\0";
   }
-  await runRefTransaction(gitDir, ref, line, opts.message, cas);
+  await runRefTransaction(gitDir, ref, line, { message: opts.message, expected: cas });
 }
 
 /** Deletes a full ref (refs/…); a missing ref is not an error unless `oldValue` is given. */
@@ -118,13 +118,10 @@ export async function deleteRef(
     throw new CadreError("bad_request", `oldValue for ${ref} must be a full sha`);
   }
   if (opts.oldValue === undefined && (await readRef(gitDir, ref)) === null) return;
-  await runRefTransaction(
-    gitDir,
-    ref,
-    `delete ${ref}\0${opts.oldValue ?? ""}\0`,
-    opts.message,
-    opts.oldValue !== undefined,
-  );
+  await runRefTransaction(gitDir, ref, `delete ${ref}\0${opts.oldValue ?? ""}\0`, {
+    message: opts.message,
+    expected: opts.oldValue !== undefined,
+  });
 }
 
 export interface RefEntry {

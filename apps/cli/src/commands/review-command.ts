@@ -74,9 +74,9 @@ export function registerReviewCommand(program: Command): void {
       const progress = Progress.for(stdio, { json: opts.json ?? false }, `reviewing (task ${created.id})`);
       let task: TaskWithAttempts;
       try {
-        task = await waitForAttempts(client, created, new Map(created.attempts.map((a) => [a.id, 0])), (e, i) =>
-          progress.event(e, i),
-        );
+        task = await waitForAttempts(client, created, new Map(created.attempts.map((a) => [a.id, 0])), {
+          onEvent: (e, i) => progress.event(e, i),
+        });
       } finally {
         progress.stop();
       }

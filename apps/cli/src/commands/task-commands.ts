@@ -39,13 +39,13 @@ export async function waitAndReport(
   client: CadreClient,
   task: TaskWithAttempts,
   before: Map<string, number>,
-  opts: { json?: boolean; follow?: boolean },
-  o: Output = stdio,
+  opts: { json?: boolean; follow?: boolean; output?: Output },
 ): Promise<never> {
+  const o = opts.output ?? stdio;
   const progress = Progress.for(o, opts, `task ${task.id}`);
   let final: TaskWithAttempts;
   try {
-    final = await waitForAttempts(client, task, before, (e, i) => progress.event(e, i));
+    final = await waitForAttempts(client, task, before, { onEvent: (e, i) => progress.event(e, i) });
   } finally {
     progress.stop();
   }

@@ -36,7 +36,10 @@ export async function waitUntilSettled(
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
   try {
     // On timeout the event streams end quietly and the task is read as it is then.
-    const done = await waitForAttempts(client, task, seqs, opts.onEvent ?? (() => undefined), abort.signal);
+    const done = await waitForAttempts(client, task, seqs, {
+      onEvent: opts.onEvent ?? (() => undefined),
+      signal: abort.signal,
+    });
     return { task: done, timedOut: abort.signal.aborted && !settled(done) };
   } finally {
     clearTimeout(timer);

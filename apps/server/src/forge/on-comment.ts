@@ -46,8 +46,7 @@ function followupDecision(
   scope: ForgeScope,
   event: CommentEvent,
   link: ForgeLink,
-  instruction: string,
-  by: string,
+  { instruction, by }: { instruction: string; by: string },
 ): Decision {
   const text = followupText(event.comment, instruction);
   return {
@@ -77,8 +76,7 @@ async function newTaskDecision(
   scope: ForgeScope,
   event: CommentEvent,
   repo: Repo,
-  instruction: string,
-  by: string,
+  { instruction, by }: { instruction: string; by: string },
 ): Promise<Decision> {
   const discussion = await tracked(scope, (client) => client.discussion(event.repoPath, event.thread));
   const prompt = mentionPrompt({
@@ -159,9 +157,9 @@ export async function onComment(scope: ForgeScope, event: CommentEvent): Promise
   const link = onChangeRequest
     ? await scope.ctx.store.forgeLinks.forChangeRequest(scope.forge.id, event.repoPath, event.thread.number)
     : null;
-  if (link) return followupDecision(scope, event, link, instruction, by);
+  if (link) return followupDecision(scope, event, link, { instruction, by });
   try {
-    return await newTaskDecision(scope, event, repo, instruction, by);
+    return await newTaskDecision(scope, event, repo, { instruction, by });
   } catch (error) {
     if (error instanceof CadreError && (error.code === "not_configured" || error.code === "unavailable"))
       return cannotStart(scope, event, error);

@@ -24,9 +24,7 @@ async function question(scope: ForgeScope, task: TaskWithAttempts, attempt: Atte
 
 async function codeTurn(
   scope: ForgeScope,
-  task: TaskWithAttempts,
-  attempt: Attempt,
-  link: ForgeLink,
+  { task, attempt, link }: { task: TaskWithAttempts; attempt: Attempt; link: ForgeLink },
   status: string,
 ): Promise<void> {
   const url = scope.ctx.forges.taskUrl(task.id);
@@ -55,7 +53,7 @@ export async function onTurnEnd(
   const task = await scope.ctx.store.tasks.get(payload.taskId);
   const attempt = task?.attempts.find((a) => a.id === link?.attemptId);
   if (!link || !task || !attempt) return;
-  if (link.purpose === "code") return codeTurn(scope, task, attempt, link, payload.status);
+  if (link.purpose === "code") return codeTurn(scope, { task, attempt, link }, payload.status);
   if (payload.status === "completed") return postReview(scope, task, link);
   if (payload.status === "waiting_for_input") return say(scope, link, await question(scope, task, attempt));
   await tracked(scope, (client) =>

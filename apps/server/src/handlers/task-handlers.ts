@@ -46,8 +46,7 @@ export function taskHandlers(
     taskId: string,
     attempt: Attempt,
     input: RunInput,
-    allowed: string[],
-    refusal: string,
+    { allowed, refusal }: { allowed: string[]; refusal: string },
   ): Promise<TaskWithAttempts> {
     if (!(await ctx.store.attempts.requestRun(attempt.id, input, allowed))) throw new CadreError("conflict", refusal);
     return get(taskId);
@@ -117,13 +116,10 @@ export function taskHandlers(
             text: body.text || "Rebase onto the target branch's new head and resolve the conflicts.",
           }
         : { kind: "followup", text: body.text };
-      return resume(
-        task.id,
-        attempt,
-        input,
-        [...TERMINAL_STATUSES],
-        `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`,
-      );
+      return resume(task.id, attempt, input, {
+        allowed: [...TERMINAL_STATUSES],
+        refusal: `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`,
+      });
     },
 
     async answerTask({ params, body, principal }) {
@@ -139,8 +135,10 @@ export function taskHandlers(
         task.id,
         attempt,
         { kind: "answer", text: body.text },
-        ["waiting_for_input"],
-        `attempt ${attempt.index} is not waiting for an answer (it is ${attempt.status})`,
+        {
+          allowed: ["waiting_for_input"],
+          refusal: `attempt ${attempt.index} is not waiting for an answer (it is ${attempt.status})`,
+        },
       );
     },
 
@@ -158,8 +156,7 @@ export function taskHandlers(
         task.id,
         attempt,
         { kind: "plan_approved", text },
-        ["waiting_for_input"],
-        `attempt ${attempt.index} has no plan waiting for approval`,
+        { allowed: ["waiting_for_input"], refusal: `attempt ${attempt.index} has no plan waiting for approval` },
       );
     },
 
@@ -177,8 +174,7 @@ export function taskHandlers(
         task.id,
         attempt,
         { kind: "plan_rejected", text },
-        ["waiting_for_input"],
-        `attempt ${attempt.index} has no plan waiting for approval`,
+        { allowed: ["waiting_for_input"], refusal: `attempt ${attempt.index} has no plan waiting for approval` },
       );
     },
   };

@@ -27,9 +27,7 @@ function parseEvent(raw: unknown): Event | null {
 export async function fetchEventPage(
   client: CadreClient,
   attemptId: string,
-  after: number,
-  limit: number,
-  signal?: AbortSignal,
+  { after, limit, signal }: { after: number; limit: number; signal?: AbortSignal | undefined },
 ): Promise<{ items: Event[]; lastSeq: number; seen: number; maxSeq: number }> {
   const res = await client.request(
     "GET",

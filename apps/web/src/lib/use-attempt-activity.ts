@@ -50,7 +50,7 @@ export function useAttemptActivity(attemptId: string | null, onEvent?: (e: Event
     };
     void (async () => {
       try {
-        const first = await fetchEventPage(client, attemptId, 0, FIRST_PAGE, ctrl.signal);
+        const first = await fetchEventPage(client, attemptId, { after: 0, limit: FIRST_PAGE, signal: ctrl.signal });
         log.apply(first.items);
         let after = first.maxSeq;
         setState({ log, version: ++version, loading: first.seen === FIRST_PAGE, error: null });
@@ -62,7 +62,7 @@ export function useAttemptActivity(attemptId: string | null, onEvent?: (e: Event
           const start = (i: number) => {
             const a = starts[i];
             if (a !== undefined && !inflight.has(i))
-              inflight.set(i, fetchEventPage(client, attemptId, a, PAGE, ctrl.signal));
+              inflight.set(i, fetchEventPage(client, attemptId, { after: a, limit: PAGE, signal: ctrl.signal }));
           };
           for (let i = 0; i < starts.length; i++) {
             for (let k = i; k < i + PARALLEL; k++) start(k);

@@ -165,5 +165,5 @@ export function createAnthropicClient(settings: ProviderSettings): ModelClient {
     throw new ModelError("server", `the stream from ${baseURL} ended before message_stop`);
   }
 
-  return retryingClient(name, settings, "anthropic", ctx, attempt);
+  return retryingClient({ name, settings, family: "anthropic", ctx }, attempt);
 }

@@ -85,13 +85,15 @@ function describe(err: OpenAI.APIError | Anthropic.APIError): { text: string; co
   return { text, code };
 }
 
-function fromStatus(
-  status: number,
-  headers: Headers | undefined,
-  text: string,
-  code: string,
-  ctx: ErrorContext,
-): ClassifiedError {
+/** An HTTP answer from a provider: its status, headers (when it had them) and what its body said. */
+interface ProviderAnswer {
+  status: number;
+  headers: Headers | undefined;
+  text: string;
+  code: string;
+}
+
+function fromStatus({ status, headers, text, code }: ProviderAnswer, ctx: ErrorContext): ClassifiedError {
   const detail = text ? `: ${text}` : "";
   // Only client errors: a 429 saying "tokens per minute" is not an overflow.
   const clientError = status === 400 || status === 413 || status === 422;
@@ -155,7 +157,7 @@ export function classifyError(err: unknown, ctx: ErrorContext): ClassifiedError 
   }
   if ((err instanceof OpenAI.APIError || err instanceof Anthropic.APIError) && typeof err.status === "number") {
     const { text, code } = describe(err);
-    return fromStatus(err.status, err.headers, text, code, ctx);
+    return fromStatus({ status: err.status, headers: err.headers, text, code }, ctx);
   }
   if (err instanceof OpenAI.APIError || err instanceof Anthropic.APIError) {
     // Errors sent inside an open stream carry no status.
@@ -168,7 +170,7 @@ export function classifyError(err: unknown, ctx: ErrorContext): ClassifiedError 
           : CONTEXT_PATTERNS.test(text)
             ? 400
             : 500;
-    return fromStatus(status, undefined, text, code, ctx);
+    return fromStatus({ status, headers: undefined, text, code }, ctx);
   }
   const code = causeCode(err);
   if (code && UNREACHABLE_CODES.has(code))

@@ -150,5 +150,5 @@ export function createOpenAIChatClient(settings: ProviderSettings): ModelClient 
     };
   }
 
-  return retryingClient(name, settings, "openai", ctx, attempt);
+  return retryingClient({ name, settings, family: "openai", ctx }, attempt);
 }

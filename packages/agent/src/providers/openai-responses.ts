@@ -187,5 +187,5 @@ export function createOpenAIResponsesClient(settings: ProviderSettings): ModelCl
     throw new ModelError("server", `the stream from ${baseURL} ended before the response completed`);
   }
 
-  return retryingClient(name, settings, "openai", ctx, attempt);
+  return retryingClient({ name, settings, family: "openai", ctx }, attempt);
 }

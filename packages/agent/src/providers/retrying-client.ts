@@ -5,10 +5,12 @@ import { withRetry } from "./retry.ts";
 
 /** A ModelClient whose every request is one `attempt`, retried on 429/5xx as the settings say. */
 export function retryingClient(
-  name: string,
-  settings: ProviderSettings,
-  family: ModelClient["family"],
-  ctx: ErrorContext,
+  {
+    name,
+    settings,
+    family,
+    ctx,
+  }: { name: string; settings: ProviderSettings; family: ModelClient["family"]; ctx: ErrorContext },
   attempt: (req: ModelRequest) => AsyncIterable<ModelStreamEvent>,
 ): ModelClient {
   return {
