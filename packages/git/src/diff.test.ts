@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Diff } from "@cadre/protocol";
-import { diffCommits } from "./diff.ts";
+import { diffCommits, diffStats } from "./diff.ts";
 import { parsePatch } from "./patch.ts";
 import { runGit } from "./run-git.ts";
 import { commitAll, git, makeRepo, tempDir, writeFiles } from "./test-support.ts";
@@ -177,5 +177,31 @@ describe("diffCommits", () => {
     expect(diff.additions).toBe(5000);
     expect(diff.deletions).toBe(5000);
     expect(parsePatch(diff.patch)).toHaveLength(100);
+  });
+});
+
+describe("diffStats", () => {
+  it("gives diffCommits' totals (renames, binaries, mode and type changes included) in one pass", async () => {
+    const s = await scenario();
+    const diff = await diffCommits({ gitDir: s.gitDir, base: s.base, head: s.head, limit: 1 });
+    const stats = await diffStats({ gitDir: s.gitDir, base: s.base, head: "main" });
+    expect(stats).toEqual({ totalFiles: diff.totalFiles, additions: diff.additions, deletions: diff.deletions });
+    expect(stats.totalFiles).toBe(7);
+    expect(await diffStats({ gitDir: s.gitDir, base: s.head, head: s.base })).toEqual({
+      totalFiles: 7,
+      additions: diff.deletions,
+      deletions: diff.additions,
+    });
+  });
+
+  it("is zero for a commit against itself and refuses refs that are options or missing", async () => {
+    const s = await scenario();
+    expect(await diffStats({ gitDir: s.gitDir, base: s.head, head: s.head })).toEqual({
+      totalFiles: 0,
+      additions: 0,
+      deletions: 0,
+    });
+    await expect(diffStats({ gitDir: s.gitDir, base: "--output=/tmp/x", head: s.head })).rejects.toThrow();
+    await expect(diffStats({ gitDir: s.gitDir, base: "no-such-branch", head: s.head })).rejects.toThrow(/not found/);
   });
 });

@@ -3,7 +3,7 @@ import { CadreError } from "@cadre/protocol";
 import { runGitIn, splitNul } from "./git-dir.ts";
 import { formatPatchFile, parsePatch, patchFilePath } from "./patch.ts";
 import { resolveCommit } from "./refs.ts";
-import { assertSafeRelPath } from "./safety.ts";
+import { assertSafeRelPath, isFullObjectId } from "./safety.ts";
 
 export interface DiffInput {
   gitDir: string;
@@ -93,6 +93,32 @@ export function parseRawNumstat(out: Buffer): FileStat[] {
 
 function byPath(a: FileStat, b: FileStat): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** How much two commits differ: the totals of `diffCommits`, without its file list or patch. */
+export interface DiffStats {
+  totalFiles: number;
+  additions: number;
+  deletions: number;
+}
+
+/**
+ * The totals of the diff between two commits in one `diff-tree` pass (the same options as
+ * `diffCommits`), for callers that need no patch. Equal commits differ in nothing: no git runs.
+ */
+export async function diffStats(input: { gitDir: string; base: string; head: string }): Promise<DiffStats> {
+  const { gitDir } = input;
+  if (input.base === input.head) return { totalFiles: 0, additions: 0, deletions: 0 };
+  const commit = (ref: string): Promise<string> =>
+    isFullObjectId(ref) ? Promise.resolve(ref) : resolveCommit(gitDir, ref);
+  const [base, head] = await Promise.all([commit(input.base), commit(input.head)]);
+  const args = ["diff-tree", "-r", "-z", "-M", "--raw", "--numstat", "--no-abbrev", ...DIFF_OPTS, base, head];
+  const files = parseRawNumstat((await runGitIn(gitDir, args)).stdout);
+  return {
+    totalFiles: files.length,
+    additions: files.reduce((sum, f) => sum + f.additions, 0),
+    deletions: files.reduce((sum, f) => sum + f.deletions, 0),
+  };
 }
 
 /**

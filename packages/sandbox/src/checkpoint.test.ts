@@ -89,4 +89,27 @@ describe("checkpoints: scan, commit and restore", () => {
     );
     await restored.destroy();
   });
+
+  it("a scan repeated with nothing in between is reused, and every command, write and delete is seen", async () => {
+    const ws = await manager.provision(testRequest(repo));
+    const paths = async (): Promise<string[]> =>
+      (await ws.changes()).changes.map((c) => `${c.kind} ${String(c.path)}`).sort();
+    expect(await paths()).toEqual([]);
+    expect(await paths()).toEqual([]);
+    await ws.exec("echo one > one.txt");
+    expect(await paths()).toEqual(["upsert one.txt"]);
+    const first = await ws.changes();
+    first.changes.length = 0;
+    expect(await paths()).toEqual(["upsert one.txt"]);
+    await ws.writeFile("two.txt", "two\n");
+    expect(await paths()).toEqual(["upsert one.txt", "upsert two.txt"]);
+    await ws.deleteFile("a.txt");
+    expect(await paths()).toEqual(["delete a.txt", "upsert one.txt", "upsert two.txt"]);
+    // A scan that runs while a command writes is never kept for later.
+    const running = ws.exec("sleep 0.3; echo late > late.txt");
+    await ws.changes();
+    await running;
+    expect(await paths()).toEqual(["delete a.txt", "upsert late.txt", "upsert one.txt", "upsert two.txt"]);
+    await ws.destroy();
+  });
 });

@@ -63,6 +63,12 @@ export class SandboxWorkspace implements Workspace {
   private network: Promise<PhaseNetwork> | null = null;
   private readonly running = new Set<AbortController>();
   private destroyed = false;
+  /** Bumped when anything that may change the workspace's files (a command, a write, a restore) starts and ends. */
+  private generation = 0;
+  /** How many of those are under way. */
+  private changing = 0;
+  /** The last scan, reused while nothing could have changed since (checkpoints follow one another without commands between). */
+  private scanned: { generation: number; result: WorkspaceChanges } | null = null;
 
   constructor(private readonly ctx: WorkspaceContext) {
     this.attemptId = ctx.meta.attemptId;
@@ -148,6 +154,7 @@ export class SandboxWorkspace implements Workspace {
     if (opts.signal?.aborted) controller.abort();
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     this.running.add(controller);
+    this.beginChange();
     const diskLimit = limits.diskMb * 1024 * 1024;
     try {
       const result = await launch({
@@ -181,6 +188,7 @@ export class SandboxWorkspace implements Workspace {
     } finally {
       opts.signal?.removeEventListener("abort", onAbort);
       this.running.delete(controller);
+      this.endChange();
     }
   }
 
@@ -210,7 +218,28 @@ export class SandboxWorkspace implements Workspace {
 
   async writeFile(path: string, data: Buffer | string, opts: { executable?: boolean } = {}): Promise<void> {
     this.assertWritable();
-    await this.writeResolved(await this.hostRoot(), path, data, opts.executable ?? false);
+    await this.whileChanging(async () =>
+      this.writeResolved(await this.hostRoot(), path, data, opts.executable ?? false),
+    );
+  }
+
+  private beginChange(): void {
+    this.generation += 1;
+    this.changing += 1;
+  }
+
+  private endChange(): void {
+    this.changing -= 1;
+    this.generation += 1;
+  }
+
+  private async whileChanging<T>(work: () => Promise<T>): Promise<T> {
+    this.beginChange();
+    try {
+      return await work();
+    } finally {
+      this.endChange();
+    }
   }
 
   private async writeResolved(root: string, path: string, data: Buffer | string, executable: boolean): Promise<void> {
@@ -225,10 +254,12 @@ export class SandboxWorkspace implements Workspace {
 
   async deleteFile(path: string): Promise<void> {
     this.assertWritable();
-    const root = await this.hostRoot();
-    const parts = await resolveWorkspacePath(root, path, false);
-    if (parts.length === 0) throw new SandboxError("sandbox_error", "refusing to delete the workspace root");
-    await rm(join(root, ...parts), { recursive: true, force: true });
+    await this.whileChanging(async () => {
+      const root = await this.hostRoot();
+      const parts = await resolveWorkspacePath(root, path, false);
+      if (parts.length === 0) throw new SandboxError("sandbox_error", "refusing to delete the workspace root");
+      await rm(join(root, ...parts), { recursive: true, force: true });
+    });
   }
 
   async stat(path: string): Promise<WorkspaceFileStat | null> {
@@ -241,10 +272,13 @@ export class SandboxWorkspace implements Workspace {
   }
 
   async changes(): Promise<WorkspaceChanges> {
+    const generation = this.generation;
+    const settled = this.changing === 0;
+    if (settled && this.scanned?.generation === generation) return copyChanges(this.scanned.result);
     const root = await this.hostRoot();
     // Checkpoints run between commands: no setuid file the last one made stays on the host disk.
     await stripSetIdBits(this.upper);
-    return scanChanges({
+    const result = await scanChanges({
       upper: this.upper,
       merged: root,
       setup: this.ctx.meta.setup,
@@ -252,6 +286,9 @@ export class SandboxWorkspace implements Workspace {
       gitPrefix: this.kind === "overlay" && this.holder ? enterPrefix(this.holder.pid) : [],
       gitWorkTree: this.merged,
     });
+    // Kept only when no command ran during the scan and nothing was written since it began.
+    this.scanned = settled && generation === this.generation ? { generation, result } : null;
+    return copyChanges(result);
   }
 
   diskUsage(): Promise<number> {
@@ -260,7 +297,9 @@ export class SandboxWorkspace implements Workspace {
 
   /** Fills this workspace from a checkpoint commit (see restoreCheckpoint: no link is followed). */
   async restore(mirrorPath: string, baseCommit: string, restoreCommit: string): Promise<void> {
-    await restoreCheckpoint({ root: await this.hostRoot(), mirrorPath, baseCommit, restoreCommit });
+    await this.whileChanging(async () =>
+      restoreCheckpoint({ root: await this.hostRoot(), mirrorPath, baseCommit, restoreCommit }),
+    );
   }
 
   async release(): Promise<void> {
@@ -286,4 +325,9 @@ export class SandboxWorkspace implements Workspace {
     );
     await removeTree(moved ? trash : this.ctx.dir);
   }
+}
+
+/** A scan's lists, copied so a caller changing them cannot change what a later call returns. */
+function copyChanges(result: WorkspaceChanges): WorkspaceChanges {
+  return { ...result, changes: [...result.changes], skipped: [...result.skipped] };
 }

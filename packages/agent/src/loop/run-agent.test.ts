@@ -155,6 +155,41 @@ describe("runAgent", () => {
     expect(h.emitted.find((e) => e.type === "notice")).toMatchObject({ level: "warning" });
   });
 
+  it("hands the runner a reply's events and its first tool call together, before the tool runs", async () => {
+    const h = await harness([
+      {
+        text: "Echoing.",
+        toolCalls: [
+          { name: "shell", input: { command: "echo one" } },
+          { name: "shell", input: { command: "echo two" } },
+        ],
+      },
+      { text: "Done." },
+    ]);
+    // A sink that stores nothing until the current tick ends: what it holds then was handed over together.
+    const batches: string[][] = [];
+    let open: string[] | null = null;
+    h.opts.emit = async (e) => {
+      h.emitted.push(e);
+      if (open) return void open.push(e.type);
+      const batch = [e.type];
+      open = batch;
+      batches.push(batch);
+      await Promise.resolve();
+      open = null;
+    };
+    expect(await runAgent(h.opts)).toMatchObject({ kind: "completed" });
+    expect(batches[1]).toEqual(["assistant_message", "usage", "tool_call"]);
+    expect(types(h.emitted).slice(0, 5)).toEqual([
+      "user_message",
+      "assistant_message",
+      "usage",
+      "tool_call",
+      "command_output",
+    ]);
+    expect(types(h.emitted).filter((t) => t === "tool_call")).toHaveLength(2);
+  });
+
   it("rethrows errors from the runner's emit and checkpoint instead of reporting an agent failure", async () => {
     const boom = new Error("lease lost");
     const h = await harness([{ text: "x" }], {

@@ -35,6 +35,15 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentOutcome> {
     }
     events.push(e);
   };
+  // Several events at once: queued together, so a sink that batches can store them in one write.
+  const emitAll = async (list: EventBody[]): Promise<void> => {
+    try {
+      await Promise.all(list.map((e) => opts.emit(e)));
+    } catch (err) {
+      throw new SinkError(err);
+    }
+    events.push(...list);
+  };
   const checkpoint = async (): Promise<void> => {
     try {
       await opts.checkpoint();
@@ -43,7 +52,7 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentOutcome> {
     }
   };
   try {
-    return await drive({ ...opts, checkpoint }, events, emit);
+    return await drive({ ...opts, checkpoint }, events, { emit, emitAll });
   } catch (err) {
     // The runner's own failures (storing an event, checkpointing) are its to handle: rethrow them as they came.
     if (err instanceof SinkError) throw err.cause;
@@ -64,11 +73,13 @@ export async function runAgent(opts: RunAgentOptions): Promise<AgentOutcome> {
   }
 }
 
-async function drive(
-  opts: RunAgentOptions,
-  events: EventBody[],
-  emit: (e: EventBody) => Promise<void>,
-): Promise<AgentOutcome> {
+interface Emitters {
+  emit: (e: EventBody) => Promise<void>;
+  emitAll: (list: EventBody[]) => Promise<void>;
+}
+
+async function drive(opts: RunAgentOptions, events: EventBody[], emitters: Emitters): Promise<AgentOutcome> {
+  const { emit, emitAll } = emitters;
   const { model, signal } = opts;
   const keepTokens = Math.floor(model.contextWindow * KEEP_RECENT);
   if (signal.aborted) return CANCELLED;
@@ -122,14 +133,13 @@ async function drive(
   });
 
   const nextStep = (): number => usageTotals(events).steps + 1;
-  const emitUsage = async (usage: Parameters<typeof usageCost>[0]): Promise<void> => {
-    await emit({
-      type: "usage",
-      model: model.name,
-      step: nextStep(),
-      usage: { ...usage, costUsd: usageCost(usage, opts.price) },
-    });
-  };
+  const usageEvent = (usage: Parameters<typeof usageCost>[0]): EventBody => ({
+    type: "usage",
+    model: model.name,
+    step: nextStep(),
+    usage: { ...usage, costUsd: usageCost(usage, opts.price) },
+  });
+  const emitUsage = (usage: Parameters<typeof usageCost>[0]): Promise<void> => emit(usageEvent(usage));
 
   const compact = async (tokensBefore: number): Promise<void> => {
     const { items } = rebuildConversation(events, keepTokens);
@@ -193,10 +203,13 @@ async function drive(
     overflowRetried = false;
     calibration = Math.max(0, reply.usage.inputTokens - estimate);
 
-    if (reply.reasoning.trim()) await emit({ type: "reasoning", text: reply.reasoning });
-    if (reply.text.trim()) await emit({ type: "assistant_message", text: reply.text });
-    await emitUsage(reply.usage);
+    // The reply's events go out with its first tool call, in one write, still before any tool runs.
+    const replyEvents: EventBody[] = [];
+    if (reply.reasoning.trim()) replyEvents.push({ type: "reasoning", text: reply.reasoning });
+    if (reply.text.trim()) replyEvents.push({ type: "assistant_message", text: reply.text });
+    replyEvents.push(usageEvent(reply.usage));
     if (reply.toolCalls.length === 0) {
+      await emitAll(replyEvents);
       // A message that came in during the last step still gets an answer before the run ends.
       const late = await deliverMessages(opts.inbox, emit);
       if (late.stop) return { kind: "waiting", waitingFor: "answer" };
@@ -205,8 +218,9 @@ async function drive(
     }
 
     let waiting = false;
-    for (const call of reply.toolCalls) {
-      await emit({ type: "tool_call", callId: call.callId, name: call.name, input: call.input });
+    for (const [index, call] of reply.toolCalls.entries()) {
+      const callEvent: EventBody = { type: "tool_call", callId: call.callId, name: call.name, input: call.input };
+      await emitAll(index === 0 ? [...replyEvents, callEvent] : [callEvent]);
       // Every call gets a result, even those skipped, so the conversation stays valid.
       const result: ToolResult = waiting
         ? { output: "Not run: the run paused for the user's answer. Call it again if still needed.", isError: true }
