@@ -23,14 +23,14 @@ import { CODEX_VERSION, ensureCodex, lastLine, makeCodexHome, writeCodexConfig }
 import { formatTable, median, type BenchTable } from "./lib/table.ts";
 
 /** Model replies in the trajectory: STEPS - 1 echo tool calls, then one text answer. */
-const STEPS = 20;
-const ECHOES = STEPS - 1;
+export const STEPS = 20;
+export const ECHOES = STEPS - 1;
 const CODEX_TIMEOUT_MS = 180_000;
 
 /** Wall clock in ms with sub-millisecond resolution (comparable with events' ISO `at`). */
-const now = (): number => performance.timeOrigin + performance.now();
+export const now = (): number => performance.timeOrigin + performance.now();
 
-interface RequestStamp {
+export interface RequestStamp {
   lane: number;
   step: number;
   at: number;
@@ -40,7 +40,7 @@ interface RequestStamp {
  * One script for both systems: it offers the shell tool the client declared — Cadre's `shell`
  * (`{ command }`) or Codex's `exec_command` (`{ cmd }`) — and stamps each request's arrival.
  */
-function echoScript(stamps: RequestStamp[]): ScriptFunction {
+export function echoScript(stamps: RequestStamp[]): ScriptFunction {
   return (ctx) => {
     stamps.push({ lane: ctx.lane, step: ctx.step, at: now() });
     if (ctx.step >= ECHOES) return { text: `Done: echoed ${ECHOES} steps.` };
@@ -53,7 +53,7 @@ function echoScript(stamps: RequestStamp[]): ScriptFunction {
 }
 
 /** Where one step's time went, in ms: request → tool call seen → command done → next request. */
-interface StepSplit {
+export interface StepSplit {
   toCall: number;
   command: number;
   toNextRequest: number;
@@ -61,7 +61,7 @@ interface StepSplit {
   reported?: number;
 }
 
-interface RunResult {
+export interface RunResult {
   wallMs: number;
   /** Arrival of each model request of the run (epoch ms). */
   requests: number[];
@@ -75,7 +75,7 @@ interface RunResult {
   problem?: string;
 }
 
-const perStep = (r: RunResult): number | null => {
+export const perStep = (r: RunResult): number | null => {
   const first = r.requests[0];
   const last = r.requests[r.requests.length - 1];
   return r.requests.length === STEPS && first !== undefined && last !== undefined ? (last - first) / (STEPS - 1) : null;
@@ -108,7 +108,12 @@ interface CodexItem {
   exit_code?: number | null;
 }
 
-async function runCodex(bin: string, codexHome: string, repo: string, stamps: RequestStamp[]): Promise<RunResult> {
+export async function runCodex(
+  bin: string,
+  codexHome: string,
+  repo: string,
+  stamps: RequestStamp[],
+): Promise<RunResult> {
   const lines: { at: number; line: string }[] = [];
   const t0 = now();
   const { code, stderr, timedOut } = await new Promise<{ code: number | null; stderr: string; timedOut: boolean }>(
@@ -190,7 +195,7 @@ async function runCodex(bin: string, codexHome: string, repo: string, stamps: Re
 
 // ---------------------------------------------------------------- Cadre
 
-async function allEvents(api: CadreClient, attemptId: string): Promise<Event[]> {
+export async function allEvents(api: CadreClient, attemptId: string): Promise<Event[]> {
   const out: Event[] = [];
   let after = 0;
   for (;;) {

@@ -164,7 +164,9 @@ export async function benchLoad(count = Number(process.env.CADRE_BENCH_TASKS ?? 
     `${count} tasks × ${STEPS} steps each; SSE latency = receipt time − the event's stored time, over ${SUBSCRIBERS} subscribers (one per task, spread over the instances); memory = peak RSS of one server process`,
   ];
   try {
-    const setups = [...(postgresAvailable() ? [scaleOut] : []), embedded];
+    // CADRE_BENCH_LOAD_SETUPS=scale-out runs only that one (bench/perf-table.ts needs no more).
+    const only = process.env.CADRE_BENCH_LOAD_SETUPS;
+    const setups = [...(postgresAvailable() ? [scaleOut] : []), ...(only === "scale-out" ? [] : [embedded])];
     if (!postgresAvailable()) notes.push("scale-out not run: set CADRE_TEST_DATABASE_URL to a PostgreSQL server");
     for (const setup of setups) {
       model.setScript(fiveStepScript(), { resetLanes: true });

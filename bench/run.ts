@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   web: async () => (await import("./web.ts")).benchWeb(),
   load: async () => (await import("./load.ts")).benchLoad(),
   images: async () => (await import("./images.ts")).benchImages(),
+  "perf-table": async () => (await import("./perf-table.ts")).benchPerfTable(),
 };
 
 const only = process.argv.slice(2);
