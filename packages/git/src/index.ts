@@ -28,3 +28,4 @@ export * from "./repository-dirs.ts";
 export * from "./file-at-commit.ts";
 export * from "./fetch-ref.ts";
 export * from "./clone-origins.ts";
+export * from "./local-changes.ts";

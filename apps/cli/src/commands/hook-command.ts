@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
-import { runGit, workTreeRoot } from "@cadre/git";
+import { dirname, join } from "node:path";
+import { localGitPath, workTreeRoot } from "@cadre/git";
 import { stdio } from "../cli-context.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import { SEVERITIES } from "@cadre/protocol";
@@ -16,10 +16,7 @@ function shQuote(s: string): string {
 
 /** The hooks directory git uses for this clone (honours core.hooksPath and worktrees). */
 async function hooksDir(cwd: string): Promise<string> {
-  const root = await workTreeRoot(cwd);
-  const res = await runGit(["rev-parse", "--git-path", "hooks"], { cwd: root });
-  const p = res.stdout.toString("utf8").trim();
-  return isAbsolute(p) ? p : join(root, p);
+  return localGitPath(await workTreeRoot(cwd), "hooks");
 }
 
 /** The command that runs this same CLI, so the hook works without `cadre` on PATH. */

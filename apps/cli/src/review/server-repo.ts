@@ -1,5 +1,5 @@
 import type { CadreClient } from "@cadre/client";
-import { cloneOrigins, originKey, repoOriginKey, runGit } from "@cadre/git";
+import { cloneOrigins, localHead, localUpstream, originKey, repoOriginKey } from "@cadre/git";
 import { CadreError, type Repo } from "@cadre/protocol";
 
 /**
@@ -32,17 +32,12 @@ export async function serverRepoFor(
  */
 export async function reviewBase(root: string, repo: Repo, sameTree: boolean): Promise<string> {
   if (sameTree) {
-    const head = await runGit(["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root, okCodes: [0, 1] });
-    const sha = head.stdout.toString("utf8").trim();
-    if (head.code === 0 && sha) return sha;
+    const head = await localHead(root);
+    if (head) return head;
   }
-  const up = await runGit(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"], {
-    cwd: root,
-    okCodes: [0, 128],
-  });
-  const upstream = up.stdout.toString("utf8").trim();
+  const upstream = (await localUpstream(root)) ?? "";
   const slash = upstream.indexOf("/");
-  if (up.code === 0 && slash > 0) {
+  if (slash > 0) {
     const branch = upstream.slice(slash + 1);
     if (/^[A-Za-z0-9._/-]+$/.test(branch) && !branch.startsWith("-")) return branch;
   }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runGit, type PatchFile } from "@cadre/git";
+import { localFileAt, type PatchFile } from "@cadre/git";
 import { newContentOf } from "./apply-hunks-in-memory.ts";
 import { patchFilePath } from "./task-patch.ts";
 
@@ -14,14 +14,6 @@ export interface FileVersions {
 }
 
 /** A file at a commit in the local clone, or null when the clone lacks the commit or the file. */
-async function atCommit(root: string, commit: string, path: string): Promise<string | null> {
-  if (!/^[0-9a-f]{40,64}$/.test(commit)) return null;
-  const res = await runGit(["--literal-pathspecs", "cat-file", "blob", `${commit}:${path}`], {
-    cwd: root,
-    okCodes: [0, 1, 128],
-  });
-  return res.code === 0 ? res.stdout.toString("utf8") : null;
-}
 
 /**
  * Both sides of one file of a task's change. The old side is the file at the task's base commit
@@ -31,7 +23,7 @@ async function atCommit(root: string, commit: string, path: string): Promise<str
 export async function fileVersions(root: string, baseCommit: string, file: PatchFile): Promise<FileVersions> {
   const path = patchFilePath(file);
   if (file.oldPath === null) return { path, oldText: "", newText: newContentOf(file, ""), oldSource: "none" };
-  const fromBase = await atCommit(root, baseCommit, file.oldPath);
+  const fromBase = await localFileAt(root, baseCommit, file.oldPath);
   const oldText = fromBase ?? (await readFile(join(root, file.oldPath), "utf8").catch(() => ""));
   return {
     path,
