@@ -23,6 +23,15 @@ type Choice = { kind: "file"; path: string } | { kind: "hunk"; path: string; ind
 function describeDelivered(t: TaskWithAttempts): string {
   return t.review.delivery ? describeDelivery(t.review.delivery) : `task ${t.id} is ${t.review.state}`;
 }
+
+type How = "merge" | "mergeOther" | "pr" | "draft" | "push";
+
+function deliveryBody<T extends object>(how: How, branch: string, common: T) {
+  if (how === "push") return { ...common, pushBranch: branch.trim() || null };
+  if (how === "pr" || how === "draft") return { ...common, pullRequest: { draft: how === "draft" } };
+  return { ...common, merge: branch.trim() };
+}
+
 /** What every command does, in editor-neutral terms; the VS Code adapter only wires it up. */
 export class CadreController {
   constructor(private readonly d: ControllerDeps) {}
@@ -152,25 +161,37 @@ export class CadreController {
     };
   }
 
-  /**
-   * Delivers the change like the web app's Approve: merge into a branch or push a branch of its
-   * own, all of it or the hunks picked, as one commit.
-   */
-  async approve(taskId: string): Promise<TaskWithAttempts | undefined> {
-    const patch = await this.d.ui.withProgress("Cadre: fetching the diff", () => fetchTaskPatch(this.d.client, taskId));
-    const { task } = patch;
-    const how = await this.d.ui.pickOne<"merge" | "mergeOther" | "push">(`Cadre: deliver "${task.title}"`, [
+  /** How a change can be delivered: merged, pushed as a branch, or (on a forge) as a pull request. */
+  private deliveryChoices(task: TaskWithAttempts): { label: string; description?: string; value: How }[] {
+    const forge = this.d.repo.forge?.name;
+    return [
       {
         label: `Merge into ${task.baseRef}`,
         description: "one commit on top of it, pushed to the origin",
         value: "merge",
       },
       { label: "Merge into another branch…", value: "mergeOther" },
+      ...(forge
+        ? [
+            { label: "Create pull request", description: `on ${forge}, from cadre/…`, value: "pr" as const },
+            { label: "Create draft pull request", description: `on ${forge}`, value: "draft" as const },
+          ]
+        : []),
       { label: "Push as a branch", description: "a branch of its own, for a pull request", value: "push" },
-    ]);
+    ];
+  }
+
+  /**
+   * Delivers the change like the web app's Approve: merge into a branch, push a branch of its
+   * own, or open a pull request on the repo's forge, all of it or the hunks picked, as one commit.
+   */
+  async approve(taskId: string): Promise<TaskWithAttempts | undefined> {
+    const patch = await this.d.ui.withProgress("Cadre: fetching the diff", () => fetchTaskPatch(this.d.client, taskId));
+    const { task } = patch;
+    const how = await this.d.ui.pickOne<How>(`Cadre: deliver "${task.title}"`, this.deliveryChoices(task));
     if (!how) return undefined;
     const branch =
-      how === "merge"
+      how === "merge" || how === "pr" || how === "draft"
         ? task.baseRef
         : await this.d.ui.input({
             title: "Cadre: branch",
@@ -191,7 +212,7 @@ export class CadreController {
     try {
       const updated = await this.d.client.call("approveTask", {
         params: { id: task.id },
-        body: how === "push" ? { ...common, pushBranch: branch.trim() || null } : { ...common, merge: branch.trim() },
+        body: deliveryBody(how, branch, common),
       });
       this.d.store.update(updated);
       void this.d.ui.info(`Cadre: ${describeDelivered(updated)}.`);

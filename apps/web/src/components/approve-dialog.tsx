@@ -1,11 +1,11 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { describeSelection, type TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
 import { useAction } from "../lib/use-action.ts";
 import type { ApproveChoice } from "../lib/use-hunk-pick.ts";
 import { Modal } from "./modal.tsx";
 
-type How = "merge" | "push" | "local";
+type How = "merge" | "push" | "pr" | "local";
 
 /** What the dialog says will land: the whole change or "2 of 3 hunks in 1 of 2 files". */
 function SelectionNote({ choice }: { choice: ApproveChoice }) {
@@ -32,7 +32,23 @@ function SelectionNote({ choice }: { choice: ApproveChoice }) {
   );
 }
 
-/** Approves one attempt: merge into a branch, push it as a branch, or record that it was pulled locally. */
+/** The forge the task's repo is on (null: none, so no pull request can be opened from Cadre). */
+function useRepoForge(repoId: string): string | null {
+  const { client } = useApi();
+  const [forge, setForge] = useState<string | null>(null);
+  useEffect(() => {
+    client.call("getRepo", { params: { id: repoId } }).then(
+      (repo) => setForge(repo.forge?.name ?? null),
+      () => setForge(null),
+    );
+  }, [client, repoId]);
+  return forge;
+}
+
+/**
+ * Approves one attempt: merge into a branch, push it as a branch, open a pull request on the
+ * repo's forge, or record that it was pulled locally.
+ */
 export function ApproveDialog({
   task,
   attemptIndex,
@@ -51,6 +67,9 @@ export function ApproveDialog({
   const [how, setHow] = useState<How>("merge");
   const [mergeInto, setMergeInto] = useState(task.baseRef);
   const [branch, setBranch] = useState("");
+  const [draft, setDraft] = useState(false);
+  const [prBase, setPrBase] = useState(task.baseRef);
+  const forge = useRepoForge(task.repoId);
   const { busy, error, run } = useAction();
   const deliverable = choice.kind === "whole" || choice.kind === "part";
 
@@ -63,11 +82,13 @@ export function ApproveDialog({
           ? { attempt: attemptIndex, merge: mergeInto.trim(), ...selection }
           : how === "push"
             ? { attempt: attemptIndex, pushBranch: branch.trim() || null, ...selection }
-            : {
-                attempt: attemptIndex,
-                pulledLocally: true as const,
-                ...(choice.kind === "part" ? { selected: choice.counts } : {}),
-              };
+            : how === "pr"
+              ? { attempt: attemptIndex, pullRequest: { draft, base: prBase.trim() || task.baseRef }, ...selection }
+              : {
+                  attempt: attemptIndex,
+                  pulledLocally: true as const,
+                  ...(choice.kind === "part" ? { selected: choice.counts } : {}),
+                };
       onDone(await client.call("approveTask", { params: { id: task.id }, body }));
       onClose();
     });
@@ -123,6 +144,29 @@ export function ApproveDialog({
               </p>
             </div>
           )}
+          {forge && (
+            <label className="choice">
+              <input type="radio" name="how" checked={how === "pr"} onChange={() => setHow("pr")} />
+              <span>
+                <strong>Create pull request</strong> on {forge}
+              </span>
+            </label>
+          )}
+          {forge && how === "pr" && (
+            <div className="choice-detail">
+              <label className="field">
+                <span>Base branch</span>
+                <input aria-label="Pull request base" value={prBase} onChange={(e) => setPrBase(e.target.value)} />
+              </label>
+              <label className="check">
+                <input type="checkbox" checked={draft} onChange={(e) => setDraft(e.target.checked)} /> Open as a draft
+              </label>
+              <p className="muted small">
+                Pushed to <code>cadre/…</code> and opened with the task's title, its summary, the files changed and the
+                test result. Follow-ups push to the same branch; merging or closing it on {forge} ends the review.
+              </p>
+            </div>
+          )}
           <label className="choice">
             <input type="radio" name="how" checked={how === "local"} onChange={() => setHow("local")} />
             <span>
@@ -143,9 +187,11 @@ export function ApproveDialog({
           <button className="btn btn-primary" type="submit" disabled={busy || !deliverable}>
             {busy
               ? "Approving…"
-              : choice.kind === "part"
-                ? `Approve ${choice.counts.hunks} hunk${choice.counts.hunks === 1 ? "" : "s"}`
-                : "Approve"}
+              : how === "pr"
+                ? "Create pull request"
+                : choice.kind === "part"
+                  ? `Approve ${choice.counts.hunks} hunk${choice.counts.hunks === 1 ? "" : "s"}`
+                  : "Approve"}
           </button>
         </div>
       </form>

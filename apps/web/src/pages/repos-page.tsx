@@ -5,6 +5,7 @@ import { errorMessage } from "../lib/error-message.ts";
 import { Link } from "../lib/link.tsx";
 import { RelativeTime } from "../components/relative-time.tsx";
 import { useTitle } from "../lib/use-title.ts";
+import { ForgesTable } from "../components/forges-table.tsx";
 
 export function ReposPage() {
   const { client, check } = useApi();
@@ -100,6 +101,7 @@ export function ReposPage() {
               <th>Name</th>
               <th>Origin</th>
               <th>Default branch</th>
+              <th>Forge</th>
               <th>Added</th>
               <th />
             </tr>
@@ -112,6 +114,7 @@ export function ReposPage() {
                 </td>
                 <td className="mono break">{r.origin}</td>
                 <td className="mono">{r.defaultBranch}</td>
+                <td className="mono">{r.forge ? `${r.forge.name}: ${r.forge.repoPath}` : "—"}</td>
                 <td>
                   <RelativeTime iso={r.createdAt} />
                 </td>
@@ -122,7 +125,7 @@ export function ReposPage() {
             ))}
             {repos?.length === 0 && (
               <tr>
-                <td colSpan={5} className="muted">
+                <td colSpan={6} className="muted">
                   No repos yet: add one above.
                 </td>
               </tr>
@@ -130,6 +133,7 @@ export function ReposPage() {
           </tbody>
         </table>
       </div>
+      <ForgesTable />
     </div>
   );
 }

@@ -47,9 +47,26 @@ function PulledLine({ task }: { task: TaskWithAttempts }) {
   );
 }
 
+/** A pull request Cadre opened keeps the review open until it is merged or closed on the forge. */
+function OpenPullRequestLine({ task }: { task: TaskWithAttempts }) {
+  const d = task.review.delivery;
+  if (d?.kind !== "pull_request") return null;
+  return (
+    <div className="review-line review-pending" role="status">
+      Opened as{" "}
+      <a href={d.url} target="_blank" rel="noreferrer">
+        pull request #{d.number}
+      </a>{" "}
+      ({d.state}) from <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)}). The review ends when it is
+      merged or closed on {d.forge}; follow-ups push to the same branch.
+    </div>
+  );
+}
+
 function ReviewLine({ task }: { task: TaskWithAttempts }) {
   const r = task.review;
-  if (r.state === "pending") return <PulledLine task={task} />;
+  if (r.state === "pending")
+    return r.delivery?.kind === "pull_request" ? <OpenPullRequestLine task={task} /> : <PulledLine task={task} />;
   const attempt = task.attempts.find((a) => a.id === r.attemptId);
   const d = r.delivery;
   return (
