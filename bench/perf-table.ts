@@ -42,7 +42,7 @@ const ROWS: RowSpec[] = [
   {
     measure: "cadre task list --json (running server)",
     value: (f) => f.list,
-    baseline: (f) => ({ label: "curl of GET /tasks", ms: f.curl }),
+    baseline: (f) => ({ label: "curl of GET /api/v1/tasks", ms: f.curl }),
     goal: "≤ 4× node -e 0 + curl",
     limit: (f) => 4 * f.nodeStart + f.curl,
     unit: "ms",

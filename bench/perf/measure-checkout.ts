@@ -83,9 +83,9 @@ async function measureList(checkout: Checkout, serve: ServeProcess, runs: number
       "/dev/null",
       "-H",
       `Authorization: Bearer ${serve.token}`,
-      `${serve.url}/tasks`,
+      `${serve.url}/api/v1/tasks`,
     ]);
-    checked("curl /tasks", http);
+    checked("curl /api/v1/tasks", http);
     if (index === 0) continue;
     list.push(cli.ms);
     curl.push(http.ms);
