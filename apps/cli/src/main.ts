@@ -21,6 +21,7 @@ import { registerTokenCommands } from "./commands/token-commands.ts";
 import { registerRunnerCommand } from "./commands/runner-command.ts";
 import { registerQueueCommand } from "./commands/queue-command.ts";
 import { registerForgeCommands } from "./commands/forge-commands.ts";
+import { registerAutomationCommands } from "./commands/automation-commands.ts";
 import { registerSayCommand } from "./commands/say-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerRunnerCommand(program);
   registerQueueCommand(program);
   registerForgeCommands(program);
+  registerAutomationCommands(program);
   return program;
 }
 

@@ -1,4 +1,11 @@
-import { describeDelivery, describeSelection, statusLabel, type Task, type TaskWithAttempts } from "@cadre/protocol";
+import {
+  describeDelivery,
+  describeSelection,
+  statusLabel,
+  type Task,
+  type TaskOrigin,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
 
 function age(iso: string): string {
   const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
@@ -20,6 +27,12 @@ export function renderTaskRow(t: Task): string {
   ].join("  ");
 }
 
+/** Where a task came from: an automation's run, or a forge thread. */
+export function originText(origin: TaskOrigin): string {
+  if (origin.kind === "automation") return `automation ${origin.name} (${origin.detail})`;
+  return `${origin.thread.kind === "issue" ? "issue" : "pull request"} #${origin.thread.number} on ${origin.forge} by ${origin.author} (${origin.url})`;
+}
+
 export function renderTask(t: TaskWithAttempts, _color: boolean): string {
   const lines = [
     `${t.id}  ${t.title}`,
@@ -33,6 +46,7 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
         ]
       : []),
     `  created:  ${t.createdAt} by ${t.createdBy}`,
+    ...(t.origin ? [`  origin:   ${originText(t.origin)}`] : []),
     `  tests:    ${t.testCommand ?? "not configured (the environment names no test command)"}`,
     `  usage:    ${t.usage.inputTokens} in, ${t.usage.outputTokens} out, $${t.usage.costUsd.toFixed(4)}`,
     ...(t.expectedPaths.length ? [`  expects:  ${t.expectedPaths.join(", ")}`] : []),

@@ -22,6 +22,8 @@ import { checkUrlEscapes } from "./url-escapes.ts";
 import { forgeHandlers } from "./forge/forge-handlers.ts";
 import { repoSettingsHandler } from "./forge/repo-settings-handler.ts";
 import { registerForgeWebhook } from "./forge/webhook-route.ts";
+import { automationHandlers } from "./automations/automation-handlers.ts";
+import { registerFireRoute } from "./automations/fire-route.ts";
 
 export type AppEnv = { Variables: RequestVariables };
 
@@ -63,6 +65,8 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
   app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
   // Forges authenticate by signing their deliveries, not with a token.
   registerForgeWebhook(app, ctx);
+  // An automation's fire URL takes its own token, never a user's.
+  registerFireRoute(app, ctx);
 
   app.use("/api/*", async (c, next) => {
     const header = c.req.header("Authorization");
@@ -88,6 +92,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
       ...queueHandlers(ctx),
       ...forgeHandlers(ctx),
       ...repoSettingsHandler(ctx),
+      ...automationHandlers(ctx),
     },
     routeGuards(ctx),
   );

@@ -69,6 +69,16 @@ export function routeGuards(ctx: ServerContext): Guards {
       await requireAttemptAccess(ctx, principal, (params as { id: string }).id);
     },
   });
+  // An automation follows its repo's access: hidden repos' automations are 404, as the repos are.
+  const automation = <K extends JsonRouteName>(role: "viewer" | "member") => ({
+    before: async ({ params, principal }: HandlerInput<Routes[K]>) => {
+      requireRole(principal, role);
+      const id = (params as { id: string }).id;
+      const found = await ctx.store.automations.find(id);
+      if (!found || !(await canSeeRepo(ctx, principal, found.repoId)))
+        throw new CadreError("not_found", `automation ${id} not found`, undefined, "cadre automation list");
+    },
+  });
   return {
     version: open,
     listModels: open,
@@ -192,6 +202,20 @@ export function routeGuards(ctx: ServerContext): Guards {
     rejectPlan: rerun(),
     approveTask: task("member"),
     rejectTask: task("member"),
+
+    listAutomations: open,
+    createAutomation: {
+      before: async ({ body, principal }) => {
+        requireRole(principal, "member");
+        const repo = await requireRepo(ctx, principal, body.repo);
+        if (body.environment)
+          await requireEnvironmentRunsOn(ctx, await requireEnvironment(ctx, principal, body.environment), repo);
+      },
+    },
+    getAutomation: automation("viewer"),
+    pauseAutomation: automation("member"),
+    resumeAutomation: automation("member"),
+    deleteAutomation: automation("member"),
 
     getAttempt: attempt(),
     listTurns: attempt(),

@@ -61,7 +61,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: InputPart)
 /** Registers every JSON route of the protocol's table, validating params, query and body with its schemas, behind its access guard. */
 export function registerRoutes(app: Hono<{ Variables: RequestVariables }>, handlers: Handlers, guards: Guards): void {
   for (const [name, def] of Object.entries(routes) as [keyof Routes, RouteDef][]) {
-    if (def.sse) continue;
+    // Forge webhooks and automation fire calls have their own authentication (registered apart).
+    if (def.sse || def.webhook || def.fire) continue;
     const handler = handlers[name as JsonRouteName] as (input: HandlerInput<RouteDef>) => Promise<unknown>;
     const guard = guards[name as JsonRouteName] as unknown as {
       before?: (i: HandlerInput<RouteDef>) => Promise<void>;

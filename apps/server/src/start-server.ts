@@ -8,6 +8,7 @@ import { checkPrerequisites, loadOrCreateSecretKey } from "@cadre/sandbox";
 import { Runner } from "@cadre/runner";
 import { createApp } from "./app.ts";
 import { ForgeHub } from "./forge/forge-hub.ts";
+import { AutomationWorker } from "./automations/automation-worker.ts";
 import { ForgeWorker } from "./forge/forge-worker.ts";
 import { EventBus } from "./event-bus.ts";
 import { loadOrCreateToken } from "./auth-token.ts";
@@ -94,6 +95,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   forges.listeningAt(url);
   const forgeWorker = new ForgeWorker(ctx);
   await forgeWorker.start();
+  const automationWorker = new AutomationWorker(ctx);
+  await automationWorker.start();
 
   let runner: Runner | null = null;
   if (slots > 0) {
@@ -111,6 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     runner,
     async close() {
       await forgeWorker.stop();
+      await automationWorker.stop();
       await runner?.stop();
       // Live event streams never end on their own: close every connection, then the listener.
       const closed = new Promise<void>((r) => server.close(() => r()));

@@ -84,6 +84,9 @@ export type ForgeEvent =
       actor: ForgeUser;
     }
   | { kind: "check_completed"; repoPath: string; check: CheckResult }
+  /** Commits pushed to a branch (a branch deleted by the push is no event). */
+  | { kind: "push"; repoPath: string; branch: string; commit: string; actor: ForgeUser }
+  | { kind: "issue_labelled"; repoPath: string; thread: ThreadRef; label: string; title: string; url: string }
   | { kind: "ping" };
 
 /** What a check shows while and after Cadre works. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./ids.ts";
 import { SEVERITIES } from "./review-findings.ts";
+import { AutomationTaskOrigin } from "./automation.ts";
 
 /** Forge kinds Cadre speaks (each an adapter in packages/forge). */
 export const ForgeKind = z.enum(["github"]);
@@ -161,7 +162,7 @@ export const ForgeDelivery = z.object({
 export type ForgeDelivery = z.infer<typeof ForgeDelivery>;
 
 /** Where a task came from on a forge: the issue or change request, and who asked. */
-export const TaskOrigin = z.object({
+export const ForgeTaskOrigin = z.object({
   kind: z.literal("forge"),
   forge: z.string(),
   repoPath: z.string(),
@@ -169,6 +170,10 @@ export const TaskOrigin = z.object({
   url: z.string(),
   author: z.string(),
 });
+export type ForgeTaskOrigin = z.infer<typeof ForgeTaskOrigin>;
+
+/** Where a task came from: a forge thread, or an automation's run. */
+export const TaskOrigin = z.discriminatedUnion("kind", [ForgeTaskOrigin, AutomationTaskOrigin]);
 export type TaskOrigin = z.infer<typeof TaskOrigin>;
 
 export const WebhookAnswer = z.object({ ok: z.literal(true), delivery: z.string(), duplicate: z.boolean() });

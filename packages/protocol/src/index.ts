@@ -23,3 +23,4 @@ export * from "./review-findings.ts";
 export * from "./review-prompt.ts";
 export * from "./forge.ts";
 export * from "./models.ts";
+export * from "./automation.ts";

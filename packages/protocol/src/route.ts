@@ -20,6 +20,8 @@ export interface RouteDef<
   sse?: true;
   /** Called by a forge: authenticated by the forge's signature over the raw body, not by a token. */
   webhook?: true;
+  /** Called by an alerting system or a script: authenticated by an automation's fire token. */
+  fire?: true;
 }
 
 export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(

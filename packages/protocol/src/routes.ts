@@ -14,6 +14,7 @@ import { Runner } from "./runner.ts";
 import { QueueEntry } from "./queue.ts";
 import { AttemptMessage, SendMessageBody } from "./message.ts";
 import { ListModelsQuery, ModelList } from "./models.ts";
+import { Automation, CreateAutomation, CreatedAutomation, FireAnswer, FireAutomation } from "./automation.ts";
 import { ApiToken, CreateToken, CreateUser, GrantBody, Me, NewApiToken, UpdateUser, User, UserName } from "./users.ts";
 
 const None = z.strictObject({});
@@ -483,6 +484,70 @@ export const routes = {
     webhook: true,
   }),
 
+  listAutomations: route({
+    method: "GET",
+    path: "/automations",
+    params: None,
+    query: z.strictObject({ repo: z.string().max(100).optional() }),
+    body: z.undefined(),
+    response: z.object({ items: z.array(Automation) }),
+  }),
+  /** The answer holds the fire token, shown this once. */
+  createAutomation: route({
+    method: "POST",
+    path: "/automations",
+    params: None,
+    query: None,
+    body: CreateAutomation,
+    response: CreatedAutomation,
+  }),
+  getAutomation: route({
+    method: "GET",
+    path: "/automations/:id",
+    params: NameOrIdParam,
+    query: None,
+    body: z.undefined(),
+    response: Automation,
+  }),
+  pauseAutomation: route({
+    method: "POST",
+    path: "/automations/:id/pause",
+    params: NameOrIdParam,
+    query: None,
+    body: z.strictObject({}).optional(),
+    response: Automation,
+  }),
+  /** Clears the failure count; a schedule counts its slots from now on (none missed while paused runs). */
+  resumeAutomation: route({
+    method: "POST",
+    path: "/automations/:id/resume",
+    params: NameOrIdParam,
+    query: None,
+    body: z.strictObject({}).optional(),
+    response: Automation,
+  }),
+  deleteAutomation: route({
+    method: "DELETE",
+    path: "/automations/:id",
+    params: NameOrIdParam,
+    query: None,
+    body: z.undefined(),
+    response: Ok,
+  }),
+  /**
+   * Starts a run now. Authenticated by the automation's own fire token
+   * (`Authorization: Bearer <token>`), not by a user's token; `text` is added to the prompt.
+   */
+  fireAutomation: route({
+    method: "POST",
+    path: "/automations/:id/fire",
+    params: IdParam,
+    query: None,
+    body: FireAutomation,
+    response: FireAnswer,
+    fire: true,
+  }),
+
   /** Waiting attempts in claim order, with their position. */
   listQueue: route({
     method: "GET",
@@ -510,4 +575,6 @@ export { Ok, IdParam };
 export type SseRouteName = "streamEvents" | "streamTasks";
 /** Routes a forge calls, authenticated by its signature rather than a token. */
 export type WebhookRouteName = "forgeWebhook";
-export type JsonRouteName = Exclude<RouteName, SseRouteName | WebhookRouteName>;
+/** Routes authenticated by an automation's fire token rather than a user's. */
+export type FireRouteName = "fireAutomation";
+export type JsonRouteName = Exclude<RouteName, SseRouteName | WebhookRouteName | FireRouteName>;

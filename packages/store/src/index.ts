@@ -18,3 +18,10 @@ export { ForgeLinkQueries, type ForgeLink, type FinishedTurn } from "./forge-lin
 export { MessageQueries } from "./message-queries.ts";
 export type { RepoForgeLink } from "./repo-queries.ts";
 export { TaskQueries } from "./task-queries.ts";
+export {
+  AutomationQueries,
+  AUTOMATION_FAILURE_LIMIT,
+  type AutomationRecord,
+  type NewAutomation,
+  type EndedRun,
+} from "./automation-queries.ts";

@@ -321,4 +321,48 @@ create table forge_check_failures (
 );
 `,
   },
+  {
+    version: 9,
+    name: "automations",
+    sql: `
+-- a saved prompt that starts tasks on a schedule, on a forge event, or when its fire URL is called
+create table automations (
+  id text primary key,
+  name text not null unique,
+  repo_id text not null references repos(id),
+  environment_id text references environments(id),
+  prompt text not null,
+  mode text not null,
+  deliver text not null,
+  trigger jsonb not null,
+  -- sha256 of the fire token (shown once at creation)
+  fire_token_hash text not null,
+  state text not null default 'active',
+  paused_reason text,
+  consecutive_failures int not null default 0,
+  -- a schedule's slots count from here (creation, or the latest resume): earlier ones never run
+  schedule_from timestamptz not null,
+  created_by text not null,
+  created_at timestamptz not null default now()
+);
+
+-- one row per run; slot_key makes a schedule's slot (or a forge delivery) run once across instances
+create table automation_runs (
+  id text primary key,
+  automation_id text not null references automations(id) on delete cascade,
+  trigger text not null,
+  detail text not null,
+  slot_key text,
+  task_id text references tasks(id),
+  state text not null,
+  error text,
+  outcome text,
+  created_at timestamptz not null default now(),
+  finished_at timestamptz,
+  unique (automation_id, slot_key)
+);
+create index automation_runs_recent_idx on automation_runs (automation_id, created_at desc);
+create index automation_runs_running_idx on automation_runs (state) where state = 'running';
+`,
+  },
 ];

@@ -15,6 +15,7 @@ import { ForgeQueries } from "./forge-queries.ts";
 import { ForgeWorkQueries } from "./forge-work-queries.ts";
 import { ForgeLinkQueries } from "./forge-link-queries.ts";
 import { MessageQueries } from "./message-queries.ts";
+import { AutomationQueries } from "./automation-queries.ts";
 
 export class Store {
   readonly repos: RepoQueries;
@@ -29,6 +30,7 @@ export class Store {
   readonly forgeWork: ForgeWorkQueries;
   readonly forgeLinks: ForgeLinkQueries;
   readonly messages: MessageQueries;
+  readonly automations: AutomationQueries;
 
   constructor(readonly db: Database) {
     this.repos = new RepoQueries(db);
@@ -43,6 +45,7 @@ export class Store {
     this.forgeWork = new ForgeWorkQueries(db);
     this.forgeLinks = new ForgeLinkQueries(db);
     this.messages = new MessageQueries(db);
+    this.automations = new AutomationQueries(db);
   }
 
   close(): Promise<void> {

@@ -88,7 +88,9 @@ describe("GitHub mentions: a writer's comment becomes a task and a pull request"
       const pr = await until("the pull request", () => [...repo.threads.values()].find((t) => t.pull));
       prNumber = pr.number;
       await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened #")));
-      const found = (await world.tasks()).find((t) => t.origin?.thread.number === issue.number);
+      const found = (await world.tasks()).find(
+        (t) => t.origin?.kind === "forge" && t.origin.thread.number === issue.number,
+      );
       expect(found).toBeDefined();
       task = found as TaskWithAttempts;
       expect(issue.reactions.map((r) => [r.content, r.user, r.commentId])).toEqual([["eyes", "cadre-bot", comment.id]]);

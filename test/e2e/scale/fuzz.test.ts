@@ -212,6 +212,8 @@ describe.skipIf(!postgresAvailable())("fuzz: malformed, oversized and hostile re
       "forges",
       "forge_deliveries",
       "forge_jobs",
+      "automations",
+      "automation_runs",
     ]) {
       const r = await db.query(
         `select coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as h, count(*) as n from ${table} t`,

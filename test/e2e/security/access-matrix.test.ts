@@ -21,7 +21,7 @@ const WHO: Who[] = ["viewer", "outsider", "member", "admin"];
  * task's state: anything but 401, 403, 404 or a 5xx). allowed: not refused for the caller (not
  * 401 or 403, no 5xx). A number: exactly that status.
  */
-type Expect = "ok" | "pass" | "allowed" | 403 | 404;
+type Expect = "ok" | "pass" | "allowed" | 401 | 403 | 404;
 type Matrix = Record<Who, Expect>;
 
 const open: Matrix = { admin: "ok", member: "ok", viewer: "ok", outsider: "ok" };
@@ -49,6 +49,7 @@ interface Ids {
   repo: Record<"granted" | "hidden", Repo>;
   env: Record<"granted" | "hidden" | "shared" | "wide", Environment>;
   task: Record<"granted" | "hidden" | "cancelled" | "cancelledHidden", TaskWithAttempts>;
+  automation: Record<"granted" | "hidden", { id: string }>;
   victimTokenId: string;
   freshPath: string;
 }
@@ -280,7 +281,36 @@ const PROBES: { [K in RouteName]: Probe[] } = {
       note: "authenticated by the forge's signature, not a token: no such forge for anyone",
     },
   ],
+
+  // Automations follow their repo's access; the fire URL takes the automation's own token only.
+  listAutomations: [{ expect: open }],
+  createAutomation: onBoth(
+    { body: (ids) => automationBody("probe-granted", ids.repo.granted.id), expect: writeGranted },
+    { body: (ids) => automationBody("probe-hidden", ids.repo.hidden.id), expect: writeHidden },
+  ),
+  getAutomation: onBoth({ expect: seeGranted }, { expect: seeHidden }),
+  pauseAutomation: onBoth({ expect: writeGranted }, { expect: writeHidden }),
+  resumeAutomation: onBoth({ expect: writeGranted }, { expect: writeHidden }),
+  fireAutomation: onBoth(
+    { body: () => ({ text: "x" }), expect: { admin: 401, member: 401, viewer: 401, outsider: 401 } },
+    {
+      body: () => ({ text: "x" }),
+      expect: { admin: 401, member: 401, viewer: 401, outsider: 401 },
+      note: "a user's token, even the admin's, is no fire token",
+    },
+  ),
+  deleteAutomation: onBoth(
+    {
+      expect: { admin: "allowed", member: "ok", viewer: 403, outsider: 404 },
+      note: "the member deletes it first, so the admin may find it gone",
+    },
+    { expect: writeHidden },
+  ),
 };
+
+function automationBody(name: string, repo: string): unknown {
+  return { name, repo, trigger: { kind: "schedule", cron: "0 0 1 1 *" }, prompt: "probe" };
+}
 
 function meets(status: number, expected: Expect): boolean {
   if (status >= 500) return false;
@@ -320,6 +350,11 @@ describe("security: the access matrix over every route", () => {
       if (cancel) await world.call(admin, "POST", `/tasks/${created.id}/cancel`, {});
       return created;
     };
+    const automation = async (repo: string): Promise<{ id: string }> => {
+      const answer = await world.call(admin, "POST", "/automations", automationBody(`auto-${repo}`, repo));
+      if (answer.status !== 201) throw new Error(answer.text);
+      return answer.body as { id: string };
+    };
     fresh = await mkdtemp(join(tmpdir(), "cadre-matrix-fresh-"));
     await createFixtureRepo(fresh);
     ids = {
@@ -336,6 +371,7 @@ describe("security: the access matrix over every route", () => {
         cancelled: await task("granted", true),
         cancelledHidden: await task("hidden", true),
       },
+      automation: { granted: await automation("granted"), hidden: await automation("hidden") },
       victimTokenId: (victimToken.body as { info: { id: string } }).info.id,
       freshPath: fresh,
     };
@@ -356,6 +392,7 @@ describe("security: the access matrix over every route", () => {
       if (path.startsWith("/tasks")) return ids.task[on as keyof Ids["task"]].id;
       if (path.startsWith("/attempts")) return ids.task[on as keyof Ids["task"]].attempts[0]?.id as string;
       if (path.startsWith("/tokens")) return ids.victimTokenId;
+      if (path.startsWith("/automations")) return ids.automation[on === "hidden" ? "hidden" : "granted"].id;
       throw new Error(`no value for :${param} in ${path}`);
     });
     return probe.query ? `${filled}?${probe.query}` : filled;

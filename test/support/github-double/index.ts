@@ -482,6 +482,43 @@ export class GithubDouble {
     return this.world.git(repo, ...args);
   }
 
+  /**
+   * The `push` webhook GitHub sends once commits reach a branch. `pushFiles` leaves it to the test
+   * (most tests do not want it), which sends it with the branch's heads before and after.
+   */
+  announcePush(repo: RepoState, user: string, branch: string, before: string, after: string): Promise<Delivery[]> {
+    return this.world.emit(
+      repo,
+      "push",
+      undefined,
+      {
+        ref: `refs/heads/${branch}`,
+        before,
+        after,
+        created: false,
+        deleted: false,
+        forced: false,
+        compare: `${this.webUrl}/${repo.fullName}/compare/${before.slice(0, 12)}...${after.slice(0, 12)}`,
+        pusher: { name: user, email: `${user}@users.noreply.example` },
+      },
+      user,
+    );
+  }
+
+  /** Puts a label on an issue, as `user`, and sends `issues.labeled` with it. */
+  labelIssue(repo: RepoState, user: string, number: number, label: string): Promise<Delivery[]> {
+    const thread = repo.threads.get(number);
+    if (!thread || thread.pull) throw new Error(`${repo.fullName} has no issue #${number}`);
+    thread.updatedAt = now();
+    return this.world.emit(
+      repo,
+      "issues",
+      "labeled",
+      { issue: this.world.render.issue(repo, thread), label: { name: label } },
+      user,
+    );
+  }
+
   /** Waits until the webhooks caused by API calls have been answered. */
   idle(): Promise<void> {
     return this.hooks.idle();

@@ -26,7 +26,8 @@ export function changeRequestBody(input: { task: Task; attempt: Attempt; files: 
     `**Tests**: ${testResult(attempt)}`,
     `Cadre task: [${task.id}](${input.taskUrl})`,
   ];
-  if (task.origin?.thread.kind === "issue") parts.push(`Closes #${task.origin.thread.number}`);
+  if (task.origin?.kind === "forge" && task.origin.thread.kind === "issue")
+    parts.push(`Closes #${task.origin.thread.number}`);
   return parts.join("\n\n");
 }
 

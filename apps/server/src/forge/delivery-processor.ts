@@ -7,6 +7,7 @@ import { POLLED_EVENT } from "./forge-poller.ts";
 import { onChangeRequest } from "./on-change-request.ts";
 import { onCheck } from "./on-check.ts";
 import { onComment } from "./on-comment.ts";
+import { automationDecisions } from "../automations/forge-event-runs.ts";
 
 function decide(scope: ForgeScope, event: ForgeEvent): Promise<Decision> | Decision {
   switch (event.kind) {
@@ -16,6 +17,9 @@ function decide(scope: ForgeScope, event: ForgeEvent): Promise<Decision> | Decis
       return onChangeRequest(scope, event);
     case "check_completed":
       return onCheck(scope, event);
+    case "push":
+    case "issue_labelled":
+      return ignore(`${event.kind} starts only automations`);
     case "ping":
       return ignore("ping");
   }
@@ -42,7 +46,11 @@ export async function processDelivery(ctx: ServerContext, delivery: DeliveryReco
     ]);
   }
   const decisions: Decision[] = [];
-  for (const event of events) decisions.push(await decide(scope, event));
+  for (const event of events) {
+    decisions.push(await decide(scope, event));
+    // The one place automations hear forge events: after Cadre's own handling, in the same transaction.
+    decisions.push(...(await automationDecisions(scope, delivery.deliveryId, event)));
+  }
   return applyDecisions(
     ctx.store.db,
     target,

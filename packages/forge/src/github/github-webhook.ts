@@ -57,7 +57,18 @@ const PULL_ACTIONS: Record<string, "opened" | "updated" | "ready" | "closed" | "
 };
 
 function parseIssues(payload: unknown): ForgeEvent[] {
-  const p = Base.extend({ issue: GhIssue }).parse(payload);
+  const p = Base.extend({ issue: GhIssue, label: z.object({ name: z.string() }).optional() }).parse(payload);
+  if (p.action === "labeled" && p.label && !p.issue.pull_request)
+    return [
+      {
+        kind: "issue_labelled",
+        repoPath: p.repository.full_name,
+        thread: { kind: "issue", number: p.issue.number },
+        label: p.label.name,
+        title: p.issue.title,
+        url: p.issue.html_url,
+      },
+    ];
   if (p.action !== "opened") return [];
   return [
     {
@@ -136,7 +147,23 @@ function parseStatus(payload: unknown): ForgeEvent[] {
   ];
 }
 
+/** A push to a branch; tags and deleted branches are no event. */
+function parsePush(payload: unknown): ForgeEvent[] {
+  const p = Base.extend({ ref: z.string(), after: z.string(), deleted: z.boolean().optional() }).parse(payload);
+  if (!p.ref.startsWith("refs/heads/") || p.deleted || /^0+$/.test(p.after)) return [];
+  return [
+    {
+      kind: "push",
+      repoPath: p.repository.full_name,
+      branch: p.ref.slice("refs/heads/".length),
+      commit: p.after,
+      actor: toUser(p.sender),
+    },
+  ];
+}
+
 const PARSERS: Record<string, (payload: unknown) => ForgeEvent[]> = {
+  push: parsePush,
   issues: parseIssues,
   issue_comment: parseIssueComment,
   pull_request_review_comment: parseReviewComment,
