@@ -34,6 +34,7 @@ async function offerOf(scope: ForgeScope, event: ForgeEvent): Promise<Offer | nu
     case "change_request": {
       const change = event.changeRequest;
       if (event.action !== "opened" || change.author.isBot) return null;
+      if (change.author.login === (await scope.botLogin().catch(() => ""))) return null;
       return {
         kind: "change_request_opened",
         detail: `pull request #${change.number} opened`,

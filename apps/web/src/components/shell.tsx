@@ -12,6 +12,7 @@ import { NewTaskPage } from "../pages/new-task-page.tsx";
 import { ReposPage } from "../pages/repos-page.tsx";
 import { EnvironmentsPage } from "../pages/environments-page.tsx";
 import { EnvironmentPage } from "../pages/environment-page.tsx";
+import { AutomationsPage } from "../pages/automations-page.tsx";
 
 function Page({ path }: { path: string }) {
   if (path === "/" || path === "/tasks") return <TasksPage />;
@@ -20,6 +21,7 @@ function Page({ path }: { path: string }) {
   if (task) return <TaskPage key={task.id} id={task.id as string} />;
   if (path === "/repos") return <ReposPage />;
   if (path === "/environments") return <EnvironmentsPage />;
+  if (path === "/automations") return <AutomationsPage />;
   const env = matchPath("/environments/:id", path);
   if (env) return <EnvironmentPage key={env.id} id={env.id as string} />;
   return (
@@ -59,7 +61,13 @@ export function Shell() {
   );
   useShortcuts(shortcuts);
 
-  const section = path.startsWith("/repos") ? "repos" : path.startsWith("/environments") ? "envs" : "tasks";
+  const section = path.startsWith("/repos")
+    ? "repos"
+    : path.startsWith("/environments")
+      ? "envs"
+      : path.startsWith("/automations")
+        ? "automations"
+        : "tasks";
   return (
     <div className="shell">
       <header className="topbar">
@@ -78,6 +86,9 @@ export function Shell() {
           </Link>
           <Link href="/environments" aria-current={section === "envs" ? "page" : undefined}>
             Environments
+          </Link>
+          <Link href="/automations" aria-current={section === "automations" ? "page" : undefined}>
+            Automations
           </Link>
         </nav>
         <div className="topbar-end">

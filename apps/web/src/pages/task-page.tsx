@@ -289,6 +289,11 @@ export function TaskPage({ id }: { id: string }) {
             <span>
               <RelativeTime iso={task.createdAt} /> by {task.createdBy}
             </span>
+            {task.origin?.kind === "automation" && (
+              <Link href="/automations" className="pill" aria-label="Started by an automation">
+                automation {task.origin.name}: {task.origin.detail}
+              </Link>
+            )}
             <span>{formatCost(task.usage.costUsd)}</span>
             {potentialCount > 0 && (
               <button className="pill pill-warn link-pill" onClick={() => go({ tab: "conflicts" })}>
