@@ -77,8 +77,11 @@ export interface BwrapOptions {
   /** Workspace-relative working directory. */
   cwd: string;
   env: Record<string, string>;
-  /** Directory holding passwd/group files for the sandbox user. */
-  identityDir: string;
+  /**
+   * Descriptors holding the sandbox user's passwd and group files. bubblewrap copies them into its
+   * own tmpfs: a bind of a host file would name its host path in the sandbox's /proc/self/mountinfo.
+   */
+  identityFds: { passwd: number; group: number };
   /** Extra read-only binds: [host path, sandbox path]. */
   extraBinds?: [string, string][];
   tmpSizeBytes: number;
@@ -109,11 +112,11 @@ export function bwrapArgs(o: BwrapOptions): string[] {
     "--hostname",
     "cadre",
     ...(o.systemRoot ? imageRootBinds(o.systemRoot) : cachedSystemBinds),
-    "--ro-bind",
-    `${o.identityDir}/passwd`,
+    "--ro-bind-data",
+    String(o.identityFds.passwd),
     "/etc/passwd",
-    "--ro-bind",
-    `${o.identityDir}/group`,
+    "--ro-bind-data",
+    String(o.identityFds.group),
     "/etc/group",
     "--proc",
     "/proc",

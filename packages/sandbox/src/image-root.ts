@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { assertLayerPath, enterPrefix } from "./overlay.ts";
+import { assertLayerPath, enterPrefix, overlayMount } from "./overlay.ts";
 import { SandboxError } from "./types.ts";
 
 /** Where an image's root is mounted for one workspace or setup run, and its scratch dirs. */
@@ -25,13 +25,18 @@ export function imageRootDirs(dir: string, layers: string[]): ImageRootDirs {
  */
 export async function mountImageRoot(holderPid: number, dirs: ImageRootDirs): Promise<void> {
   for (const path of [dirs.upper, dirs.work, dirs.merged]) await mkdir(path, { recursive: true });
-  const options = imageRootOptions(dirs);
-  if (options.length > 3800)
-    throw new SandboxError(
-      "setup_failed",
-      `the image has too many layers (${dirs.layers.length}) for one overlay mount; flatten it`,
-    );
-  const argv = [...enterPrefix(holderPid), "mount", "-t", "overlay", "overlay", "-o", options, dirs.merged];
+  const { base, options } = imageRootOptions(dirs);
+  // Run in `base`, which the layers are named relative to (see overlayMount).
+  const argv = [
+    ...enterPrefix(holderPid),
+    "sh",
+    "-c",
+    'cd "$1" && exec mount -t overlay overlay -o "$2" "$3"',
+    "sh",
+    base,
+    options,
+    dirs.merged,
+  ];
   const stderr = await new Promise<string | null>((resolve) => {
     const child = spawn(argv[0] as string, argv.slice(1), { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
@@ -43,16 +48,16 @@ export async function mountImageRoot(holderPid: number, dirs: ImageRootDirs): Pr
 }
 
 /** The image root's overlay options: read-only layers, an upper only for mount points, nothing that escalates. */
-function imageRootOptions(dirs: ImageRootDirs): string {
-  for (const path of [...dirs.layers, dirs.upper, dirs.work, dirs.merged]) assertLayerPath(path);
-  const options = `lowerdir=${dirs.layers.join(":")},upperdir=${dirs.upper},workdir=${dirs.work},userxattr,nosuid,nodev`;
+function imageRootOptions(dirs: ImageRootDirs): { base: string; options: string } {
+  assertLayerPath(dirs.merged);
+  const mount = overlayMount({ lowers: dirs.layers, upper: dirs.upper, work: dirs.work });
   // The kernel takes mount options up to a page.
-  if (options.length > 4000)
+  if (mount.options.length > 4000)
     throw new SandboxError(
       "setup_failed",
       `the image has too many layers (${dirs.layers.length}) for one overlay mount; flatten it`,
     );
-  return options;
+  return mount;
 }
 
 /**

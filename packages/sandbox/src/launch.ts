@@ -1,5 +1,5 @@
 import type { Limits } from "@cadre/protocol";
-import { bwrapArgs, encodeArgs, type BwrapNetwork } from "./bwrap-args.ts";
+import { bwrapArgs, encodeArgs, GROUP_TEXT, PASSWD_TEXT, type BwrapNetwork } from "./bwrap-args.ts";
 import { CommandCgroups } from "./cgroup-limits.ts";
 import { withLimits } from "./limit-kill.ts";
 import { runSandboxed, type SandboxedResult } from "./run-sandboxed.ts";
@@ -9,7 +9,6 @@ export interface LaunchSpec {
   entry: string[];
   /** The workspace tree as seen after entry. */
   workspace: string;
-  identityDir: string;
   readOnly: boolean;
   network: BwrapNetwork;
   /** The compiled seccomp program; null runs without a filter (benchmarks of the old path). */
@@ -29,9 +28,10 @@ export interface LaunchSpec {
   command: string;
 }
 
-/** Where the launched process finds bubblewrap's options and the seccomp program. */
+/** Where the launched process finds bubblewrap's options; the seccomp program and the identity files follow. */
 const ARGS_FD = 3;
-const SECCOMP_FD = 4;
+const PASSWD = Buffer.from(PASSWD_TEXT);
+const GROUP = Buffer.from(GROUP_TEXT);
 
 /**
  * Runs a shell command in a fresh bubblewrap sandbox with resource limits: rlimits always
@@ -44,14 +44,17 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
   const { limits } = spec;
   const mem = limits.memoryMb * 1024 * 1024;
   const disk = limits.diskMb * 1024 * 1024;
+  // One pipe each, from fd 4 on: the seccomp program (when there is one), passwd, group.
+  const inputs = [...(spec.seccomp ? [spec.seccomp] : []), PASSWD, GROUP];
+  const fdOf = (data: Buffer): number => ARGS_FD + 1 + inputs.indexOf(data);
   const options = bwrapArgs({
     workspace: spec.workspace,
     readOnly: spec.readOnly,
     network: spec.network,
-    seccompFd: spec.seccomp ? SECCOMP_FD : undefined,
+    seccompFd: spec.seccomp ? fdOf(spec.seccomp) : undefined,
     cwd: spec.cwd,
     env: spec.env,
-    identityDir: spec.identityDir,
+    identityFds: { passwd: fdOf(PASSWD), group: fdOf(GROUP) },
     extraBinds: spec.extraBinds,
     tmpSizeBytes: Math.min(disk, 4 * 1024 * 1024 * 1024),
     ...(spec.systemRoot ? { systemRoot: spec.systemRoot } : {}),
@@ -76,7 +79,7 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
   try {
     const result = await runSandboxed({
       argv,
-      inputs: spec.seccomp ? [encodeArgs(options), spec.seccomp] : [encodeArgs(options)],
+      inputs: [encodeArgs(options), ...inputs],
       cgroupProcs: cgroups.procsFiles,
       timeoutMs: spec.timeoutMs,
       signal: spec.signal,

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Socket } from "node:net";
 import { SandboxError } from "./types.ts";
 
@@ -23,20 +23,44 @@ export function assertLayerPath(path: string): void {
   }
 }
 
-export function overlayOptions(l: OverlayLayers): string {
-  for (const p of [...l.lowers, l.upper, l.work, l.merged]) assertLayerPath(p);
-  // userxattr: unprivileged overlay mounts keep whiteout/opaque markers in user.* xattrs.
-  // nosuid,nodev: a setuid file or device node the sandbox makes in the upper layer has no power.
-  return `lowerdir=${l.lowers.join(":")},upperdir=${l.upper},workdir=${l.work},userxattr,nosuid,nodev`;
+/** The deepest directory holding every one of `paths` (all absolute). */
+function commonParent(paths: string[]): string {
+  const split = paths.map((path) => path.split("/"));
+  const first = split[0] ?? [""];
+  let length = 0;
+  while (length < first.length - 1 && split.every((parts) => parts[length] === first[length])) length += 1;
+  return first.slice(0, length).join("/") || "/";
 }
 
-const MOUNT_THEN_EXEC = 'mount -t overlay overlay -o "$1" "$2" || exit 121; shift 2; exec "$@"';
+/**
+ * overlayfs options with the layers named relative to `base`, the directory the mount runs in. The
+ * kernel shows the options as given in every /proc/<pid>/mountinfo, the sandbox's too: relative
+ * names keep the Cadre home's host location out of it (and the options shorter).
+ */
+export function overlayMount(layers: { lowers: string[]; upper: string; work: string }): {
+  base: string;
+  options: string;
+} {
+  const all = [...layers.lowers, layers.upper, layers.work];
+  for (const path of all) assertLayerPath(path);
+  const base = commonParent(all);
+  const name = (path: string): string => relative(base, path) || ".";
+  // userxattr: unprivileged overlay mounts keep whiteout/opaque markers in user.* xattrs.
+  // nosuid,nodev: a setuid file or device node the sandbox makes in the upper layer has no power.
+  const options = `lowerdir=${layers.lowers.map(name).join(":")},upperdir=${name(layers.upper)},workdir=${name(layers.work)},userxattr,nosuid,nodev`;
+  return { base, options };
+}
+
+const MOUNT_THEN_EXEC =
+  'cd "$1" && mount -t overlay overlay -o "$2" "$3" || exit 121; cd / || exit 121; shift 3; exec "$@"';
 
 /**
  * Argument prefix that creates a user + mount namespace, mounts the overlay at `merged` and
  * runs the rest of the argv there. The mount vanishes with the namespace.
  */
 export function mountAndRunPrefix(l: OverlayLayers, unshareFlags: string[] = []): string[] {
+  assertLayerPath(l.merged);
+  const { base, options } = overlayMount(l);
   return [
     "unshare",
     "-Urm",
@@ -48,7 +72,8 @@ export function mountAndRunPrefix(l: OverlayLayers, unshareFlags: string[] = [])
     "-c",
     MOUNT_THEN_EXEC,
     "sh",
-    overlayOptions(l),
+    base,
+    options,
     l.merged,
   ];
 }

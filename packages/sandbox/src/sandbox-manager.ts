@@ -5,7 +5,6 @@ import { ImageStore } from "@cadre/image";
 import { assertImageOutside, withDevcontainer } from "./environment-image.ts";
 import { withImageVariables } from "./image-variables.ts";
 import { materializeCommit } from "./base-checkout.ts";
-import { GROUP_TEXT, PASSWD_TEXT } from "./bwrap-args.ts";
 import type { ResolveHost } from "./egress-proxy.ts";
 import { withFileLock } from "./file-lock.ts";
 import { assertLayerPath, overlaySupported } from "./overlay.ts";
@@ -40,8 +39,7 @@ const ATTEMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
  * Provisions attempt workspaces from cached layers: base checkout per commit, setup layer per
  * (commit, environment), and an empty upper layer per attempt. Layout under `root`:
  * base/<commit>, setup/<hash>/<version>/upper, attempts/<id>/{upper,work,merged,meta.json},
- * tmp/ (builds, renamed into place when complete), identity/ (passwd for the sandbox user),
- * seccomp/ (the compiled filter, by content hash).
+ * tmp/ (builds, renamed into place when complete), seccomp/ (the compiled filter, by content hash).
  */
 export class SandboxManager {
   private readonly root: string;
@@ -67,10 +65,7 @@ export class SandboxManager {
       // Layers hold files the sandbox made (owned by the runner's user): no other local user may reach them.
       await mkdir(this.root, { recursive: true, mode: 0o700 });
       await chmod(this.root, 0o700);
-      for (const d of ["base", "setup", "setup-tree", "attempts", "tmp", "identity"])
-        await mkdir(this.dir(d), { recursive: true });
-      await writeFile(this.dir("identity", "passwd"), PASSWD_TEXT);
-      await writeFile(this.dir("identity", "group"), GROUP_TEXT);
+      for (const d of ["base", "setup", "setup-tree", "attempts", "tmp"]) await mkdir(this.dir(d), { recursive: true });
       const hardening = this.options.hardening ?? true;
       this.runtime = {
         seccomp: hardening ? await loadSeccompProgram(this.dir("seccomp")) : null,
@@ -96,7 +91,6 @@ export class SandboxManager {
     return new SetupLayerStore({
       runtime: this.sandboxRuntime,
       root: this.dir(kind === "overlay" ? "setup" : "setup-tree"),
-      identityDir: this.dir("identity"),
       tmpDir: this.dir("tmp"),
       kind,
       images: this.images,
@@ -198,7 +192,6 @@ export class SandboxManager {
       dir,
       meta,
       req: { ...req, environment: { ...req.environment, variables } },
-      identityDir: this.dir("identity"),
       runtime: this.sandboxRuntime,
       onClose: (id) => this.open_.delete(id),
     });

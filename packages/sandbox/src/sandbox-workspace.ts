@@ -42,7 +42,6 @@ export interface WorkspaceContext {
   dir: string;
   meta: AttemptMeta;
   req: ProvisionRequest;
-  identityDir: string;
   runtime: SandboxRuntime;
   onClose: (attemptId: string) => void;
 }
@@ -160,7 +159,6 @@ export class SandboxWorkspace implements Workspace {
       const result = await launch({
         entry: plan.entry,
         workspace: this.merged,
-        identityDir: this.ctx.identityDir,
         readOnly: this.readOnly,
         network: plan.network,
         seccomp: this.ctx.runtime.seccomp,

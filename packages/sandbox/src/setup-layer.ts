@@ -34,7 +34,6 @@ export interface SetupResult {
 
 export interface SetupLayerStoreOptions {
   root: string;
-  identityDir: string;
   tmpDir: string;
   /** "worktree": no overlayfs, so a layer is a full copy of the tree the script ran in. */
   kind: "overlay" | "worktree";
@@ -132,7 +131,6 @@ export class SetupLayerStore {
         launch({
           entry: plan.entry,
           workspace: overlay ? layers.merged : layers.upper,
-          identityDir: this.o.identityDir,
           readOnly: false,
           network: plan.network,
           seccomp: this.o.runtime.seccomp,

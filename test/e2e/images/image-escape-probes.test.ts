@@ -38,6 +38,8 @@ function probes(hostDir: string, serverPort: string): string {
     "grep -q cadre-test /proc/1/environ 2>/dev/null && echo PROBE-environ=leaks || echo PROBE-environ=clean",
     // pid 1 (bubblewrap's init) shows no host path of the image's layers or the Cadre home (split: the probe is on it)
     `tr '\\0' ' ' </proc/1/cmdline | grep -q "/sand""boxes/" && echo PROBE-cmdline=leaks || echo PROBE-cmdline=clean`,
+    // nor do the mounts: the image's and the workspace's layers are named relative to the sandboxes' root
+    `grep -q "/sand""boxes/" /proc/1/mountinfo && echo PROBE-mountinfo=leaks || echo PROBE-mountinfo=clean`,
   ].join("; ");
 }
 
@@ -101,6 +103,7 @@ describe("escape probes on an image environment", () => {
     expect(outcome("mount")).toBe("refused");
     expect(outcome("userns")).toBe("refused");
     expect(outcome("cmdline")).toBe("clean");
+    expect(outcome("mountinfo")).toBe("clean");
     expect(outcome("server")).toBe("refused");
     expect(outcome("disk")).toBe("absent");
     expect(outcome("environ")).toBe("clean");

@@ -13,6 +13,8 @@ const READ_PID1 = [
   "echo '<<ENVIRON'; tr '\\0' '\\n' </proc/1/environ 2>/dev/null; echo; echo 'ENVIRON>>'",
   "echo '<<LINKS'; for l in cwd root exe; do readlink /proc/1/$l 2>/dev/null; done; echo 'LINKS>>'",
   "echo '<<MAPS'; awk '{ print $6 }' /proc/1/maps 2>/dev/null | sort -u; echo 'MAPS>>'",
+  // Every mount's source and options (overlay layers, bound files) as the sandbox sees them.
+  "echo '<<MOUNTS'; cat /proc/1/mountinfo /proc/self/mountinfo; echo 'MOUNTS>>'",
 ].join("\n");
 
 function script(ctx: ScriptContext): Step {
@@ -92,6 +94,17 @@ describe("/proc/1 inside the sandbox reveals no host path and no server environm
         for (const line of [...section(outputs[phase], "LINKS"), ...section(outputs[phase], "MAPS")]) {
           expect(line).not.toContain(h.home);
           expect(line).not.toMatch(/\/proc\/\d+\/root/);
+        }
+      });
+
+      it("mountinfo names no host location of the workspace layers or the sandbox user's files", () => {
+        const mounts = section(outputs[phase], "MOUNTS");
+        // The workspace overlay and /etc/passwd are there, so the check reads the lines that used to leak.
+        expect(mounts.some((line) => / \/workspace .* overlay /.test(line))).toBe(true);
+        expect(mounts.some((line) => line.includes(" /etc/passwd "))).toBe(true);
+        for (const line of mounts) {
+          expect(line).not.toContain(h.home);
+          expect(line).not.toContain("/sandboxes/");
         }
       });
     });
