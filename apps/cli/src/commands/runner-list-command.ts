@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 
-export function registerRunnerCommands(program: Command): void {
+/** `cadre runners`: the runners with their load. */
+export function registerRunnerListCommand(program: Command): void {
   program
     .command("runners")
     .description("list runners with their load")

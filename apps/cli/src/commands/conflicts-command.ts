@@ -1,20 +1,8 @@
 import type { Command } from "commander";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 
-export function registerReviewCommands(program: Command): void {
-  program
-    .command("reject")
-    .description("reject a task's change")
-    .argument("<task>", "task id")
-    .option("--reason <text>", "why, for the record")
-    .option("--json", "print JSON")
-    .action(async (id: string, opts: { reason?: string; json?: boolean }, cmd: Command) => {
-      const client = await clientFor(cmd);
-      const t = await client.call("rejectTask", { params: { id }, body: opts.reason ? { reason: opts.reason } : {} });
-      if (opts.json) return printJson(stdio, t);
-      stdio.out(`rejected ${t.id}`);
-    });
-
+/** `cadre conflicts`: which finished, unapplied tasks of a repo conflict with the target branch or each other. */
+export function registerConflictsCommand(program: Command): void {
   program
     .command("conflicts")
     .description("which finished, unapplied tasks of a repo conflict with the target branch or each other")
