@@ -52,8 +52,9 @@ export async function deliverFollowUp<D extends BranchDelivery>(
   if (!replayed.clean || !replayed.commit)
     throw new CadreError(
       "conflict",
-      `the follow-up touches what was left out of ${delivery.branch} (${replayed.conflictPaths.join(", ")}): approve the task again with --push-branch ${delivery.branch} and a selection`,
+      `the follow-up touches what was left out of ${delivery.branch} (${replayed.conflictPaths.join(", ")}): approve the task again, pushing ${delivery.branch} with the hunks chosen anew`,
       { conflictPaths: replayed.conflictPaths },
+      `cadre approve ${input.task.id} --push-branch ${delivery.branch} --interactive`,
     );
   if (replayed.commit === delivery.commit) return { ...delivery, attemptHead: input.head };
   await pushDelivery({

@@ -54,7 +54,9 @@ export async function deliverMerge(input: DeliverInput): Promise<Delivery> {
   if (!target)
     throw new CadreError(
       "not_found",
-      `branch '${branch}' does not exist in ${task.repoName}: use --push-branch ${branch} to create it`,
+      `branch '${branch}' does not exist in ${task.repoName}: push the change as a new branch named ${branch} instead`,
+      { branch },
+      `cadre approve ${task.id} --push-branch ${branch}`,
     );
   const { source, identities, content } = await contentFor(input);
   let commit = content.commit;
@@ -71,8 +73,9 @@ export async function deliverMerge(input: DeliverInput): Promise<Delivery> {
     if (!replayed.clean || !replayed.commit)
       throw new CadreError(
         "conflict",
-        `${branch} moved since the task started and the change no longer applies cleanly (conflicts in ${replayed.conflictPaths.join(", ")}); nothing was changed. Resolve with 'cadre followup ${task.id} --resolve-conflicts', then approve again`,
+        `${branch} moved since the task started and the change no longer applies cleanly (conflicts in ${replayed.conflictPaths.join(", ")}); nothing was changed. Send a follow-up that resolves the conflicts, then approve again`,
         { conflictPaths: replayed.conflictPaths, moved: true },
+        `cadre followup ${task.id} --resolve-conflicts`,
       );
     commit = replayed.commit;
   }

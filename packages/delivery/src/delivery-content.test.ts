@@ -113,10 +113,16 @@ describe("pushTarget", () => {
       expect: a.head,
       previous: a.head,
     });
-    await expect(pushTarget({ ...base, branch: "main", delivery: null })).rejects.toMatchObject({ code: "forbidden" });
+    // The message is advice for every surface (the web shows it); the CLI's own command rides apart.
+    await expect(pushTarget({ ...base, branch: "main", delivery: null })).rejects.toMatchObject({
+      code: "forbidden",
+      message: expect.not.stringMatching(/--|cadre /),
+      command: "cadre approve task_abc --merge main",
+    });
     await expect(pushTarget({ ...base, branch: "cadre/fix", delivery: null })).rejects.toMatchObject({
       code: "conflict",
-      message: expect.stringMatching(/Cadre did not create it/),
+      message: expect.stringMatching(/Cadre did not create it.*merge the change into cadre\/fix instead/),
+      command: "cadre approve task_abc --merge cadre/fix",
     });
     await expect(
       pushTarget({ ...base, branch: "cadre/fix", delivery: { ...own, commit: a.base } }),

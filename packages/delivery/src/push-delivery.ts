@@ -16,8 +16,9 @@ function checkedOutRefusal(input: PushDeliveryInput, workTree: string, changed: 
   const shown = changed.slice(0, 5).join(", ") + (changed.length > 5 ? `, … (${changed.length} files)` : "");
   return new CadreError(
     "conflict",
-    `${input.branch} is checked out in ${workTree} and has uncommitted changes there (${shown}), so Cadre cannot update it. Commit or stash them and approve again; or push a branch instead (cadre approve ${input.taskId} --push-branch); or pull the change into that checkout (cd ${workTree} && cadre apply ${input.taskId}). Nothing was pushed`,
+    `${input.branch} is checked out in ${workTree} and has uncommitted changes there (${shown}), so Cadre cannot update it. Commit or stash them and approve again; or push the change as a branch instead; or pull it into that checkout (cd ${workTree} && cadre apply ${input.taskId}). Nothing was pushed`,
     { workTree, changed },
+    `cadre approve ${input.taskId} --push-branch`,
   );
 }
 

@@ -30,7 +30,9 @@ export async function pushTarget(input: PushTargetInput): Promise<PushTarget> {
   if (input.defaultBranches.includes(branch))
     throw new CadreError(
       "forbidden",
-      `${branch} is the repository's default branch: Cadre pushes only branches of its own. Merge into it with --merge ${branch}, or push the change as a new branch (leave the name out for cadre/…); nothing was pushed`,
+      `${branch} is the repository's default branch: Cadre pushes only branches of its own. Merge the change into ${branch} instead, or push it as a new branch (with no name, Cadre names it cadre/…); nothing was pushed`,
+      { branch },
+      `cadre approve ${input.taskId} --merge ${branch}`,
     );
   const current = await tryResolveCommit(input.gitDir, `refs/heads/${branch}`);
   const delivered = input.delivery;
@@ -44,7 +46,8 @@ export async function pushTarget(input: PushTargetInput): Promise<PushTarget> {
     "conflict",
     own !== null
       ? `branch ${branch} has commits Cadre did not make since it was pushed for task ${input.taskId}: Cadre will not push over them. Pull them into the task with a follow-up, or push to a new branch; nothing was pushed`
-      : `branch ${branch} already exists on the origin and Cadre did not create it for task ${input.taskId}: choose a new branch name (or leave it out for cadre/…), or merge with --merge ${branch}; nothing was pushed`,
+      : `branch ${branch} already exists on the origin and Cadre did not create it for task ${input.taskId}: choose a new branch name (with no name, Cadre names it cadre/…), or merge the change into ${branch} instead; nothing was pushed`,
     { branch },
+    own !== null ? `cadre approve ${input.taskId} --push-branch` : `cadre approve ${input.taskId} --merge ${branch}`,
   );
 }

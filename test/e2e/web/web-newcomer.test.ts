@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { startWebStack, type WebStack } from "./web-stack.ts";
@@ -36,6 +37,9 @@ describe("web app: the flows a newcomer walks", () => {
         c.request.model === "test-model"
           ? { error: { status: 401, message: "Incorrect API key provided" } }
           : { text: `Done on ${c.request.model}.` },
+      // Runs one long command, so the task stays running until it is cancelled.
+      long: (c) =>
+        c.step === 0 ? { toolCalls: [{ name: "shell", input: { command: "sleep 300" } }] } : { text: "Slept." },
       // Each attempt (lane) makes a different change, so the attempts differ.
       lanes: (c) =>
         c.step === 0
@@ -119,6 +123,55 @@ describe("web app: the flows a newcomer walks", () => {
     expect(lines.some((l) => /-\s*return a \+ b; \/\/ lane \d/.test(l))).toBe(true);
     expect(lines.some((l) => /\+\s*return a \+ b; \/\/ lane \d/.test(l))).toBe(true);
     await screenshot(page, "attempts-compare-diff");
+    await page.close();
+  });
+
+  it("cancel asks first; a cancelled task reads Cancelled, not Failed; its age keeps ticking in the list", async () => {
+    const page = await ctx.newPage();
+    const id = await startTask(page, stack.server.url, "Wait a while #s-long");
+    await waitStatus(page, "running");
+    const actions = page.getByRole("toolbar", { name: "Task actions" });
+    await actions.getByRole("button", { name: "Cancel" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel the task?" });
+    await dialog.getByText("The changes made so far are kept").waitFor();
+    await dialog.getByRole("button", { name: "Keep it running" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect((await stack.server.client.call("getTask", { params: { id } })).status).toBe("running");
+    await actions.getByRole("button", { name: "Cancel" }).click();
+    await dialog.getByRole("button", { name: "Cancel the task" }).click();
+    await waitStatus(page, "cancelled");
+    await page.getByRole("heading", { name: "Cancelled", exact: true }).waitFor();
+    expect(await page.title()).toMatch(/^Cancelled · Wait a while/);
+    expect(await page.getByRole("heading", { name: /^Failed/ }).count()).toBe(0);
+    await screenshot(page, "task-cancelled");
+
+    await page.goto(`${stack.server.url}/tasks`);
+    const row = page.locator(`tr[data-task-id='${id}']`);
+    await row.getByText("Cancelled", { exact: true }).waitFor();
+    const age = row.locator("time").first();
+    const shown = await age.textContent();
+    // Nothing reloads the list: only a ticking clock can change what it shows.
+    await expect.poll(() => age.textContent(), { timeout: 30_000 }).not.toBe(shown);
+    await page.close();
+  });
+
+  it("a delivery the server refuses is explained in the web's terms, with no CLI flags", async () => {
+    const page = await ctx.newPage();
+    await startTask(page, stack.server.url, "Fix add() #s-lanes");
+    await waitStatus(page, "completed");
+    const main = execFileSync("git", ["--git-dir", stack.origin, "rev-parse", "main"], { encoding: "utf8" });
+    await page.getByRole("button", { name: "Approve", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Approve attempt 1" });
+    await dialog.getByRole("radio", { name: /Push as a branch/ }).check();
+    await dialog.getByLabel("Branch name").fill("main");
+    await dialog.getByRole("button", { name: "Approve", exact: true }).click();
+    const alert = dialog.getByRole("alert");
+    await alert.getByText("is the repository's default branch", { exact: false }).waitFor();
+    const advice = await alert.innerText();
+    expect(advice).toContain("Merge the change into main instead, or push it as a new branch");
+    expect(advice).not.toMatch(/--|cadre /);
+    await screenshot(page, "approve-refused-web-advice");
+    expect(execFileSync("git", ["--git-dir", stack.origin, "rev-parse", "main"], { encoding: "utf8" })).toBe(main);
     await page.close();
   });
 });
