@@ -14,6 +14,8 @@ import { startCadreStack, type CadreStack } from "./cadre-stack.ts";
 const LONG = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
 const TWO_HUNKS =
   "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 2\n+LINE TWO\n@@\n-line 28\n+LINE TWENTY-EIGHT\n*** End Patch\n";
+const SAID = "keep the tests green while you work";
+const SHORT_STEP = { name: "shell", input: { command: "sleep 0.3" } };
 const FOLLOWUP_PATCH = "*** Begin Patch\n*** Update File: long.txt\n@@\n-line 15\n+LINE FIFTEEN\n*** End Patch\n";
 
 /** Resolves with the first notice for `taskId` of `kind`; rejects after a bound so a missing notice fails, not hangs. */
@@ -83,6 +85,9 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
           ],
         },
         { marker: "The plan is approved", steps: [{ text: "Carried out the plan." }] },
+        // Keeps working, one short command a step, until the message from VS Code arrives.
+        { marker: "SAY_MARKER", steps: Array.from({ length: 60 }, () => ({ toolCalls: [SHORT_STEP] })) },
+        { marker: SAID, steps: [{ text: "Kept the tests green, as you said." }] },
       ]),
       async (origin) => {
         await writeFile(join(origin, "long.txt"), LONG);
@@ -217,6 +222,28 @@ describe("VS Code extension logic against a real cadre serve (the vscode boundar
     expect(done.attempts[0]?.summary).toBe("Named it as answered.");
     const last = stack.model.requests[stack.model.requests.length - 1];
     expect(JSON.stringify(last?.normalized?.messages)).toContain("Answer to your question:\\nbeta");
+  });
+
+  it("tells the running agent something: it reads it at its next step and the run goes on", async () => {
+    ui.inputs.push("Work on it for a while SAY_MARKER");
+    ui.picks.push(
+      () => false,
+      (items) => items.find((i) => i.label === "code")?.value,
+    );
+    const running = await controller.newTask({ path: "calc.mjs", selection: null });
+    const id = running?.id ?? "";
+    const hasText = (text: string) => (r: (typeof stack.model.requests)[number]) =>
+      (r.normalized?.messages ?? []).some((m) => m.role === "user" && m.text.includes(text));
+    await expect.poll(() => stack.model.requests.some(hasText("SAY_MARKER")), { timeout: 90_000 }).toBe(true);
+    ui.inputs.push(SAID);
+    const finished = noticeOf(notices, store, () => id, "finished");
+    expect(await controller.say(id)).toBe(true);
+    expect(ui.last()).toEqual({ level: "info", message: "Cadre: message sent." });
+    await finished;
+    const done = await stack.client.call("getTask", { params: { id } });
+    // One turn: the message joined the running turn instead of stopping it or starting another.
+    expect(done.attempts[0]).toMatchObject({ turnCount: 1, summary: "Kept the tests green, as you said." });
+    expect(stack.model.requests.some(hasText(SAID))).toBe(true);
   });
 
   it("approves a plan", async () => {

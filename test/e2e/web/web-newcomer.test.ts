@@ -6,6 +6,7 @@ import { screenshot, signedInContext } from "./browser.ts";
 import { unnamedControls } from "./a11y.ts";
 
 const STEER = "keep the public API unchanged";
+const TAIL = "The last line of a summary long enough to be cut short, lane";
 const addPatch = (marker: string) =>
   `*** Begin Patch\n*** Update File: calc.mjs\n@@ export function add(a, b) {\n-  return a - b;\n+  return a + b; // ${marker}\n*** End Patch\n`;
 
@@ -44,7 +45,7 @@ describe("web app: the flows a newcomer walks", () => {
       lanes: (c) =>
         c.step === 0
           ? { toolCalls: [{ name: "apply_patch", input: addPatch(`lane ${c.lane}`) }] }
-          : { text: `Fixed add() (lane ${c.lane}).` },
+          : { text: `**Fixed** \`add()\` (lane ${c.lane}).\n\n- it subtracted\n- now it adds\n\n${TAIL} ${c.lane}.` },
     });
     ctx = await signedInContext(stack.browser, stack.server.token);
   });
@@ -117,6 +118,13 @@ describe("web app: the flows a newcomer walks", () => {
     const id = await startTask(page, stack.server.url, "Fix add() #s-lanes", 2);
     await waitStatus(page, "completed");
     await page.goto(`${stack.server.url}/tasks/${id}?tab=attempts`);
+    for (const index of [1, 2]) {
+      const card = page.getByRole("listitem", { name: `Attempt ${index}` });
+      // Rendered, and whole: the emphasis is markup, and the summary's last line is there.
+      await card.locator(".md strong", { hasText: "Fixed" }).waitFor();
+      expect(await card.locator(".md li").allTextContents()).toEqual(["it subtracted", "now it adds"]);
+      expect((await card.locator(".md").innerText()).trim()).toMatch(new RegExp(`${TAIL} \\d\\.$`));
+    }
     const compare = page.getByRole("region", { name: "Difference between attempts" });
     await compare.getByText("1 file differs").waitFor();
     const lines = await compare.locator(".drow-line").allTextContents();
