@@ -105,7 +105,7 @@ describe("GitHub delivery by hand, by polling, and when the forge refuses Cadre"
     expect(pr?.body).toContain(`Closes #${thread.number}`);
     expect(world.gh.show(polled, pr?.pull?.headRef ?? "", "CHANGELOG.md")).toBe("CHANGELOG.md\n");
     await until("the link on the issue", () => thread.comments.find((c) => c.body.includes(`Opened #${pr?.number}`)));
-    const tasks = (await world.tasks()).filter((t) => t.origin?.forge === "polling");
+    const tasks = (await world.tasks()).filter((t) => t.origin?.kind === "forge" && t.origin.forge === "polling");
     expect(tasks).toHaveLength(1);
     expectNoProblems(world);
   });
@@ -114,7 +114,7 @@ describe("GitHub delivery by hand, by polling, and when the forge refuses Cadre"
     const { thread } = await world.gh.openIssue(repo, "alice", "Needs a licence", "There is none.");
     await world.gh.comment(repo, "alice", thread.number, "@cadre ADD revoked.txt");
     const task = await until("the mention's task", async () =>
-      (await world.tasks()).find((t) => t.origin?.thread.number === thread.number),
+      (await world.tasks()).find((t) => t.origin?.kind === "forge" && t.origin.thread.number === thread.number),
     );
     // The agent is at its last step: GitHub stops taking Cadre's token now.
     const token = world.h.env.GH_TOKEN as string;

@@ -81,7 +81,7 @@ describe("GitHub webhooks cannot be forged or replayed, and survive a crash", ()
       "the task after the restart",
       async () => (await client().call("listTasks", { query: { limit: 10 } })).items[0],
     );
-    expect(task.origin?.thread.number).toBe(thread.number);
+    expect(task.origin?.kind === "forge" && task.origin.thread.number).toBe(thread.number);
     const delivery = await until("the delivery to be done", async () =>
       (await deliveries()).find((d) => d.deliveryId === deliveryId && d.state === "done"),
     );
