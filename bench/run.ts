@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   load: async () => (await import("./load.ts")).benchLoad(),
   images: async () => (await import("./images.ts")).benchImages(),
   "perf-table": async () => (await import("./perf-table.ts")).benchPerfTable(),
+  "forge-webhooks": async () => (await import("./forge-webhooks.ts")).benchForgeWebhooks(),
 };
 
 const only = process.argv.slice(2);
