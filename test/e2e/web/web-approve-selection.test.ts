@@ -11,6 +11,9 @@ const WORDS: Record<number, string> = {
   20: "twenty",
   27: "twenty-seven",
   29: "twenty-nine",
+  8: "eight",
+  17: "seventeen",
+  26: "twenty-six",
 };
 
 /** Three far-apart edits of lines.txt (each spells its line number out): three hunks in one file. */
@@ -65,6 +68,10 @@ describe("web app: Approve delivers exactly the hunks accepted in the diff", () 
         c.step === 0
           ? { toolCalls: [{ name: "apply_patch", input: threeHunks(5, 20, 29) }] }
           : { text: "Spelled out lines 5, 20 and 29." },
+      pull: (c) =>
+        c.step === 0
+          ? { toolCalls: [{ name: "apply_patch", input: threeHunks(8, 17, 26) }] }
+          : { text: "Spelled out lines 8, 17 and 26." },
     });
     ctx = await signedInContext(stack.browser, stack.server.token);
   });
@@ -109,6 +116,32 @@ describe("web app: Approve delivers exactly the hunks accepted in the diff", () 
       origin("show", `${task.baseCommit}:lines.txt`).replace("line 5\n", "line five\n"),
     );
     expect(origin("rev-parse", "cadre/web-part^").trim()).toBe(task.baseCommit);
+    await page.close();
+  });
+
+  it("records pulling 1 of 3 hunks locally without ending the review; the list does not call it approved", async () => {
+    const page = await ctx.newPage();
+    const id = await newTask(page, stack.server.url, "Spell out more lines #s-pull");
+    await acceptOnly(page, 3);
+    await page.getByRole("button", { name: "Approve", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Approve attempt 1" });
+    await dialog.getByRole("radio", { name: /I pulled it locally/ }).check();
+    await dialog.getByRole("button", { name: "Approve 1 hunk" }).click();
+    await page
+      .locator(".review-pulled", { hasText: "Pulled locally: 1 of 3 hunks in 1 of 1 file. The review is still open" })
+      .waitFor();
+    // Still reviewable: Approve and Reject are offered.
+    const actions = page.getByRole("toolbar", { name: "Task actions" });
+    await actions.getByRole("button", { name: "Approve", exact: true }).waitFor();
+    await actions.getByRole("button", { name: "Reject" }).waitFor();
+    const task = await stack.server.client.call("getTask", { params: { id } });
+    expect(task.review).toMatchObject({ state: "pending", delivery: null, pulled: { selected: { hunks: 1 } } });
+
+    await page.goto(`${stack.server.url}/tasks`);
+    const row = page.locator(`tr[data-task-id='${id}']`);
+    await row.getByText("pulled 1 of 3 hunks").waitFor();
+    expect(await row.innerText()).not.toMatch(/approved|merged|pushed/i);
+    await screenshot(page, "tasks-partly-pulled");
     await page.close();
   });
 });
