@@ -9,9 +9,11 @@ function authority(host: string, port: number): string {
  * Shell text run inside the sandbox (setup script or agent command). For every target it tries a
  * direct TCP connection and a CONNECT through the proxy the environment announces, then the
  * abstract socket (python3) and the allowed host (curl with the proxy variables). Each answer is
- * one line `PROBE <target> <method> <result>`.
+ * one line `PROBE <target> <method> <result>`. With `bashOnly` (an image root holding no python3
+ * or curl) the allowed host is fetched with bash's /dev/tcp through the proxy (or directly when
+ * there is none) and the abstract socket is not probed.
  */
-export function probeScript(world: HostTargets): string {
+export function probeScript(world: HostTargets, options: { bashOnly?: boolean } = {}): string {
   const lines = [
     `direct() { if timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$2" "$3" 2>/dev/null; then echo "PROBE $1 direct open"; else echo "PROBE $1 direct closed"; fi; }`,
     `viaproxy() { if [ -z "$HTTPS_PROXY" ]; then echo "PROBE $1 proxy none"; return; fi; hp=\${HTTPS_PROXY#http://}; hp=\${hp%/}; line=$(timeout 5 bash -c 'exec 3<>"/dev/tcp/\${0%:*}/\${0##*:}" || exit 1; printf "CONNECT %s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n" "$1" "$1" >&3; head -n1 <&3' "$hp" "$2" 2>/dev/null | tr -d '\\r'); set -- "$1" $line; echo "PROBE $1 proxy \${3:-error}"; }`,
@@ -21,16 +23,22 @@ export function probeScript(world: HostTargets): string {
     lines.push(`viaproxy ${t.name} '${authority(t.host, t.port)}'`);
   }
   // Node binds an abstract name padded with NULs to the full 108-byte sun_path; connect to the same.
-  lines.push(
-    `python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.settimeout(3); s.connect(b"\\0"+sys.argv[1].encode().ljust(107,b"\\0"))' ${world.abstractName} 2>/dev/null && echo "PROBE abstract direct open" || echo "PROBE abstract direct closed"`,
-  );
+  if (!options.bashOnly)
+    lines.push(
+      `python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.settimeout(3); s.connect(b"\\0"+sys.argv[1].encode().ljust(107,b"\\0"))' ${world.abstractName} 2>/dev/null && echo "PROBE abstract direct open" || echo "PROBE abstract direct closed"`,
+    );
   if (world.allowed) {
     const url = `http://${world.allowed.host}:${world.allowed.port}/allowed`;
+    const fetch = options.bashOnly
+      ? `timeout 5 bash -c 'if [ -n "$HTTP_PROXY" ]; then hp=\${HTTP_PROXY#http://}; hp=\${hp%/}; else hp=$1; fi; exec 3<>"/dev/tcp/\${hp%:*}/\${hp##*:}" || exit 1; printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n" "$0" "$1" >&3; cat <&3' ${url} '${authority(world.allowed.host, world.allowed.port)}' 2>/dev/null`
+      : `curl -sS --max-time 5 ${url}`;
     lines.push(
-      `if curl -sS --max-time 5 ${url} | grep -q ${world.allowed.body}; then echo "PROBE allowed fetch ok"; else echo "PROBE allowed fetch failed"; fi`,
+      `if ${fetch} | grep -q ${world.allowed.body}; then echo "PROBE allowed fetch ok"; else echo "PROBE allowed fetch failed"; fi`,
     );
   }
   lines.push(`env | grep -i '_proxy=' | sed 's/=.*//' | sort | tr '\\n' ' ' | sed 's/^/PROXY-VARS /'; echo`);
+  // Which system the probe ran on (an image names itself in VARIANT_ID; the host has none).
+  lines.push(`echo "PROBE-ROOT $(. /etc/os-release; echo "\${VARIANT_ID:-host}")"`);
   lines.push("echo PROBES-DONE");
   return lines.join("\n");
 }
