@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { delimiter, isAbsolute, relative, resolve } from "node:path";
 import { DEVCONTAINER_IMAGE, parseImageReference } from "@cadre/protocol";
 import { fileAtCommit } from "@cadre/git";
 import { ImageError, imageHasPaths, readDevcontainer, type ImageStore, type ResolvedImage } from "@cadre/image";
@@ -65,6 +65,33 @@ export async function assertImageOutside(image: string, home: string): Promise<v
       "setup_failed",
       `image ${image}: ${path} is inside the Cadre home; keep image files elsewhere`,
     );
+}
+
+/** The directories an operator opened to members for local files (`CADRE_LOCAL_REPO_ROOTS`), resolved. */
+export async function localFileRoots(list: string | undefined): Promise<string[]> {
+  const listed = (list ?? "").split(delimiter).filter((root) => isAbsolute(root));
+  const resolved = await Promise.all(listed.map((root) => realpath(root).catch(() => null)));
+  return resolved.filter((root): root is string => root !== null);
+}
+
+/**
+ * A repository's devcontainer.json is written by whoever can push to the repository, not by an
+ * admin: the image files it names on this machine must lie under the roots the operator opened to
+ * members (as an environment's own image must when a member names it), and registry images are open.
+ */
+export async function assertDevcontainerImageAllowed(image: string, roots: string[]): Promise<void> {
+  const ref = parseImageReference(image);
+  if (ref.transport === "docker") return;
+  const path = await realpath(ref.path).catch(() => resolve(ref.path));
+  const inside = (root: string): boolean => {
+    const rel = relative(root, path);
+    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  };
+  if (roots.some(inside)) return;
+  throw new SandboxError(
+    "setup_failed",
+    `image ${image} from the repository's devcontainer.json is a file on the runner outside the directories opened to members (CADRE_LOCAL_REPO_ROOTS${roots.length ? `: ${roots.join(", ")}` : ", not set"}); name a registry image there, or have an admin set the environment's image`,
+  );
 }
 
 /** An image problem ends the attempt as a setup failure whose message names the image and the cause. */

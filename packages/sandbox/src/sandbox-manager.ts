@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { ImageStore } from "@cadre/image";
-import { assertImageOutside, withDevcontainer } from "./environment-image.ts";
+import { DEVCONTAINER_IMAGE } from "@cadre/protocol";
+import {
+  assertDevcontainerImageAllowed,
+  assertImageOutside,
+  localFileRoots,
+  withDevcontainer,
+} from "./environment-image.ts";
 import { withImageVariables } from "./image-variables.ts";
 import { materializeCommit } from "./base-checkout.ts";
 import type { ResolveHost } from "./egress-proxy.ts";
@@ -27,6 +33,11 @@ export interface SandboxManagerOptions {
    * policy `on` share the host's network. Never set in production.
    */
   hardening?: boolean;
+  /**
+   * Where a repository's devcontainer.json may name image files on this machine (the operator's
+   * `CADRE_LOCAL_REPO_ROOTS`, the default); anywhere else only registry images.
+   */
+  localRoots?: string[];
 }
 
 export interface GcResult {
@@ -129,6 +140,11 @@ export class SandboxManager {
         "overlayfs unavailable, using git worktree: provisioning is slower (each attempt copies the whole checkout)",
       );
     const environment = await withDevcontainer(req);
+    if (environment.image && req.environment.image === DEVCONTAINER_IMAGE)
+      await assertDevcontainerImageAllowed(
+        environment.image,
+        this.options.localRoots ?? (await localFileRoots(process.env.CADRE_LOCAL_REPO_ROOTS)),
+      );
     if (environment.image) await assertImageOutside(environment.image, dirname(this.root));
     if (environment.image && kind === "worktree")
       throw new SandboxError(

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Environment, Event, Runner, TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
@@ -43,7 +43,13 @@ describe("environments from OCI images", () => {
   beforeAll(async () => {
     // Built once per machine from Debian's packages (cached under ~/.cache/cadre-test-images).
     images = await testImages();
-    h = await startHarness({ script, fixtureRepo: false, slots: 3 });
+    // The repository's devcontainer.json names the archive: a place the operator opened to members.
+    h = await startHarness({
+      script,
+      fixtureRepo: false,
+      slots: 3,
+      serverEnv: { CADRE_LOCAL_REPO_ROOTS: dirname(images.luaArchive) },
+    });
     // Repositories and image files live outside the Cadre home (Cadre refuses both inside it).
     scratch = await mkdtemp(join(tmpdir(), "cadre-images-e2e-"));
     await createLuaRepo(join(scratch, "lua-repo"), `oci-archive:${images.luaArchive}:lua`);
