@@ -24,3 +24,4 @@ export * from "./review-prompt.ts";
 export * from "./forge.ts";
 export * from "./models.ts";
 export * from "./automation.ts";
+export * from "./attempt-lifecycle.ts";

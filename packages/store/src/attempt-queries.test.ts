@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TERMINAL_STATUSES } from "@cadre/protocol";
+import { CadreError, TERMINAL_STATUSES } from "@cadre/protocol";
 import { newTask, storePerFile } from "./testing-store.ts";
 
 const { store } = storePerFile();
@@ -57,5 +57,29 @@ describe("attempt queries", () => {
       summary: "Fixed add().",
       testsPassed: true,
     });
+  });
+
+  it("refuses an illegal status change (completed → running) and stores nothing of the batch", async () => {
+    const id = await attemptIn("completed");
+    const before = await store().attempts.get(id);
+    const refused = await store()
+      .events.append(
+        id,
+        1,
+        [
+          { type: "assistant_message", text: "more" },
+          { type: "status", status: "running" },
+        ],
+        null,
+      )
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CadreError);
+    expect(refused).toMatchObject({ code: "conflict" });
+    expect(String((refused as CadreError).message)).toContain("is completed and cannot become running");
+    expect(await store().attempts.get(id)).toMatchObject({ status: "completed", lastSeq: before?.lastSeq });
+    expect((await store().events.all(id)).map((event) => event.type)).not.toContain("assistant_message");
+    // A new turn is how a finished attempt starts again.
+    await store().events.append(id, 2, [{ type: "status", status: "provisioning" }], null);
+    expect((await store().attempts.get(id))?.status).toBe("provisioning");
   });
 });

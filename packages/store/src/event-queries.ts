@@ -1,5 +1,5 @@
 import type { Event, EventBody } from "@cadre/protocol";
-import { CadreError, isTerminal } from "@cadre/protocol";
+import { CadreError, isTerminal, statusesBefore, type AttemptStatus } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { iso } from "./rows.ts";
 
@@ -77,16 +77,27 @@ export class EventQueries {
       case "status": {
         const terminal = isTerminal(e.status);
         const parked = terminal || e.status === "waiting_for_input";
-        await tx.query(
+        // The lifecycle guards every status write, whoever appends it (runner or server).
+        const moved = await tx.query(
           `update attempts set status = $2, waiting_for = $3, failure_reason = $4, failure_message = $5,
              started_at = case when $2 in ('provisioning', 'running') and started_at is null then now() else started_at end,
              finished_at = case when $6 then now() else null end,
              needs_run = case when $7 then false else needs_run end,
              runner_id = case when $7 then null else runner_id end,
              lease_expires_at = case when $7 then null else lease_expires_at end
-           where id = $1`,
-          [attemptId, e.status, e.waitingFor ?? null, e.reason ?? null, e.message ?? null, terminal, parked],
+           where id = $1 and status = any($8::text[]) returning id`,
+          [
+            attemptId,
+            e.status,
+            e.waitingFor ?? null,
+            e.reason ?? null,
+            e.message ?? null,
+            terminal,
+            parked,
+            statusesBefore(e.status),
+          ],
         );
+        if (moved.length === 0) await refuseTransition(tx, attemptId, e.status);
         return true;
       }
       case "usage":
@@ -201,4 +212,13 @@ export class EventQueries {
       toEvent,
     );
   }
+}
+
+/** An illegal status change (say completed → running): refused, so the transaction stores nothing. */
+async function refuseTransition(tx: Sql, attemptId: string, to: AttemptStatus): Promise<never> {
+  const rows = await tx.query<{ status: string }>("select status from attempts where id = $1", [attemptId]);
+  throw new CadreError(
+    "conflict",
+    `attempt ${attemptId} is ${rows[0]?.status ?? "gone"} and cannot become ${to}: a finished attempt starts again only with a new turn (send a follow-up)`,
+  );
 }
