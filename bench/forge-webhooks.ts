@@ -94,7 +94,7 @@ async function measure(subject: ForgeBenchSubject, mentions: number, model: Scri
     for (const task of tasks) {
       const attempt = task.attempts[0];
       const delivery = task.review.delivery;
-      const mentioned = task.origin ? sentAt.get(task.origin.thread.number) : undefined;
+      const mentioned = task.origin?.kind === "forge" ? sentAt.get(task.origin.thread.number) : undefined;
       if (mentioned !== undefined) times.queued.push(Date.parse(task.createdAt) - mentioned);
       if (!attempt?.finishedAt || !attempt.startedAt || delivery?.kind !== "pull_request") continue;
       const opened = forge.changeRequestOpenedAt(delivery.branch);
