@@ -77,7 +77,19 @@ function importRule(layer, { may, why, forbidOthers = [] }) {
   }));
   if (forbidOthers.length > 0)
     patterns.push({ group: forbidOthers, message: `${layer} may not import this package: ${why} (eslint-layers.js).` });
-  return { files: [`${layer}/**/*.{ts,tsx}`], rules: { "no-restricted-imports": ["error", { patterns }] } };
+  const files = [`${layer}/**/*.{ts,tsx}`];
+  const tests = ["**/*.test.ts", "**/*.test.tsx"];
+  // Git runs only through packages/git's own functions; tests may still set up repositories with raw commands.
+  const gitCommands = {
+    group: ["@cadre/git"],
+    importNames: ["runGit", "gitText"],
+    message: `${layer} may not assemble git commands: add a function to packages/git that runs them (eslint-layers.js).`,
+  };
+  const rule = (list) => ({ "no-restricted-imports": ["error", { patterns: list }] });
+  return [
+    { files, ignores: tests, rules: rule([...patterns, gitCommands]) },
+    { files: tests.map((test) => `${layer}/${test}`), rules: rule(patterns) },
+  ];
 }
 
-export const layerRules = Object.entries(layers).map(([layer, rule]) => importRule(layer, rule));
+export const layerRules = Object.entries(layers).flatMap(([layer, rule]) => importRule(layer, rule));

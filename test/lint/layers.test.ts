@@ -35,6 +35,14 @@ describe("the layers as a lint rule", () => {
     ).toBe(true);
   });
 
+  it("keeps git commands inside packages/git (tests may still run git to set up repositories)", async () => {
+    const source = `import { runGit } from "@cadre/git";\nexport const y = runGit;\n`;
+    const messages = await lint("apps/cli/src/probe.ts", source);
+    expect(messages.join("\n")).toMatch(/apps\/cli may not assemble git commands: add a function to packages\/git/);
+    expect(await lint("apps/cli/src/probe.test.ts", source)).toEqual([]);
+    expect(await lint("packages/git/src/probe.ts", source.replace("@cadre/git", "./run-git.ts"))).toEqual([]);
+  });
+
   it("lets each layer import what it may", async () => {
     expect(
       await lint("packages/agent/src/probe.ts", `import { x } from "@cadre/protocol";\nexport const y = x;\n`),
