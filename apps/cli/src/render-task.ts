@@ -39,7 +39,8 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
     `  status:   ${statusLabel(t.status, t.attempts.find((a) => a.status === t.status)?.waitingFor)}`,
     `  repo:     ${t.repoName} @ ${t.baseRef} (${t.baseCommit.slice(0, 12)})`,
     `  mode:     ${t.mode}   model: ${t.model}`,
-    `  review:   ${t.review.state}${t.review.delivery ? ` (${describeDelivery(t.review.delivery)})` : ""}${t.review.by ? ` by ${t.review.by}` : ""}${t.review.reason ? `: ${t.review.reason}` : ""}`,
+    // Named as the web names it: "merged into main (…)", not the stored state "applied".
+    `  review:   ${t.review.delivery ? describeDelivery(t.review.delivery) : t.review.state}${t.review.by ? ` by ${t.review.by}` : ""}${t.review.reason ? `: ${t.review.reason}` : ""}`,
     ...(t.review.pulled && t.review.state === "pending"
       ? [
           `  pulled locally: ${describeSelection(t.review.pulled.selected)} by ${t.review.pulled.by} (the review is open)`,
@@ -64,7 +65,8 @@ export function renderTask(t: TaskWithAttempts, _color: boolean): string {
     ]
       .filter(Boolean)
       .join("; ");
-    const stats = a.changes ? `${a.changes.filesChanged} files +${a.changes.additions} -${a.changes.deletions}` : "";
+    const files = a.changes ? `${a.changes.filesChanged} file${a.changes.filesChanged === 1 ? "" : "s"}` : "";
+    const stats = a.changes ? `${files} +${a.changes.additions} -${a.changes.deletions}` : "";
     const took = a.startedAt
       ? `${Math.round(((a.finishedAt ? Date.parse(a.finishedAt) : Date.now()) - Date.parse(a.startedAt)) / 1000)}s`
       : "";

@@ -2,11 +2,17 @@ import { describe, expect, it } from "vitest";
 import { commitSubject, deliveryMessage, wrapText } from "./commit-message.ts";
 
 describe("delivered commit messages", () => {
-  it("makes a task title a git subject: one line, capitalised, no trailing period, at most 72 characters", () => {
+  it("makes a task title a git subject: one line, capitalised (not code), no trailing period, at most 72 characters", () => {
     expect(commitSubject("fix the date parser.")).toBe("Fix the date parser");
     expect(commitSubject("  the date parser rejects ISO weeks;  fix it\nand add a test")).toBe(
       "The date parser rejects ISO weeks; fix it",
     );
+    // A first word that is code keeps its case.
+    expect(commitSubject("add() subtracts; fix it")).toBe("add() subtracts; fix it");
+    expect(commitSubject("parseDate rejects ISO weeks")).toBe("parseDate rejects ISO weeks");
+    expect(commitSubject("src/app.ts: drop the dead branch")).toBe("src/app.ts: drop the dead branch");
+    expect(commitSubject("add a test for the parser")).toBe("Add a test for the parser");
+    expect(commitSubject("re-run the flaky test")).toBe("Re-run the flaky test");
     const long = commitSubject(
       "make the user list endpoint paginate with cursors and keep the old offset parameter working for a while...",
     );

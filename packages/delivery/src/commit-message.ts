@@ -3,14 +3,21 @@ export const SUBJECT_WIDTH = 72;
 /** Body lines are wrapped at this width. */
 export const BODY_WIDTH = 72;
 
+/** A first word that is code (`add()`, `parseDate`, `src/app.ts`, `user_id`) keeps its case. */
+function looksLikeCode(text: string): boolean {
+  const word = text.split(" ")[0] ?? "";
+  return /[()[\]{}_./\\`$#:<>=]|[a-z][A-Z]/.test(word);
+}
+
 /**
  * A title as a commit subject: its first line, spaces collapsed, no trailing period or
- * ellipsis, the first letter in capitals, and at most 72 characters (cut at a word, with "…").
+ * ellipsis, the first letter in capitals (unless the first word is code), and at most 72
+ * characters (cut at a word, with "…").
  */
 export function commitSubject(title: string, width = SUBJECT_WIDTH): string {
   const line = (title.trim().split(/\r?\n/)[0] ?? "").replace(/\s+/g, " ").trim();
   const bare = line.replace(/(\.{3}|…|[.,;:])+$/u, "").trim();
-  const subject = bare.charAt(0).toUpperCase() + bare.slice(1);
+  const subject = looksLikeCode(bare) ? bare : bare.charAt(0).toUpperCase() + bare.slice(1);
   if (subject.length <= width) return subject;
   const cut = subject.slice(0, width - 1);
   const space = cut.lastIndexOf(" ");
