@@ -1,6 +1,7 @@
 import type { Limits } from "@cadre/protocol";
 import { bwrapArgs, encodeArgs, GROUP_TEXT, PASSWD_TEXT, type BwrapNetwork } from "./bwrap-args.ts";
 import { CommandCgroups } from "./cgroup-limits.ts";
+import { closeInheritedFdsPrefix } from "./inherited-fds.ts";
 import { withLimits } from "./limit-kill.ts";
 import { runSandboxed, type SandboxedResult } from "./run-sandboxed.ts";
 
@@ -60,6 +61,8 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
     ...(spec.systemRoot ? { systemRoot: spec.systemRoot } : {}),
   });
   const argv = [
+    // Only stdio and the pipes below reach bubblewrap.
+    ...closeInheritedFdsPrefix(ARGS_FD + inputs.length),
     ...spec.entry,
     // rlimits are inherited through bubblewrap into the command.
     "prlimit",
