@@ -49,6 +49,26 @@ describe("mirror", () => {
     expect(await readRef(mirror, "refs/cadre/attempts/a1")).toBe(origin.commit);
   });
 
+  it("shares fetches between callers: a caller who asks while one runs gets a fetch that started after it asked", async () => {
+    const origin = await makeRepo({ "a.txt": "a\n" });
+    const mirror = join(await tempDir("m"), "repo.git");
+    await ensureMirror(origin.dir, mirror);
+    const first = fetchMirror(mirror);
+    await writeFiles(origin.dir, { "b.txt": "b\n" });
+    const second = await commitAll(origin.dir, "second");
+    const callers = Array.from({ length: 20 }, () => fetchMirror(mirror));
+    // Whether or not the first fetch is still running, callers 2 to 20 wait for one fetch together.
+    expect(callers[1]).toBe(callers[19]);
+    expect(callers[19]).not.toBe(first);
+    await Promise.all([first, ...callers]);
+    expect(await readRef(mirror, "refs/heads/main")).toBe(second);
+    // Once everything settled, the next call fetches again.
+    await writeFiles(origin.dir, { "c.txt": "c\n" });
+    const third = await commitAll(origin.dir, "third");
+    await fetchMirror(mirror);
+    expect(await readRef(mirror, "refs/heads/main")).toBe(third);
+  });
+
   it("follows the origin's default branch", async () => {
     const origin = await makeRepo({ "a.txt": "a\n" });
     await git(origin.dir, "branch", "-m", "main", "trunk");

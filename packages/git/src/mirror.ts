@@ -135,12 +135,39 @@ export async function ensureMirror(
   return { created: true };
 }
 
+/** Per mirror: the fetch running now, and the one queued to run after it for everyone who asked since. */
+const mirrorFetches = new Map<string, { running: Promise<void>; queued: Promise<void> | null }>();
+
+function startFetch(key: string, run: () => Promise<void>): Promise<void> {
+  const running = run();
+  const entry: { running: Promise<void>; queued: Promise<void> | null } = { running, queued: null };
+  mirrorFetches.set(key, entry);
+  const settle = () => {
+    if (mirrorFetches.get(key) === entry && !entry.queued) mirrorFetches.delete(key);
+  };
+  running.then(settle, settle);
+  return running;
+}
+
 /**
  * Fetches branches and tags from the mirror's origin, pruning branches and tags deleted there
  * (never refs outside refs/heads and refs/tags), and records the origin's default branch.
  * `autoMaintenance: false` skips git's background `gc --auto` after the fetch.
+ *
+ * Callers of one mirror share fetches: while one runs, everyone who asks waits for a single next
+ * fetch (it starts after they asked, so it sees what they expect), instead of 50 webhooks' tasks
+ * running 50 fetches that contend for the same refs.
  */
-export async function fetchMirror(mirrorPath: string, opts: RemoteOptions = {}, autoMaintenance = true): Promise<void> {
+export function fetchMirror(mirrorPath: string, opts: RemoteOptions = {}, autoMaintenance = true): Promise<void> {
+  const run = () => fetchOnce(mirrorPath, opts, autoMaintenance);
+  const entry = mirrorFetches.get(mirrorPath);
+  if (!entry) return startFetch(mirrorPath, run);
+  const ignore = () => undefined;
+  entry.queued ??= entry.running.then(ignore, ignore).then(() => startFetch(mirrorPath, run));
+  return entry.queued;
+}
+
+async function fetchOnce(mirrorPath: string, opts: RemoteOptions, autoMaintenance: boolean): Promise<void> {
   const origin = (await runGitIn(mirrorPath, ["config", "--get", "remote.origin.url"], { okCodes: [0, 1] })).stdout
     .toString("utf8")
     .trim();
