@@ -1,9 +1,11 @@
 import { CadreError } from "@cadre/protocol";
 import type { ForgeAdapter } from "./forge-client.ts";
 import { githubAdapter } from "./github/github-adapter.ts";
+import { giteaAdapter } from "./gitea/gitea-adapter.ts";
+import { gitlabAdapter } from "./gitlab/gitlab-adapter.ts";
 
 /** Every forge kind Cadre speaks; a new forge is one more adapter here (see ARCHITECTURE.md). */
-const ADAPTERS: Record<string, ForgeAdapter> = { github: githubAdapter };
+const ADAPTERS: Record<string, ForgeAdapter> = { github: githubAdapter, gitlab: gitlabAdapter, gitea: giteaAdapter };
 
 export function forgeAdapter(kind: string): ForgeAdapter {
   const adapter = ADAPTERS[kind];

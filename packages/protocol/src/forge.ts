@@ -4,7 +4,7 @@ import { SEVERITIES } from "./review-findings.ts";
 import { AutomationTaskOrigin } from "./automation.ts";
 
 /** Forge kinds Cadre speaks (each an adapter in packages/forge). */
-export const ForgeKind = z.enum(["github"]);
+export const ForgeKind = z.enum(["github", "gitlab", "gitea"]);
 export type ForgeKind = z.infer<typeof ForgeKind>;
 
 export const ForgeName = z

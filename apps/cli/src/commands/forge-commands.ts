@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { Option } from "commander";
-import type { CreateForge, Forge } from "@cadre/protocol";
+import { ForgeKind, type CreateForge, type Forge } from "@cadre/protocol";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 import { CliExit, EXIT } from "../exit-codes.ts";
 import { intBetween } from "../parse-options.ts";
@@ -14,7 +14,7 @@ interface AuthFlags {
 }
 
 interface AddFlags extends AuthFlags {
-  kind: "github";
+  kind: ForgeKind;
   apiUrl: string;
   webUrl?: string;
   webhookSecretEnv: string;
@@ -79,10 +79,13 @@ function registerAdd(forge: Command): void {
   authOptions(
     forge
       .command("add")
-      .description("connect a forge (GitHub or GitHub Enterprise Server); prints the webhook URL")
+      .description("connect a forge (GitHub, GitHub Enterprise Server, GitLab, Gitea, Forgejo); prints the webhook URL")
       .argument("<name>", "name to refer to it by (lowercase letters, digits, . _ -)")
-      .addOption(new Option("--kind <kind>", "which forge").choices(["github"]).default("github"))
-      .requiredOption("--api-url <url>", "the REST base: https://api.github.com, or https://<host>/api/v3"),
+      .addOption(new Option("--kind <kind>", "which forge").choices(ForgeKind.options).default("github"))
+      .requiredOption(
+        "--api-url <url>",
+        "the REST base: https://api.github.com, https://<host>/api/v3 (GitHub Enterprise), https://<host>/api/v4 (GitLab), https://<host>/api/v1 (Gitea, Forgejo)",
+      ),
   )
     .option("--web-url <url>", "where people and git reach it (default: from the API URL)")
     .option("--bot-name <name>", "the handle people mention (default: cadre)")
@@ -159,11 +162,13 @@ function registerUpdate(forge: Command): void {
     );
 }
 
-/** `cadre forge add|list|show|update|remove`: the GitHub (GitLab, Gitea) instances Cadre works with. */
+/** `cadre forge add|list|show|update|remove`: the GitHub, GitLab and Gitea/Forgejo instances Cadre works with. */
 export function registerForgeCommands(program: Command): void {
   const forge = program
     .command("forge")
-    .description("connect forges (GitHub) whose issues and pull requests start and receive work");
+    .description(
+      "connect forges (GitHub, GitLab, Gitea/Forgejo) whose issues and change requests start and receive work",
+    );
   registerAdd(forge);
   registerUpdate(forge);
   forge

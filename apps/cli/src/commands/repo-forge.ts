@@ -4,7 +4,27 @@ import { SEVERITIES, type Repo } from "@cadre/protocol";
 import type { CadreClient } from "@cadre/client";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 
-const EVENTS = "Issues, Issue comments, Pull requests, Pull request review comments, Check runs, Statuses";
+/** What a person ticks in each forge's webhook form, in the forge's own words. */
+const HOOK_FORM: Record<string, { where: string; url: string; secret: string; events: string }> = {
+  github: {
+    where: "Settings → Webhooks",
+    url: "Payload URL",
+    secret: "Secret",
+    events: "Issues, Issue comments, Pull requests, Pull request review comments, Check runs, Statuses",
+  },
+  gitlab: {
+    where: "Settings → Webhooks",
+    url: "URL",
+    secret: "Secret token",
+    events: "Issues events, Comments, Merge request events, Pipeline events",
+  },
+  gitea: {
+    where: "Settings → Webhooks → Add webhook → Gitea (Forgejo)",
+    url: "Target URL",
+    secret: "Secret",
+    events: "Issues, Issue comment, Pull request, Pull request synchronized, Commit status",
+  },
+};
 
 /** How the forge's events reach Cadre for a repo just added, with the steps when a person must act. */
 export async function webhookNote(client: CadreClient, repo: Repo): Promise<string | null> {
@@ -15,13 +35,14 @@ export async function webhookNote(client: CadreClient, repo: Repo): Promise<stri
   if (forge.webhook === "app")
     return `Events come through the GitHub App's webhook: install the app on ${forge.repoPath}.`;
   if (forge.webhook === "poll") return `Cadre polls ${forge.name} for ${forge.repoPath}'s events.`;
-  const url = (await client.call("getForge", { params: { name: forge.name } })).webhookUrl;
+  const { webhookUrl, kind } = await client.call("getForge", { params: { name: forge.name } });
+  const form = HOOK_FORM[kind] ?? (HOOK_FORM.github as NonNullable<(typeof HOOK_FORM)[string]>);
   return [
-    `Cadre's token may not add webhooks to ${forge.repoPath}. Add one in its Settings → Webhooks:`,
-    `  Payload URL: ${url}`,
+    `Cadre's token may not add webhooks to ${forge.repoPath}. Add one in its ${form.where}:`,
+    `  ${form.url}: ${webhookUrl}`,
     "  Content type: application/json",
-    `  Secret: the webhook secret given to 'cadre forge add ${forge.name}'`,
-    `  Events: ${EVENTS}`,
+    `  ${form.secret}: the webhook secret given to 'cadre forge add ${forge.name}'`,
+    `  Events: ${form.events}`,
   ].join("\n");
 }
 
