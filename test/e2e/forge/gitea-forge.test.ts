@@ -78,7 +78,9 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
     expect(sent.map((d) => d.status)).toEqual([202]);
     pull = await until("the pull request", () => world.gt.pullByBranch(repo, "cadre/"));
     await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened #")));
-    task = (await world.tasks()).find((t) => t.origin?.thread.number === issue.number) as TaskWithAttempts;
+    task = (await world.tasks()).find(
+      (t) => t.origin?.kind === "forge" && t.origin.thread.number === issue.number,
+    ) as TaskWithAttempts;
     expect(task).toMatchObject({
       createdBy: "alice-c",
       origin: { kind: "forge", forge: "gt", repoPath: "acme/calc", author: "alice" },

@@ -84,7 +84,9 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
     expect(sent.map((d) => d.status)).toEqual([202]);
     mr = await until("the merge request", () => world.gl.mergeRequestByBranch(project, "cadre/"));
     await until("the issue to be told", () => issue.notes.find((n) => n.body.startsWith("Opened ")));
-    task = (await world.tasks()).find((t) => t.origin?.thread.number === issue.iid) as TaskWithAttempts;
+    task = (await world.tasks()).find(
+      (t) => t.origin?.kind === "forge" && t.origin.thread.number === issue.iid,
+    ) as TaskWithAttempts;
     expect(task).toMatchObject({
       createdBy: "alice-c",
       origin: { kind: "forge", forge: "gl", repoPath: "acme/tools/calc", author: "alice" },
