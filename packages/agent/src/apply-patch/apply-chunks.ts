@@ -81,24 +81,35 @@ export function applyChunks(content: string, chunks: readonly UpdateChunk[], lab
     lines.splice(r.at, r.remove, ...r.insert);
     endings.splice(r.at, r.remove, ...r.insertEndings);
   }
-  return lines.map((line, i) => line + (endings[i] || common)).join("");
+  if (lines.length === 0) return "";
+  // Most files use one ending throughout: join them as one string instead of line by line.
+  const uniform = endings.every((ending, i) => ending === common || (ending === "" && i === endings.length - 1));
+  return uniform ? lines.join(common) + common : lines.map((line, i) => line + (endings[i] || common)).join("");
 }
 
 /** Splits content into lines and the ending each had ("" for a last line without one). */
 function splitLines(content: string): { lines: string[]; endings: string[] } {
-  const lines: string[] = [];
-  const endings: string[] = [];
-  for (const match of content.matchAll(/([^\n]*?)(\r\n|\n|$)/g)) {
-    const [whole, text = "", ending = ""] = match;
-    if (whole === "" && match.index === content.length) break;
-    lines.push(text);
-    endings.push(ending);
+  const lines = content.split("\n");
+  const rest = lines.pop() ?? "";
+  const endings: string[] = new Array<string>(lines.length).fill("\n");
+  // Only a file with a carriage return somewhere needs its lines looked at one by one.
+  const hasCarriageReturn = content.includes("\r");
+  for (let i = 0; hasCarriageReturn && i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (line.endsWith("\r")) {
+      lines[i] = line.slice(0, -1);
+      endings[i] = "\r\n";
+    }
+  }
+  if (rest !== "") {
+    lines.push(rest);
+    endings.push("");
   }
   return { lines, endings };
 }
 
 function mostCommonEnding(endings: readonly string[]): string {
-  const crlf = endings.filter((ending) => ending === "\r\n").length;
-  const lf = endings.filter((ending) => ending === "\n").length;
-  return crlf > lf ? "\r\n" : "\n";
+  let balance = 0;
+  for (const ending of endings) balance += ending === "\r\n" ? 1 : ending === "\n" ? -1 : 0;
+  return balance > 0 ? "\r\n" : "\n";
 }
