@@ -28,7 +28,7 @@ describe("automations: the fire URL and failures in a row", () => {
 
   beforeAll(async () => {
     h = await startHarness({ script: SCRIPT });
-  });
+  }, 300_000);
   afterAll(async () => {
     await h?.stop();
   });

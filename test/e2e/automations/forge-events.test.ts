@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Automation, CreatedAutomation, ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
+import type { Automation, AutomationTrigger, CreateAutomation, ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import { FIX_PATCH } from "../../support/fixture-repo.ts";
 import { patchStep, promptOf, turnStep } from "../../support/script-helpers.ts";
@@ -20,23 +20,20 @@ describe("automations: forge events from the GitHub double start runs", () => {
   beforeAll(async () => {
     world = await startForgeWorld({ script });
     ({ state: repo } = await world.addRepo("acme/calc"));
-    const add = (name: string, on: string, prompt: string, extra: string[] = []) =>
-      world.h.json<CreatedAutomation>([
-        "automation",
-        "add",
-        name,
-        "--repo",
-        "calc",
-        "--on",
-        on,
-        "--prompt",
-        prompt,
-        ...extra,
-      ]);
-    await add("on-push", "push:main", "Check the new commits on main.", ["--mode", "ask"]);
-    await add("on-pr", "pr-opened", "Review this pull request.", ["--mode", "ask"]);
-    await add("on-label", "label:cadre-fix", "Fix the labelled issue.", ["--deliver", "pr"]);
-  });
+    const add = (name: string, trigger: AutomationTrigger, prompt: string, extra: Partial<CreateAutomation> = {}) =>
+      world.h.server.client.call("createAutomation", {
+        body: { name, repo: "calc", trigger, prompt, ...extra },
+      });
+    await add("on-push", { kind: "event", event: "push", branch: "main" }, "Check the new commits on main.", {
+      mode: "ask",
+    });
+    await add("on-pr", { kind: "event", event: "change_request_opened" }, "Review this pull request.", {
+      mode: "ask",
+    });
+    await add("on-label", { kind: "event", event: "issue_labelled", label: "cadre-fix" }, "Fix the labelled issue.", {
+      deliver: "pr",
+    });
+  }, 300_000);
   afterAll(async () => world?.stop());
 
   const automation = (name: string): Promise<Automation> =>

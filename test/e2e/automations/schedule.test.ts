@@ -46,7 +46,7 @@ describe.skipIf(!postgresAvailable())("automations: a schedule across server ins
     await client().call("createRepo", { body: { origin: repoPath, name: "calc" } });
     db = new pg.Client({ connectionString: cluster.databaseUrl });
     await db.connect();
-  });
+  }, 300_000);
   afterAll(async () => {
     await db?.end();
     await cluster?.close();
