@@ -95,7 +95,7 @@ describe("web app on a phone (390×844) and a wide desktop", () => {
     await page.locator(".md h2", { hasText: "Fixed add()" }).first().waitFor();
     await expectFits(page, "phone-task-activity");
     // The nav's every link is on screen.
-    for (const name of ["Tasks", "Repos", "Environments"])
+    for (const name of ["Tasks", "Repos", "Environments", "Automations"])
       expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).isVisible()).toBe(true);
 
     await page.getByRole("tab", { name: "Details" }).click();
@@ -138,7 +138,8 @@ describe("web app on a phone (390×844) and a wide desktop", () => {
     await page.goto(`${stack.server.url}/environments`);
     await page.getByRole("link", { name: "calc-env" }).waitFor();
     await expectFits(page, "phone-environments");
-    // At 320 px the table is wider than the screen with any font: its columns scroll inside the frame.
+    // At 320 px the table is wider than the screen with any font: its columns scroll inside the
+    // frame; the nav wraps onto another row.
     await page.setViewportSize({ width: 320, height: 844 });
     await expectFits(page, "phone-environments-320");
     await page.setViewportSize({ width: 390, height: 844 });
