@@ -115,4 +115,6 @@ export interface ForgeAdapter {
   webUrlFor(apiUrl: string): string;
   /** Whether writes are paced by default for this API URL (a hosted forge that asks it of busy clients). */
   pacedByDefault(apiUrl: string): boolean;
+  /** Whether `poll` can find what webhooks would say (for servers webhooks cannot reach). */
+  readonly canPoll: boolean;
 }

@@ -62,6 +62,28 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
     expect(repo.hooks[0]?.events).toEqual(expect.arrayContaining(["issue_comment", "pull_request", "status"]));
   });
 
+  it("refuses --poll for Gitea (it must reach the webhook), saying what to do, and saves nothing", async () => {
+    const added = await world.h.cli([
+      "forge",
+      "add",
+      "gt-poll",
+      "--kind",
+      "gitea",
+      "--api-url",
+      world.gt.apiUrl,
+      "--token-env",
+      "GT_TOKEN",
+      "--webhook-secret-env",
+      "GT_WEBHOOK_SECRET",
+      "--poll",
+      "60",
+    ]);
+    expect(added.code).not.toBe(0);
+    expect(added.stderr).toContain("Gitea cannot be polled: leave out --poll and add Cadre's webhook");
+    const { items } = await world.h.server.client.call("listForges");
+    expect(items.map((f) => f.name)).toEqual(["gt"]);
+  });
+
   it("a writer's comment on an issue → a task → a pull request with the fix, Closes #N, the issue told", async () => {
     ({ thread: issue } = await world.gt.openIssue(
       repo,

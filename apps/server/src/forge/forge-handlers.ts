@@ -40,6 +40,16 @@ async function checkCredentials(ctx: ServerContext, forge: NewForge & { id: stri
   }
 }
 
+/** Polling only where the adapter can poll; elsewhere the forge must reach Cadre's webhook. */
+function refuseUnpollable(kind: string, pollSeconds: number | null | undefined): void {
+  const adapter = forgeAdapter(kind);
+  if (pollSeconds && !adapter.canPoll)
+    throw new CadreError(
+      "bad_request",
+      `${adapter.title} cannot be polled: leave out --poll and add Cadre's webhook to the repositories (cadre repo add creates it when the token may)`,
+    );
+}
+
 /** The Cadre user that creates tasks for forge users mapped to nobody: `forge-<name>`, a member. */
 async function serviceUser(ctx: ServerContext, name: string, by: string): Promise<string> {
   const user = `forge-${name}`.slice(0, 40);
@@ -67,6 +77,7 @@ export function forgeHandlers(
         throw new CadreError("conflict", `a forge named '${body.name}' already exists: choose another name`);
       const apiUrl = body.apiUrl.replace(/\/+$/, "");
       const adapter = forgeAdapter(body.kind);
+      refuseUnpollable(body.kind, body.pollSeconds);
       const forge: NewForge = {
         name: body.name,
         kind: body.kind,
@@ -88,6 +99,7 @@ export function forgeHandlers(
     async updateForge({ params, body, principal }) {
       requireRole(principal, "admin");
       const current = await ctx.forges.record(params.name);
+      refuseUnpollable(current.kind, body.pollSeconds);
       const secrets = { ...current.encryptedSecrets };
       if (body.auth) {
         delete secrets.token;

@@ -21,5 +21,6 @@ export const giteaAdapter: ForgeAdapter = {
   repoPathFromUrl,
   changeRequestRef: (number) => `refs/pull/${number}/head`,
   webUrlFor: (apiUrl) => apiUrl.replace(/\/+$/, "").replace(/\/api\/v1$/, ""),
+  canPoll: false,
   pacedByDefault: () => false,
 };

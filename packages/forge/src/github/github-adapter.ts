@@ -27,5 +27,6 @@ export const githubAdapter: ForgeAdapter = {
   changeRequestRef: (number) => `refs/pull/${number}/head`,
   webUrlFor,
   // github.com asks clients to pace writes; Enterprise Server has rate limits off by default.
+  canPoll: true,
   pacedByDefault: (apiUrl) => new URL(apiUrl).hostname === "api.github.com",
 };

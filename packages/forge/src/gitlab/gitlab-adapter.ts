@@ -21,5 +21,6 @@ export const gitlabAdapter: ForgeAdapter = {
   changeRequestRef: (number) => `refs/merge-requests/${number}/head`,
   webUrlFor: gitlabHost,
   // GitLab answers busy clients with 429 and Retry-After, which @gitbeaker/rest waits out.
+  canPoll: false,
   pacedByDefault: () => false,
 };
