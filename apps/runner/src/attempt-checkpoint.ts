@@ -4,16 +4,21 @@ import { commitChanges, gitPathBytes } from "@cadre/git";
 import type { SkippedPath, Workspace, WorkspaceChange } from "@cadre/sandbox";
 
 export interface CheckpointTarget {
-  workspace: Workspace;
+  workspace: Pick<Workspace, "changes">;
   mirror: string;
   /** The attempt's base commit: every checkpoint is one commit on top of it. */
   base: string;
+  /** The attempt's head when the run starts: its base, or the checkpoint its workspace was restored from. */
+  head: string;
   ref: string;
   emit: (event: EventBody) => Promise<void>;
 }
 
 /** How many left-out paths one notice names. */
 const NAMED_IN_NOTICE = 20;
+
+/** The fingerprint of a workspace that does not differ from its base. */
+const NO_CHANGES = "";
 
 /** A cheap fingerprint of the workspace's changes, so an unchanged workspace is not committed again. */
 async function fingerprint(changes: WorkspaceChange[]): Promise<string> {
@@ -43,10 +48,13 @@ function describeSkipped(skipped: SkippedPath[]): string {
  * names git cannot store).
  */
 export class AttemptCheckpoint {
-  private lastPrint: string | null = null;
+  private lastPrint: string | null;
   private readonly reported = new Set<string>();
 
-  constructor(private readonly target: CheckpointTarget) {}
+  constructor(private readonly target: CheckpointTarget) {
+    // A workspace still at its base needs no commit (and no git) until something in it changes.
+    this.lastPrint = target.head === target.base ? NO_CHANGES : null;
+  }
 
   /** The checkpoint commit, or null when nothing changed since the last one. */
   async commit(message: string): Promise<string | null> {

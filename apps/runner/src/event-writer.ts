@@ -24,7 +24,7 @@ export class EventWriter {
   turn: number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: { events: Pick<Store["events"], "append"> },
     private readonly attemptId: string,
     private readonly runnerId: string,
     turn: number,
@@ -66,6 +66,8 @@ export class EventWriter {
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    // Events emitted together (in one tick) wait for each other and are stored in one write.
+    await Promise.resolve();
     try {
       while (this.queue.length) {
         // Take every queued event of the same turn as one batch (one transaction).

@@ -5,7 +5,7 @@ import {
   type FailureReason,
   type TaskWithAttempts,
 } from "@cadre/protocol";
-import { diffCommits } from "@cadre/git";
+import { diffStats } from "@cadre/git";
 import { deliverFollowUp } from "@cadre/delivery";
 import { loadModelConfig, priceFor, resolveModel, runAgent, type AgentOutcome } from "@cadre/agent";
 import { testRunRecorder } from "./test-runs.ts";
@@ -120,7 +120,7 @@ export async function runAttempt(ctx: AttemptContext, rec: AttemptRecord, signal
   }
   await recordImage(ctx, rec, workspace, emit);
 
-  const checkpoints = new AttemptCheckpoint({ workspace, mirror, base, ref: attemptRef(task.id, rec.id), emit });
+  const checkpoints = new AttemptCheckpoint({ workspace, mirror, base, head, ref: attemptRef(task.id, rec.id), emit });
   const checkpoint = async (): Promise<string> => {
     if (workspace.readOnly) return head;
     const commit = await checkpoints.commit(
@@ -255,8 +255,9 @@ async function finish(ctx: AttemptContext, f: Finish): Promise<void> {
   }
   const turns = await ctx.store.attempts.turns(rec.id);
   const previous = turns.filter((t) => t.index < writer.turn && t.checkpointCommit).pop()?.checkpointCommit ?? base;
-  const turnStats = await diffCommits({ gitDir: mirror, base: previous, head: commit, limit: 1 });
-  const whole = previous === base ? turnStats : await diffCommits({ gitDir: mirror, base, head: commit, limit: 1 });
+  // Only totals are needed here; a turn that changed nothing runs no git at all.
+  const turnStats = await diffStats({ gitDir: mirror, base: previous, head: commit });
+  const whole = previous === base ? turnStats : await diffStats({ gitDir: mirror, base, head: commit });
   await ctx.store.attempts.setDiffStats(rec.id, {
     filesChanged: whole.totalFiles,
     additions: whole.additions,
