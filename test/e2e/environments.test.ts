@@ -49,6 +49,13 @@ describe("environments: setup, secrets, read-only", () => {
     ]);
     expect(created.secretNames).toEqual(["API_TOKEN"]);
     expect(JSON.stringify(created)).not.toContain(SECRET);
+    // The same name again: the message suits the web's form, the CLI adds its own command.
+    const again = await h.cli(["env", "create", "with-secret", "--repo", "calc"]);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain(
+      "an environment named 'with-secret' already exists: choose another name, or edit that environment",
+    );
+    expect(again.stderr).toContain("run: cadre env update with-secret");
     const t = await json<TaskWithAttempts>([
       "task",
       "new",

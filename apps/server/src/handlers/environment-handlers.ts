@@ -70,7 +70,9 @@ export function environmentHandlers(
       if (await ctx.store.environments.find(b.name))
         throw new CadreError(
           "conflict",
-          `an environment named '${b.name}' already exists: update it with 'cadre env update'`,
+          `an environment named '${b.name}' already exists: choose another name, or edit that environment`,
+          { name: b.name },
+          `cadre env update ${b.name}`,
         );
       const record: EnvironmentRecord = {
         name: b.name,
