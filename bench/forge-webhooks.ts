@@ -14,11 +14,13 @@ import { writeScriptedConfig } from "../test/support/cadre-process.ts";
 import { tempHome } from "../test/support/databases.ts";
 import { addFile, promptOf, turnStep } from "../test/support/script-helpers.ts";
 import type { ForgeBenchDouble, ForgeBenchSubject } from "./lib/forge-bench-subject.ts";
+import { giteaSubject } from "./lib/gitea-bench-subject.ts";
 import { githubSubject } from "./lib/github-bench-subject.ts";
+import { gitlabSubject } from "./lib/gitlab-bench-subject.ts";
 import { formatTable, median, percentile, type BenchTable } from "./lib/table.ts";
 
 /** The forges measured; GitLab and Gitea add their subjects here. */
-const SUBJECTS: ForgeBenchSubject[] = [githubSubject];
+const SUBJECTS: ForgeBenchSubject[] = [githubSubject, gitlabSubject, giteaSubject];
 const REPO = "acme/bench";
 const DEADLINE_MS = 30 * 60_000;
 

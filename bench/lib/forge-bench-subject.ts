@@ -1,6 +1,6 @@
 import type { CreateForge, ForgeKind } from "@cadre/protocol";
 
-/** One forge's double, as the forge-webhooks benchmark drives it (GitHub today; GitLab and Gitea add theirs). */
+/** One forge's double, as the forge-webhooks benchmark drives it (GitHub, GitLab, Gitea). */
 export interface ForgeBenchSubject {
   /** The forge kind Cadre connects with (`github`). */
   kind: ForgeKind;

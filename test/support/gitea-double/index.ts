@@ -190,7 +190,15 @@ export class GiteaDouble {
       createdAt: now(),
       comments: [],
       reactions: [],
-      pull: { headRef: input.head, headSha, baseRef: input.base, baseSha, merged: false, reviews: [] },
+      pull: {
+        headRef: input.head,
+        headSha,
+        baseRef: input.base,
+        baseSha,
+        merged: false,
+        reviews: [],
+        openedAt: Date.now(),
+      },
     };
     repo.threads.set(thread.number, thread);
     this.git(repo, "update-ref", `refs/pull/${thread.number}/head`, headSha);

@@ -40,6 +40,8 @@ export interface PullState {
   baseSha: string;
   merged: boolean;
   reviews: ReviewState[];
+  /** When it was opened, in ms since the epoch (`createdAt` has Gitea's second precision). */
+  openedAt: number;
 }
 
 export interface ThreadState {
