@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { startServer } from "@cadre/server";
+import { startCadre } from "@cadre/serve";
 import { CadreClient, streamAttemptEvents } from "@cadre/client";
 import { isTerminal, type Event } from "@cadre/protocol";
 import { startScriptedModel, type ScriptFunction } from "../test/support/scripted-model/index.ts";
@@ -328,7 +328,7 @@ export async function benchAgentVsCodex(runs = 3): Promise<BenchTable[]> {
   await createFixtureRepo(originRepo);
   const codexHome = await makeCodexHome();
   const codexWork = await mkdtemp(join(tmpdir(), "cadre-bench-codex-repos-"));
-  const server = await startServer({ home, port: 0, slots: 2, log: () => undefined });
+  const server = await startCadre({ home, port: 0, slots: 2, log: () => undefined });
   try {
     const api = new CadreClient({ baseUrl: server.url, token: server.token });
     await api.call("createRepo", { body: { origin: originRepo, name: "calc" } });

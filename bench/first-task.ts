@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { startServer } from "@cadre/server";
+import { startCadre } from "@cadre/serve";
 import { CadreClient, streamAttemptEvents } from "@cadre/client";
 import { startScriptedModel } from "../test/support/scripted-model/index.ts";
 import { createFixtureRepo, FIX_PATCH } from "../test/support/fixture-repo.ts";
@@ -33,7 +33,7 @@ export async function benchFirstTask(runs = 3): Promise<BenchTable[]> {
   await writeScriptedConfig(home, model.url);
   const repoPath = join(scratch, "repo");
   await createFixtureRepo(repoPath);
-  const server = await startServer({ home, port: 0, slots: 2, log: () => undefined });
+  const server = await startCadre({ home, port: 0, slots: 2, log: () => undefined });
   try {
     const api = new CadreClient({ baseUrl: server.url, token: server.token });
     await api.call("createRepo", { body: { origin: repoPath, name: "calc" } });

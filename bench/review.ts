@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { startServer } from "@cadre/server";
+import { startCadre } from "@cadre/serve";
 import { CadreClient, streamAttemptEvents } from "@cadre/client";
 import { generateRepo } from "@cadre/git";
 import { startScriptedModel, type ScriptContext, type Step } from "../test/support/scripted-model/index.ts";
@@ -40,7 +40,7 @@ export async function benchReview(files = 50_000): Promise<BenchTable[]> {
   };
   const model = await startScriptedModel({ script, recordBodies: false });
   await writeScriptedConfig(home, model.url);
-  const server = await startServer({ home, port: 0, slots: 2, log: () => undefined });
+  const server = await startCadre({ home, port: 0, slots: 2, log: () => undefined });
   try {
     const api = new CadreClient({ baseUrl: server.url, token: server.token });
     const repo = await api.call("createRepo", { body: { origin, name: "big" } });

@@ -149,7 +149,7 @@ export async function benchWeb(): Promise<BenchTable[]> {
   const repoDir = join(scratch, "repo");
   const bigHead = await makeBigRepo(repoDir);
   // No embedded runner: the benchmark writes the events itself, as a runner would.
-  let server: RunningServer | null = await startServer({ home, port: 0, slots: 0, log: () => undefined });
+  let server: RunningServer | null = await startServer({ home, port: 0 });
   const browser = await launchChromium();
   try {
     const api = new CadreClient({ baseUrl: server.url, token: server.token });

@@ -7,6 +7,8 @@ packages=(git bubblewrap util-linux procps iproute2 uidmap ca-certificates skope
 # The tests also need PostgreSQL, Chromium, what code-server (the real VS Code for the extension test) builds with,
 # and mmdebstrap + umoci to build test images from Debian's packages.
 if [ "${1:-}" = "--test" ]; then packages+=(postgresql chromium ripgrep curl zsh libkrb5-dev build-essential python3 mmdebstrap umoci); fi
+# kubectl checks deploy/kubernetes (npm run check:deploy); Debian's kubernetes-client unless a kubectl is installed already.
+if [ "${1:-}" = "--test" ] && ! command -v kubectl >/dev/null; then packages+=(kubernetes-client); fi
 need=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -12,6 +12,8 @@ export interface CheckpointTarget {
   head: string;
   ref: string;
   emit: (event: EventBody) => Promise<void>;
+  /** Makes the commit the server's (pushes it) before it is recorded: any runner can then resume from it. */
+  publish: (commit: string) => Promise<void>;
 }
 
 /** How many left-out paths one notice names. */
@@ -44,7 +46,7 @@ function describeSkipped(skipped: SkippedPath[]): string {
 
 /**
  * Commits the workspace's changes into the mirror as the attempt's checkpoint when they changed
- * since the last one, and says once per path what it had to leave out (nested repositories,
+ * since the last one (and publishes it to the server), and says once per path what it had to leave out (nested repositories,
  * names git cannot store).
  */
 export class AttemptCheckpoint {
@@ -71,6 +73,7 @@ export class AttemptCheckpoint {
       ref: this.target.ref,
       message,
     });
+    await this.target.publish(result.commit);
     this.lastPrint = print;
     return result.commit;
   }

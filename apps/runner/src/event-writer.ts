@@ -1,6 +1,14 @@
 import type { EventBody } from "@cadre/protocol";
-import type { Store } from "@cadre/store";
 import type { LiveOutputCap } from "./live-output-cap.ts";
+import type { RunnerTransport } from "./runner-transport.ts";
+
+/** The attempt's last stored seq as this runner knows it: every append builds on it. */
+export interface SeqCursor {
+  last: number;
+}
+
+/** One append request stays well below the server's body limit; a larger batch is sent in parts. */
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 type Redact = (text: string) => string;
 
@@ -15,7 +23,7 @@ function redactDeep(value: unknown, redact: Redact): unknown {
 /**
  * Writes an attempt's events in order, each stored before `emit` resolves. Consecutive live output
  * chunks of one command are merged while a write is in flight, so a chatty command costs few writes.
- * Every string is redacted before it reaches the store, and live output is capped (LiveOutputCap).
+ * Every string is redacted before it leaves the runner, and live output is capped (LiveOutputCap).
  */
 export class EventWriter {
   private queue: { turn: number; body: EventBody; done: (() => void)[]; fail: ((e: unknown) => void)[] }[] = [];
@@ -24,9 +32,9 @@ export class EventWriter {
   turn: number;
 
   constructor(
-    private readonly store: { events: Pick<Store["events"], "append"> },
+    private readonly transport: RunnerTransport,
     private readonly attemptId: string,
-    private readonly runnerId: string,
+    private readonly seq: SeqCursor,
     turn: number,
     private readonly redact: Redact,
     /** Caps on stored live output; none stores every chunk. */
@@ -63,6 +71,29 @@ export class EventWriter {
     });
   }
 
+  /** Appends in parts of at most MAX_REQUEST_BYTES, each fenced by the lease and by the seq it builds on. */
+  private async send(turn: number, bodies: EventBody[]): Promise<void> {
+    let part: EventBody[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (part.length === 0) return;
+      const { lastSeq } = await this.transport.call("appendEvents", {
+        params: { id: this.attemptId },
+        body: { turn, afterSeq: this.seq.last, events: part },
+      });
+      this.seq.last = lastSeq;
+      part = [];
+      bytes = 0;
+    };
+    for (const body of bodies) {
+      const size = Buffer.byteLength(JSON.stringify(body));
+      if (bytes + size > MAX_REQUEST_BYTES) await flush();
+      part.push(body);
+      bytes += size;
+    }
+    await flush();
+  }
+
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -76,11 +107,9 @@ export class EventWriter {
         while (this.queue.length && (this.queue[0] as (typeof this.queue)[number]).turn === turn && batch.length < 200)
           batch.push(this.queue.shift() as (typeof this.queue)[number]);
         try {
-          await this.store.events.append(
-            this.attemptId,
+          await this.send(
             turn,
             batch.map((b) => b.body),
-            this.runnerId,
           );
           for (const b of batch) for (const d of b.done) d();
         } catch (e) {

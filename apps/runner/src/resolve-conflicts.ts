@@ -1,4 +1,4 @@
-import { commitTree, fetchMirror, mergeTree, resolveCommit, type RemoteOptions } from "@cadre/git";
+import { commitTree, mergeTree } from "@cadre/git";
 
 export interface Rebased {
   /** The new base: the target branch's head. */
@@ -9,21 +9,17 @@ export interface Rebased {
 }
 
 /**
- * Replays an attempt's change onto the current head of its branch for a resolve-conflicts turn.
- * Where it conflicts, the merged tree keeps git's conflict markers for the agent to resolve.
- * Returns null when the branch has not moved.
+ * Replays an attempt's change onto the current head of its branch (`branchHead`, which the server
+ * read from the origin) for a resolve-conflicts turn. Where it conflicts, the merged tree keeps
+ * git's conflict markers for the agent to resolve. Returns null when the branch has not moved.
  */
-export async function rebaseForConflicts(input: {
-  mirror: string;
-  branch: string;
-  oldBase: string;
-  head: string;
-  /** Credentials when the repo is on a forge. */
-  remote: RemoteOptions;
-}): Promise<Rebased | null> {
-  const { mirror, branch, oldBase, head } = input;
-  await fetchMirror(mirror, input.remote);
-  const base = await resolveCommit(mirror, `refs/heads/${branch}`);
+export async function rebaseForConflicts(
+  mirror: string,
+  branchHead: string,
+  oldBase: string,
+  head: string,
+): Promise<Rebased | null> {
+  const base = branchHead;
   if (base === oldBase) return null;
   const merged = await mergeTree(mirror, base, head, oldBase);
   const commit = await commitTree(mirror, merged.tree, [base], "Cadre: attempt rebased for conflict resolution");

@@ -1,107 +1,92 @@
-import { join } from "node:path";
-import { hostname } from "node:os";
-import { isTransient, LeaseLostError, newId, type AttemptRecord, type QueueLimits, type Store } from "@cadre/store";
-import { SandboxManager } from "@cadre/sandbox";
+import { CadreError, LeaseLostError, type HeldAttempt } from "@cadre/protocol";
+import type { SandboxManager } from "@cadre/sandbox";
 import { runAttempt, type AttemptContext } from "./run-attempt.ts";
-import { ForgeRemotes } from "./forge-remote.ts";
+import type { SeqCursor } from "./event-writer.ts";
+import type { RepoAccess } from "./repo-access.ts";
+import type { RunnerTransport } from "./runner-transport.ts";
 
 export interface RunnerOptions {
-  store: Store;
-  home: string;
+  transport: RunnerTransport;
+  repos: RepoAccess;
+  sandboxes: SandboxManager;
   slots: number;
-  name?: string;
-  secretKey: Buffer;
-  env?: NodeJS.ProcessEnv;
-  /** How long a claim lasts without a heartbeat; another runner may take the attempt over after it. */
-  leaseMs?: number;
-  /** Caps on running attempts across all runners (default from CADRE_MAX_RUNNING / CADRE_MAX_RUNNING_PER_REPO). */
-  limits?: QueueLimits;
-  /** Where bare mirrors live (default `$CADRE_HOME/mirrors/<repo>.git`). */
-  mirrorPath?: (repoId: string) => string;
+  name: string;
   log?: (line: string) => void;
+  /** Told once when the server refuses this runner for good (its token was revoked): it has stopped claiming. */
+  onRefused?: (error: CadreError) => void;
 }
 
 const GC_INTERVAL_MS = 15 * 60_000;
 const LAYER_MAX_AGE_MS = 24 * 3600_000;
-
-/** A cluster-wide limit from the environment: every runner should be given the same value. */
-function positiveInt(v: string | undefined): number | null {
-  const n = Number(v);
-  return v && Number.isInteger(n) && n > 0 ? n : null;
-}
+/** How long one long poll may wait on the server for work. */
+const POLL_WAIT_MS = 25_000;
+const POLL_RETRY_MS = 1000;
 
 interface Active {
-  record: AttemptRecord;
+  record: HeldAttempt;
   abort: AbortController;
   done: Promise<void>;
 }
 
+function isRefusal(error: unknown): error is CadreError {
+  return error instanceof CadreError && error.code === "unauthorized";
+}
+
 /**
- * Claims attempts from the PostgreSQL queue (FOR UPDATE SKIP LOCKED) up to its slots, holds each
- * with a lease renewed by heartbeat, and ends a run within a second of its cancellation.
+ * Claims attempts through the runner API up to its slots (one long poll at a time, woken on the
+ * server by the queue's NOTIFY), holds each with a lease renewed by heartbeat, and ends a run within
+ * a second of its cancellation. The same class runs remote (HTTP) and embedded (in-process).
  */
 export class Runner {
-  readonly id = newId("runner");
+  private runnerId: string | null = null;
   private readonly active = new Map<string, Active>();
-  private readonly leaseMs: number;
   private stopping = false;
+  private refused = false;
   private timers: NodeJS.Timeout[] = [];
-  private unlisten: (() => Promise<void>)[] = [];
-  private claiming = false;
-  private wakeAgain = false;
+  /** The long poll in flight and how many attempts it may claim. */
+  private poll: { abort: AbortController; free: number } | null = null;
+  private polling: Promise<void> = Promise.resolve();
   private readonly ctx: AttemptContext;
-  private readonly limits: QueueLimits;
+  private readonly log: (line: string) => void;
 
   constructor(private readonly opts: RunnerOptions) {
-    this.leaseMs = opts.leaseMs ?? Number(opts.env?.CADRE_LEASE_MS ?? 30_000);
-    const log = opts.log ?? ((l: string) => console.log(l));
-    const env = opts.env ?? process.env;
-    this.limits = opts.limits ?? {
-      maxRunning: positiveInt(env.CADRE_MAX_RUNNING),
-      maxPerRepo: positiveInt(env.CADRE_MAX_RUNNING_PER_REPO),
-    };
-    this.ctx = {
-      store: opts.store,
-      home: opts.home,
-      runnerId: this.id,
-      secretKey: opts.secretKey,
-      env: opts.env ?? process.env,
-      log,
-      sandboxes: new SandboxManager({ root: join(opts.home, "sandboxes") }),
-      mirrorPath: opts.mirrorPath ?? ((repoId) => join(opts.home, "mirrors", `${repoId}.git`)),
-      remotes: new ForgeRemotes(opts.store, opts.secretKey, log),
-    };
+    this.log = opts.log ?? ((line: string) => console.log(line));
+    this.ctx = { transport: opts.transport, repos: opts.repos, sandboxes: opts.sandboxes, log: this.log };
+  }
+
+  get id(): string {
+    if (!this.runnerId) throw new Error("the runner has not started");
+    return this.runnerId;
   }
 
   get name(): string {
-    return this.opts.name ?? `${hostname()}-${process.pid}`;
+    return this.opts.name;
   }
 
   get activeCount(): number {
     return this.active.size;
   }
 
+  /** Whether the server refused this runner (revoked token): it claims nothing more. */
+  get isRefused(): boolean {
+    return this.refused;
+  }
+
   async start(): Promise<void> {
-    const { store } = this.opts;
-    await store.runners.register(this.id, this.name, this.opts.slots);
-    this.unlisten.push(
-      await store.db.listen("cadre_queue", () => void this.fill()),
-      await store.db.listen("cadre_cancel", (attemptId) => this.cancel(attemptId)),
-    );
-    const beat = Math.max(200, Math.floor(this.leaseMs / 3));
+    const session = await this.opts.transport.register({ name: this.opts.name, slots: this.opts.slots });
+    this.runnerId = session.runnerId;
+    const beat = Math.max(200, Math.floor(session.leaseMs / 3));
     this.timers.push(setInterval(() => void this.heartbeat(), beat));
-    // Polling catches expired leases of dead runners (no notification announces those).
-    this.timers.push(setInterval(() => void this.fill(), Math.min(2000, beat)));
     // Layers no attempt uses any more (expired setups, old bases) are removed now and then.
     this.timers.push(setInterval(() => void this.collectGarbage(), GC_INTERVAL_MS));
-    void this.fill();
+    this.polling = this.pollLoop();
   }
 
   private async collectGarbage(): Promise<void> {
     try {
-      await this.ctx.sandboxes.gc({ maxAgeMs: LAYER_MAX_AGE_MS });
+      await this.opts.sandboxes.gc({ maxAgeMs: LAYER_MAX_AGE_MS });
     } catch (e) {
-      this.ctx.log(`sandbox garbage collection failed (will retry): ${(e as Error).message}`);
+      this.log(`sandbox garbage collection failed (will retry): ${(e as Error).message}`);
     }
   }
 
@@ -109,94 +94,116 @@ export class Runner {
     this.active.get(attemptId)?.abort.abort(new Error("cancelled"));
   }
 
+  /** The server no longer accepts this runner: stop claiming, stop every run (they cannot write any more). */
+  private refuse(error: CadreError): void {
+    if (this.refused) return;
+    this.refused = true;
+    this.log(`the server refused this runner: ${error.message}`);
+    for (const a of this.active.values()) a.abort.abort(new LeaseLostError(a.record.id));
+    this.opts.onRefused?.(error);
+  }
+
   private async heartbeat(): Promise<void> {
-    if (this.stopping) return;
-    const { store } = this.opts;
+    if (this.stopping || this.refused) return;
+    const ids = [...this.active.keys()];
     try {
-      const ids = [...this.active.keys()];
-      const held = new Set(await store.queue.renew(this.id, ids, this.leaseMs));
-      for (const id of ids) if (!held.has(id)) this.active.get(id)?.abort.abort(new LeaseLostError(id));
-      for (const id of await store.queue.cancelRequested(this.id)) this.cancel(id);
-      await store.runners.heartbeat(this.id, this.active.size, await this.ctx.sandboxes.imageDiskUsage());
+      const { held, cancel } = await this.opts.transport.call("heartbeatRunner", {
+        body: { attempts: ids, imageBytes: await this.ctx.sandboxes.imageDiskUsage() },
+      });
+      const kept = new Set(held);
+      for (const id of ids) if (!kept.has(id)) this.active.get(id)?.abort.abort(new LeaseLostError(id));
+      for (const id of cancel) this.cancel(id);
     } catch (e) {
-      this.ctx.log(`runner heartbeat failed (will retry): ${(e as Error).message}`);
+      if (isRefusal(e)) return this.refuse(e);
+      this.log(`runner heartbeat failed (will retry): ${(e as Error).message}`);
     }
   }
 
-  /** Claims attempts while slots are free. */
-  private async fill(): Promise<void> {
-    if (this.claiming) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.claiming = true;
-    try {
-      do {
-        this.wakeAgain = false;
-        while (!this.stopping && this.active.size < this.opts.slots) {
-          const record = await this.opts.store.queue.claim(this.id, this.leaseMs, this.limits);
-          if (!record) break;
-          this.launch(record);
-        }
-      } while (this.wakeAgain && !this.stopping);
-    } catch (e) {
-      this.ctx.log(`runner claim failed (will retry): ${(e as Error).message}`);
-    } finally {
-      this.claiming = false;
-    }
-  }
-
-  private launch(record: AttemptRecord): void {
-    const abort = new AbortController();
-    const done = runAttempt(this.ctx, record, abort.signal)
-      .catch(async (e: unknown) => {
-        if (e instanceof LeaseLostError) return;
-        // The database went away mid-write (e.g. a restart; a failure at COMMIT is not retried): the
-        // event log is intact either way, so hand the attempt back to resume from it instead of failing it.
-        if (isTransient(e)) {
-          this.ctx.log(
-            `attempt ${record.id} lost the database (${e instanceof Error ? e.message : String(e)}): handing it back to the queue`,
-          );
-          await this.opts.store.queue.release(this.id, record.id).catch(() => undefined);
-          return;
-        }
-        this.ctx.log(
-          `attempt ${record.id} failed internally: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  /** One long poll at a time: claims while slots are free, and hears of cancellations meanwhile. */
+  private async pollLoop(): Promise<void> {
+    while (!this.stopping && !this.refused) {
+      const abort = new AbortController();
+      const free = Math.max(0, this.opts.slots - this.active.size);
+      this.poll = { abort, free };
+      const watch = [...this.active.values()].filter((a) => !a.abort.signal.aborted).map((a) => a.record.id);
+      try {
+        const { claimed, cancel } = await this.opts.transport.call(
+          "pollRunner",
+          { body: { free, watch, waitMs: POLL_WAIT_MS } },
+          abort.signal,
         );
-        await this.opts.store.events
-          .append(
-            record.id,
-            record.turnCount,
-            [
-              {
-                type: "status",
-                status: "failed",
-                reason: "internal",
-                message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
-              },
-            ],
-            this.id,
-          )
-          .catch(() => undefined);
-      })
+        for (const record of claimed) this.launch(record);
+        for (const id of cancel) this.cancel(id);
+      } catch (e) {
+        if (abort.signal.aborted || this.stopping) continue;
+        if (isRefusal(e)) return this.refuse(e);
+        this.log(`runner claim failed (will retry): ${(e as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, POLL_RETRY_MS));
+      } finally {
+        this.poll = null;
+      }
+    }
+  }
+
+  /**
+   * A slot was freed: a poll waiting with no slot to fill is asked again with the new numbers. A
+   * poll that may claim is left alone (aborting it could lose an attempt it just claimed); it
+   * returns as soon as there is work.
+   */
+  private repoll(force = false): void {
+    if (this.poll && (force || this.poll.free === 0)) this.poll.abort.abort();
+  }
+
+  private launch(record: HeldAttempt): void {
+    const abort = new AbortController();
+    const seq: SeqCursor = { last: record.lastSeq };
+    const done = runAttempt(this.ctx, record, seq, abort.signal)
+      .catch((e: unknown) => this.failed(record, seq, e))
       .finally(() => {
         this.active.delete(record.id);
-        void this.fill();
+        this.repoll();
       });
     this.active.set(record.id, { record, abort, done });
   }
 
-  /** Stops claiming, interrupts running attempts and hands them back to the queue. */
+  /** A run that threw: hand it back when the server was away, else record the failure (if still held). */
+  private async failed(record: HeldAttempt, seq: SeqCursor, e: unknown): Promise<void> {
+    if (e instanceof LeaseLostError || this.refused) return;
+    const message = e instanceof Error ? e.message : String(e);
+    // The server (or its database) went away mid-run: the event log is intact, so the attempt goes back
+    // to the queue and resumes from it instead of failing.
+    if (e instanceof CadreError && e.code === "unavailable") {
+      this.log(`attempt ${record.id} lost the server (${message}): handing it back to the queue`);
+      await this.opts.transport.call("releaseAttempt", { params: { id: record.id } }).catch(() => undefined);
+      return;
+    }
+    this.log(`attempt ${record.id} failed internally: ${e instanceof Error ? (e.stack ?? e.message) : message}`);
+    await this.opts.transport
+      .call("appendEvents", {
+        params: { id: record.id },
+        body: {
+          turn: record.turnCount,
+          afterSeq: seq.last,
+          events: [{ type: "status", status: "failed", reason: "internal", message: `internal error: ${message}` }],
+        },
+      })
+      .catch(() => undefined);
+  }
+
+  /** Stops claiming, hands running attempts back to the queue and interrupts them. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
-    for (const u of this.unlisten) await u().catch(() => undefined);
+    this.repoll(true);
+    await this.polling;
     const running = [...this.active.values()];
     // Give the attempts back before interrupting them: their writes are then fenced (so the aborted
     // runs cannot record a cancellation) and another runner resumes them from the event log.
-    for (const a of running) await this.opts.store.queue.release(this.id, a.record.id).catch(() => undefined);
+    if (!this.refused)
+      for (const a of running)
+        await this.opts.transport.call("releaseAttempt", { params: { id: a.record.id } }).catch(() => undefined);
     for (const a of running) a.abort.abort(new Error("runner stopping"));
     await Promise.all(running.map((a) => a.done));
-    await this.opts.store.runners.remove(this.id).catch(() => undefined);
+    if (!this.refused) await this.opts.transport.call("leaveRunner", {}).catch(() => undefined);
   }
 }

@@ -14,6 +14,7 @@ import { modelHandlers } from "./handlers/model-handlers.ts";
 import { attemptHandlers } from "./handlers/attempt-handlers.ts";
 import { reviewHandlers } from "./handlers/review-handlers.ts";
 import { runnerHandlers } from "./handlers/runner-handlers.ts";
+import { runnerTokenHandlers } from "./handlers/runner-token-handlers.ts";
 import { userHandlers } from "./user-handlers.ts";
 import { queueHandlers } from "./queue-handlers.ts";
 import { routeGuards } from "./route-guards.ts";
@@ -24,6 +25,9 @@ import { repoSettingsHandler } from "./forge/repo-settings-handler.ts";
 import { registerForgeWebhook } from "./forge/webhook-route.ts";
 import { automationHandlers } from "./automations/automation-handlers.ts";
 import { registerFireRoute } from "./automations/fire-route.ts";
+import { createRunnerApi, type RunnerApi } from "./runner-api/runner-api.ts";
+import { registerRunnerRoutes, RUNNER_API_PREFIX } from "./runner-api/runner-route-registry.ts";
+import { registerRunnerGitRoutes } from "./runner-git/runner-git-routes.ts";
 
 export type AppEnv = { Variables: RequestVariables };
 
@@ -31,6 +35,13 @@ export interface AppOptions {
   token: string;
   /** Serves the web app's built files at `/` when given. */
   serveStatic?: (app: Hono<AppEnv>) => void;
+  /** The runner API behind the runner routes (one is made when not given). */
+  runnerApi?: RunnerApi;
+}
+
+/** Runner routes have their own credentials and body limit: the user middlewares leave them alone. */
+function isRunnerRoute(path: string): boolean {
+  return path.startsWith(RUNNER_API_PREFIX);
 }
 
 export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
@@ -52,15 +63,13 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
     await next();
   });
 
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  const userBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
+    },
+  });
+  app.use("/api/*", async (c, next) => (isRunnerRoute(c.req.path) ? next() : userBodyLimit(c, next)));
 
   app.get("/api/v1/version", (c) => c.json({ protocol: PROTOCOL_VERSION, server: ctx.version }));
   // Forges authenticate by signing their deliveries, not with a token.
@@ -68,10 +77,15 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
   // An automation's fire URL takes its own token, never a user's.
   registerFireRoute(app, ctx);
 
+  registerRunnerRoutes(app, ctx, opts.runnerApi ?? createRunnerApi(ctx));
+  registerRunnerGitRoutes(app, ctx);
+
   app.use("/api/*", async (c, next) => {
-    const header = c.req.header("Authorization");
-    c.set("principal", await authenticate(ctx, opts.token, header));
-    c.set("reauthenticate", () => authenticate(ctx, opts.token, header));
+    if (!isRunnerRoute(c.req.path)) {
+      const header = c.req.header("Authorization");
+      c.set("principal", await authenticate(ctx, opts.token, header));
+      c.set("reauthenticate", () => authenticate(ctx, opts.token, header));
+    }
     await next();
   });
 
@@ -88,6 +102,7 @@ export function createApp(ctx: ServerContext, opts: AppOptions): Hono<AppEnv> {
       ...attemptHandlers(ctx),
       ...reviewHandlers(ctx),
       ...runnerHandlers(ctx),
+      ...runnerTokenHandlers(ctx),
       ...userHandlers(ctx),
       ...queueHandlers(ctx),
       ...forgeHandlers(ctx),

@@ -1,5 +1,6 @@
 import { CadreError, HTTP_STATUS, type ErrorEnvelope } from "@cadre/protocol";
 import { ZodError } from "zod";
+import { isTransient } from "@cadre/store";
 import { describeZodError } from "./zod-message.ts";
 
 export { describeZodError } from "./zod-message.ts";
@@ -43,6 +44,12 @@ export function toErrorResponse(
       body: { error: { code: "conflict", message: `${what} already exists: choose another or use the existing one` } },
     };
   }
+  // The database is restarting or unreachable: a retry later succeeds (runners do retry).
+  if (isTransient(err))
+    return {
+      status: 503,
+      body: { error: { code: "unavailable", message: "the database is unavailable right now: retry in a moment" } },
+    };
   log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return {
     status: 500,

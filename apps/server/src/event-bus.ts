@@ -3,13 +3,15 @@ import type { Database } from "@cadre/store";
 type Listener = (seq: number) => void;
 
 /**
- * Fans NOTIFY payloads out to this process's subscribers: one LISTEN per channel per process,
+ * Fans NOTIFY payloads out to this process's subscribers (live streams, runners' long polls): one LISTEN per channel per process,
  * whichever instance or runner wrote the event. Subscribers re-read the store, so a lost or
  * coalesced notification only delays, never drops, an event.
  */
 export class EventBus {
   private readonly attemptListeners = new Map<string, Set<Listener>>();
   private readonly taskListeners = new Set<(taskId: string) => void>();
+  private readonly queueListeners = new Set<() => void>();
+  private readonly cancelListeners = new Set<(attemptId: string) => void>();
   private unlisten: (() => Promise<void>)[] = [];
 
   constructor(private readonly db: Database) {}
@@ -23,6 +25,13 @@ export class EventBus {
       }),
       await this.db.listen("cadre_tasks", (taskId) => {
         for (const l of this.taskListeners) l(taskId);
+      }),
+      // Runners' long polls wait on these: an attempt to claim, a cancellation to pass on.
+      await this.db.listen("cadre_queue", () => {
+        for (const l of this.queueListeners) l();
+      }),
+      await this.db.listen("cadre_cancel", (attemptId) => {
+        for (const l of this.cancelListeners) l(attemptId);
       }),
     );
   }
@@ -40,6 +49,16 @@ export class EventBus {
   onTask(listener: (taskId: string) => void): () => void {
     this.taskListeners.add(listener);
     return () => this.taskListeners.delete(listener);
+  }
+
+  onQueue(listener: () => void): () => void {
+    this.queueListeners.add(listener);
+    return () => this.queueListeners.delete(listener);
+  }
+
+  onCancel(listener: (attemptId: string) => void): () => void {
+    this.cancelListeners.add(listener);
+    return () => this.cancelListeners.delete(listener);
   }
 
   async stop(): Promise<void> {

@@ -84,6 +84,9 @@ export function routeGuards(ctx: ServerContext): Guards {
     listModels: open,
     whoami: open,
     listRunners: open,
+    createRunnerToken: admin,
+    listRunnerTokens: admin,
+    revokeRunnerToken: admin,
     listQueue: {
       after: async ({ principal }, out) => {
         const visible = await visibleRepoIds(ctx, principal);

@@ -19,18 +19,17 @@ export type Handlers = {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Multi-valued query parameters become arrays; single ones strings. */
-function queryObject(c: Context): Record<string, string | string[]> {
+export function queryObject(c: Context): Record<string, string | string[]> {
   const all = c.req.queries();
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(all)) out[k] = v.length === 1 ? (v[0] as string) : v;
   return out;
 }
 
-async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
+export async function readBody(c: Context, schema: z.ZodType, limit = MAX_BODY_BYTES): Promise<unknown> {
   // Read even where no body is expected: a response sent before the body is consumed resets the connection.
   const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-    throw new CadreError("payload_too_large", `request body is over ${MAX_BODY_BYTES} bytes`);
+  if (Buffer.byteLength(text) > limit) throw new CadreError("payload_too_large", `request body is over ${limit} bytes`);
   if (schema instanceof z.ZodUndefined) {
     if (text.trim() !== "")
       throw new CadreError("bad_request", `${c.req.method} ${c.req.path} takes no request body: send none`);
@@ -47,7 +46,7 @@ async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: InputPart): z.output<S> {
+export function parse<S extends z.ZodType>(schema: S, value: unknown, where: InputPart): z.output<S> {
   const r = schema.safeParse(value);
   if (!r.success)
     throw new CadreError(

@@ -4,12 +4,12 @@ import { serve, type ServerType } from "@hono/node-server";
 import { CadreError, UserEmail } from "@cadre/protocol";
 import { hostGitIdentity } from "@cadre/git";
 import { openStore, type Store } from "@cadre/store";
-import { checkPrerequisites, loadOrCreateSecretKey } from "@cadre/sandbox";
-import { Runner } from "@cadre/runner";
+import { loadOrCreateSecretKey } from "@cadre/secrets";
 import { createApp } from "./app.ts";
 import { ForgeHub } from "./forge/forge-hub.ts";
 import { AutomationWorker } from "./automations/automation-worker.ts";
 import { ForgeWorker } from "./forge/forge-worker.ts";
+import { createRunnerApi, type RunnerApi } from "./runner-api/runner-api.ts";
 import { EventBus } from "./event-bus.ts";
 import { loadOrCreateToken } from "./auth-token.ts";
 import { BOOTSTRAP_ADMIN } from "./authenticate.ts";
@@ -22,8 +22,6 @@ export interface ServerOptions {
   home: string;
   host?: string;
   port?: number;
-  /** Embedded runner slots; 0 runs no runner in this process (scale-out). */
-  slots?: number;
   databaseUrl?: string | undefined;
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -36,20 +34,9 @@ export interface RunningServer {
   tokenCreated: boolean;
   tokenPath: string;
   store: Store;
-  runner: Runner | null;
+  /** What the embedded runner of `cadre serve` calls in-process (remote runners reach it over HTTP). */
+  runnerApi: RunnerApi;
   close(): Promise<void>;
-}
-
-/** Refuses to start without the tools every attempt needs, naming the Debian package to install. */
-export async function preflight(): Promise<void> {
-  const report = await checkPrerequisites();
-  if (!report.ok) {
-    const names = report.missing.map((m) => `${m.tool} (apt-get install ${m.debianPackage})`).join(", ");
-    throw new CadreError(
-      "not_configured",
-      `cannot start: missing ${names}. Install with: apt-get install ${report.missing.map((m) => m.debianPackage).join(" ")}`,
-    );
-  }
 }
 
 /** The token file's user; on first start it takes the host's git identity for its delivered commits. */
@@ -60,10 +47,8 @@ async function ensureBootstrapAdmin(store: Store): Promise<void> {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const log = opts.log ?? ((l: string) => console.log(l));
+  const log = opts.log ?? ((line: string) => console.log(line));
   const env = opts.env ?? process.env;
-  const slots = opts.slots ?? 2;
-  if (slots > 0) await preflight();
   await secureCadreHome(opts.home);
   const paths = homePaths(opts.home);
   const { token, created } = await loadOrCreateToken(paths.token);
@@ -75,7 +60,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const forges = new ForgeHub(store, secretKey, log, env.CADRE_PUBLIC_URL || undefined);
   const ctx = { store, home: opts.home, bus, secretKey, version: SERVER_VERSION, env, forges };
-  const app = createApp(ctx, { token, serveStatic: serveWebApp });
+  const runnerApi = createRunnerApi(ctx);
+  const app = createApp(ctx, { token, serveStatic: serveWebApp, runnerApi });
   const host = opts.host ?? "127.0.0.1";
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 7700, hostname: host }, () => resolve(s));
@@ -98,11 +84,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const automationWorker = new AutomationWorker(ctx);
   await automationWorker.start();
 
-  let runner: Runner | null = null;
-  if (slots > 0) {
-    runner = new Runner({ store, home: opts.home, slots, name: `embedded-${process.pid}`, env, secretKey, log });
-    await runner.start();
-  }
   await writeFile(paths.serverInfo, JSON.stringify({ url, pid: process.pid }) + "\n", { mode: 0o600 });
 
   return {
@@ -111,11 +92,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     tokenCreated: created,
     tokenPath: paths.token,
     store,
-    runner,
+    runnerApi,
     async close() {
       await forgeWorker.stop();
       await automationWorker.stop();
-      await runner?.stop();
       // Live event streams never end on their own: close every connection, then the listener.
       const closed = new Promise<void>((r) => server.close(() => r()));
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -79,13 +79,24 @@ export class CadreClient {
     name: K,
     input: CallInput<Routes[K]> = {} as CallInput<Routes[K]>,
   ): Promise<CallOutput<K>> {
-    const def = routes[name] as RouteDef;
+    return this.callRoute(routes[name] as RouteDef, input as CallInput<RouteDef>) as Promise<CallOutput<K>>;
+  }
+
+  /** Calls any route definition (the runner API's table too), decoding the answer or the error envelope. */
+  async callRoute<R extends RouteDef>(
+    def: R,
+    input: CallInput<R> = {} as CallInput<R>,
+    signal?: AbortSignal,
+  ): Promise<z.output<R["response"]>> {
     const { params, query, body } = input as {
       params?: Record<string, unknown>;
       query?: Record<string, unknown>;
       body?: unknown;
     };
-    const res = await this.request(def.method, this.url(def.path, params, query), { body });
+    const res = await this.request(def.method, this.url(def.path, params, query), {
+      body,
+      ...(signal ? { signal } : {}),
+    });
     const text = await res.text();
     let json: unknown;
     try {
@@ -98,6 +109,6 @@ export class CadreClient {
       );
     }
     if (!res.ok) throw errorFromBody(res.status, json, `the server answered ${res.status}`);
-    return def.response.parse(json) as CallOutput<K>;
+    return def.response.parse(json) as z.output<R["response"]>;
   }
 }

@@ -29,3 +29,7 @@ export * from "./file-at-commit.ts";
 export * from "./fetch-ref.ts";
 export * from "./clone-origins.ts";
 export * from "./local-changes.ts";
+export * from "./receive-commands.ts";
+export * from "./http-backend.ts";
+export * from "./http-auth-env.ts";
+export * from "./cache-mirror.ts";

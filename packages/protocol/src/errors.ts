@@ -7,6 +7,8 @@ export const ErrorCode = z.enum([
   "forbidden",
   "not_found",
   "conflict",
+  /** A runner wrote for an attempt it no longer holds: it must stop that attempt. */
+  "lease_lost",
   "payload_too_large",
   "rate_limited",
   "not_configured",
@@ -52,6 +54,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  lease_lost: 409,
   payload_too_large: 413,
   rate_limited: 429,
   not_configured: 422,

@@ -25,3 +25,8 @@ export * from "./forge.ts";
 export * from "./models.ts";
 export * from "./automation.ts";
 export * from "./attempt-lifecycle.ts";
+export * from "./runner-tokens.ts";
+export * from "./runner-api.ts";
+export * from "./runner-routes.ts";
+export * from "./model-settings.ts";
+export * from "./lease-lost-error.ts";

@@ -11,6 +11,7 @@ import { AttemptStatus } from "./status.ts";
 import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
 import { ConflictMatrix } from "./conflicts.ts";
 import { Runner } from "./runner.ts";
+import { CreateRunnerToken, NewRunnerToken, RunnerName, RunnerToken } from "./runner-tokens.ts";
 import { QueueEntry } from "./queue.ts";
 import { AttemptMessage, SendMessageBody } from "./message.ts";
 import { ListModelsQuery, ModelList } from "./models.ts";
@@ -564,6 +565,32 @@ export const routes = {
     query: None,
     body: z.undefined(),
     response: z.object({ items: z.array(Runner) }),
+  }),
+  /** Admin: a token a runner machine registers with (printed once). */
+  createRunnerToken: route({
+    method: "POST",
+    path: "/runner-tokens",
+    params: None,
+    query: None,
+    body: CreateRunnerToken,
+    response: NewRunnerToken,
+  }),
+  listRunnerTokens: route({
+    method: "GET",
+    path: "/runner-tokens",
+    params: None,
+    query: None,
+    body: z.undefined(),
+    response: z.object({ items: z.array(RunnerToken) }),
+  }),
+  /** Admin: the token and every runner registered with it stop at once; their attempts go back to the queue. */
+  revokeRunnerToken: route({
+    method: "POST",
+    path: "/runner-tokens/:name/revoke",
+    params: z.strictObject({ name: RunnerName }),
+    query: None,
+    body: z.strictObject({}).optional(),
+    response: RunnerToken,
   }),
 } as const;
 

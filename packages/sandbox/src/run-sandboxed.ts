@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { OutputCollector } from "./output-collector.ts";
-import { StreamRedactor } from "./secrets.ts";
+import { StreamRedactor } from "@cadre/secrets";
 import type { SandboxExecResult } from "./types.ts";
 
 export interface SandboxedRun {

@@ -33,6 +33,25 @@ export class AttemptQueries {
     return rows[0] ? toAttemptRecord(rows[0]) : null;
   }
 
+  /** Who holds the attempt and where it belongs: for the checks of the runner API and git pushes. */
+  async holder(id: string): Promise<{ runnerId: string | null; taskId: string; repoId: string } | null> {
+    const rows = await this.sql.query<{ runner_id: string | null; task_id: string; repo_id: string }>(
+      "select a.runner_id, a.task_id, t.repo_id from attempts a join tasks t on t.id = a.task_id where a.id = $1",
+      [id],
+    );
+    const row = rows[0];
+    return row ? { runnerId: row.runner_id, taskId: row.task_id, repoId: row.repo_id } : null;
+  }
+
+  /** Whether the runner holds an attempt of a task on this repo (it may then read the repo). */
+  async heldOnRepo(runnerId: string, repoId: string): Promise<boolean> {
+    const rows = await this.sql.query(
+      "select 1 from attempts a join tasks t on t.id = a.task_id where a.runner_id = $1 and t.repo_id = $2 limit 1",
+      [runnerId, repoId],
+    );
+    return rows.length > 0;
+  }
+
   async byTask(taskId: string): Promise<AttemptRecord[]> {
     return (await this.sql.query<AttemptRow>("select * from attempts where task_id = $1 order by idx", [taskId])).map(
       toAttemptRecord,

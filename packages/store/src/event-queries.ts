@@ -1,5 +1,5 @@
 import type { Event, EventBody } from "@cadre/protocol";
-import { CadreError, isTerminal, statusesBefore, type AttemptStatus } from "@cadre/protocol";
+import { CadreError, isTerminal, LeaseLostError, statusesBefore, type AttemptStatus } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { iso } from "./rows.ts";
 
@@ -18,14 +18,14 @@ export function toEvent(r: EventRow): Event {
   return { ...body, attemptId: r.attempt_id, taskId: r.task_id, seq: r.seq, turn: r.turn, at: iso(r.at) } as Event;
 }
 
-/** Raised when a runner writes for an attempt whose lease it no longer holds (another runner took it over). */
-export class LeaseLostError extends CadreError {
-  constructor(attemptId: string) {
-    super(
-      "conflict",
-      `attempt ${attemptId} is no longer held by this runner (its lease expired and another runner took it over)`,
-    );
-  }
+/** JSON with sorted keys: a body as sent and as stored (jsonb reorders keys) compare equal. */
+function canonical(value: unknown): string {
+  const parsed: unknown = typeof value === "string" ? JSON.parse(value) : value;
+  return JSON.stringify(parsed, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 }
 
 export class EventQueries {
@@ -34,21 +34,27 @@ export class EventQueries {
   /**
    * Appends events in order, numbering them after the attempt's last seq, and applies each one's
    * effect on the attempt and turn rows in the same transaction. With `runnerId`, the write is fenced:
-   * it fails with LeaseLostError unless that runner still holds the attempt.
+   * it fails with LeaseLostError unless that runner still holds the attempt. With `afterSeq`, it
+   * applies only on top of that seq: the same batch sent again (its answer was lost on the way)
+   * returns the events already stored instead of storing them twice.
    */
-  async append(attemptId: string, turn: number, bodies: EventBody[], runnerId: string | null): Promise<Event[]> {
+  async append(
+    attemptId: string,
+    turn: number,
+    bodies: EventBody[],
+    runnerId: string | null,
+    afterSeq: number | null = null,
+  ): Promise<Event[]> {
     if (bodies.length === 0) return [];
     return this.sql.transaction(async (tx) => {
       const rows = await tx.query<{ last_seq: number; task_id: string }>(
         `update attempts set last_seq = last_seq + $3, updated_at = now()
-         where id = $1 and ($2::text is null or runner_id = $2) returning last_seq, task_id`,
-        [attemptId, runnerId, bodies.length],
+         where id = $1 and ($2::text is null or runner_id = $2) and ($4::int is null or last_seq = $4)
+         returning last_seq, task_id`,
+        [attemptId, runnerId, bodies.length, afterSeq],
       );
       const row = rows[0];
-      if (!row) {
-        if (runnerId) throw new LeaseLostError(attemptId);
-        throw new CadreError("not_found", `attempt ${attemptId} not found`);
-      }
+      if (!row) return this.refusedAppend(tx, { attemptId, runnerId, afterSeq, bodies });
       let seq = row.last_seq - bodies.length;
       const out: Event[] = [];
       let taskChanged = false;
@@ -65,6 +71,38 @@ export class EventQueries {
       if (taskChanged) await tx.query("select pg_notify('cadre_tasks', $1)", [row.task_id]);
       return out;
     });
+  }
+
+  /** Why an append matched no row: a repeated batch (answered with what is stored), a lost lease, or no attempt. */
+  private async refusedAppend(
+    tx: Sql,
+    {
+      attemptId,
+      runnerId,
+      afterSeq,
+      bodies,
+    }: { attemptId: string; runnerId: string | null; afterSeq: number | null; bodies: EventBody[] },
+  ): Promise<Event[]> {
+    const rows = await tx.query<{ runner_id: string | null; last_seq: number }>(
+      "select runner_id, last_seq from attempts where id = $1",
+      [attemptId],
+    );
+    const current = rows[0];
+    if (!current) {
+      if (runnerId) throw new LeaseLostError(attemptId);
+      throw new CadreError("not_found", `attempt ${attemptId} not found`);
+    }
+    if (runnerId && current.runner_id !== runnerId) throw new LeaseLostError(attemptId);
+    if (afterSeq !== null && current.last_seq === afterSeq + bodies.length) {
+      const stored = await tx.query<EventRow>(
+        "select * from events where attempt_id = $1 and seq > $2 and seq <= $3 order by seq",
+        [attemptId, afterSeq, afterSeq + bodies.length],
+      );
+      const same = stored.every((row, i) => canonical(row.body) === canonical(bodies[i]));
+      if (same) return stored.map(toEvent);
+    }
+    // Someone else wrote in between: this writer's view of the log is stale, so it must stop.
+    throw new LeaseLostError(attemptId);
   }
 
   /** Keeps the attempt/turn rows in step with the event log. Returns whether the task's listing changed. */

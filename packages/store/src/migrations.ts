@@ -365,4 +365,24 @@ create index automation_runs_recent_idx on automation_runs (automation_id, creat
 create index automation_runs_running_idx on automation_runs (state) where state = 'running';
 `,
   },
+  {
+    version: 10,
+    name: "runner-tokens",
+    sql: `
+-- tokens runner machines register with; only the hash is kept
+create table runner_tokens (
+  id text primary key,
+  name text not null,
+  token_hash text not null unique,
+  created_by text not null,
+  created_at timestamptz not null default now(),
+  revoked_at timestamptz,
+  last_used_at timestamptz
+);
+create unique index runner_tokens_active_name_idx on runner_tokens (name) where revoked_at is null;
+-- a registered runner process: the token it registered with (null: embedded in a server) and its session secret's hash
+alter table runners add column token_id text references runner_tokens(id);
+alter table runners add column session_hash text unique;
+`,
+  },
 ];

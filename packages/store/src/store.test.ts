@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventBody } from "@cadre/protocol";
 import { openStore, type Store } from "./store.ts";
-import { LeaseLostError } from "./event-queries.ts";
+import { LeaseLostError } from "@cadre/protocol";
 import { freshPostgresUrl, postgresAvailable, tempHome } from "../../../test/support/databases.ts";
 
 const backends = [

@@ -16,6 +16,7 @@ import { ForgeWorkQueries } from "./forge-work-queries.ts";
 import { ForgeLinkQueries } from "./forge-link-queries.ts";
 import { MessageQueries } from "./message-queries.ts";
 import { AutomationQueries } from "./automation-queries.ts";
+import { RunnerTokenQueries } from "./runner-token-queries.ts";
 
 export class Store {
   readonly repos: RepoQueries;
@@ -31,6 +32,7 @@ export class Store {
   readonly forgeLinks: ForgeLinkQueries;
   readonly messages: MessageQueries;
   readonly automations: AutomationQueries;
+  readonly runnerTokens: RunnerTokenQueries;
 
   constructor(readonly db: Database) {
     this.repos = new RepoQueries(db);
@@ -46,6 +48,7 @@ export class Store {
     this.forgeLinks = new ForgeLinkQueries(db);
     this.messages = new MessageQueries(db);
     this.automations = new AutomationQueries(db);
+    this.runnerTokens = new RunnerTokenQueries(db);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CADRE_BIN,
@@ -13,6 +13,7 @@ import { freshPostgresUrl, tempHome } from "../../support/databases.ts";
 export interface RunnerProcess {
   name: string;
   id: string;
+  home: string;
   child: ChildProcess;
   logs: () => string;
   stop: (signal?: NodeJS.Signals) => Promise<void>;
@@ -20,8 +21,9 @@ export interface RunnerProcess {
 
 /**
  * A scale-out deployment on this machine: one fresh PostgreSQL database, server instances with no
- * embedded runner sharing one Cadre home (token, mirrors), and standalone runner processes, each
- * with its own home (sandboxes, model config) and the servers' mirror root.
+ * embedded runner sharing one Cadre home (token, mirrors, model config), and runner processes that
+ * reach a server only over HTTP with a runner token of their own: each has its own home and cache,
+ * and neither the database URL nor the secret key is in its environment.
  */
 export class Cluster {
   readonly servers: CadreServeProcess[] = [];
@@ -52,7 +54,6 @@ export class Cluster {
     const c = new Cluster(h.home, db.url, modelUrl, extraEnv);
     c.cleanup.push(db.drop, h.remove);
     await writeScriptedConfig(h.home, modelUrl);
-    await mkdir(join(h.home, "mirrors"), { recursive: true, mode: 0o700 });
     return c;
   }
 
@@ -68,17 +69,37 @@ export class Cluster {
     return s;
   }
 
-  async startRunner(name: string, slots: number): Promise<RunnerProcess> {
-    const home = join(this.home, "runners", name);
-    await mkdir(home, { recursive: true, mode: 0o700 });
-    await writeScriptedConfig(home, this.modelUrl);
+  /**
+   * A runner process with a new runner token named after it, attached to `server` (default: the
+   * servers in turn), with its own home and cache outside every server's.
+   */
+  async startRunner(name: string, slots: number, server?: CadreServeProcess): Promise<RunnerProcess> {
+    const via = server ?? (this.servers[this.runners.length % this.servers.length] as CadreServeProcess);
+    const { home, remove } = await tempHome(`cadre-runner-${name}-`);
+    this.cleanup.push(remove);
+    const created = await via.client.call("createRunnerToken", { body: { name } });
+    const tokenFile = join(home, "runner-token");
+    await writeFile(tokenFile, `${created.token}\n`, { mode: 0o600 });
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), CADRE_HOME: home };
+    // Nothing of the servers' secrets reaches a runner: no database URL, no secret key.
+    for (const secret of ["CADRE_DATABASE_URL", "CADRE_TEST_DATABASE_URL", "CADRE_SECRET_KEY"]) delete env[secret];
     const child = spawn(
       process.execPath,
-      [CADRE_BIN, "runner", "--slots", String(slots), "--name", name, "--mirrors", join(this.home, "mirrors")],
-      {
-        env: { ...process.env, ...this.env, CADRE_HOME: home },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+      [
+        CADRE_BIN,
+        "runner",
+        "--server",
+        via.url,
+        "--token-file",
+        tokenFile,
+        "--slots",
+        String(slots),
+        "--name",
+        name,
+        "--cache",
+        join(home, "cache"),
+      ],
+      { env, stdio: ["ignore", "pipe", "pipe"] },
     );
     let output = "";
     child.stdout?.on("data", (b: Buffer) => (output += b.toString()));
@@ -101,6 +122,7 @@ export class Cluster {
     const r: RunnerProcess = {
       name,
       id,
+      home,
       child,
       logs: () => output,
       stop: (signal = "SIGTERM") =>
@@ -117,7 +139,7 @@ export class Cluster {
   async close(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.stop()));
     await Promise.all(this.servers.map((s) => s.stop()));
-    for (const c of this.cleanup) await c().catch(() => undefined);
+    for (const c of this.cleanup.reverse()) await c().catch(() => undefined);
   }
 }
 

@@ -274,6 +274,10 @@ const PROBES: { [K in RouteName]: Probe[] } = {
   updateForge: [{ body: () => ({ botName: "x" }), expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
   deleteForge: [{ expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
   listForgeDeliveries: [{ expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
+  // Runner tokens are admin business; `:name` is "victim", which names no runner token.
+  createRunnerToken: [{ body: () => ({ name: "probe-runner" }), expect: adminOnly }],
+  listRunnerTokens: [{ expect: adminOnly }],
+  revokeRunnerToken: [{ expect: { admin: 404, member: 403, viewer: 403, outsider: 403 } }],
   forgeWebhook: [
     {
       body: () => ({ zen: "x" }),

@@ -32,9 +32,10 @@ export function registerServeCommand(program: Command): void {
     )
     .action(async (opts: { port: number; host: string; slots: number }) => {
       // Loaded on demand: other commands must start fast and not pay for the server stack.
-      const { cadreHome, startServer } = await import("@cadre/server");
+      const { cadreHome } = await import("@cadre/server");
+      const { startCadre } = await import("@cadre/serve");
       const home = cadreHome();
-      const server = await startServer({
+      const server = await startCadre({
         home,
         port: opts.port,
         host: opts.host,

@@ -1,6 +1,6 @@
 import { CadreError, type CreateForge, type Forge } from "@cadre/protocol";
 import { connectStoredForge, forgeAdapter } from "@cadre/forge";
-import { encryptSecret, decryptSecret } from "@cadre/sandbox";
+import { encryptSecret, decryptSecret } from "@cadre/secrets";
 import type { ForgeRecord, NewForge } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";

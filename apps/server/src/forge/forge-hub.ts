@@ -1,7 +1,7 @@
 import { CadreError, type Forge, type Repo } from "@cadre/protocol";
 import { ForgeError, type ConnectedForge } from "@cadre/forge";
 import type { RemoteOptions } from "@cadre/git";
-import { ForgeRemotes } from "@cadre/runner";
+import { ForgeRemotes } from "./forge-remotes.ts";
 import type { ForgeRecord, Store } from "@cadre/store";
 
 /**

@@ -5,7 +5,7 @@ import {
   type Environment,
   type UpdateEnvironment,
 } from "@cadre/protocol";
-import { decryptSecret, encryptSecret } from "@cadre/sandbox";
+import { decryptSecret, encryptSecret } from "@cadre/secrets";
 import { checkEnvironmentImage } from "../environment-image.ts";
 import type { EnvironmentRecord } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";

@@ -3,10 +3,10 @@ import {
   checkModelConfigured,
   configuredModels,
   discoverModels,
-  loadModelConfig,
+  loadCadreConfig,
   offeredModels,
   splitModel,
-} from "@cadre/agent";
+} from "@cadre/config";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 
@@ -39,7 +39,7 @@ function listing(list: ModelList): string {
  * configured, and a model the configuration does not name must be one its provider offers.
  */
 export async function chooseModel(ctx: ServerContext, requested: string | undefined): Promise<string> {
-  const config = await loadModelConfig(ctx.home);
+  const { models: config } = await loadCadreConfig(ctx.home);
   const check = checkModelConfigured(config, requested, ctx.env);
   if (!check.ok) throw new CadreError("not_configured", check.message);
   const list = configuredModels(config, ctx.env);
@@ -59,7 +59,7 @@ export async function chooseModel(ctx: ServerContext, requested: string | undefi
 export function modelHandlers(ctx: ServerContext): Pick<Handlers, "listModels"> {
   return {
     async listModels({ query }) {
-      const config = await loadModelConfig(ctx.home);
+      const { models: config } = await loadCadreConfig(ctx.home);
       return query.discover
         ? discoverModels(config, ctx.env, (provider) => offeredBy(ctx, config, provider))
         : configuredModels(config, ctx.env);

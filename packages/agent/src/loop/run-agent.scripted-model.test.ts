@@ -2,9 +2,7 @@ import type { EventBody } from "@cadre/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startScriptedModel } from "../../../../test/support/scripted-model/index.ts";
 import type { ScriptContext, ScriptedModel, Step } from "../../../../test/support/scripted-model/index.ts";
-import { EMPTY_MODEL_CONFIG } from "../providers/config.ts";
-import type { ModelConfig } from "../providers/config.ts";
-import { resolveModel } from "../providers/resolve.ts";
+import { createModelClient } from "../providers/create-model-client.ts";
 import { LocalSandbox } from "../testing/local-sandbox.ts";
 import type { RunAgentOptions } from "./agent-options.ts";
 import { runAgent } from "./run-agent.ts";
@@ -81,11 +79,16 @@ describe("runAgent with real providers against the scripted model server", () =>
         if (ctx.step === 1) return { toolCalls: [{ name: "shell", input: { command: "sh test.sh" } }] };
         return { text: "Fixed add (a - b → a + b) in math.js; sh test.sh prints PASS." };
       });
-      const config: ModelConfig = {
-        providers: { openai: { kind: "openai-responses", baseUrl: server.url, customTools } },
-        models: {},
-      };
-      const model = resolveModel(config, "openai/gpt-5.1-codex", { OPENAI_API_KEY: "test-key" });
+      const model = createModelClient({
+        kind: "openai-responses",
+        providerName: "openai",
+        model: "gpt-5.1-codex",
+        baseURL: server.url,
+        apiKey: "test-key",
+        contextWindow: 128_000,
+        customTools,
+        price: null,
+      });
       const { outcome, events } = await run(model);
       expect(outcome).toEqual({
         kind: "completed",
@@ -125,9 +128,14 @@ describe("runAgent with real providers against the scripted model server", () =>
       if (ctx.step === 2) return { toolCalls: [{ name: "shell", input: { command: "sh test.sh" } }] };
       return { text: "Fixed add in math.js; test.sh passes." };
     });
-    const model = resolveModel(EMPTY_MODEL_CONFIG, "anthropic/claude-sonnet-4-5", {
-      ANTHROPIC_BASE_URL: server.url.replace(/\/v1$/, ""),
-      ANTHROPIC_API_KEY: "test-key",
+    const model = createModelClient({
+      kind: "anthropic",
+      providerName: "anthropic",
+      model: "claude-sonnet-4-5",
+      baseURL: server.url.replace(/\/v1$/, ""),
+      apiKey: "test-key",
+      contextWindow: 200_000,
+      price: null,
     });
     const { outcome } = await run(model);
     expect(outcome).toEqual({ kind: "completed", summary: "Fixed add in math.js; test.sh passes." });

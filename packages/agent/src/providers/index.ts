@@ -7,34 +7,7 @@ export { defaultSleep, retryDelayMs, withRetry } from "./retry.ts";
 export type { RetryOptions, Sleep } from "./retry.ts";
 export { DEFAULT_MAX_RETRIES } from "./provider-settings.ts";
 export type { ProviderSettings } from "./provider-settings.ts";
-export {
-  configFile,
-  EMPTY_MODEL_CONFIG,
-  loadModelConfig,
-  ModelConfigSchema,
-  ModelSettingsSchema,
-  parseModelConfig,
-  PriceSchema,
-  PROVIDER_KINDS,
-  ProviderConfigSchema,
-  REASONING_EFFORTS,
-  ReasoningSchema,
-} from "./config.ts";
-export type { ModelConfig, ModelSettings, ProviderConfig, ReasoningSettings } from "./config.ts";
-export {
-  checkModelConfigured,
-  contextWindowFor,
-  DEFAULT_ANTHROPIC_MODEL,
-  DEFAULT_OPENAI_MODEL,
-  ModelConfigError,
-  priceFor,
-  providerEndpoint,
-  resolveModel,
-  splitModel,
-} from "./resolve.ts";
-export { configuredModels, discoverModels, offeredModels } from "./model-catalog.ts";
-export type { Env, ModelCheck } from "./resolve.ts";
-export { costOf, DEFAULT_PRICES, defaultPrice } from "./pricing.ts";
-export type { Price } from "./pricing.ts";
+export { createModelClient } from "./create-model-client.ts";
+export { costOf } from "./pricing.ts";
 export { normalizeStopReason } from "./stop-reason.ts";
 export type { StopReason } from "./stop-reason.ts";

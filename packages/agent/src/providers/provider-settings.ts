@@ -1,4 +1,4 @@
-import type { ReasoningSettings } from "./config.ts";
+import type { ReasoningSettings } from "@cadre/protocol";
 import type { RetryOptions, Sleep } from "./retry.ts";
 
 /** Everything a provider client needs, already resolved from config and environment. */

@@ -1,13 +1,7 @@
 import { join } from "node:path";
-import { CadreError } from "@cadre/protocol";
-import type { ModelClient } from "../model-client.ts";
-import { createAnthropicClient } from "./anthropic-messages.ts";
-import type { ModelConfig, ProviderConfig } from "./config.ts";
-import { createOpenAIChatClient } from "./openai-chat.ts";
-import { createOpenAIResponsesClient } from "./openai-responses.ts";
-import { defaultPrice } from "./pricing.ts";
-import type { Price } from "./pricing.ts";
-import type { ProviderSettings } from "./provider-settings.ts";
+import { CadreError, type AttemptModel, type Price } from "@cadre/protocol";
+import { defaultPrice } from "./default-prices.ts";
+import type { ModelConfig, ProviderConfig } from "./model-config.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,7 +10,7 @@ export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5";
 const DEFAULT_CONTEXT_WINDOW = 128_000;
 const CLAUDE_CONTEXT_WINDOW = 200_000;
 
-/** Thrown by resolveModel when the configuration cannot produce a client; the message names the setting. */
+/** The configuration cannot produce a model: the message names the setting to change. */
 export class ModelConfigError extends CadreError {
   constructor(message: string) {
     super("not_configured", message);
@@ -185,37 +179,39 @@ export function priceFor(config: ModelConfig, model: string): Price | null {
   return config.models[model]?.price ?? defaultPrice(splitModel(model)?.id ?? model);
 }
 
-/** Builds the client for `name` (or the default model); throws ModelConfigError naming the missing setting. */
-export function resolveModel(
-  config: ModelConfig,
-  name: string | undefined,
-  env: Env,
-  overrides: Partial<ProviderSettings> = {},
-): ModelClient {
+/**
+ * The settings a runner needs to call `name` (or the default model) for one attempt; throws
+ * ModelConfigError naming the missing setting.
+ */
+export function resolveModelSettings(config: ModelConfig, name: string | undefined, env: Env): AttemptModel {
   const check = checkModelConfigured(config, name, env);
   if (!check.ok) throw new ModelConfigError(check.message);
   const parts = splitModel(check.model);
   const provider = parts ? resolveProvider(config, parts.provider, env) : undefined;
   if (!parts || !provider) throw new ModelConfigError(`cannot resolve model ${check.model}`);
   const p = provider.config;
-  const settings: ProviderSettings = {
+  const settings = config.models[check.model];
+  return dropUndefined({
+    kind: p.kind,
     providerName: parts.provider,
     model: parts.id,
     baseURL: provider.baseUrl,
     // The SDKs insist on a key even for servers that ignore it.
     apiKey: provider.apiKey ?? "not-needed",
     contextWindow: contextWindowFor(config, check.model),
-    maxOutputTokens: config.models[check.model]?.maxOutputTokens,
-    reasoning: config.models[check.model]?.reasoning,
+    maxOutputTokens: settings?.maxOutputTokens,
+    reasoning: settings?.reasoning,
     maxRetries: p.maxRetries,
     headers: p.headers,
     family: p.family,
     customTools: p.customTools,
     apiKeyHint: provider.keyHint,
     baseUrlHint: provider.urlHint,
-    ...overrides,
-  };
-  if (p.kind === "anthropic") return createAnthropicClient(settings);
-  if (p.kind === "openai-chat") return createOpenAIChatClient(settings);
-  return createOpenAIResponsesClient(settings);
+    price: priceFor(config, check.model),
+  });
+}
+
+/** Settings go over the wire as JSON: absent, not undefined. */
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,7 +1,7 @@
 import type { Repo } from "@cadre/protocol";
 import type { RemoteOptions } from "@cadre/git";
 import { ForgeConnector, gitCredentialEnv } from "@cadre/forge";
-import { decryptSecret } from "@cadre/sandbox";
+import { decryptSecret } from "@cadre/secrets";
 import type { Store } from "@cadre/store";
 
 /**

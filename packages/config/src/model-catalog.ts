@@ -1,8 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import type { ModelInfo, ModelList } from "@cadre/protocol";
-import { anthropicBaseURL } from "./anthropic-messages.ts";
-import type { ModelConfig } from "./config.ts";
+import type { ModelConfig } from "./model-config.ts";
 import {
   checkModelConfigured,
   DEFAULT_ANTHROPIC_MODEL,
@@ -10,7 +9,12 @@ import {
   providerEndpoint,
   splitModel,
   type Env,
-} from "./resolve.ts";
+} from "./resolve-model.ts";
+
+/** The Anthropic SDK's base URL wants no trailing `/v1` (config names the API root either way). */
+function anthropicBaseURL(baseURL: string | undefined): string {
+  return (baseURL ?? "https://api.anthropic.com").replace(/\/v1\/?$/, "").replace(/\/$/, "");
+}
 
 /** Every model the configuration names (config.json's models and default, CADRE_MODEL, the built-in providers' defaults). */
 function namedModels(config: ModelConfig, env: Env, chosen: string | null): Map<string, ModelInfo["source"]> {
