@@ -117,13 +117,14 @@ async function drive(d: Deployment, count: number): Promise<Result> {
   };
 }
 
-async function scaleOut(model: ScriptedModel, repoPath: string): Promise<Deployment> {
+/** Runners that reach the servers only over HTTP(S): runner tokens, own homes and caches, no database URL. */
+async function runnersOverHttp(model: ScriptedModel, repoPath: string): Promise<Deployment> {
   const cluster = await Cluster.create(model.url, { CADRE_LEASE_MS: "30000" });
   const servers = [await cluster.startServer(), await cluster.startServer()];
   for (let i = 1; i <= 4; i++) await cluster.startRunner(`bench-${i}`, 8);
   await servers[0]!.client.call("createRepo", { body: { origin: repoPath, name: "calc" } });
   return {
-    label: "scale-out: PostgreSQL, 2 server instances, 4 runners × 8 slots",
+    label: "runners over HTTP: PostgreSQL, 2 server instances, 4 runners × 8 slots",
     clients: servers.map((s) => s.client),
     serverPids: servers.map((s) => s.child.pid as number),
     close: () => cluster.close(),
@@ -151,8 +152,10 @@ async function embedded(model: ScriptedModel, repoPath: string): Promise<Deploym
 }
 
 /**
- * Load: `count` scripted tasks of five steps through the scale-out deployment and through the
- * embedded single process. `npm run bench` uses 500 (CADRE_BENCH_TASKS overrides it).
+ * Load: `count` scripted tasks of five steps through the scale-out deployment (runners over HTTP:
+ * the only kind since runners lost their database access; its events, checkpoints and git go
+ * through the servers) and through the embedded single process, the baseline measured in the
+ * same run. `npm run bench` uses 500 (CADRE_BENCH_TASKS, or `tsx bench/load.ts N`, sets another count).
  */
 export async function benchLoad(count = Number(process.env.CADRE_BENCH_TASKS ?? 500)): Promise<BenchTable[]> {
   const model = await startScriptedModel({ script: fiveStepScript(), recordBodies: false });
@@ -166,8 +169,9 @@ export async function benchLoad(count = Number(process.env.CADRE_BENCH_TASKS ?? 
   try {
     // CADRE_BENCH_LOAD_SETUPS=scale-out runs only that one (bench/perf-table.ts needs no more).
     const only = process.env.CADRE_BENCH_LOAD_SETUPS;
-    const setups = [...(postgresAvailable() ? [scaleOut] : []), ...(only === "scale-out" ? [] : [embedded])];
-    if (!postgresAvailable()) notes.push("scale-out not run: set CADRE_TEST_DATABASE_URL to a PostgreSQL server");
+    const setups = [...(postgresAvailable() ? [runnersOverHttp] : []), ...(only === "scale-out" ? [] : [embedded])];
+    if (!postgresAvailable())
+      notes.push("runners over HTTP not run: set CADRE_TEST_DATABASE_URL to a PostgreSQL server");
     for (const setup of setups) {
       model.setScript(fiveStepScript(), { resetLanes: true });
       const d = await setup(model, repoPath);
@@ -184,7 +188,7 @@ export async function benchLoad(count = Number(process.env.CADRE_BENCH_TASKS ?? 
   }
   return [
     {
-      title: "Load: scripted tasks through scale-out vs the embedded single process",
+      title: "Load: scripted tasks through runners over HTTP vs the embedded single process",
       columns: [
         "deployment",
         "tasks/min",
