@@ -44,13 +44,12 @@ const layers = {
   },
   "packages/delivery": { may: ["protocol", "git", "store"], why: "delivery is git and the store, used by apps" },
   "apps/server": {
-    // TODO(refactor): agent, runner and sandbox leave this list when `cadre serve` has its own composition root.
-    may: ["protocol", "git", "store", "delivery", "forge", "image", "config", "secrets", "agent", "runner", "sandbox"],
-    why: "the server never runs agent code: it enqueues",
+    may: ["protocol", "git", "store", "delivery", "forge", "image", "config", "secrets"],
+    why: "the server never runs agent or sandbox code: it enqueues, and runners reach it through the runner API",
   },
   "apps/runner": {
-    may: ["protocol", "client", "git", "agent", "sandbox", "config", "secrets", "store", "delivery", "forge"],
-    why: "a runner is an app of its own: it never imports the server or the surfaces",
+    may: ["protocol", "client", "git", "agent", "sandbox", "secrets"],
+    why: "a runner reaches the server only through the runner API: no store, configuration, forge credentials or surfaces",
   },
   "apps/serve": {
     may: ["protocol", "server", "runner", "sandbox", "store", "config", "secrets"],

@@ -22,6 +22,14 @@ describe("the layers as a lint rule", () => {
     ],
     ["packages/sandbox/src/probe.ts", "@cadre/runner", /packages\/sandbox may not import @cadre\/runner/],
     ["packages/git/src/probe.ts", "@cadre/sandbox/src/types.ts", /packages\/git may not import @cadre\/sandbox/],
+    ["apps/server/src/probe.ts", "@cadre/runner", /apps\/server may not import @cadre\/runner/],
+    ["apps/server/src/probe.ts", "@cadre/sandbox", /apps\/server may not import @cadre\/sandbox/],
+    ["apps/server/src/probe.ts", "@cadre/agent", /apps\/server may not import @cadre\/agent/],
+    [
+      "apps/runner/src/probe.ts",
+      "@cadre/store",
+      /apps\/runner may not import @cadre\/store: a runner reaches the server/,
+    ],
     [
       "apps/web/src/probe.ts",
       "@cadre/store",
