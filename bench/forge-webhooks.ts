@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { startServer } from "@cadre/server";
+import { startCadre } from "@cadre/serve";
 import { CadreClient } from "@cadre/client";
 import type { TaskWithAttempts } from "@cadre/protocol";
 import {
@@ -70,7 +70,7 @@ async function measure(subject: ForgeBenchSubject, mentions: number, model: Scri
   const { home: scratch, remove } = await tempHome(`cadre-bench-forge-${subject.kind}-`);
   const home = join(scratch, "home");
   await writeScriptedConfig(home, model.url);
-  const server = await startServer({ home, port: 0, slots: 4, log: () => undefined });
+  const server = await startCadre({ home, port: 0, slots: 4, log: () => undefined });
   let double: ForgeBenchDouble | null = null;
   try {
     double = await subject.start();
