@@ -27,6 +27,12 @@ async function claimUpTo(ctx: ServerContext, runner: RunnerPrincipal, free: numb
     if (!record) break;
     claimed.push(record);
   }
+  // A revocation committed between the check before the claim and the claim itself released
+  // nothing of what was claimed after it: checked again once the claim is in, and handed back.
+  if (claimed.length > 0 && !(await ctx.store.runners.active(runner.runnerId))) {
+    for (const attempt of claimed) await ctx.store.queue.release(runner.runnerId, attempt.id);
+    await requireActive(ctx, runner);
+  }
   return claimed;
 }
 
