@@ -53,6 +53,7 @@ describe("AttemptCheckpoint", () => {
       head: base,
       ref,
       emit: async (e) => void events.push(e),
+      publish: async () => undefined,
     });
     expect(await checkpoint.commit("first")).toBeNull();
     expect(await checkpoint.commit("second")).toBeNull();
@@ -72,6 +73,7 @@ describe("AttemptCheckpoint", () => {
       head: base,
       ref,
       emit: async () => undefined,
+      publish: async () => undefined,
     });
     changes = [{ kind: "upsert", path: "b.txt", hostPath: Buffer.from(file), mode: "100644" }];
     const commit = await checkpoint.commit("with b");
@@ -94,6 +96,7 @@ describe("AttemptCheckpoint", () => {
       head: "f".repeat(40),
       ref,
       emit: async () => undefined,
+      publish: async () => undefined,
     });
     expect(await checkpoint.commit("back to base")).toBe(base);
     expect(refOf(ref)).toBe(base);
