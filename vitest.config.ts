@@ -18,7 +18,10 @@ export default defineConfig({
           globalSetup: ["test/support/build-cli-bundle.ts"],
           testTimeout: 300_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time (npm run test:e2e sets the workers): most of an e2e file's time is
+          // spent waiting on sandboxes, servers and browsers, and each file has its own homes,
+          // ports and databases. CADRE_E2E_WORKERS=1 runs them one by one.
+          fileParallelism: true,
         },
       },
     ],
