@@ -10,8 +10,11 @@ import { Cluster, waitFor } from "./cluster.ts";
 import { fileWriterScript } from "./file-script.ts";
 
 const STEPS = 8;
-/** Each step writes one file and takes a while; an interrupted step is redone, as a real model would. */
-const SCRIPT = fileWriterScript(STEPS, 400);
+/**
+ * Each step writes one file and takes a while (its command runs for a second, so the kill lands while
+ * one runs in the victim's sandbox); an interrupted step is redone, as a real model would.
+ */
+const SCRIPT = fileWriterScript(STEPS, 400, { commandSeconds: 1 });
 
 describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
   let model: ScriptedModel;
@@ -62,9 +65,11 @@ describe.skipIf(!postgresAvailable())("kill -9 of a runner mid-attempt", () => {
         (await db.query("select runner_id from attempts where id = $1", [attemptId])).rows[0]?.runner_id === victim.id,
     );
     const heir = await cluster.startRunner("heir", 1);
-    await waitFor("three steps done", 60_000, async () => {
+    // Kill -9 mid-command: three steps done and the fourth's command running (its call stored, no result).
+    await waitFor("three steps done and a command running", 60_000, async () => {
       const { items } = await client.call("listEvents", { params: { id: attemptId }, query: {} });
-      return items.filter((e) => e.type === "tool_result").length >= 3;
+      const results = items.filter((e) => e.type === "tool_result").length;
+      return results >= 3 && items.filter((e) => e.type === "tool_call").length > results;
     });
     await victim.stop("SIGKILL");
 
