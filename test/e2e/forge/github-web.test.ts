@@ -8,6 +8,7 @@ import { addFile, patchStep, promptOf, turnStep } from "../../support/script-hel
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import type { RepoState } from "../../support/github-double/index.ts";
 import { launchChromium, screenshot, signedInContext } from "../web/browser.ts";
+import { horizontalOverflow } from "../web/layout-checks.ts";
 import { ensureWebBuilt } from "../web/ensure-built.ts";
 import { expectNoProblems, startForgeWorld, type ForgeWorld } from "./forge-world.ts";
 
@@ -59,6 +60,61 @@ describe("web app and VS Code: forges on the Repos page, and Create pull request
     expect(await row.innerText()).toContain(world.forge.webhookUrl);
     expect(await row.innerText()).toContain("a token");
     await page.getByRole("table", { name: "Repos" }).getByText("gh: acme/calc").waitFor();
+    await page.close();
+  });
+
+  it("an admin adds a forge from the form (a refused token saves nothing) and removes it", async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${world.h.server.url}/repos`);
+    await page.getByRole("button", { name: "Add forge" }).click();
+    const form = page.getByRole("form", { name: "Add forge" });
+    await form.getByLabel("Forge name").fill("ghe");
+    await form.getByLabel("API URL").fill(world.gh.apiUrl);
+    await form.getByLabel("Token", { exact: true }).fill("ghp_not-a-token-github-knows");
+    await form.getByLabel("Webhook secret").fill("whsec-form-added-forge");
+    await form.getByLabel("Bot name").fill("cadre-ghe");
+    await form.getByRole("button", { name: "Add forge" }).click();
+    const refusal = form.getByRole("alert");
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toContain("Nothing was saved");
+    expect((await world.h.server.client.call("listForges")).items.map((forge) => forge.name)).toEqual(["gh"]);
+
+    const token = world.gh.createToken("cadre-ghe");
+    world.secrets.push(token, "whsec-form-added-forge");
+    await form.getByLabel("Token", { exact: true }).fill(token);
+    await form.getByRole("button", { name: "Add forge" }).click();
+    const connected = page.getByRole("dialog", { name: "Forge connected" });
+    const webhookUrl = world.forge.webhookUrl.replace("/forges/gh/", "/forges/ghe/");
+    expect(await connected.getByLabel("Webhook URL").inputValue()).toBe(webhookUrl);
+    expect(await connected.innerText()).toContain("Settings → Webhooks");
+    await screenshot(page, "add-forge-connected");
+    await connected.getByRole("button", { name: "Done" }).click();
+    const row = page.getByRole("table", { name: "Forges" }).locator("tr[data-forge=ghe]");
+    await row.waitFor();
+    expect(await row.innerText()).toContain(webhookUrl);
+    const stored = await world.h.server.client.call("getForge", { params: { name: "ghe" } });
+    expect(stored).toMatchObject({ apiUrl: world.gh.apiUrl, botName: "cadre-ghe", auth: { kind: "token" } });
+
+    await row.getByRole("button", { name: "Remove forge ghe" }).click();
+    const confirm = page.getByRole("dialog", { name: "Remove forge ghe?" });
+    expect(await confirm.innerText()).toContain("No repo uses it");
+    await confirm.getByRole("button", { name: "Remove forge" }).click();
+    await row.waitFor({ state: "detached" });
+    expect((await world.h.server.client.call("listForges")).items.map((forge) => forge.name)).toEqual(["gh"]);
+    await page.close();
+  });
+
+  it("the forges and the Add forge form fit a phone", async () => {
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${world.h.server.url}/repos`);
+    await page.getByRole("table", { name: "Forges" }).locator("tr[data-forge=gh]").waitFor();
+    expect(await horizontalOverflow(page)).toEqual({ pageOverflow: 0, offenders: [] });
+    await page.getByRole("button", { name: "Add forge" }).click();
+    await page.getByRole("radio", { name: "A GitHub App" }).check();
+    await page.getByLabel("Private key").waitFor();
+    expect(await horizontalOverflow(page)).toEqual({ pageOverflow: 0, offenders: [] });
+    await screenshot(page, "add-forge-phone");
     await page.close();
   });
 

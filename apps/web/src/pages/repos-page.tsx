@@ -133,7 +133,7 @@ export function ReposPage() {
           </tbody>
         </table>
       </div>
-      <ForgesTable />
+      <ForgesTable repos={repos} onChanged={reload} />
     </div>
   );
 }
