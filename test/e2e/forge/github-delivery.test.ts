@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Event, Forge, TaskWithAttempts } from "@cadre/protocol";
+import { join } from "node:path";
+import { createFixtureRepo } from "../../support/fixture-repo.ts";
 import { addFile, patchStep, promptOf, turnStep } from "../../support/script-helpers.ts";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import type { RepoState } from "../../support/github-double/index.ts";
@@ -68,6 +70,20 @@ describe("GitHub delivery by hand, by polling, and when the forge refuses Cadre"
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain(`already has pull request #${delivery.number}`);
     expectNoProblems(world);
+  });
+
+  it("--pr on a repo on no forge advises in words every surface can follow, and the CLI adds its command", async () => {
+    const plain = await createFixtureRepo(join(world.h.work, "plain"));
+    expect((await world.h.cli(["repo", "add", plain.path, "--name", "plain"])).code).toBe(0);
+    const run = await world.h.cli(["task", "new", "ADD plain.txt", "--repo", "plain", "--wait", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const task = JSON.parse(run.stdout) as TaskWithAttempts;
+    const refused = await world.h.cli(["approve", task.id, "--pr"]);
+    expect(refused.code).not.toBe(0);
+    const [message, command] = refused.stderr.trim().split("\n");
+    expect(message).toContain("nowhere to open a pull request: push the change as a new branch instead");
+    expect(message).not.toContain("--");
+    expect(command?.trim()).toBe(`run: cadre approve ${task.id} --push-branch`);
   });
 
   it("--poll: a forge webhooks cannot reach finds a mention through the API and answers with a pull request", async () => {

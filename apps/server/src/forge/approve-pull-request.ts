@@ -23,7 +23,9 @@ export async function openPullRequest(ctx: ServerContext, input: ApprovePullRequ
   if (!repo.forge)
     throw new CadreError(
       "bad_request",
-      `repo ${repo.name} is not on a forge, so there is nowhere to open a pull request: use --push-branch, or add the repo with 'cadre repo add <url> --forge <name>'`,
+      `repo ${repo.name} is not on a forge, so there is nowhere to open a pull request: push the change as a new branch instead (with no name, Cadre names it cadre/…), or connect a forge and add the repo on it to open pull requests; nothing was pushed`,
+      { repo: repo.name },
+      `cadre approve ${task.id} --push-branch`,
     );
   if (task.review.delivery?.kind === "pull_request")
     throw new CadreError(
