@@ -10,7 +10,7 @@ import type { RepoState } from "../../support/github-double/index.ts";
 import { launchChromium, screenshot, signedInContext } from "../web/browser.ts";
 import { horizontalOverflow } from "../web/layout-checks.ts";
 import { ensureWebBuilt } from "../web/ensure-built.ts";
-import { expectNoProblems, startForgeWorld, type ForgeWorld } from "./forge-world.ts";
+import { CALC_FILES, expectNoProblems, startForgeWorld, type ForgeWorld } from "./forge-world.ts";
 
 function script(ctx: ScriptContext): Step {
   const file = /ADD (\S+)/.exec(promptOf(ctx))?.[1];
@@ -63,7 +63,7 @@ describe("web app and VS Code: forges on the Repos page, and Create pull request
     await page.close();
   });
 
-  it("an admin adds a forge from the form (a refused token saves nothing) and removes it", async () => {
+  it("an admin adds a forge from the form (a refused token saves nothing) and removes it after confirming (its repo stays, on no forge)", async () => {
     const page = await ctx.newPage();
     await page.goto(`${world.h.server.url}/repos`);
     await page.getByRole("button", { name: "Add forge" }).click();
@@ -95,12 +95,22 @@ describe("web app and VS Code: forges on the Repos page, and Create pull request
     const stored = await world.h.server.client.call("getForge", { params: { name: "ghe" } });
     expect(stored).toMatchObject({ apiUrl: world.gh.apiUrl, botName: "cadre-ghe", auth: { kind: "token" } });
 
+    const site = await world.gh.createRepo("acme/site", { files: CALC_FILES, collaborators: { "cadre-ghe": "write" } });
+    const added = await world.h.cli(["repo", "add", world.gh.cloneUrl(site), "--forge", "ghe", "--name", "site"]);
+    expect(added.code, added.stderr).toBe(0);
+    await page.reload();
     await row.getByRole("button", { name: "Remove forge ghe" }).click();
     const confirm = page.getByRole("dialog", { name: "Remove forge ghe?" });
-    expect(await confirm.innerText()).toContain("No repo uses it");
+    expect(await confirm.innerText()).toContain("site stays as a plain git repo");
+    await confirm.getByRole("button", { name: "Keep it" }).click();
+    await confirm.waitFor({ state: "detached" });
+    expect((await world.h.server.client.call("listForges")).items.map((forge) => forge.name)).toEqual(["gh", "ghe"]);
+    await row.getByRole("button", { name: "Remove forge ghe" }).click();
     await confirm.getByRole("button", { name: "Remove forge" }).click();
     await row.waitFor({ state: "detached" });
     expect((await world.h.server.client.call("listForges")).items.map((forge) => forge.name)).toEqual(["gh"]);
+    expect((await world.h.server.client.call("getRepo", { params: { id: "site" } })).forge).toBeNull();
+    await page.getByRole("table", { name: "Repos" }).locator("tr", { hasText: "site" }).getByText("—").waitFor();
     await page.close();
   });
 
