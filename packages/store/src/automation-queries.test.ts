@@ -98,3 +98,93 @@ describe("automation runs (PGlite)", () => {
     });
   });
 });
+
+describe("a run whose delivering server died (PGlite)", () => {
+  let store: Store;
+  let remove: () => Promise<void>;
+
+  beforeAll(async () => {
+    const home = await tempHome();
+    remove = home.remove;
+    store = await openStore({ home: home.home });
+  });
+  afterAll(async () => {
+    await store.close();
+    await remove();
+  });
+
+  it("is taken up by another instance once its claim expired, and ends (and counts) once", async () => {
+    const repoId = (await store.repos.create({ name: "demo", origin: "/tmp/demo", defaultBranch: "main" })).id;
+    const automationId = await store.automations.create({
+      name: "nightly",
+      repoId,
+      environmentId: null,
+      prompt: "p",
+      mode: "code",
+      deliver: "branch",
+      trigger: { kind: "schedule", cron: "0 3 * * *" },
+      fireTokenHash: "0".repeat(64),
+      scheduleFrom: new Date().toISOString(),
+      createdBy: "admin",
+    });
+    let runId: string | null = null;
+    await store.tasks.create(
+      {
+        title: "nightly: p",
+        prompt: "p",
+        repoId,
+        baseRef: "main",
+        baseCommit: "a".repeat(40),
+        environmentId: null,
+        attemptCount: 1,
+        mode: "code",
+        model: "openai/test",
+        createdBy: "admin",
+      },
+      async (tx, taskId) => {
+        runId = await store.automations.addRun(tx, {
+          automationId,
+          trigger: "schedule",
+          detail: "slot",
+          slotKey: "slot:1",
+          taskId,
+          state: "running",
+        });
+      },
+    );
+    const id = runId as string | null;
+    if (!id) throw new Error("the run was not recorded");
+    expect(await store.automations.endedRuns()).toEqual([]);
+    await store.db.query("update attempts set status = 'failed'");
+    expect((await store.automations.endedRuns()).map((ended) => ended.runId)).toEqual([id]);
+
+    // Instance A takes it for delivery, then is killed before ending it: the run stays delivering.
+    expect(await store.automations.claimEnded(id, 60_000)).toBe(true);
+    expect((await store.automations.run(id))?.state).toBe("delivering");
+    // While A's claim holds, no other instance delivers it.
+    expect(await store.automations.endedRuns()).toEqual([]);
+    expect(await store.automations.claimEnded(id, 60_000)).toBe(false);
+
+    // The claim's time passes (moved by hand, not waited for): instance B takes the run up and ends it.
+    await store.db.query("update automation_runs set claim_expires_at = now() - interval '1 second' where id = $1", [
+      id,
+    ]);
+    expect((await store.automations.endedRuns()).map((ended) => ended.runId)).toEqual([id]);
+    expect(await store.automations.claimEnded(id, 60_000)).toBe(true);
+    const finish = { id, automationId, failed: true, error: "the task ended failed", outcome: null };
+    expect(await store.db.transaction((tx) => store.automations.finishRun(tx, finish))).toBe(true);
+    // Had A been alive after all, its late finish changes nothing and counts nothing.
+    expect(await store.db.transaction((tx) => store.automations.finishRun(tx, finish))).toBe(false);
+    expect(await store.automations.claimEnded(id, 0)).toBe(false);
+    expect(await store.automations.endedRuns()).toEqual([]);
+    expect(await store.automations.runs(automationId, 10)).toMatchObject([{ id, state: "failed" }]);
+    expect((await store.automations.find(automationId))?.consecutiveFailures).toBe(1);
+  });
+
+  it("a run left delivering before claims expired (no claim time) is taken up too", async () => {
+    await store.db.query(
+      "update automation_runs set state = 'delivering', claim_expires_at = null, finished_at = null",
+    );
+    expect(await store.automations.endedRuns()).toHaveLength(1);
+  });
+});

@@ -112,6 +112,10 @@ function toRun(r: RunRow): AutomationRun {
 
 const SELECT = "select a.*, r.name as repo_name from automations a join repos r on r.id = a.repo_id";
 
+/** Not held by a delivering server: running, or its delivery claim expired (null: claimed before claims expired). */
+const UNCLAIMED =
+  "(r.state = 'running' or (r.state = 'delivering' and (r.claim_expires_at is null or r.claim_expires_at <= now())))";
+
 /** A run whose task has ended: every attempt finished, and whether one completed. */
 export interface EndedRun {
   runId: string;
@@ -229,23 +233,30 @@ export class AutomationQueries {
     return id;
   }
 
-  /** Running runs whose task has ended (every attempt completed, failed or cancelled). */
+  /**
+   * Runs whose task has ended (every attempt completed, failed or cancelled) and that nobody is
+   * delivering: still running, or left delivering by a server whose claim expired (it died).
+   */
   async endedRuns(): Promise<EndedRun[]> {
     const rows = await this.sql.query<{ id: string; automation_id: string; task_id: string; completed: boolean }>(
       `select r.id, r.automation_id, r.task_id, bool_or(a.status = 'completed') as completed
        from automation_runs r join attempts a on a.task_id = r.task_id
-       where r.state = 'running'
+       where ${UNCLAIMED}
        group by r.id, r.automation_id, r.task_id
        having bool_and(a.status in ('completed', 'failed', 'cancelled'))`,
     );
     return rows.map((r) => ({ runId: r.id, automationId: r.automation_id, taskId: r.task_id, completed: r.completed }));
   }
 
-  /** Takes an ended run for delivery; false when another instance took it. */
-  async claimEnded(id: string): Promise<boolean> {
+  /**
+   * Takes an ended run for delivery for `leaseMs` (or again, once an earlier claim expired); false
+   * when another instance holds it.
+   */
+  async claimEnded(id: string, leaseMs: number): Promise<boolean> {
     const rows = await this.sql.query<{ id: string }>(
-      "update automation_runs set state = 'delivering' where id = $1 and state = 'running' returning id",
-      [id],
+      `update automation_runs r set state = 'delivering', claim_expires_at = now() + make_interval(secs => $2::float8 / 1000)
+       where r.id = $1 and ${UNCLAIMED} returning r.id`,
+      [id, leaseMs],
     );
     return rows.length > 0;
   }
@@ -256,7 +267,7 @@ export class AutomationQueries {
     run: { id: string; automationId: string; failed: boolean; error: string | null; outcome: string | null },
   ): Promise<boolean> {
     const rows = await tx.query<{ id: string }>(
-      `update automation_runs set state = $2, error = $3, outcome = $4, finished_at = now()
+      `update automation_runs set state = $2, error = $3, outcome = $4, finished_at = now(), claim_expires_at = null
        where id = $1 and state in ('running', 'delivering') returning id`,
       [run.id, run.failed ? "failed" : "succeeded", run.error, run.outcome],
     );

@@ -385,4 +385,12 @@ alter table runners add column token_id text references runner_tokens(id);
 alter table runners add column session_hash text unique;
 `,
   },
+  {
+    version: 11,
+    name: "automation-delivery-claims",
+    sql: `
+-- a run being delivered is held until then: a server that died delivering leaves it to another
+alter table automation_runs add column claim_expires_at timestamptz;
+`,
+  },
 ];

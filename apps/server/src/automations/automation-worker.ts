@@ -8,7 +8,8 @@ import { startRun } from "./start-run.ts";
 /**
  * Runs in every server instance: on each tick it offers every active schedule its latest slot
  * (the run row's unique key lets one instance have it, however many look), and it ends the runs
- * whose tasks have ended (delivering their change, counting failures). Only the latest slot is
+ * whose tasks have ended (delivering their change, counting failures) under a lease, so a run an
+ * instance died delivering is taken up by another once the lease passed. Only the latest slot is
  * offered, so slots missed while every server was down run once, as one.
  */
 export class AutomationWorker {
@@ -21,6 +22,8 @@ export class AutomationWorker {
   constructor(
     private readonly ctx: ServerContext,
     private readonly tickMs = Number(ctx.env.CADRE_AUTOMATION_TICK_MS ?? 15_000),
+    /** How long an instance holds a run it delivers; past it (the instance died) another takes it up. */
+    private readonly deliveryLeaseMs = Number(ctx.env.CADRE_AUTOMATION_DELIVERY_LEASE_MS ?? 10 * 60_000),
   ) {}
 
   async start(): Promise<void> {
@@ -70,7 +73,7 @@ export class AutomationWorker {
   private async finish(ended: EndedRun): Promise<void> {
     const { store } = this.ctx;
     const automation = await store.automations.find(ended.automationId);
-    if (!automation || !(await store.automations.claimEnded(ended.runId))) return;
+    if (!automation || !(await store.automations.claimEnded(ended.runId, this.deliveryLeaseMs))) return;
     let failed = !ended.completed;
     let error: string | null = null;
     let outcome: string | null = null;
