@@ -51,6 +51,12 @@ export const Attempt = z.object({
   image: z.object({ reference: z.string(), digest: z.string() }).nullable(),
   usage: Usage,
   lastSeq: z.number().int().nonnegative(),
+  /**
+   * A run was asked for (the first, a follow-up, an answer, a plan decision) and has not finished or
+   * parked again. Until a runner takes it the status still reads as before: a waiter that sees a
+   * finished status with this set keeps waiting.
+   */
+  runRequested: z.boolean(),
   createdAt: Timestamp,
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),

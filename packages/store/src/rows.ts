@@ -143,6 +143,7 @@ export function toAttempt(r: AttemptRow): Attempt {
     image: r.image_reference && r.image_digest ? { reference: r.image_reference, digest: r.image_digest } : null,
     usage: json<Usage>(r.usage, ZERO_USAGE),
     lastSeq: r.last_seq,
+    runRequested: r.needs_run,
     createdAt: iso(r.created_at),
     startedAt: isoOrNull(r.started_at),
     finishedAt: isoOrNull(r.finished_at),
