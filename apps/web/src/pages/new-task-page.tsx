@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { TaskMode } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
 import { useEnvironments, useRepos } from "../lib/use-repos.ts";
@@ -19,7 +19,7 @@ const MODES: { value: TaskMode; label: string; hint: string }[] = [
 export function NewTaskPage() {
   const { client, check } = useApi();
   const { repos } = useRepos();
-  const { environments } = useEnvironments();
+  const { environments, error: environmentsError } = useEnvironments();
   const { models } = useModels();
   const [prompt, setPrompt] = useState("");
   const [repo, setRepo] = useState("");
@@ -31,6 +31,9 @@ export function NewTaskPage() {
   const [queueBehind, setQueueBehind] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The repo whose own environment has been preselected, and a start asked for before that happened.
+  const [preselectedFor, setPreselectedFor] = useState<string | null>(null);
+  const [startWhenReady, setStartWhenReady] = useState(false);
   useTitle("New task");
 
   useEffect(() => {
@@ -41,13 +44,17 @@ export function NewTaskPage() {
   const envChoices = environments?.filter((e) => !e.repoId || e.repoId === selectedRepo?.id) ?? [];
   // A repo's own environment is preselected for its tasks (the server does the same when none is named).
   useEffect(() => {
-    if (!selectedRepo || !environments) return;
-    const own = environments.filter((e) => e.repoId === selectedRepo.id);
+    if (!selectedRepo || (!environments && !environmentsError)) return;
+    const own = environments?.filter((e) => e.repoId === selectedRepo.id) ?? [];
     setEnvironment(own.length === 1 ? (own[0]?.name ?? "") : "");
-  }, [selectedRepo, environments]);
+    setPreselectedFor(selectedRepo.id);
+  }, [selectedRepo, environments, environmentsError]);
+  // A start before the lists have loaded would go out without the repo (or its own environment).
+  const ready = repos !== null && (repos.length === 0 || (!!selectedRepo && preselectedFor === selectedRepo.id));
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (!ready) return setStartWhenReady(true);
     if (!prompt.trim()) return setError("Describe the task in the prompt first.");
     if (!repo) return setError("Choose a repo (add one on the Repos page if the list is empty).");
     setBusy(true);
@@ -73,6 +80,14 @@ export function NewTaskPage() {
       setBusy(false);
     }
   };
+
+  const latestSubmit = useRef(submit);
+  latestSubmit.current = submit;
+  useEffect(() => {
+    if (!ready || !startWhenReady) return;
+    setStartWhenReady(false);
+    void latestSubmit.current();
+  }, [ready, startWhenReady]);
 
   return (
     <div className="page page-narrow">
@@ -187,7 +202,7 @@ export function NewTaskPage() {
           <span className="muted small hide-sm">
             <kbd>Ctrl</kbd>/<kbd>⌘</kbd> + <kbd>Enter</kbd> to start
           </span>
-          <button className="btn btn-primary" type="submit" disabled={busy}>
+          <button className="btn btn-primary" type="submit" disabled={busy || !ready}>
             {busy ? "Starting…" : "Start task"}
           </button>
         </div>
