@@ -41,7 +41,21 @@ async function loadMain() {
   return import("../src/main.ts");
 }
 
+const serving = process.argv.slice(2).includes("serve");
+// A reader that stopped reading (`cadre … | head`) ends the command quietly, as it would a native tool.
+if (!serving)
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+
 const { main } = await loadMain();
 await main(process.argv);
-// Open keep-alive sockets must not keep a finished command waiting.
-if (!process.argv.slice(2).includes("serve")) process.exit(process.exitCode ?? 0);
+// Open keep-alive sockets must not keep a finished command waiting. Output to a pipe is written
+// asynchronously: exit only once what was written has been flushed, or a large --json is cut short.
+if (!serving) {
+  const flushed = (stream) => new Promise((resolve) => stream.write("", () => resolve()));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(process.exitCode ?? 0);
+}
