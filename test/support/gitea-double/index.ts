@@ -21,16 +21,9 @@ import {
   type ThreadState,
 } from "./state.ts";
 import { GiteaHooks, type Delivery } from "./webhooks.ts";
+import { DOUBLE_GIT_ENV } from "../github-double/git-backend.ts";
 
 export type { CommentState, Delivery, Permission, RepoState, StatusState, ThreadState };
-
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "Double",
-  GIT_AUTHOR_EMAIL: "double@example.com",
-  GIT_COMMITTER_NAME: "Double",
-  GIT_COMMITTER_EMAIL: "double@example.com",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
 
 /**
  * A stand-in for Gitea (or, with `flavor: "forgejo"`, Forgejo) on loopback: repositories over git's
@@ -105,7 +98,11 @@ export class GiteaDouble {
   }
 
   git(repo: RepoState, ...args: string[]): string {
-    return execFileSync("git", args, { cwd: repo.gitDir, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
+    return execFileSync("git", args, {
+      cwd: repo.gitDir,
+      encoding: "utf8",
+      env: { ...process.env, ...DOUBLE_GIT_ENV },
+    });
   }
 
   branches(repo: RepoState): Map<string, string> {
@@ -127,7 +124,7 @@ export class GiteaDouble {
     const gitDir = join(this.root, "git", `${fullName.toLowerCase()}.git`);
     const seed = join(this.root, "seed", fullName);
     const run = (cwd: string, ...args: string[]) =>
-      execFileSync("git", args, { cwd, env: { ...process.env, ...GIT_ENV } });
+      execFileSync("git", args, { cwd, env: { ...process.env, ...DOUBLE_GIT_ENV } });
     await mkdir(seed, { recursive: true });
     run(seed, "init", "-q", "-b", "main");
     for (const [file, content] of Object.entries(options.files)) {
@@ -302,7 +299,7 @@ export class GiteaDouble {
   ): Promise<string> {
     const work = await mkdtemp(join(this.root, "push-"));
     const run = (...args: string[]) =>
-      execFileSync("git", args, { cwd: work, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
+      execFileSync("git", args, { cwd: work, encoding: "utf8", env: { ...process.env, ...DOUBLE_GIT_ENV } });
     run("clone", "-q", repo.gitDir, ".");
     run("checkout", "-q", ...(this.branches(repo).has(branch) ? [branch] : ["-b", branch]));
     for (const [file, content] of Object.entries(files)) {

@@ -3,6 +3,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 const BACKEND = "/usr/lib/git-core/git-http-backend";
 
+/** The identity and config every forge double's own git commands run with (commits the "forge" makes). */
+export const DOUBLE_GIT_ENV = {
+  GIT_AUTHOR_NAME: "Double",
+  GIT_AUTHOR_EMAIL: "double@example.com",
+  GIT_COMMITTER_NAME: "Double",
+  GIT_COMMITTER_EMAIL: "double@example.com",
+  GIT_CONFIG_NOSYSTEM: "1",
+};
+
 /**
  * Serves one smart-HTTP request with git's own CGI program, as GitHub serves `<owner>/<repo>.git`.
  * `user` is who authenticated (git-http-backend refuses pushes from anonymous users).

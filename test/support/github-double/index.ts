@@ -25,6 +25,7 @@ import {
 } from "./state.ts";
 import { WebhookSender, type Delivery, type WebhookTarget } from "./webhooks.ts";
 import { World } from "./world.ts";
+import { DOUBLE_GIT_ENV } from "./git-backend.ts";
 
 export type { Delivery, RepoState, Thread, CheckRun, CommitStatus, Permission, RequestRecord };
 
@@ -33,16 +34,8 @@ export interface GithubDoubleOptions {
   description?: Description;
 }
 
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "Double",
-  GIT_AUTHOR_EMAIL: "double@example.com",
-  GIT_COMMITTER_NAME: "Double",
-  GIT_COMMITTER_EMAIL: "double@example.com",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
-
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
+  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...DOUBLE_GIT_ENV } });
 }
 
 /**

@@ -23,16 +23,9 @@ import {
   type Role,
 } from "./state.ts";
 import { GitlabHooks, type Delivery } from "./webhooks.ts";
+import { DOUBLE_GIT_ENV } from "../github-double/git-backend.ts";
 
 export type { Delivery, IssueState, MergeRequestState, NoteState, ProjectState, RequestRecord, Role };
-
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: "Double",
-  GIT_AUTHOR_EMAIL: "double@example.com",
-  GIT_COMMITTER_NAME: "Double",
-  GIT_COMMITTER_EMAIL: "double@example.com",
-  GIT_CONFIG_NOSYSTEM: "1",
-};
 
 /**
  * A stand-in for a GitLab instance on loopback: projects over git's smart HTTP, the REST API v4
@@ -116,7 +109,11 @@ export class GitlabDouble {
   }
 
   git(project: ProjectState, ...args: string[]): string {
-    return execFileSync("git", args, { cwd: project.gitDir, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
+    return execFileSync("git", args, {
+      cwd: project.gitDir,
+      encoding: "utf8",
+      env: { ...process.env, ...DOUBLE_GIT_ENV },
+    });
   }
 
   commitExists(project: ProjectState, sha: string): boolean {
@@ -146,7 +143,7 @@ export class GitlabDouble {
     const seed = join(this.root, "seed", path);
     await mkdir(seed, { recursive: true });
     const run = (cwd: string, ...args: string[]) =>
-      execFileSync("git", args, { cwd, env: { ...process.env, ...GIT_ENV } });
+      execFileSync("git", args, { cwd, env: { ...process.env, ...DOUBLE_GIT_ENV } });
     run(seed, "init", "-q", "-b", "main");
     for (const [file, content] of Object.entries(options.files)) {
       await mkdir(dirname(join(seed, file)), { recursive: true });
@@ -389,7 +386,7 @@ export class GitlabDouble {
   ): Promise<string> {
     const work = await mkdtemp(join(this.root, "push-"));
     const run = (...args: string[]) =>
-      execFileSync("git", args, { cwd: work, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
+      execFileSync("git", args, { cwd: work, encoding: "utf8", env: { ...process.env, ...DOUBLE_GIT_ENV } });
     run("clone", "-q", project.gitDir, ".");
     const exists = this.branches(project).has(branch);
     run("checkout", "-q", ...(exists ? [branch] : ["-b", branch]));
