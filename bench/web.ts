@@ -169,7 +169,7 @@ export async function benchWeb(): Promise<BenchTable[]> {
         { type: "status", status: "running" },
         { type: "turn_started", turn: 1 },
       ],
-      null,
+      { runnerId: null },
     );
     const page = await ctx.newPage();
     await page.goto(`${server.url}/tasks/${live.taskId}`);
@@ -201,7 +201,9 @@ export async function benchWeb(): Promise<BenchTable[]> {
     const writeMs: number[] = [];
     for (let i = 0; i < LIVE_EVENTS; i++) {
       const t0 = performance.timeOrigin + performance.now();
-      await store.events.append(live.attemptId, 1, [{ type: "assistant_message", text: `bench-${i}` }], null);
+      await store.events.append(live.attemptId, 1, [{ type: "assistant_message", text: `bench-${i}` }], {
+        runnerId: null,
+      });
       writeMs.push(performance.timeOrigin + performance.now() - t0);
       const handle = await page.waitForFunction(
         (k) => (window as unknown as { seen: Record<string, number> }).seen[k],
@@ -219,7 +221,8 @@ export async function benchWeb(): Promise<BenchTable[]> {
     // 2. First load of a 5,000-event task page.
     const big = await newAttempt(api, "five thousand events");
     const log = bigEventLog(BIG_EVENTS);
-    for (let i = 0; i < log.length; i += 250) await store.events.append(big.attemptId, 1, log.slice(i, i + 250), null);
+    for (let i = 0; i < log.length; i += 250)
+      await store.events.append(big.attemptId, 1, log.slice(i, i + 250), { runnerId: null });
     const pageFirst: number[] = [];
     let domRows = 0;
     const pageAll: number[] = [];
@@ -267,7 +270,7 @@ export async function benchWeb(): Promise<BenchTable[]> {
         { type: "checkpoint", commit: bigHead, turn: 1 },
         { type: "status", status: "completed" },
       ],
-      null,
+      { runnerId: null },
     );
     const diffFirst: number[] = [];
     const diffAll: number[] = [];

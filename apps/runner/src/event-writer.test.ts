@@ -26,7 +26,13 @@ const notice = (message: string): EventBody => ({ type: "notice", level: "info",
 describe("EventWriter", () => {
   it("stores events emitted together in one write, in order, and later ones in the next", async () => {
     const { transport, writes } = recordingTransport();
-    const writer = new EventWriter(transport, "att-1", { last: 0 }, 1, (text) => text);
+    const writer = new EventWriter({
+      transport,
+      attemptId: "att-1",
+      seq: { last: 0 },
+      turn: 1,
+      redact: (text) => text,
+    });
     await Promise.all([writer.emit(notice("a")), writer.emit(notice("b")), writer.emit(notice("c"))]);
     await writer.emit(notice("d"));
     expect(writes.map((w) => w.bodies.map((b) => (b.type === "notice" ? b.message : b.type)))).toEqual([
@@ -37,7 +43,13 @@ describe("EventWriter", () => {
 
   it("rejects every event of a failed write and every one after it", async () => {
     const { transport } = recordingTransport(true);
-    const writer = new EventWriter(transport, "att-1", { last: 0 }, 1, (text) => text);
+    const writer = new EventWriter({
+      transport,
+      attemptId: "att-1",
+      seq: { last: 0 },
+      turn: 1,
+      redact: (text) => text,
+    });
     const results = await Promise.allSettled([writer.emit(notice("a")), writer.emit(notice("b"))]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
     await expect(writer.emit(notice("c"))).rejects.toThrow(/database gone/);

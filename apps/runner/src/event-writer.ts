@@ -25,22 +25,34 @@ function redactDeep(value: unknown, redact: Redact): unknown {
  * chunks of one command are merged while a write is in flight, so a chatty command costs few writes.
  * Every string is redacted before it leaves the runner, and live output is capped (LiveOutputCap).
  */
+export interface EventWriterOptions {
+  transport: RunnerTransport;
+  attemptId: string;
+  seq: SeqCursor;
+  turn: number;
+  redact: Redact;
+  /** Caps on stored live output; none stores every chunk. */
+  cap?: LiveOutputCap | undefined;
+}
+
 export class EventWriter {
   private queue: { turn: number; body: EventBody; done: (() => void)[]; fail: ((e: unknown) => void)[] }[] = [];
   private running = false;
   private failed: unknown = null;
+  private readonly transport: RunnerTransport;
+  private readonly attemptId: string;
+  private readonly seq: SeqCursor;
+  private readonly redact: Redact;
+  private readonly cap: LiveOutputCap | undefined;
   turn: number;
 
-  constructor(
-    private readonly transport: RunnerTransport,
-    private readonly attemptId: string,
-    private readonly seq: SeqCursor,
-    turn: number,
-    private readonly redact: Redact,
-    /** Caps on stored live output; none stores every chunk. */
-    private readonly cap?: LiveOutputCap,
-  ) {
-    this.turn = turn;
+  constructor(options: EventWriterOptions) {
+    this.transport = options.transport;
+    this.attemptId = options.attemptId;
+    this.seq = options.seq;
+    this.turn = options.turn;
+    this.redact = options.redact;
+    this.cap = options.cap;
   }
 
   emit(body: EventBody): Promise<void> {

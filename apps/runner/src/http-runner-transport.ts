@@ -45,8 +45,7 @@ export class HttpRunnerTransport implements RunnerTransport {
     const session = await retryUnavailable(
       `registering with ${this.serverUrl}`,
       () => client.callRoute(runnerRoutes.registerRunner, { body }),
-      transient,
-      this.retry,
+      { isTransient: transient, policy: this.retry },
     );
     this.session = session;
     this.client = new CadreClient({ baseUrl: this.serverUrl, token: session.session });
@@ -62,13 +61,11 @@ export class HttpRunnerTransport implements RunnerTransport {
     if (!client) throw new Error("the runner has not registered yet");
     const def = runnerRoutes[name] as RouteDef;
     try {
-      return (await retryUnavailable(
-        `${def.method} ${def.path}`,
-        () => client.callRoute(def, input as never, signal),
-        transient,
-        this.retry,
+      return (await retryUnavailable(`${def.method} ${def.path}`, () => client.callRoute(def, input as never, signal), {
+        isTransient: transient,
+        policy: this.retry,
         signal,
-      )) as RunnerCallOutput<K>;
+      })) as RunnerCallOutput<K>;
     } catch (error) {
       if (error instanceof CadreApiError && error.code === "lease_lost") {
         const params = (input as { params?: { id?: string } }).params;

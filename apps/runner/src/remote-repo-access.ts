@@ -59,7 +59,7 @@ export class RemoteRepoAccess implements RepoAccess {
         await retryUnavailable(
           `fetching ${repoId} from the server`,
           () => fetchCommits(gitDir, this.url(repoId), missing, { env: this.env() }),
-          gitTransient,
+          { isTransient: gitTransient },
         );
       return gitDir;
     });
@@ -71,7 +71,7 @@ export class RemoteRepoAccess implements RepoAccess {
       `pushing ${ref} to the server`,
       () =>
         pushRefs(this.gitDir(repoId), this.url(repoId), [{ src: commit, dst: ref, force: true }], { env: this.env() }),
-      gitTransient,
+      { isTransient: gitTransient },
     );
   }
 }

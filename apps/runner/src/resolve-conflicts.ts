@@ -22,6 +22,10 @@ export async function rebaseForConflicts(
   const base = branchHead;
   if (base === oldBase) return null;
   const merged = await mergeTree(mirror, base, head, oldBase);
-  const commit = await commitTree(mirror, merged.tree, [base], "Cadre: attempt rebased for conflict resolution");
+  const commit = await commitTree(mirror, {
+    tree: merged.tree,
+    parents: [base],
+    message: "Cadre: attempt rebased for conflict resolution",
+  });
   return { base, commit, conflictPaths: merged.conflictPaths };
 }

@@ -7,6 +7,13 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+export interface RetryOptions {
+  /** Whether a failure means the server is away (so repeating may succeed). */
+  isTransient: (error: unknown) => boolean;
+  policy?: RetryPolicy | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 export const DEFAULT_RETRY: RetryPolicy = { forMs: 60_000, firstDelayMs: 250, maxDelayMs: 4000 };
 
 /**
@@ -17,9 +24,7 @@ export const DEFAULT_RETRY: RetryPolicy = { forMs: 60_000, firstDelayMs: 250, ma
 export async function retryUnavailable<T>(
   what: string,
   work: () => Promise<T>,
-  isTransient: (error: unknown) => boolean,
-  policy: RetryPolicy = DEFAULT_RETRY,
-  signal?: AbortSignal,
+  { isTransient, policy = DEFAULT_RETRY, signal }: RetryOptions,
 ): Promise<T> {
   const deadline = Date.now() + policy.forMs;
   let delay = policy.firstDelayMs;

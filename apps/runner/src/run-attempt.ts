@@ -61,14 +61,14 @@ export async function runAttempt(
   const rec = context.attempt;
   seq.last = rec.lastSeq;
   const sandboxEnv = sandboxEnvironment(context.environment);
-  const writer = new EventWriter(
-    ctx.transport,
-    rec.id,
+  const writer = new EventWriter({
+    transport: ctx.transport,
+    attemptId: rec.id,
     seq,
-    rec.turnCount,
-    createRedactor(Object.values(sandboxEnv.secrets)),
-    new LiveOutputCap(LIVE_OUTPUT_LIMITS, context.liveOutputBytes),
-  );
+    turn: rec.turnCount,
+    redact: createRedactor(Object.values(sandboxEnv.secrets)),
+    cap: new LiveOutputCap(LIVE_OUTPUT_LIMITS, context.liveOutputBytes),
+  });
   const emit: Emit = (b) => writer.emit(b);
   const input = rec.pendingInput;
 

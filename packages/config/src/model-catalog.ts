@@ -31,13 +31,16 @@ function namedModels(config: ModelConfig, env: Env, chosen: string | null): Map<
   return names;
 }
 
-function info(
-  config: ModelConfig,
-  env: Env,
-  name: string,
-  chosen: string | null,
-  source: ModelInfo["source"],
-): ModelInfo {
+interface ModelInfoInput {
+  config: ModelConfig;
+  env: Env;
+  name: string;
+  /** The default model, if one is configured. */
+  chosen: string | null;
+  source: ModelInfo["source"];
+}
+
+function info({ config, env, name, chosen, source }: ModelInfoInput): ModelInfo {
   const check = checkModelConfigured(config, name, env);
   return {
     name,
@@ -53,7 +56,9 @@ function info(
 export function configuredModels(config: ModelConfig, env: Env): ModelList {
   const check = checkModelConfigured(config, undefined, env);
   const chosen = check.ok ? check.model : null;
-  const items = [...namedModels(config, env, chosen)].map(([name, source]) => info(config, env, name, chosen, source));
+  const items = [...namedModels(config, env, chosen)].map(([name, source]) =>
+    info({ config, env, name, chosen, source }),
+  );
   return { default: chosen, items, problem: check.ok ? null : check.message };
 }
 
@@ -110,7 +115,7 @@ export async function discoverModels(
   for (const [provider, ids] of answers)
     for (const id of ids ?? []) {
       const name = `${provider}/${id}`;
-      if (!known.has(name)) list.items.push(info(config, env, name, list.default, "provider"));
+      if (!known.has(name)) list.items.push(info({ config, env, name, chosen: list.default, source: "provider" }));
       known.add(name);
     }
   return list;

@@ -99,6 +99,12 @@ export async function deliveryContent(input: DeliveryContentInput): Promise<Deli
     : undefined;
   const message = deliveryMessage({ title: source.title, summary: source.summary, note, taskId: source.taskId });
   const parent = input.parent ?? source.base;
-  const commit = await commitTree(gitDir, tree, [parent], message, input.identities.author, input.identities.committer);
+  const commit = await commitTree(gitDir, {
+    tree,
+    parents: [parent],
+    message,
+    author: input.identities.author,
+    committer: input.identities.committer,
+  });
   return { commit, tree, parent, message, ...(selected ? { selected } : {}) };
 }

@@ -39,14 +39,18 @@ export interface CommitResult {
 
 const FILE_MODES = new Set<string>(["100644", "100755", "120000"]);
 
-/** Commits a tree with one parent; the message goes through stdin. */
+export interface CommitTreeInput {
+  tree: string;
+  parents: string[];
+  message: string;
+  author?: GitIdentity | undefined;
+  committer?: GitIdentity | undefined;
+}
+
+/** Commits a tree on its parents; the message goes through stdin. */
 export async function commitTree(
   gitDir: string,
-  tree: string,
-  parents: string[],
-  message: string,
-  author?: GitIdentity,
-  committer?: GitIdentity,
+  { tree, parents, message, author, committer }: CommitTreeInput,
 ): Promise<string> {
   const args = ["commit-tree", "--no-gpg-sign"];
   for (const p of parents) {
@@ -173,7 +177,14 @@ export async function commitChanges(input: CommitChangesInput): Promise<CommitRe
     const parentTree = await parentTreeP;
     let commit = parent;
     const changed = tree !== parentTree;
-    if (changed) commit = await commitTree(gitDir, tree, [parent], input.message, input.author, input.committer);
+    if (changed)
+      commit = await commitTree(gitDir, {
+        tree,
+        parents: [parent],
+        message: input.message,
+        author: input.author,
+        committer: input.committer,
+      });
     if (input.ref) await updateRef(gitDir, input.ref, commit, { message: "cadre: commit changes" });
     return { commit, tree, changed };
   });
@@ -210,7 +221,13 @@ export async function commitDirectory(input: CommitDirectoryInput): Promise<Comm
     const parentTree = await parentTreeP;
     const changed = tree !== parentTree;
     const commit = changed
-      ? await commitTree(gitDir, tree, [parent], input.message, input.author, input.committer)
+      ? await commitTree(gitDir, {
+          tree,
+          parents: [parent],
+          message: input.message,
+          author: input.author,
+          committer: input.committer,
+        })
       : parent;
     if (input.ref) await updateRef(gitDir, input.ref, commit, { message: "cadre: commit directory" });
     return { commit, tree, changed };

@@ -110,7 +110,13 @@ export async function mergeCommit(input: MergeCommitInput): Promise<MergeCommitR
   }
   const merged = await mergeTree(gitDir, target, attempt);
   if (!merged.clean) return { clean: false, conflictPaths: merged.conflictPaths, fastForward: false };
-  const commit = await commitTree(gitDir, merged.tree, [target, attempt], input.message, input.author, input.committer);
+  const commit = await commitTree(gitDir, {
+    tree: merged.tree,
+    parents: [target, attempt],
+    message: input.message,
+    author: input.author,
+    committer: input.committer,
+  });
   return { clean: true, commit, conflictPaths: [], fastForward: false };
 }
 

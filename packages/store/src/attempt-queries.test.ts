@@ -20,7 +20,7 @@ async function attemptIn(status: "completed" | "waiting_for_input" | "queued"): 
         ? { type: "status", status: "completed" }
         : { type: "status", status: "waiting_for_input", waitingFor: "answer" },
     ],
-    "runner_t",
+    { runnerId: "runner_t" },
   );
   return attempt.id;
 }
@@ -70,7 +70,7 @@ describe("attempt queries", () => {
           { type: "assistant_message", text: "more" },
           { type: "status", status: "running" },
         ],
-        null,
+        { runnerId: null },
       )
       .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(CadreError);
@@ -79,7 +79,7 @@ describe("attempt queries", () => {
     expect(await store().attempts.get(id)).toMatchObject({ status: "completed", lastSeq: before?.lastSeq });
     expect((await store().events.all(id)).map((event) => event.type)).not.toContain("assistant_message");
     // A new turn is how a finished attempt starts again.
-    await store().events.append(id, 2, [{ type: "status", status: "provisioning" }], null);
+    await store().events.append(id, 2, [{ type: "status", status: "provisioning" }], { runnerId: null });
     expect((await store().attempts.get(id))?.status).toBe("provisioning");
   });
 });

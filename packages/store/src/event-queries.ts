@@ -28,23 +28,24 @@ function canonical(value: unknown): string {
   );
 }
 
+/** Who may append (null: unfenced, for the server's own events) and on top of which seq (null: any). */
+export interface AppendFence {
+  runnerId: string | null;
+  afterSeq?: number | null;
+}
+
 export class EventQueries {
   constructor(private readonly sql: Sql) {}
 
   /**
    * Appends events in order, numbering them after the attempt's last seq, and applies each one's
-   * effect on the attempt and turn rows in the same transaction. With `runnerId`, the write is fenced:
-   * it fails with LeaseLostError unless that runner still holds the attempt. With `afterSeq`, it
+   * effect on the attempt and turn rows in the same transaction. With the fence's `runnerId`, the write
+   * is fenced: it fails with LeaseLostError unless that runner still holds the attempt. With `afterSeq`, it
    * applies only on top of that seq: the same batch sent again (its answer was lost on the way)
    * returns the events already stored instead of storing them twice.
    */
-  async append(
-    attemptId: string,
-    turn: number,
-    bodies: EventBody[],
-    runnerId: string | null,
-    afterSeq: number | null = null,
-  ): Promise<Event[]> {
+  async append(attemptId: string, turn: number, bodies: EventBody[], fence: AppendFence): Promise<Event[]> {
+    const { runnerId, afterSeq = null } = fence;
     if (bodies.length === 0) return [];
     return this.sql.transaction(async (tx) => {
       const rows = await tx.query<{ last_seq: number; task_id: string }>(

@@ -4,7 +4,7 @@ export * from "./run-input.ts";
 export * from "./new-id.ts";
 export * from "./migrate.ts";
 export { AttemptQueries, type AttemptRecord } from "./attempt-queries.ts";
-export { EventQueries } from "./event-queries.ts";
+export { EventQueries, type AppendFence } from "./event-queries.ts";
 export { RunnerTokenQueries, type RunnerTokenIdentity } from "./runner-token-queries.ts";
 export type { EnvironmentRecord } from "./environment-queries.ts";
 export type { NewTask } from "./task-queries.ts";

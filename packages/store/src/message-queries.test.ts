@@ -43,7 +43,7 @@ describe("messages to running attempts (PGlite)", () => {
         { type: "turn_started", turn: 1 },
         { type: "user_message", kind: "prompt", text: "fix the bug" },
       ],
-      "runner_a",
+      { runnerId: "runner_a" },
     );
     return id;
   }
@@ -57,7 +57,7 @@ describe("messages to running attempts (PGlite)", () => {
       id,
       1,
       [{ type: "user_message", kind: "message", text: "use tabs", messageId: sent!.id }],
-      "runner_a",
+      { runnerId: "runner_a" },
     );
     expect(await store.messages.pending(id)).toEqual([]);
     // Delivering a message is not a new instruction: the attempt keeps its turn.
@@ -67,12 +67,9 @@ describe("messages to running attempts (PGlite)", () => {
 
   it("refuses a message once the attempt has ended or waits for an answer", async () => {
     const id = await runningAttempt();
-    await store.events.append(
-      id,
-      1,
-      [{ type: "status", status: "waiting_for_input", waitingFor: "answer" }],
-      "runner_a",
-    );
+    await store.events.append(id, 1, [{ type: "status", status: "waiting_for_input", waitingFor: "answer" }], {
+      runnerId: "runner_a",
+    });
     expect(await store.messages.add({ attemptId: id, text: "x", stop: false, createdBy: "admin" })).toBeNull();
     // Re-queued by an answer: it is about to run again, so a message waits for that run.
     expect(await store.attempts.requestRun(id, { kind: "answer", text: "yes" }, ["waiting_for_input"])).toBe(true);
@@ -83,7 +80,7 @@ describe("messages to running attempts (PGlite)", () => {
     const id = await runningAttempt();
     await store.messages.add({ attemptId: id, text: "also the README", stop: false, createdBy: "admin" });
     await store.messages.add({ attemptId: id, text: "", stop: true, createdBy: "admin" });
-    await store.events.append(id, 1, [{ type: "status", status: "completed" }], "runner_a");
+    await store.events.append(id, 1, [{ type: "status", status: "completed" }], { runnerId: "runner_a" });
     expect(await store.messages.followUpLeftovers(id)).toBe(2);
     const attempt = await store.attempts.get(id);
     expect(attempt).toMatchObject({ needsRun: true, pendingInput: { kind: "followup", text: "also the README" } });

@@ -78,7 +78,9 @@ for (const backend of backends) {
       expect(await store.runners.active("runner_two")).toBe(false);
       expect((await store.attempts.get(attemptId))?.runnerId).toBeNull();
       await expect(
-        store.events.append(attemptId, 0, [{ type: "notice", level: "info", message: "late" }], "runner_two"),
+        store.events.append(attemptId, 0, [{ type: "notice", level: "info", message: "late" }], {
+          runnerId: "runner_two",
+        }),
       ).rejects.toBeInstanceOf(LeaseLostError);
     });
 
@@ -91,8 +93,7 @@ for (const backend of backends) {
           { type: "notice", level: "info", message: "one" },
           { type: "notice", level: "info", message: "two" },
         ],
-        "runner_seq",
-        0,
+        { runnerId: "runner_seq", afterSeq: 0 },
       );
       expect(first.map((e) => e.seq)).toEqual([1, 2]);
       const repeated = await store.events.append(
@@ -102,21 +103,20 @@ for (const backend of backends) {
           { type: "notice", level: "info", message: "one" },
           { type: "notice", level: "info", message: "two" },
         ],
-        "runner_seq",
-        0,
+        { runnerId: "runner_seq", afterSeq: 0 },
       );
       expect(repeated).toEqual(first);
       expect((await store.events.all(attemptId)).map((e) => e.seq)).toEqual([1, 2]);
       await expect(
-        store.events.append(attemptId, 0, [{ type: "notice", level: "info", message: "x" }], "runner_seq", 1),
+        store.events.append(attemptId, 0, [{ type: "notice", level: "info", message: "x" }], {
+          runnerId: "runner_seq",
+          afterSeq: 1,
+        }),
       ).rejects.toBeInstanceOf(LeaseLostError);
-      const next = await store.events.append(
-        attemptId,
-        0,
-        [{ type: "notice", level: "info", message: "three" }],
-        "runner_seq",
-        2,
-      );
+      const next = await store.events.append(attemptId, 0, [{ type: "notice", level: "info", message: "three" }], {
+        runnerId: "runner_seq",
+        afterSeq: 2,
+      });
       expect(next.map((e) => e.seq)).toEqual([3]);
     });
   });

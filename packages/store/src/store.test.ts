@@ -87,7 +87,7 @@ for (const backend of backends) {
           usage: { inputTokens: 10, cachedInputTokens: 2, outputTokens: 5, reasoningTokens: 0, costUsd: 0.5 },
         },
       ];
-      const written = await store.events.append(id, 1, bodies, "runner_a");
+      const written = await store.events.append(id, 1, bodies, { runnerId: "runner_a" });
       expect(written.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
       const att = await store.attempts.get(id);
       expect(att?.status).toBe("running");
@@ -98,7 +98,7 @@ for (const backend of backends) {
 
       // another runner cannot write while the lease is held, and cannot claim it
       await expect(
-        store.events.append(id, 1, [{ type: "assistant_message", text: "x" }], "runner_b"),
+        store.events.append(id, 1, [{ type: "assistant_message", text: "x" }], { runnerId: "runner_b" }),
       ).rejects.toBeInstanceOf(LeaseLostError);
       // an expired lease makes it claimable again; the old runner is then fenced out
       await store.queue.renew("runner_a", [id], -1000);
@@ -106,9 +106,9 @@ for (const backend of backends) {
       while (again && again.id !== id) again = await store.queue.claim("runner_b", 60_000);
       expect(again?.id).toBe(id);
       await expect(
-        store.events.append(id, 1, [{ type: "assistant_message", text: "late" }], "runner_a"),
+        store.events.append(id, 1, [{ type: "assistant_message", text: "late" }], { runnerId: "runner_a" }),
       ).rejects.toBeInstanceOf(LeaseLostError);
-      await store.events.append(id, 1, [{ type: "status", status: "completed" }], "runner_b");
+      await store.events.append(id, 1, [{ type: "status", status: "completed" }], { runnerId: "runner_b" });
       const events = await store.events.all(id);
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
       const done = await store.attempts.get(id);

@@ -18,6 +18,6 @@ export async function noteOnTask(ctx: ServerContext, job: JobRecord, error: unkn
     attempt.id,
     attempt.turnCount,
     [{ type: "notice", level: "error", message: error.message }],
-    null,
+    { runnerId: null },
   );
 }

@@ -91,7 +91,7 @@ export function taskHandlers(
             a.id,
             a.turnCount,
             [{ type: "status", status: "cancelled", message: `cancelled by ${principal.user}` }],
-            holder,
+            { runnerId: holder },
           );
         }
       }

@@ -34,13 +34,10 @@ export function runnerAttemptHandlers(ctx: ServerContext): Pick<RunnerHandlers, 
     },
     /** Fenced in the append's own transaction (the lease is checked where the events are numbered). */
     async appendEvents({ params, body, principal }) {
-      const stored = await ctx.store.events.append(
-        params.id,
-        body.turn,
-        body.events,
-        principal.runnerId,
-        body.afterSeq,
-      );
+      const stored = await ctx.store.events.append(params.id, body.turn, body.events, {
+        runnerId: principal.runnerId,
+        afterSeq: body.afterSeq,
+      });
       // Messages that arrived after the agent's last step become a follow-up turn once the run completed.
       if (body.events.some((event) => event.type === "status" && event.status === "completed"))
         await ctx.store.messages.followUpLeftovers(params.id);
