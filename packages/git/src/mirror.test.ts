@@ -1,3 +1,4 @@
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CadreError } from "@cadre/protocol";
@@ -67,6 +68,49 @@ describe("mirror", () => {
     const third = await commitAll(origin.dir, "third");
     await fetchMirror(mirror);
     expect(await readRef(mirror, "refs/heads/main")).toBe(third);
+  });
+
+  it("waits out a ref lock held by another process sharing the mirror (another server instance)", async () => {
+    const origin = await makeRepo({ "a.txt": "a\n" });
+    const mirror = join(await tempDir("m"), "repo.git");
+    await ensureMirror(origin.dir, mirror);
+    await writeFiles(origin.dir, { "b.txt": "b\n" });
+    const second = await commitAll(origin.dir, "second");
+    // What a concurrent fetch of another process leaves for a moment: the branch's lock file.
+    const lock = join(mirror, "refs", "heads", "main.lock");
+    await writeFile(lock, "");
+    const fetching = fetchMirror(mirror);
+    // Longer than git waits for a ref lock itself (core.filesRefLockTimeout, 100 ms).
+    setTimeout(() => void rm(lock, { force: true }), 700);
+    await fetching;
+    expect(await readRef(mirror, "refs/heads/main")).toBe(second);
+  });
+
+  it("does not rewrite an unchanged HEAD, so a HEAD lock held elsewhere does not fail the fetch", async () => {
+    const origin = await makeRepo({ "a.txt": "a\n" });
+    const mirror = join(await tempDir("m"), "repo.git");
+    await ensureMirror(origin.dir, mirror);
+    const lock = join(mirror, "HEAD.lock");
+    await writeFile(lock, "");
+    try {
+      await fetchMirror(mirror);
+      expect(await defaultBranch(mirror)).toBe("main");
+    } finally {
+      await rm(lock, { force: true });
+    }
+  });
+
+  it("names the held lock and what to do when it is never released", async () => {
+    const origin = await makeRepo({ "a.txt": "a\n" });
+    const mirror = join(await tempDir("m"), "repo.git");
+    await ensureMirror(origin.dir, mirror);
+    await writeFiles(origin.dir, { "b.txt": "b\n" });
+    await commitAll(origin.dir, "second");
+    await writeFile(join(mirror, "refs", "heads", "main.lock"), "");
+    const error = await rejects(fetchMirror(mirror));
+    expect(error.code).toBe("unavailable");
+    expect(error.message).toContain("main.lock");
+    expect(error.message).toContain("remove the lock file");
   });
 
   it("follows the origin's default branch", async () => {

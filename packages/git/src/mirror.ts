@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { CadreError } from "@cadre/protocol";
 import { gitTextIn, runGitIn } from "./git-dir.ts";
 import { runGit } from "./run-git.ts";
+import { retryOnHeldLock } from "./lock-retry.ts";
 import { ALLOWED_PROTOCOLS, assertSafeRef, assertSafeRemote } from "./safety.ts";
 
 function refProblemOf(ref: string): boolean {
@@ -159,7 +160,9 @@ function startFetch(key: string, run: () => Promise<void>): Promise<void> {
  * running 50 fetches that contend for the same refs.
  */
 export function fetchMirror(mirrorPath: string, opts: RemoteOptions = {}, autoMaintenance = true): Promise<void> {
-  const run = () => fetchOnce(mirrorPath, opts, autoMaintenance);
+  // Server instances share the mirrors (deploy/kubernetes/server.yaml): another process may hold a
+  // ref or HEAD lock for a moment, which only retrying can wait out.
+  const run = () => retryOnHeldLock(() => fetchOnce(mirrorPath, opts, autoMaintenance));
   const entry = mirrorFetches.get(mirrorPath);
   if (!entry) return startFetch(mirrorPath, run);
   const ignore = () => undefined;
@@ -208,9 +211,16 @@ async function fetchOnce(mirrorPath: string, opts: RemoteOptions, autoMaintenanc
   const match = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(head.stdout.toString("utf8"));
   if (head.code === 0 && match?.[1] && !refProblemOf(match[1])) {
     const target = match[1];
-    await runGitIn(mirrorPath, ["symbolic-ref", "HEAD", target]);
-    await runGitIn(mirrorPath, ["symbolic-ref", "refs/remotes/origin/HEAD", target]);
+    await pointSymbolicRef(mirrorPath, "HEAD", target);
+    await pointSymbolicRef(mirrorPath, "refs/remotes/origin/HEAD", target);
   }
+}
+
+/** Points `name` at `target` unless it already does: a write takes a lock other instances may hold. */
+async function pointSymbolicRef(mirrorPath: string, name: string, target: string): Promise<void> {
+  const current = await runGitIn(mirrorPath, ["symbolic-ref", "--quiet", name], { okCodes: [0, 1, 128] });
+  if (current.code === 0 && current.stdout.toString("utf8").trim() === target) return;
+  await runGitIn(mirrorPath, ["symbolic-ref", name, target]);
 }
 
 /** The origin URL or path a mirror fetches from. */
