@@ -13,6 +13,8 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-restricted-syntax": ["error", { selector: "ExportDefaultDeclaration", message: "Use named exports." }],
+      // Past four positional parameters a call site cannot be read without the signature: take an object.
+      "@typescript-eslint/max-params": ["error", { max: 4 }],
     },
   },
   ...layerRules,

@@ -28,7 +28,7 @@ export const giteaSubject: ForgeBenchSubject = {
         if (!repo) throw new Error(`the Gitea double has no repository ${fullName}`);
         const { thread } = await gt.openIssue(repo, "alice", title, "Found by the benchmark.");
         const sentAt = Date.now();
-        await gt.comment(repo, "alice", thread, mention);
+        await gt.comment(repo, { by: "alice", thread, body: mention });
         return { number: thread.number, sentAt };
       },
       changeRequestOpenedAt(branch) {

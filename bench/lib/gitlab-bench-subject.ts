@@ -28,7 +28,7 @@ export const gitlabSubject: ForgeBenchSubject = {
         if (!project) throw new Error(`the GitLab double has no project ${fullName}`);
         const { issue } = await gl.openIssue(project, "alice", title, "Found by the benchmark.");
         const sentAt = Date.now();
-        await gl.comment(project, "alice", { issue }, mention);
+        await gl.comment(project, { by: "alice", on: { issue }, body: mention });
         return { number: issue.iid, sentAt };
       },
       changeRequestOpenedAt(branch) {

@@ -58,8 +58,13 @@ describe("automations: forge events from the GitHub double start runs", () => {
 
   it("a push to the watched branch starts a run on the pushed commit; a push elsewhere starts none", async () => {
     const before = world.gh.gitIn(repo, "rev-parse", "refs/heads/main").trim();
-    const after = await world.gh.pushFiles(repo, "alice", "main", { "NOTES.md": "notes\n" }, "Add notes");
-    const [delivery] = await world.gh.announcePush(repo, "alice", "main", before, after);
+    const after = await world.gh.pushFiles(repo, {
+      by: "alice",
+      branch: "main",
+      files: { "NOTES.md": "notes\n" },
+      message: "Add notes",
+    });
+    const [delivery] = await world.gh.announcePush(repo, { by: "alice", branch: "main", before, after });
     expect(delivery?.status).toBe(202);
     const task = await runTask("on-push", 1);
     expect(task.baseCommit).toBe(after);
@@ -72,8 +77,13 @@ describe("automations: forge events from the GitHub double start runs", () => {
     });
     expect((await processed(delivery?.id)).outcome).toContain("automation on-push started");
 
-    const side = await world.gh.pushFiles(repo, "alice", "feature", { "feature.txt": "f\n" }, "Feature");
-    const [elsewhere] = await world.gh.announcePush(repo, "alice", "feature", before, side);
+    const side = await world.gh.pushFiles(repo, {
+      by: "alice",
+      branch: "feature",
+      files: { "feature.txt": "f\n" },
+      message: "Feature",
+    });
+    const [elsewhere] = await world.gh.announcePush(repo, { by: "alice", branch: "feature", before, after: side });
     expect((await processed(elsewhere?.id)).state).toBe("ignored");
     expect((await automation("on-push")).lastRuns).toHaveLength(1);
   });

@@ -91,12 +91,11 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       "add() subtracts",
       "add(2, 3) returns -1 instead of 5.",
     ));
-    const { comment, deliveries: sent } = await world.gt.comment(
-      repo,
-      "alice",
-      issue,
-      "@cadre fix this and run the tests",
-    );
+    const { comment, deliveries: sent } = await world.gt.comment(repo, {
+      by: "alice",
+      thread: issue,
+      body: "@cadre fix this and run the tests",
+    });
     expect(sent.map((d) => d.status)).toEqual([202]);
     pull = await until("the pull request", () => world.gt.pullByBranch(repo, "cadre/"));
     await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened #")));
@@ -117,12 +116,11 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
 
   it("the same comment from a reader → nothing: no task, no reply", async () => {
     const before = (await world.tasks()).length;
-    const { comment, deliveries: sent } = await world.gt.comment(
-      repo,
-      "bob",
-      issue,
-      "@cadre fix this and run the tests",
-    );
+    const { comment, deliveries: sent } = await world.gt.comment(repo, {
+      by: "bob",
+      thread: issue,
+      body: "@cadre fix this and run the tests",
+    });
     expect(await processed(sent[0]?.id ?? "")).toMatchObject({
       state: "ignored",
       outcome: expect.stringContaining("bob may not write"),
@@ -134,7 +132,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
 
   it("a comment on Cadre's pull request → a new commit on the same branch, still one pull request", async () => {
     const before = headOf();
-    await world.gt.comment(repo, "alice", pull, "@cadre make mul() use Math.imul");
+    await world.gt.comment(repo, { by: "alice", thread: pull, body: "@cadre make mul() use Math.imul" });
     const after = await until("a new commit", () => (headOf() !== before ? headOf() : null));
     expect(world.gt.git(repo, "rev-parse", `${after}^`).trim()).toBe(before);
     expect(world.gt.show(repo, after, "calc.mjs")).toContain("Math.imul(a, b)");
@@ -162,7 +160,12 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
   });
 
   it("@cadre review on someone's pull request → a review with an inline comment on the changed line and a status", async () => {
-    const head = await world.gt.pushFiles(repo, "alice", "feature/mul", { "calc.mjs": PLANTED }, "Speed up mul()");
+    const head = await world.gt.pushFiles(repo, {
+      by: "alice",
+      branch: "feature/mul",
+      files: { "calc.mjs": PLANTED },
+      message: "Speed up mul()",
+    });
     const theirs = world.gt.openPull(repo, {
       user: "alice",
       head: "feature/mul",
@@ -171,7 +174,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       body: "",
     });
     if (!theirs) throw new Error("the double did not open the pull request");
-    await world.gt.comment(repo, "alice", theirs, "@cadre review");
+    await world.gt.comment(repo, { by: "alice", thread: theirs, body: "@cadre review" });
     const review = await until("the review", () => theirs.pull?.reviews.find((r) => r.user === "cadre-bot"));
     expect(review).toMatchObject({ event: "COMMENT", commitId: head });
     expect(review.comments).toHaveLength(1);
@@ -185,7 +188,10 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
   });
 
   it("a bad X-Gitea-Signature → 401 and nothing stored; a redelivery → nothing twice", async () => {
-    const { deliveries: forged } = await world.gt.comment(repo, "alice", issue, "@cadre fix this", {
+    const { deliveries: forged } = await world.gt.comment(repo, {
+      by: "alice",
+      thread: issue,
+      body: "@cadre fix this",
       secret: "guessed",
     });
     expect(forged.map((d) => d.status)).toEqual([401]);

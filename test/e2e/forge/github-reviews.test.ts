@@ -51,7 +51,12 @@ describe("GitHub reviews, as a GitHub App", () => {
       },
     });
     ({ state: repo } = await world.addRepo("acme/calc"));
-    await world.gh.pushFiles(repo, "alice", "feature/mul", { "calc.mjs": PLANTED }, "Speed up mul()");
+    await world.gh.pushFiles(repo, {
+      by: "alice",
+      branch: "feature/mul",
+      files: { "calc.mjs": PLANTED },
+      message: "Speed up mul()",
+    });
     ({ thread: pr } = await world.gh.openPull(repo, "alice", { head: "feature/mul", title: "Speed up mul()" }));
   });
   afterAll(async () => world?.stop());
@@ -98,13 +103,12 @@ describe("GitHub reviews, as a GitHub App", () => {
 
   it("a new push re-reviews automatically and does not repeat comments already made; the check fails at the repo's threshold", async () => {
     await world.h.json(["repo", "set", "calc", "--auto-review", "--fail-on", "high"]);
-    const head = await world.gh.pushFiles(
-      repo,
-      "alice",
-      "feature/mul",
-      { "README.md": "# calc\n\nTODO: document mul()\n" },
-      "Docs",
-    );
+    const head = await world.gh.pushFiles(repo, {
+      by: "alice",
+      branch: "feature/mul",
+      files: { "README.md": "# calc\n\nTODO: document mul()\n" },
+      message: "Docs",
+    });
     const check = await until("the re-review's check", () => {
       const run = reviewCheck(head);
       return run?.status === "completed" ? run : null;

@@ -75,12 +75,11 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
 
   it("a developer's note on an issue → a task → a merge request with the fix, Closes #N, the issue told", async () => {
     ({ issue } = await world.gl.openIssue(project, "alice", "add() subtracts", "add(2, 3) returns -1 instead of 5."));
-    const { note, deliveries: sent } = await world.gl.comment(
-      project,
-      "alice",
-      { issue },
-      "@cadre fix this and run the tests",
-    );
+    const { note, deliveries: sent } = await world.gl.comment(project, {
+      by: "alice",
+      on: { issue },
+      body: "@cadre fix this and run the tests",
+    });
     expect(sent.map((d) => d.status)).toEqual([202]);
     mr = await until("the merge request", () => world.gl.mergeRequestByBranch(project, "cadre/"));
     await until("the issue to be told", () => issue.notes.find((n) => n.body.startsWith("Opened ")));
@@ -103,12 +102,11 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
 
   it("the same note from a reporter → nothing: no task, no reply", async () => {
     const before = (await world.tasks()).length;
-    const { note, deliveries: sent } = await world.gl.comment(
-      project,
-      "bob",
-      { issue },
-      "@cadre fix this and run the tests",
-    );
+    const { note, deliveries: sent } = await world.gl.comment(project, {
+      by: "bob",
+      on: { issue },
+      body: "@cadre fix this and run the tests",
+    });
     expect(await processed(sent[0]?.id ?? "")).toMatchObject({
       state: "ignored",
       outcome: expect.stringContaining("bob may not write"),
@@ -120,7 +118,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
 
   it("a note on Cadre's merge request → a new commit on the same branch, still one merge request", async () => {
     const before = mr.sha;
-    await world.gl.comment(project, "alice", { mr }, "@cadre make mul() use Math.imul");
+    await world.gl.comment(project, { by: "alice", on: { mr }, body: "@cadre make mul() use Math.imul" });
     const after = await until("a new commit", () => (headOf() !== before ? headOf() : null));
     expect(world.gl.git(project, "rev-parse", `${after}^`).trim()).toBe(before);
     expect(world.gl.show(project, after, "calc.mjs")).toContain("Math.imul(a, b)");
@@ -162,7 +160,12 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
   });
 
   it("@cadre review on someone's merge request → a discussion on the changed line and a 'Cadre review' status", async () => {
-    const head = await world.gl.pushFiles(project, "alice", "feature/mul", { "calc.mjs": PLANTED }, "Speed up mul()");
+    const head = await world.gl.pushFiles(project, {
+      by: "alice",
+      branch: "feature/mul",
+      files: { "calc.mjs": PLANTED },
+      message: "Speed up mul()",
+    });
     const theirs = world.gl.createMergeRequest(project, {
       author: "alice",
       title: "Speed up mul()",
@@ -171,7 +174,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
       target: "main",
     });
     if (!theirs) throw new Error("the double did not open the merge request");
-    await world.gl.comment(project, "alice", { mr: theirs }, "@cadre review");
+    await world.gl.comment(project, { by: "alice", on: { mr: theirs }, body: "@cadre review" });
     const finding = await until("the review's discussion", () =>
       theirs.notes.find((n) => n.position && n.author === "cadre-bot"),
     );
@@ -192,7 +195,10 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
   });
 
   it("a wrong X-Gitlab-Token → 401 and nothing stored; a retried delivery → nothing twice", async () => {
-    const { deliveries: forged } = await world.gl.comment(project, "alice", { issue }, "@cadre fix this", {
+    const { deliveries: forged } = await world.gl.comment(project, {
+      by: "alice",
+      on: { issue },
+      body: "@cadre fix this",
       token: "guessed",
     });
     expect(forged.map((d) => d.status)).toEqual([401]);

@@ -55,7 +55,12 @@ export class GiteaHttp {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://double");
     const git = /^\/([^/]+)\/([^/]+?)\.git(\/.*)$/.exec(url.pathname);
-    if (git) return this.git(req, res, `${git[1]}/${git[2]}`, git[3] as string, url.search.slice(1));
+    if (git)
+      return this.git(req, res, {
+        fullName: `${git[1]}/${git[2]}`,
+        rest: git[3] as string,
+        search: url.search.slice(1),
+      });
     if (!url.pathname.startsWith("/api/v1/")) {
       res.writeHead(404).end();
       return;
@@ -124,9 +129,7 @@ export class GiteaHttp {
   private async git(
     req: IncomingMessage,
     res: ServerResponse,
-    fullName: string,
-    rest: string,
-    search: string,
+    { fullName, rest, search }: { fullName: string; rest: string; search: string },
   ): Promise<void> {
     const repo = this.gt.repos.get(fullName.toLowerCase());
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];

@@ -21,7 +21,7 @@ import {
   type ThreadState,
 } from "./state.ts";
 import { GiteaHooks, type Delivery } from "./webhooks.ts";
-import { DOUBLE_GIT_ENV } from "../github-double/git-backend.ts";
+import { DOUBLE_GIT_ENV, type FilePush } from "../github-double/git-backend.ts";
 
 export type { CommentState, Delivery, Permission, RepoState, StatusState, ThreadState };
 
@@ -259,7 +259,10 @@ export class GiteaDouble {
     return { thread, deliveries };
   }
 
-  async comment(repo: RepoState, user: string, thread: ThreadState, body: string, options: { secret?: string } = {}) {
+  async comment(
+    repo: RepoState,
+    { by: user, thread, body, ...options }: { by: string; thread: ThreadState; body: string; secret?: string },
+  ) {
     const comment: CommentState = { id: nextId(), body, user, createdAt: now(), reactions: [] };
     thread.comments.push(comment);
     const deliveries = await this.hooks.send(
@@ -290,13 +293,7 @@ export class GiteaDouble {
     return { status, deliveries };
   }
 
-  async pushFiles(
-    repo: RepoState,
-    pusher: string,
-    branch: string,
-    files: Record<string, string>,
-    message: string,
-  ): Promise<string> {
+  async pushFiles(repo: RepoState, { by: pusher, branch, files, message }: FilePush): Promise<string> {
     const work = await mkdtemp(join(this.root, "push-"));
     const run = (...args: string[]) =>
       execFileSync("git", args, { cwd: work, encoding: "utf8", env: { ...process.env, ...DOUBLE_GIT_ENV } });

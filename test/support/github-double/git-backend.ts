@@ -80,3 +80,11 @@ export function serveGit(input: {
     });
   });
 }
+
+/** A person's commit of `files` on `branch`, pushed to a double as the forge would take it. */
+export interface FilePush {
+  by: string;
+  branch: string;
+  files: Record<string, string>;
+  message: string;
+}

@@ -34,14 +34,18 @@ export class DoubleHttp {
   limits: Limits = { remaining: 0, kind: "secondary", retryAfterSeconds: 1 };
   /** Operations held until a test releases them (to stop a caller mid-way, e.g. before a crash). */
   readonly holds = new Map<string, { reached: () => void; released: Promise<void> }>();
+  private readonly apiPrefix: string;
+  private readonly gitRoot: string;
 
   constructor(
     private readonly world: World,
     private readonly check: OpenApiCheck,
     private readonly handlers: Record<string, Handler>,
-    private readonly apiPrefix: string,
-    private readonly gitRoot: string,
-  ) {}
+    paths: { apiPrefix: string; gitRoot: string },
+  ) {
+    this.apiPrefix = paths.apiPrefix;
+    this.gitRoot = paths.gitRoot;
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://double");

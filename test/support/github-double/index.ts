@@ -25,7 +25,7 @@ import {
 } from "./state.ts";
 import { WebhookSender, type Delivery, type WebhookTarget } from "./webhooks.ts";
 import { World } from "./world.ts";
-import { DOUBLE_GIT_ENV } from "./git-backend.ts";
+import { DOUBLE_GIT_ENV, type FilePush } from "./git-backend.ts";
 
 export type { Delivery, RepoState, Thread, CheckRun, CommitStatus, Permission, RequestRecord };
 
@@ -77,7 +77,7 @@ export class GithubDouble {
       ...pullHandlers(this.world),
       ...checkHandlers(this.world),
     };
-    this.http = new DoubleHttp(this.world, check, handlers, prefix, join(root, "git"));
+    this.http = new DoubleHttp(this.world, check, handlers, { apiPrefix: prefix, gitRoot: join(root, "git") });
     server.on("request", (req, res) => {
       this.http.handle(req, res).catch((error: Error) => {
         this.http.doubleBugs.push(`the double crashed on ${req.method} ${req.url}: ${error.stack ?? error.message}`);
@@ -234,13 +234,12 @@ export class GithubDouble {
     };
     repo.threads.set(thread.number, thread);
     this.state.user(user);
-    const deliveries = await this.world.emit(
-      repo,
-      "issues",
-      "opened",
-      { issue: this.world.render.issue(repo, thread) },
-      user,
-    );
+    const deliveries = await this.world.emit(repo, {
+      event: "issues",
+      action: "opened",
+      overrides: { issue: this.world.render.issue(repo, thread) },
+      sender: user,
+    });
     return { thread, deliveries };
   }
 
@@ -256,13 +255,15 @@ export class GithubDouble {
     thread.comments.push(comment);
     thread.updatedAt = at;
     this.state.user(user);
-    const deliveries = await this.world.emit(
-      repo,
-      "issue_comment",
-      "created",
-      { issue: this.world.render.issue(repo, thread), comment: this.world.render.comment(repo, thread, comment) },
-      user,
-    );
+    const deliveries = await this.world.emit(repo, {
+      event: "issue_comment",
+      action: "created",
+      overrides: {
+        issue: this.world.render.issue(repo, thread),
+        comment: this.world.render.comment(repo, thread, comment),
+      },
+      sender: user,
+    });
     return { comment, deliveries };
   }
 
@@ -292,26 +293,21 @@ export class GithubDouble {
       reviewId: nextId(),
     };
     pull.reviewComments.push(comment);
-    return this.world.emit(
-      repo,
-      "pull_request_review_comment",
-      "created",
-      {
+    return this.world.emit(repo, {
+      event: "pull_request_review_comment",
+      action: "created",
+      overrides: {
         comment: this.world.render.reviewComment(repo, thread, comment),
         pull_request: this.world.render.pull(repo, thread),
       },
-      user,
-    );
+      sender: user,
+    });
   }
 
   /** Commits files onto a branch (created from `from` when missing), as someone pushing would. */
   async pushFiles(
     repo: RepoState,
-    user: string,
-    branch: string,
-    files: Record<string, string>,
-    message: string,
-    from = repo.defaultBranch,
+    { by: user, branch, files, message, from = repo.defaultBranch }: FilePush & { from?: string },
   ): Promise<string> {
     const work = join(this.root, "work", `${repo.fullName}-${nextId()}`);
     const start = this.world.branchSha(repo, branch) ?? this.world.branchSha(repo, from);
@@ -369,7 +365,7 @@ export class GithubDouble {
     this.world.git(repo, "update-ref", `refs/pull/${thread.number}/head`, headSha);
     const deliveries = await this.hooks.send(
       "pull_request",
-      this.world.pullEvent(repo, thread, "opened", user),
+      this.world.pullEvent(repo, { thread, action: "opened", sender: user }),
       this.world.targets(repo, "pull_request"),
     );
     return { thread, deliveries };
@@ -394,7 +390,7 @@ export class GithubDouble {
     thread.updatedAt = now();
     return this.hooks.send(
       "pull_request",
-      this.world.pullEvent(repo, thread, "closed", user),
+      this.world.pullEvent(repo, { thread, action: "closed", sender: user }),
       this.world.targets(repo, "pull_request"),
     );
   }
@@ -438,13 +434,12 @@ export class GithubDouble {
       app: { id: 15368, slug: app, name: app },
       pull_requests: this.world.pullsAt(repo, check.sha),
     };
-    return this.world.emit(
-      repo,
-      "check_run",
-      "completed",
-      { check_run: rendered },
-      app === "github-actions" ? "github-actions[bot]" : `${app}[bot]`,
-    );
+    return this.world.emit(repo, {
+      event: "check_run",
+      action: "completed",
+      overrides: { check_run: rendered },
+      sender: app === "github-actions" ? "github-actions[bot]" : `${app}[bot]`,
+    });
   }
 
   /** A commit status set by CI (a plain-token integration such as Jenkins). */
@@ -463,7 +458,11 @@ export class GithubDouble {
       createdAt: now(),
     };
     repo.statuses.push(stored);
-    return this.world.emit(repo, "status", undefined, this.world.statusPayload(repo, stored), stored.creator);
+    return this.world.emit(repo, {
+      event: "status",
+      overrides: this.world.statusPayload(repo, stored),
+      sender: stored.creator,
+    });
   }
 
   /** A file's content on a ref of a hosted repository. */
@@ -479,12 +478,13 @@ export class GithubDouble {
    * The `push` webhook GitHub sends once commits reach a branch. `pushFiles` leaves it to the test
    * (most tests do not want it), which sends it with the branch's heads before and after.
    */
-  announcePush(repo: RepoState, user: string, branch: string, before: string, after: string): Promise<Delivery[]> {
-    return this.world.emit(
-      repo,
-      "push",
-      undefined,
-      {
+  announcePush(
+    repo: RepoState,
+    { by, branch, before, after }: { by: string; branch: string; before: string; after: string },
+  ): Promise<Delivery[]> {
+    return this.world.emit(repo, {
+      event: "push",
+      overrides: {
         ref: `refs/heads/${branch}`,
         before,
         after,
@@ -492,10 +492,10 @@ export class GithubDouble {
         deleted: false,
         forced: false,
         compare: `${this.webUrl}/${repo.fullName}/compare/${before.slice(0, 12)}...${after.slice(0, 12)}`,
-        pusher: { name: user, email: `${user}@users.noreply.example` },
+        pusher: { name: by, email: `${by}@users.noreply.example` },
       },
-      user,
-    );
+      sender: by,
+    });
   }
 
   /** Puts a label on an issue, as `user`, and sends `issues.labeled` with it. */
@@ -503,13 +503,12 @@ export class GithubDouble {
     const thread = repo.threads.get(number);
     if (!thread || thread.pull) throw new Error(`${repo.fullName} has no issue #${number}`);
     thread.updatedAt = now();
-    return this.world.emit(
-      repo,
-      "issues",
-      "labeled",
-      { issue: this.world.render.issue(repo, thread), label: { name: label } },
-      user,
-    );
+    return this.world.emit(repo, {
+      event: "issues",
+      action: "labeled",
+      overrides: { issue: this.world.render.issue(repo, thread), label: { name: label } },
+      sender: user,
+    });
   }
 
   /** Waits until the webhooks caused by API calls have been answered. */

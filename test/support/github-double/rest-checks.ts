@@ -47,13 +47,12 @@ export function checkHandlers(world: World): Record<string, Handler> {
   }
 
   function emitCheck(repo: RepoState, run: CheckRun, action: string, sender: string): void {
-    world.emitLater(
-      repo,
-      "check_run",
+    world.emitLater(repo, {
+      event: "check_run",
       action,
-      { check_run: { ...render.checkRun(repo, run), pull_requests: world.pullsAt(repo, run.headSha) } },
+      overrides: { check_run: { ...render.checkRun(repo, run), pull_requests: world.pullsAt(repo, run.headSha) } },
       sender,
-    );
+    });
   }
 
   return {
@@ -135,7 +134,7 @@ export function checkHandlers(world: World): Record<string, Handler> {
         createdAt: now(),
       };
       repo.statuses.push(status);
-      world.emitLater(repo, "status", undefined, world.statusPayload(repo, status), status.creator);
+      world.emitLater(repo, { event: "status", overrides: world.statusPayload(repo, status), sender: status.creator });
       return { status: 201, body: render.status(repo, status) };
     },
 

@@ -69,13 +69,12 @@ export function issueHandlers(world: World): Record<string, Handler> {
       };
       thread.comments.push(comment);
       thread.updatedAt = at;
-      world.emitLater(
-        repo,
-        "issue_comment",
-        "created",
-        { issue: render.issue(repo, thread), comment: render.comment(repo, thread, comment) },
-        comment.user,
-      );
+      world.emitLater(repo, {
+        event: "issue_comment",
+        action: "created",
+        overrides: { issue: render.issue(repo, thread), comment: render.comment(repo, thread, comment) },
+        sender: comment.user,
+      });
       return {
         status: 201,
         body: render.comment(repo, thread, comment),

@@ -62,7 +62,7 @@ export function pullHandlers(world: World): Record<string, Handler> {
     world.git(repo, "update-ref", `refs/pull/${thread.number}/head`, headSha);
     world.hooks.sendLater(
       "pull_request",
-      world.pullEvent(repo, thread, "opened", thread.user),
+      world.pullEvent(repo, { thread, action: "opened", sender: thread.user }),
       world.targets(repo, "pull_request"),
     );
     return { status: 201, body: render.pull(repo, thread) };
@@ -114,13 +114,12 @@ export function pullHandlers(world: World): Record<string, Handler> {
       };
       pull.reviewComments.push(comment);
     }
-    world.emitLater(
-      repo,
-      "pull_request_review",
-      "submitted",
-      { review: render.review(repo, thread, stored), pull_request: render.pull(repo, thread) },
-      user,
-    );
+    world.emitLater(repo, {
+      event: "pull_request_review",
+      action: "submitted",
+      overrides: { review: render.review(repo, thread, stored), pull_request: render.pull(repo, thread) },
+      sender: user,
+    });
     return { status: 200, body: render.review(repo, thread, stored) };
   }
 
@@ -147,13 +146,12 @@ export function pullHandlers(world: World): Record<string, Handler> {
       if (body.body !== undefined) thread.body = body.body;
       if (body.state !== undefined) thread.state = body.state;
       thread.updatedAt = now();
-      world.emitLater(
-        repo,
-        "pull_request",
-        "edited",
-        { number: thread.number, pull_request: render.pull(repo, thread) },
-        state.loginOf(request.actor as Actor),
-      );
+      world.emitLater(repo, {
+        event: "pull_request",
+        action: "edited",
+        overrides: { number: thread.number, pull_request: render.pull(repo, thread) },
+        sender: state.loginOf(request.actor as Actor),
+      });
       return { status: 200, body: render.pull(repo, thread) };
     },
 

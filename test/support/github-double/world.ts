@@ -28,6 +28,14 @@ export function fail(status: number, message: string, extra: Json = {}): RestRes
 }
 
 /** What every REST handler shares: the state, the JSON renderer, the hosted git repositories and webhooks. */
+/** A webhook to send: the event, its action, the payload's own fields and who caused it. */
+export interface WebhookEvent {
+  event: string;
+  action?: string | undefined;
+  overrides: Json;
+  sender: string;
+}
+
 export class World {
   constructor(
     readonly state: DoubleState,
@@ -89,13 +97,7 @@ export class World {
     return out;
   }
 
-  private eventPayload(
-    repo: RepoState,
-    event: string,
-    action: string | undefined,
-    overrides: Json,
-    sender: string,
-  ): Json {
+  private eventPayload(repo: RepoState, { event, action, overrides, sender }: WebhookEvent): Json {
     const app = this.state.app;
     return this.hooks.payload(event, action, {
       ...overrides,
@@ -108,29 +110,25 @@ export class World {
   }
 
   /** Sends an event now and returns the deliveries (for what a test does itself). */
-  emit(
-    repo: RepoState,
-    event: string,
-    action: string | undefined,
-    overrides: Json,
-    sender: string,
-  ): Promise<Delivery[]> {
-    return this.hooks.send(event, this.eventPayload(repo, event, action, overrides, sender), this.targets(repo, event));
+  emit(repo: RepoState, hook: WebhookEvent): Promise<Delivery[]> {
+    return this.hooks.send(hook.event, this.eventPayload(repo, hook), this.targets(repo, hook.event));
   }
 
   /** Sends an event after the current API call has been answered (for what the API caller caused). */
-  emitLater(repo: RepoState, event: string, action: string | undefined, overrides: Json, sender: string): void {
-    this.hooks.sendLater(event, this.eventPayload(repo, event, action, overrides, sender), this.targets(repo, event));
+  emitLater(repo: RepoState, hook: WebhookEvent): void {
+    this.hooks.sendLater(hook.event, this.eventPayload(repo, hook), this.targets(repo, hook.event));
   }
 
-  pullEvent(repo: RepoState, thread: Thread, action: string, sender: string, extra: Json = {}): Json {
-    return this.eventPayload(
-      repo,
-      "pull_request",
+  pullEvent(
+    repo: RepoState,
+    { thread, action, sender, extra = {} }: { thread: Thread; action: string; sender: string; extra?: Json },
+  ): Json {
+    return this.eventPayload(repo, {
+      event: "pull_request",
       action,
-      { number: thread.number, pull_request: this.render.pull(repo, thread), ...extra },
+      overrides: { number: thread.number, pull_request: this.render.pull(repo, thread), ...extra },
       sender,
-    );
+    });
   }
 
   /**
@@ -149,7 +147,12 @@ export class World {
         pull.headSha = head;
         thread.updatedAt = now();
         this.git(repo, "update-ref", `refs/pull/${thread.number}/head`, head);
-        const payload = this.pullEvent(repo, thread, "synchronize", pusher, { before: previous, after: head });
+        const payload = this.pullEvent(repo, {
+          thread,
+          action: "synchronize",
+          sender: pusher,
+          extra: { before: previous, after: head },
+        });
         sent.push(this.hooks.send("pull_request", payload, this.targets(repo, "pull_request")));
       }
       const base = after.get(pull.baseRef);

@@ -82,7 +82,7 @@ export class GitlabHttp {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://double");
     const git = /^\/(.+?)\.git(\/.*)$/.exec(url.pathname);
-    if (git) return this.git(req, res, git[1] as string, git[2] as string, url.search.slice(1));
+    if (git) return this.git(req, res, { path: git[1] as string, rest: git[2] as string, query: url.search.slice(1) });
     if (!url.pathname.startsWith("/api/v4/")) return send(res, 404, { error: "404 Not Found" });
     const raw = await readBody(req);
     const method = req.method ?? "GET";
@@ -148,9 +148,7 @@ export class GitlabHttp {
   private async git(
     req: IncomingMessage,
     res: ServerResponse,
-    path: string,
-    rest: string,
-    query: string,
+    { path, rest, query }: { path: string; rest: string; query: string },
   ): Promise<void> {
     const project = this.gl.findProject(path);
     const header = req.headers.authorization ?? "";

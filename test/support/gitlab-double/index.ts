@@ -23,7 +23,7 @@ import {
   type Role,
 } from "./state.ts";
 import { GitlabHooks, type Delivery } from "./webhooks.ts";
-import { DOUBLE_GIT_ENV } from "../github-double/git-backend.ts";
+import { DOUBLE_GIT_ENV, type FilePush } from "../github-double/git-backend.ts";
 
 export type { Delivery, IssueState, MergeRequestState, NoteState, ProjectState, RequestRecord, Role };
 
@@ -305,10 +305,12 @@ export class GitlabDouble {
 
   async comment(
     project: ProjectState,
-    author: string,
-    on: { issue?: IssueState; mr?: MergeRequestState },
-    body: string,
-    options: { token?: string } = {},
+    {
+      by: author,
+      on,
+      body,
+      ...options
+    }: { by: string; on: { issue?: IssueState; mr?: MergeRequestState }; body: string; token?: string },
   ) {
     const note: NoteState = {
       id: nextId(),
@@ -377,13 +379,7 @@ export class GitlabDouble {
   }
 
   /** A person's commit of `files` on `branch` (from the default branch when new), pushed as GitLab would take it. */
-  async pushFiles(
-    project: ProjectState,
-    pusher: string,
-    branch: string,
-    files: Record<string, string>,
-    message: string,
-  ): Promise<string> {
+  async pushFiles(project: ProjectState, { by: pusher, branch, files, message }: FilePush): Promise<string> {
     const work = await mkdtemp(join(this.root, "push-"));
     const run = (...args: string[]) =>
       execFileSync("git", args, { cwd: work, encoding: "utf8", env: { ...process.env, ...DOUBLE_GIT_ENV } });

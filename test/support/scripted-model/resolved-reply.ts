@@ -26,9 +26,7 @@ function tokens(chars: number): number {
 export function resolveReply(
   step: ReplyStep,
   request: NormalizedRequest,
-  lane: number,
-  firstCallNumber: number,
-  requestChars: number,
+  { lane, firstCallNumber, requestChars }: { lane: number; firstCallNumber: number; requestChars: number },
 ): ResolvedReply {
   const toolCalls = (step.toolCalls ?? []).map((call, i): ResolvedToolCall => {
     const custom = typeof call.input === "string" && request.customTools.includes(call.name);

@@ -123,7 +123,11 @@ export async function startScriptedModel(opts: ScriptedModelOptions = {}): Promi
       });
       return;
     }
-    const reply = resolveReply(step, normalized, decision.lane, decision.firstCallNumber, raw.length);
+    const reply = resolveReply(step, normalized, {
+      lane: decision.lane,
+      firstCallNumber: decision.firstCallNumber,
+      requestChars: raw.length,
+    });
     const id = `scripted${counter++}`;
     const includeUsage = obj(obj(body).stream_options).include_usage === true;
     const sse =

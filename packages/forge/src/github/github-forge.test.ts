@@ -72,13 +72,12 @@ describe("the GitHub adapter against the GitHub double", () => {
   });
 
   it("opens a pull request from a pushed branch, finds it again and reviews it inline on changed lines", async () => {
-    const sha = await gh.pushFiles(
-      repo,
-      "cadre-bot",
-      "cadre/fix-add",
-      { "calc.mjs": CALC.replace("a - b", "a + b") },
-      "Fix add",
-    );
+    const sha = await gh.pushFiles(repo, {
+      by: "cadre-bot",
+      branch: "cadre/fix-add",
+      files: { "calc.mjs": CALC.replace("a - b", "a + b") },
+      message: "Fix add",
+    });
     const pr = await forge.openChangeRequest("acme/calc", {
       title: "Fix add()",
       body: "Closes #1",
