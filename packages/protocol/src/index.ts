@@ -7,7 +7,7 @@ export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./plan.ts";
 export * from "./repo.ts";
-export * from "./route.ts";
+export * from "./route-definition.ts";
 export * from "./routes.ts";
 export * from "./runner.ts";
 export * from "./sse.ts";

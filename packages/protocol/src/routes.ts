@@ -6,7 +6,7 @@ import { Event } from "./events.ts";
 import { BranchName, Id, RepoPath } from "./ids.ts";
 import { CreateRepo, Repo, UpdateRepo } from "./repo.ts";
 import { CreateForge, Forge, ForgeDelivery, ForgeName, UpdateForge, WebhookAnswer } from "./forge.ts";
-import { route } from "./route.ts";
+import { route } from "./route-definition.ts";
 import { AttemptStatus } from "./status.ts";
 import { Attempt, CreateTask, Task, TaskWithAttempts, Turn } from "./task.ts";
 import { ConflictMatrix } from "./conflicts.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Id } from "./ids.ts";
-import type { RouteDef } from "./route.ts";
+import type { RouteDef } from "./route-definition.ts";
 import {
   AppendEventsBody,
   AttemptEvents,

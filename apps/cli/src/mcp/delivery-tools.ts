@@ -6,7 +6,7 @@ import { applyTaskToPath } from "./apply-to-path.ts";
 import { ApplyOutput, TaskOutput } from "./output-schemas.ts";
 import { taskView } from "./task-view.ts";
 import { structuredResult, toolConfig } from "./tool-config.ts";
-import { AttemptIndex, TaskId } from "./tool-inputs.ts";
+import { AttemptIndex, TaskId } from "./tool-input-fields.ts";
 
 /** The destructive tools: they write a task's change over a local clone, or into the origin. */
 export function registerDeliveryTools(server: McpServer, client: CadreClient): void {

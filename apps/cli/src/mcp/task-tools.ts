@@ -6,7 +6,7 @@ import { describeTask } from "./describe-task.ts";
 import { TaskOutput } from "./output-schemas.ts";
 import { taskView } from "./task-view.ts";
 import { structuredResult, toolConfig } from "./tool-config.ts";
-import { AttemptIndex, DEFAULT_WAIT_SECONDS, TaskId, WaitSeconds } from "./tool-inputs.ts";
+import { AttemptIndex, DEFAULT_WAIT_SECONDS, TaskId, WaitSeconds } from "./tool-input-fields.ts";
 import { waitProgress } from "./wait-progress.ts";
 import { waitUntilSettled } from "./wait-until-settled.ts";
 

@@ -4,7 +4,7 @@ import { useApi } from "../lib/api-context.tsx";
 import { formatCost } from "../lib/format.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import { Markdown } from "./markdown.tsx";
-import { AttemptsDiff } from "./attempts-diff.tsx";
+import { AttemptToAttemptDiff } from "./attempt-to-attempt-diff.tsx";
 
 interface Stats {
   files: number;
@@ -125,7 +125,7 @@ export function AttemptsCompare({
           );
         })}
       </div>
-      {task.attempts.filter((a) => a.headCommit).length > 1 && <AttemptsDiff task={task} first={selected} />}
+      {task.attempts.filter((a) => a.headCommit).length > 1 && <AttemptToAttemptDiff task={task} first={selected} />}
     </>
   );
 }

@@ -6,21 +6,21 @@ import { useShortcuts } from "../lib/use-shortcuts.ts";
 import { useApi } from "../lib/api-context.tsx";
 import { ShortcutsHelp } from "./shortcuts-help.tsx";
 import { useConnection } from "../lib/use-connection.ts";
-import { TasksPage } from "../pages/tasks-page.tsx";
+import { TaskListPage } from "../pages/task-list-page.tsx";
 import { TaskPage } from "../pages/task-page.tsx";
 import { NewTaskPage } from "../pages/new-task-page.tsx";
 import { ReposPage } from "../pages/repos-page.tsx";
-import { EnvironmentsPage } from "../pages/environments-page.tsx";
+import { EnvironmentListPage } from "../pages/environment-list-page.tsx";
 import { EnvironmentPage } from "../pages/environment-page.tsx";
 import { AutomationsPage } from "../pages/automations-page.tsx";
 
 function Page({ path }: { path: string }) {
-  if (path === "/" || path === "/tasks") return <TasksPage />;
+  if (path === "/" || path === "/tasks") return <TaskListPage />;
   if (path === "/tasks/new") return <NewTaskPage />;
   const task = matchPath("/tasks/:id", path);
   if (task) return <TaskPage key={task.id} id={task.id as string} />;
   if (path === "/repos") return <ReposPage />;
-  if (path === "/environments") return <EnvironmentsPage />;
+  if (path === "/environments") return <EnvironmentListPage />;
   if (path === "/automations") return <AutomationsPage />;
   const env = matchPath("/environments/:id", path);
   if (env) return <EnvironmentPage key={env.id} id={env.id as string} />;

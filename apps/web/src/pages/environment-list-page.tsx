@@ -2,7 +2,7 @@ import { useEnvironments, useRepos } from "../lib/use-repos.ts";
 import { Link } from "../lib/link.tsx";
 import { useTitle } from "../lib/use-title.ts";
 
-export function EnvironmentsPage() {
+export function EnvironmentListPage() {
   const { environments, error } = useEnvironments();
   const { repos } = useRepos();
   useTitle("Environments");

@@ -9,7 +9,7 @@ const MAX_ROWS = 3000;
 const ignore = () => undefined;
 
 /** What one attempt did differently from another: the diff from attempt B's result to attempt A's. */
-export function AttemptsDiff({ task, first }: { task: TaskWithAttempts; first: number }) {
+export function AttemptToAttemptDiff({ task, first }: { task: TaskWithAttempts; first: number }) {
   const withChanges = task.attempts.filter((a) => a.headCommit);
   const [a, setA] = useState(first);
   const [b, setB] = useState(() => withChanges.find((x) => x.index !== first)?.index ?? first);

@@ -20,7 +20,7 @@ function matches(t: Task, f: TaskFilters): boolean {
 }
 
 /** The task list for the filters, page by page, kept live from the task stream without reloading. */
-export function useTasks(filters: TaskFilters) {
+export function useTaskList(filters: TaskFilters) {
   const { client, check, taskChanges } = useApi();
   const [tasks, setTasks] = useState<Task[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { AttemptStatus } from "@cadre/protocol";
-import { useTasks, type TaskFilters } from "../lib/use-tasks.ts";
+import { useTaskList, type TaskFilters } from "../lib/use-task-list.ts";
 import { useRepos } from "../lib/use-repos.ts";
 import { navigate, useLocation } from "../lib/router.ts";
 import { Link } from "../lib/link.tsx";
@@ -20,14 +20,14 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
-export function TasksPage() {
+export function TaskListPage() {
   const { query } = useLocation();
   const status = (query.get("status") ?? "") as TaskFilters["status"];
   const repo = query.get("repo") ?? "";
   const [search, setSearch] = useState(query.get("q") ?? "");
   const q = useDebounced(search.trim(), 250);
   const filters = useMemo<TaskFilters>(() => ({ status, repo, q }), [status, repo, q]);
-  const { tasks, loading, error, more } = useTasks(filters);
+  const { tasks, loading, error, more } = useTaskList(filters);
   const { repos } = useRepos();
   const waiting = tasks.filter((t) => t.status === "waiting_for_input").length;
   useTitle(waiting ? `(${waiting} need input) Tasks` : "Tasks");
