@@ -7,6 +7,7 @@ import {
   type RouteDef,
   type RunnerSession,
   type RunnerSessionRouteName,
+  InvariantError,
 } from "@cadre/protocol";
 import { DEFAULT_RETRY, retryUnavailable, type RetryPolicy } from "./retry-unavailable.ts";
 import type { RunnerCallInput, RunnerCallOutput, RunnerTransport } from "./runner-transport.ts";
@@ -36,7 +37,7 @@ export class HttpRunnerTransport implements RunnerTransport {
 
   /** The session secret (for git's requests), once registered. */
   get sessionSecret(): string {
-    if (!this.session) throw new Error("the runner has not registered yet");
+    if (!this.session) throw new InvariantError("the runner has not registered yet");
     return this.session.session;
   }
 
@@ -58,7 +59,7 @@ export class HttpRunnerTransport implements RunnerTransport {
     signal?: AbortSignal,
   ): Promise<RunnerCallOutput<K>> {
     const client = this.client;
-    if (!client) throw new Error("the runner has not registered yet");
+    if (!client) throw new InvariantError("the runner has not registered yet");
     const def = runnerRoutes[name] as RouteDef;
     try {
       return (await retryUnavailable(`${def.method} ${def.path}`, () => client.callRoute(def, input as never, signal), {

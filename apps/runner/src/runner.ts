@@ -1,4 +1,4 @@
-import { CadreError, LeaseLostError, type HeldAttempt } from "@cadre/protocol";
+import { CadreError, LeaseLostError, type HeldAttempt, InvariantError } from "@cadre/protocol";
 import type { SandboxManager } from "@cadre/sandbox";
 import { runAttempt, type AttemptContext } from "./run-attempt.ts";
 import type { SeqCursor } from "./event-writer.ts";
@@ -55,7 +55,7 @@ export class Runner {
   }
 
   get id(): string {
-    if (!this.runnerId) throw new Error("the runner has not started");
+    if (!this.runnerId) throw new InvariantError("the runner has not started");
     return this.runnerId;
   }
 

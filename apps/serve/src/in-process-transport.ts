@@ -1,4 +1,10 @@
-import { CadreError, type AttemptModel, type RegisterRunnerBody, type RunnerSession } from "@cadre/protocol";
+import {
+  CadreError,
+  type AttemptModel,
+  type RegisterRunnerBody,
+  type RunnerSession,
+  InvariantError,
+} from "@cadre/protocol";
 import type { RunnerCallInput, RunnerCallOutput, RunnerTransport } from "@cadre/runner";
 import type { RunnerApi, RunnerPrincipal } from "@cadre/server";
 import { isTransient } from "@cadre/store";
@@ -24,7 +30,7 @@ export class InProcessRunnerTransport implements RunnerTransport {
     input: RunnerCallInput<K>,
     signal?: AbortSignal,
   ): Promise<RunnerCallOutput<K>> {
-    if (!this.principal) throw new Error("the embedded runner has not registered yet");
+    if (!this.principal) throw new InvariantError("the embedded runner has not registered yet");
     try {
       return (await this.api.handle(name, input, this.principal as never, signal)) as RunnerCallOutput<K>;
     } catch (error) {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCadreConfig } from "./cadre-config.ts";
+import { ConfigFileError } from "./config-file-error.ts";
 import { EMPTY_MODEL_CONFIG, parseModelConfig, type ModelConfig } from "./model-config.ts";
 import {
   checkModelConfigured,
@@ -59,6 +60,14 @@ describe("loadCadreConfig", () => {
   it("reports broken JSON with the file name", async () => {
     await writeFile(join(home, "config.json"), "{ nope");
     await expect(loadCadreConfig(home)).rejects.toThrow(/config\.json: not valid JSON/);
+  });
+
+  it("fails with a not_configured CadreError that says what to do", async () => {
+    await writeFile(join(home, "config.json"), JSON.stringify({ budgets: { maxSteps: -1 } }));
+    const error = await loadCadreConfig(home).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigFileError);
+    expect(error).toMatchObject({ code: "not_configured", details: { file: join(home, "config.json") } });
+    expect((error as Error).message).toMatch(/budgets\.maxSteps: .*fix the file .* and try again$/);
   });
 });
 

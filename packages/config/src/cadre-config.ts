@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Budgets } from "@cadre/protocol";
+import { ConfigFileError } from "./config-file-error.ts";
 import { EMPTY_MODEL_CONFIG, parseModelConfig, type ModelConfig } from "./model-config.ts";
 
 /** What `$CADRE_HOME/config.json` says: the model settings and the per-attempt budgets. */
@@ -18,7 +19,7 @@ function parseBudgets(raw: unknown, file: string): Budgets {
   const parsed = Budgets.safeParse((raw as { budgets?: unknown } | null)?.budgets ?? {});
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `budgets.${issue.path.join(".")}: ${issue.message}`);
-  throw new Error(`invalid ${file}: ${problems.join("; ")}`);
+  throw new ConfigFileError(file, problems.join("; "));
 }
 
 /**
@@ -40,7 +41,7 @@ export async function loadCadreConfig(home: string): Promise<CadreConfig> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`invalid ${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ConfigFileError(file, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   return { file, models: parseModelConfig(raw, file), budgets: parseBudgets(raw, file) };
 }

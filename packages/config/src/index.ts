@@ -1,4 +1,5 @@
 export { loadCadreConfig, configFile, type CadreConfig } from "./cadre-config.ts";
+export { ConfigFileError } from "./config-file-error.ts";
 export {
   EMPTY_MODEL_CONFIG,
   ModelConfigSchema,

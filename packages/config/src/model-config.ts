@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Price, PROVIDER_KINDS, ReasoningSettings } from "@cadre/protocol";
+import { ConfigFileError } from "./config-file-error.ts";
 
 export const ProviderConfigSchema = z.strictObject({
   kind: z.enum(PROVIDER_KINDS),
@@ -44,5 +45,5 @@ export function parseModelConfig(raw: unknown, file: string): ModelConfig {
   const problems = result.error.issues.map(
     (issue) => `${issue.path.map(String).join(".") || "(top level)"}: ${issue.message}`,
   );
-  throw new Error(`invalid ${file}: ${problems.join("; ")}`);
+  throw new ConfigFileError(file, problems.join("; "));
 }

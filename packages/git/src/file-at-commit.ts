@@ -1,3 +1,4 @@
+import { InvariantError } from "@cadre/protocol";
 import { assertSafeRef } from "./safety.ts";
 import { runGit } from "./run-git.ts";
 
@@ -7,7 +8,8 @@ import { runGit } from "./run-git.ts";
  */
 export async function fileAtCommit(gitDir: string, commit: string, path: string): Promise<string | null> {
   assertSafeRef(commit);
-  if (path.startsWith("-") || path.includes("\0")) throw new Error(`not a repository path: ${JSON.stringify(path)}`);
+  if (path.startsWith("-") || path.includes("\0"))
+    throw new InvariantError(`not a repository path: ${JSON.stringify(path)}`);
   const result = await runGit(["--git-dir", gitDir, "cat-file", "-p", `${commit}:${path}`], { okCodes: [0, 128] });
   return result.code === 0 ? result.stdout.toString("utf8") : null;
 }

@@ -1,3 +1,4 @@
+import { ImageContentError } from "./image-error.ts";
 import { createHash } from "node:crypto";
 
 /**
@@ -19,6 +20,6 @@ export function chainIds(diffIds: string[]): string[] {
 /** A digest as a directory name: its hex part (sha256 or sha512 are never mixed within one store). */
 export function digestHex(digest: string): string {
   const hex = digest.split(":")[1];
-  if (!hex || !/^[0-9a-f]{64,128}$/.test(hex)) throw new Error(`not a digest: ${digest}`);
+  if (!hex || !/^[0-9a-f]{64,128}$/.test(hex)) throw new ImageContentError(`not a digest: ${digest}`);
   return hex;
 }

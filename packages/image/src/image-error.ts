@@ -9,3 +9,14 @@ export class ImageError extends CadreError {
     this.reference = reference;
   }
 }
+
+/**
+ * Something wrong inside an image (its layout, a layer, a digest, a tool unpacking it), found before
+ * the reference it belongs to is known: the image store wraps it into an ImageError naming that reference.
+ */
+export class ImageContentError extends CadreError {
+  constructor(message: string) {
+    super("image_failed", message);
+    this.name = "ImageContentError";
+  }
+}

@@ -1,3 +1,4 @@
+import { ImageContentError } from "./image-error.ts";
 import { copyFileSync, chmodSync, linkSync, lstatSync, mkdirSync, rmSync, symlinkSync, type Stats } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,7 +20,8 @@ export interface EntryCounts {
 /** A layer entry's path as components under the root; refuses `..` (no real image needs it). */
 export function entryParts(path: string): string[] {
   const parts = path.split("/").filter((part) => part !== "" && part !== ".");
-  if (parts.includes("..")) throw new Error(`entry ${JSON.stringify(path)} climbs out of the root with '..'`);
+  if (parts.includes(".."))
+    throw new ImageContentError(`entry ${JSON.stringify(path)} climbs out of the root with '..'`);
   return parts;
 }
 
@@ -122,7 +124,7 @@ export class LayerEntryWriter {
       if (stat?.isDirectory()) continue;
       const seen = this.view.lookup(prefix);
       if (stat || seen.kind === "other" || seen.kind === "symlink")
-        throw new Error(`/${prefix.join("/")} is not a directory, but a layer entry lies beneath it`);
+        throw new ImageContentError(`/${prefix.join("/")} is not a directory, but a layer entry lies beneath it`);
       const key = prefix.join("/");
       if (this.view.whiteouts.delete(key)) this.view.opaque.add(key);
       mkdirSync(hostPath, { mode: 0o700 });
@@ -164,7 +166,7 @@ export class LayerEntryWriter {
   private hardLink(linkPath: string, hostPath: string, name: string): void {
     const parts = entryParts(linkPath);
     const base = parts.pop();
-    if (base === undefined) throw new Error(`hard link ${name} has no target`);
+    if (base === undefined) throw new ImageContentError(`hard link ${name} has no target`);
     const source = [...this.view.resolveDir(parts), base];
     const inLayer = join(this.top, ...source);
     const stat = lstatOrNull(inLayer);
@@ -175,7 +177,8 @@ export class LayerEntryWriter {
     }
     // A link to a file of a lower layer cannot be a hard link across directories: copy it.
     const lower = this.view.locate(source);
-    if (!lower) throw new Error(`hard link ${name} points to ${linkPath}, which is not a file of the image`);
+    if (!lower)
+      throw new ImageContentError(`hard link ${name} points to ${linkPath}, which is not a file of the image`);
     copyFileSync(lower, hostPath);
     chmodSync(hostPath, lstatSync(lower).mode & 0o777);
     this.counts.files++;

@@ -1,3 +1,4 @@
+import { ImageContentError } from "./image-error.ts";
 import { lstatSync, readlinkSync, type Stats } from "node:fs";
 import { join } from "node:path";
 
@@ -102,7 +103,8 @@ export class LayerView {
         resolved = candidate;
         continue;
       }
-      if (++links > MAX_LINKS) throw new Error(`too many levels of symbolic links at /${candidate.join("/")}`);
+      if (++links > MAX_LINKS)
+        throw new ImageContentError(`too many levels of symbolic links at /${candidate.join("/")}`);
       if (entry.target.startsWith("/")) resolved = [];
       pending = [...entry.target.split("/"), ...pending];
     }

@@ -1,3 +1,4 @@
+import { ImageContentError } from "./image-error.ts";
 import { spawn } from "node:child_process";
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -87,7 +88,7 @@ export async function unpackLayer(input: UnpackLayerInput): Promise<UnpackLayerR
       try {
         await writer.write(entry);
       } catch (error) {
-        entryError = new Error(`${entry.path}: ${(error as Error).message}`);
+        entryError = new ImageContentError(`${entry.path}: ${(error as Error).message}`);
         entry.resume();
         aborted.abort();
       }
@@ -112,18 +113,18 @@ export async function unpackLayer(input: UnpackLayerInput): Promise<UnpackLayerR
   }
   await chain;
   if (streamError)
-    throw new Error(
+    throw new ImageContentError(
       `layer blob ${input.digest} could not be read (${(streamError as Error).message}): it is corrupt or truncated`,
     );
   if (entryError) throw entryError;
   const blobDigest = `${input.digest.split(":")[0]}:${blobHash.digest("hex")}`;
   if (blobDigest !== input.digest || blobBytes !== input.size)
-    throw new Error(
+    throw new ImageContentError(
       `layer blob ${input.digest} is corrupt: its content hashes to ${blobDigest} (${blobBytes} bytes, expected ${input.size})`,
     );
   const tarDigest = `${input.diffId.split(":")[0]}:${tarHash.digest("hex")}`;
   if (tarDigest !== input.diffId)
-    throw new Error(
+    throw new ImageContentError(
       `layer ${input.digest} unpacks to ${tarDigest}, not the diff_id ${input.diffId} the image config names`,
     );
   await finishLayer(root, writer);
@@ -159,11 +160,13 @@ function runTool(program: string, args: string[]): Promise<void> {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", (error) =>
       reject(
-        new Error(
+        new ImageContentError(
           `could not run ${program}: ${error.message}${program === "setfattr" ? " (apt-get install attr)" : ""}`,
         ),
       ),
     );
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${program} failed: ${stderr.trim()}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new ImageContentError(`${program} failed: ${stderr.trim()}`)),
+    );
   });
 }

@@ -3,6 +3,7 @@ export * from "./delivery.ts";
 export * from "./diff.ts";
 export * from "./environment.ts";
 export * from "./errors.ts";
+export * from "./invariant-error.ts";
 export * from "./events.ts";
 export * from "./ids.ts";
 export * from "./plan.ts";

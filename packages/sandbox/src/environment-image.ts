@@ -1,6 +1,6 @@
 import { realpath } from "node:fs/promises";
 import { delimiter, isAbsolute, relative, resolve } from "node:path";
-import { DEVCONTAINER_IMAGE, parseImageReference } from "@cadre/protocol";
+import { DEVCONTAINER_IMAGE, parseImageReference, InvariantError } from "@cadre/protocol";
 import { fileAtCommit } from "@cadre/git";
 import { ImageError, imageHasPaths, readDevcontainer, type ImageStore, type ResolvedImage } from "@cadre/image";
 import { SandboxError, type ProvisionRequest, type SandboxEnvironment } from "./types.ts";
@@ -132,7 +132,7 @@ export async function resolveSandboxImage(
   env: SandboxEnvironment,
   onLine: (line: string) => void,
 ): Promise<SandboxImage> {
-  if (!env.image) throw new Error("resolveSandboxImage needs an environment with an image");
+  if (!env.image) throw new InvariantError("resolveSandboxImage needs an environment with an image");
   try {
     return await sandboxImage(await images.resolve(env.image, { secrets: env.secrets, onProgress: onLine }));
   } catch (error) {

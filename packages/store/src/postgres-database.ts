@@ -1,5 +1,5 @@
 import pg from "pg";
-import { CadreError } from "@cadre/protocol";
+import { CadreError, InvariantError } from "@cadre/protocol";
 import type { Database, Sql, SqlParam } from "./sql.ts";
 import { isTransient, retryTransient } from "./transient-errors.ts";
 
@@ -132,7 +132,7 @@ export async function openPostgresDatabase(url: string): Promise<Database> {
       });
     },
     async listen(channel, onPayload) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+      if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new InvariantError(`invalid channel name ${channel}`);
       let set = handlers.get(channel);
       const isNew = !set;
       if (!set) handlers.set(channel, (set = new Set()));

@@ -1,3 +1,4 @@
+import { InvariantError } from "@cadre/protocol";
 import type { JobRecord } from "@cadre/store";
 import { JobPayloads, REVIEW_CHECK } from "./forge-jobs.ts";
 import { tracked, type ForgeScope } from "./forge-scope.ts";
@@ -40,6 +41,6 @@ export async function runJob(scope: ForgeScope, job: JobRecord): Promise<void> {
     case "turn_end":
       return onTurnEnd(scope, JobPayloads.turn_end.parse(job.payload));
     default:
-      throw new Error(`unknown forge job kind ${job.kind}`);
+      throw new InvariantError(`unknown forge job kind ${job.kind}`);
   }
 }

@@ -1,3 +1,4 @@
+import { CadreError } from "@cadre/protocol";
 import * as vscode from "vscode";
 import { relative, sep } from "node:path";
 import type { CadreClient } from "@cadre/client";
@@ -91,7 +92,8 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const need = (): Session => {
     if (!session)
-      throw new Error(
+      throw new CadreError(
+        "not_configured",
         "not connected to a Cadre repo: open a clone of one, set 'cadre.serverUrl' and run 'Cadre: Set Token'",
       );
     return session;

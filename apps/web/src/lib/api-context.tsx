@@ -1,3 +1,4 @@
+import { InvariantError } from "@cadre/protocol";
 import { createContext, useContext, useMemo, type ReactNode } from "react";
 import { CadreClient } from "@cadre/client";
 import { isUnauthorized } from "./error-message.ts";
@@ -35,6 +36,6 @@ export function ApiProvider({
 
 export function useApi(): Api {
   const api = useContext(ApiContext);
-  if (!api) throw new Error("useApi outside ApiProvider");
+  if (!api) throw new InvariantError("useApi outside ApiProvider");
   return api;
 }

@@ -1,3 +1,4 @@
+import { CadreError } from "@cadre/protocol";
 import type { ForgeConnection } from "../forge-client.ts";
 import { forgeError } from "../forge-error.ts";
 
@@ -20,7 +21,7 @@ export class GiteaApi {
 
   constructor(readonly connection: ForgeConnection) {
     if (connection.credentials.kind !== "token")
-      throw new Error("Gitea and Forgejo sign in with an access token: use --token-env");
+      throw new CadreError("bad_request", "Gitea and Forgejo sign in with an access token: use --token-env");
     this.base = `${connection.apiUrl.replace(/\/+$/, "").replace(/\/api\/v1$/, "")}/api/v1`;
   }
 

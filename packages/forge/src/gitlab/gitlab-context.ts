@@ -1,3 +1,4 @@
+import { CadreError } from "@cadre/protocol";
 import { Gitlab } from "@gitbeaker/rest";
 import type { ForgeConnection } from "../forge-client.ts";
 import { forgeError } from "../forge-error.ts";
@@ -23,7 +24,10 @@ export class GitlabContext {
 
   constructor(readonly connection: ForgeConnection) {
     if (connection.credentials.kind !== "token")
-      throw new Error("GitLab signs in with a token (a personal, group or project access token): use --token-env");
+      throw new CadreError(
+        "bad_request",
+        "GitLab signs in with a token (a personal, group or project access token): use --token-env",
+      );
     // @gitbeaker/rest retries 429 and 502 answers itself, waiting longer each time.
     this.api = new Gitlab({ host: gitlabHost(connection.apiUrl), token: connection.credentials.token });
   }
