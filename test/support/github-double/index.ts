@@ -34,6 +34,17 @@ export interface GithubDoubleOptions {
   description?: Description;
 }
 
+/** The pre-receive hook of a repository with protected branches (listed in $GIT_DIR/protected-branches). */
+const PROTECTED_BRANCH_HOOK = `#!/bin/sh
+while read old new ref; do
+  if grep -qxF "$ref" protected-branches; then
+    echo "error: GH006: Protected branch update failed for $ref." >&2
+    echo "error: Changes must be made through a pull request." >&2
+    exit 1
+  fi
+done
+`;
+
 function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...DOUBLE_GIT_ENV } });
 }
@@ -148,6 +159,46 @@ export class GithubDouble {
     };
     this.state.repos.set(fullName.toLowerCase(), repo);
     return repo;
+  }
+
+  /** A fork of `parent` owned by `owner` (who is its admin), with all of the parent's branches. */
+  async forkRepo(parent: RepoState, owner: string): Promise<RepoState> {
+    const fullName = `${owner}/${parent.name}`;
+    const gitDir = join(this.root, "git", `${fullName.toLowerCase()}.git`);
+    await mkdir(dirname(gitDir), { recursive: true });
+    git(this.root, "clone", "-q", "--bare", parent.gitDir, gitDir);
+    git(gitDir, "config", "http.receivepack", "true");
+    this.state.user(owner);
+    const fork: RepoState = {
+      ...parent,
+      id: nextId(),
+      owner,
+      fullName,
+      gitDir,
+      collaborators: new Map(),
+      threads: new Map(),
+      nextNumber: 1,
+      checkRuns: [],
+      statuses: [],
+      hooks: [],
+      forkOf: parent.fullName,
+      protectedBranches: new Set(),
+    };
+    this.state.repos.set(fullName.toLowerCase(), fork);
+    return fork;
+  }
+
+  /**
+   * Protects a branch: from now on every push to it is refused (GitHub's "GH006: Protected branch
+   * update failed"), whoever pushes; only merging a pull request moves it.
+   */
+  async protectBranch(repo: RepoState, branch: string): Promise<void> {
+    repo.protectedBranches = new Set([...(repo.protectedBranches ?? []), branch]);
+    await writeFile(
+      join(repo.gitDir, "protected-branches"),
+      [...repo.protectedBranches].map((name) => `refs/heads/${name}\n`).join(""),
+    );
+    await writeFile(join(repo.gitDir, "hooks", "pre-receive"), PROTECTED_BRANCH_HOOK, { mode: 0o755 });
   }
 
   cloneUrl(repo: RepoState): string {
@@ -327,14 +378,16 @@ export class GithubDouble {
     return git(repo.gitDir, "rev-parse", `refs/heads/${branch}`).trim();
   }
 
-  /** Opens a pull request from a branch of the same repository, as `user`. */
+  /** Opens a pull request from a branch of the same repository (or of `headRepo`, a fork of it), as `user`. */
   async openPull(
     repo: RepoState,
     user: string,
-    pull: { head: string; base?: string; title: string; body?: string; draft?: boolean },
+    pull: { head: string; headRepo?: RepoState; base?: string; title: string; body?: string; draft?: boolean },
   ): Promise<{ thread: Thread; deliveries: Delivery[] }> {
     const base = pull.base ?? repo.defaultBranch;
-    const headSha = this.world.branchSha(repo, pull.head);
+    const headSha = this.world.branchSha(pull.headRepo ?? repo, pull.head);
+    // GitHub keeps a fork's head in the base repository too, as refs/pull/N/head.
+    if (headSha && pull.headRepo) this.world.git(repo, "fetch", "-q", pull.headRepo.gitDir, `refs/heads/${pull.head}`);
     const baseSha = this.world.branchSha(repo, base);
     if (!headSha || !baseSha) throw new Error(`no branch ${pull.head} or ${base}`);
     const at = now();
@@ -350,6 +403,7 @@ export class GithubDouble {
       reactions: [],
       pull: {
         headRef: pull.head,
+        ...(pull.headRepo ? { headRepo: pull.headRepo.fullName } : {}),
         headSha,
         baseRef: base,
         baseSha,

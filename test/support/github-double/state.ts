@@ -55,6 +55,8 @@ export interface Thread {
 
 export interface PullState {
   headRef: string;
+  /** The fork the head branch lives in (its full name), or undefined for a branch of the same repository. */
+  headRepo?: string;
   headSha: string;
   baseRef: string;
   baseSha: string;
@@ -117,6 +119,10 @@ export interface RepoState {
   checkRuns: CheckRun[];
   statuses: CommitStatus[];
   hooks: Hook[];
+  /** The repository this one is a fork of (its full name). */
+  forkOf?: string;
+  /** Branches only pull requests may change: a push to one is refused, as GitHub's branch protection refuses it. */
+  protectedBranches?: Set<string>;
 }
 
 export type TokenOwner =

@@ -140,7 +140,8 @@ export class World {
     const sent: Promise<Delivery[]>[] = [];
     for (const thread of repo.threads.values()) {
       const pull = thread.pull;
-      if (!pull || thread.state !== "open") continue;
+      // A fork's pull request follows pushes to the fork, not to a same-named branch here.
+      if (!pull || thread.state !== "open" || pull.headRepo) continue;
       const head = after.get(pull.headRef);
       if (head && head !== before.get(pull.headRef) && head !== pull.headSha) {
         const previous = pull.headSha;
@@ -212,7 +213,7 @@ export class World {
       .map(([name, sha]) => ({
         name,
         commit: { sha, url: `${this.render.apiUrl}/repos/${repo.fullName}/commits/${sha}` },
-        protected: false,
+        protected: repo.protectedBranches?.has(name) ?? false,
       }));
     return {
       id: status.id,

@@ -7,19 +7,13 @@ import {
   type TaskWithAttempts,
 } from "@cadre/protocol";
 import { commitMessage, diffCommits, fetchMirror, tryResolveCommit, type RemoteOptions } from "@cadre/git";
-import {
-  deliverBranch,
-  deliverFollowUp,
-  deliveryContent,
-  deliveryIdentities,
-  deliverySource,
-  pushDelivery,
-} from "@cadre/delivery";
+import { deliverBranch, deliverFollowUp } from "@cadre/delivery";
 import type { ForgeLink } from "@cadre/store";
 import { mirrorPath } from "../cadre-home.ts";
 import { slugOf } from "../handlers/review-handlers.ts";
 import { changeRequestBody, firstParagraph } from "./change-request-body.ts";
 import { explained, tracked, type ForgeScope } from "./forge-scope.ts";
+import { pushToTheirBranch } from "./push-to-their-branch.ts";
 
 type PullRequestDelivery = Extract<Delivery, { kind: "pull_request" }>;
 type Changed = Attempt & { headCommit: string };
@@ -34,7 +28,7 @@ export interface ChangeRequestInput {
   selection?: HunkSelection;
 }
 
-interface Place {
+export interface Place {
   scope: ForgeScope;
   repo: Repo;
   repoPath: string;
@@ -177,57 +171,6 @@ async function open(p: Place, input: ChangeRequestInput): Promise<PullRequestDel
   };
 }
 
-/** The first push to someone else's change request: one commit on top of the head the task started from. */
-async function pushToTheirs(p: Place, input: ChangeRequestInput): Promise<PullRequestDelivery | null> {
-  const { task, attempt, link } = input;
-  const number = link.changeRequest as number;
-  const thread = { kind: "change_request" as const, number };
-  if (!link.pushAllowed || !link.branch) {
-    await tracked(p.scope, (client) =>
-      client.comment(
-        p.repoPath,
-        thread,
-        `Cadre made the change but may not push to this pull request's branch (it is on a fork, or its credentials may not write there). See it in Cadre: ${p.scope.ctx.forges.taskUrl(task.id)} — or apply it locally with \`cadre apply ${task.id}\`.`,
-      ),
-    );
-    return null;
-  }
-  const identities = await deliveryIdentities(p.scope.ctx.store, task.createdBy, p.scope.ctx.env);
-  const content = await deliveryContent({
-    gitDir: p.gitDir,
-    source: deliverySource(task, attempt),
-    identities,
-    parent: task.baseCommit,
-  });
-  await pushDelivery({
-    gitDir: p.gitDir,
-    origin: p.repo.origin,
-    branch: link.branch,
-    commit: content.commit,
-    expect: task.baseCommit,
-    taskId: task.id,
-    remote: p.remote,
-  });
-  const changeRequest = await tracked(p.scope, (client) => client.changeRequest(p.repoPath, number));
-  await tracked(p.scope, (client) =>
-    client.comment(
-      p.repoPath,
-      thread,
-      `Pushed ${content.commit.slice(0, 12)} to \`${link.branch}\`. ${firstParagraph(attempt.summary)}`.trim(),
-    ),
-  );
-  return {
-    kind: "pull_request",
-    forge: p.scope.forge.name,
-    number,
-    url: changeRequest.url,
-    branch: link.branch,
-    commit: content.commit,
-    state: "open",
-    attemptHead: attempt.headCommit,
-  };
-}
-
 /**
  * Delivers a task's change as a change request on its forge: the first time, its branch
  * (`cadre/<slug>`) is pushed and the change request opened (or someone else's is pushed to);
@@ -249,7 +192,7 @@ async function deliver(scope: ForgeScope, input: ChangeRequestInput): Promise<Pu
   let delivery: PullRequestDelivery | null;
   if (current?.kind === "pull_request") delivery = await followUp(p, input, current);
   else if (input.link.ownChangeRequest) delivery = await open(p, input);
-  else delivery = await pushToTheirs(p, input);
+  else delivery = await pushToTheirBranch(p, input, (pushed) => record(scope, input.task.id, pushed));
   if (!delivery) return null;
   await record(scope, input.task.id, delivery);
   if (!current && input.link.thread?.kind === "issue") {
