@@ -28,3 +28,23 @@ describe("ARCHITECTURE.md's map", () => {
     expect(existsSync(`${root}/${path}`)).toBe(true);
   });
 });
+
+describe("ARCHITECTURE.md's decisions", () => {
+  /** Each "- **…**" bullet with its continuation lines. */
+  const decisions = section("Decisions")
+    .split(/\n(?=- \*\*)/)
+    .filter((text) => text.startsWith("- **"));
+  const linked = (text: string) =>
+    [...text.matchAll(/`((?:apps|packages|scripts|bench|test|docs|deploy)\/[^`\s]+\.(?:ts|tsx|js|mjs|md))`/g)].map(
+      (match) => match[1] ?? "",
+    );
+
+  it("each link the files that carry them", () => {
+    expect(decisions.length).toBeGreaterThanOrEqual(5);
+    for (const decision of decisions) expect(linked(decision), decision.split("\n")[0]).not.toEqual([]);
+  });
+
+  it.each(decisions.flatMap(linked))("%s exists", (path) => {
+    expect(existsSync(`${root}/${path}`)).toBe(true);
+  });
+});
