@@ -1,9 +1,9 @@
-import { isTerminal, type Event, type TaskWithAttempts } from "@cadre/protocol";
+import { isParked, type Event, type TaskWithAttempts } from "@cadre/protocol";
 import { streamAttemptEvents, type CadreClient } from "@cadre/client";
 
 /** An attempt's run has settled when it finished or waits for input. */
 export function settles(e: Event): boolean {
-  return e.type === "status" && (isTerminal(e.status) || e.status === "waiting_for_input");
+  return e.type === "status" && isParked(e.status);
 }
 
 /**

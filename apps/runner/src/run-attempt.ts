@@ -4,6 +4,7 @@ import { createModelClient, runAgent, type AgentOutcome } from "@cadre/agent";
 import { SandboxError, type SandboxManager, type Workspace } from "@cadre/sandbox";
 import { createRedactor } from "@cadre/secrets";
 import { AttemptCheckpoint } from "./attempt-checkpoint.ts";
+import { AttemptStatusTracker } from "./attempt-status.ts";
 import { EventWriter, type SeqCursor } from "./event-writer.ts";
 import { LIVE_OUTPUT_LIMITS, LiveOutputCap } from "./live-output-cap.ts";
 import { sandboxEnvironment } from "./sandbox-environment.ts";
@@ -40,6 +41,7 @@ interface Run {
   workspace: Workspace;
   writer: EventWriter;
   emit: Emit;
+  status: AttemptStatusTracker;
   checkpoint: () => Promise<string>;
   base: string;
 }
@@ -70,14 +72,15 @@ export async function runAttempt(
     cap: new LiveOutputCap(LIVE_OUTPUT_LIMITS, context.liveOutputBytes),
   });
   const emit: Emit = (b) => writer.emit(b);
+  const status = new AttemptStatusTracker(rec.id, rec.status, emit);
   const input = rec.pendingInput;
 
   if (rec.cancelRequested || signal.aborted) {
-    await emit({ type: "status", status: "cancelled", message: "cancelled before it ran" });
+    await status.move("cancel", { message: "cancelled before it ran" });
     return;
   }
   const startsTurn = input !== null && TURN_STARTING.has(input.kind);
-  if (startsTurn || rec.status === "queued") await emit({ type: "status", status: "provisioning" });
+  if (startsTurn || rec.status === "queued") await status.move("provision");
 
   let base = rec.baseCommit ?? task.baseCommit;
   let head = rec.headCommit ?? base;
@@ -123,7 +126,7 @@ export async function runAttempt(
     );
   } catch (e) {
     const reason: FailureReason = e instanceof SandboxError ? e.reason : "sandbox_error";
-    await emit({ type: "status", status: "failed", reason, message: e instanceof Error ? e.message : String(e) });
+    await status.move("fail", { reason, message: e instanceof Error ? e.message : String(e) });
     return;
   }
   await recordImage(ctx, rec, workspace, emit);
@@ -148,14 +151,14 @@ export async function runAttempt(
     }
     return head;
   };
-  const run: Run = { ctx, context, rec, mirror, workspace, writer, emit, checkpoint, base };
+  const run: Run = { ctx, context, rec, mirror, workspace, writer, emit, status, checkpoint, base };
 
   try {
     if (startsTurn) {
       writer.turn += 1;
       await emit({ type: "turn_started", turn: writer.turn });
     }
-    await emit({ type: "status", status: "running" });
+    await status.move("start");
     await finish(run, await runWithinLimit(run, agentInput, signal));
   } finally {
     await workspace.release().catch((e: Error) => ctx.log(`release of ${rec.id} failed: ${e.message}`));
@@ -230,10 +233,10 @@ async function runModel(run: Run, input: RunInput | null, emit: Emit, signal: Ab
 }
 
 async function finish(run: Run, outcome: RunOutcome): Promise<void> {
-  const { ctx, context, rec, writer, emit, base } = run;
+  const { ctx, context, rec, writer, emit, status, base } = run;
   const commit = await run.checkpoint();
   if (outcome.kind === "waiting") {
-    await emit({ type: "status", status: "waiting_for_input", waitingFor: outcome.waitingFor });
+    await status.move("wait", { waitingFor: outcome.waitingFor });
     return;
   }
   const { items: turns } = await ctx.transport.call("attemptTurns", { params: { id: rec.id } });
@@ -259,11 +262,11 @@ async function finish(run: Run, outcome: RunOutcome): Promise<void> {
     const { notice } = await ctx.transport.call("pushFollowUp", { params: { id: rec.id }, body: { commit } });
     if (notice) await emit({ type: "notice", ...notice });
     // Messages sent after the agent's last step become a follow-up turn (the server does it on this event).
-    await emit({ type: "status", status: "completed" });
+    await status.move("complete");
   } else if (outcome.kind === "cancelled") {
-    await emit({ type: "status", status: "cancelled", message: "cancelled; the partial diff is kept" });
+    await status.move("cancel", { message: "cancelled; the partial diff is kept" });
   } else {
-    await emit({ type: "status", status: "failed", reason: outcome.reason, message: outcome.message });
+    await status.move("fail", { reason: outcome.reason, message: outcome.message });
   }
 }
 

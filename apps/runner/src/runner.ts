@@ -1,4 +1,4 @@
-import { CadreError, LeaseLostError, type HeldAttempt, InvariantError } from "@cadre/protocol";
+import { CadreError, InvariantError, LeaseLostError, statusEvent, type HeldAttempt } from "@cadre/protocol";
 import type { SandboxManager } from "@cadre/sandbox";
 import { runAttempt, type AttemptContext } from "./run-attempt.ts";
 import type { SeqCursor } from "./event-writer.ts";
@@ -184,7 +184,7 @@ export class Runner {
         body: {
           turn: record.turnCount,
           afterSeq: seq.last,
-          events: [{ type: "status", status: "failed", reason: "internal", message: `internal error: ${message}` }],
+          events: [statusEvent("fail", { reason: "internal", message: `internal error: ${message}` })],
         },
       })
       .catch(() => undefined);

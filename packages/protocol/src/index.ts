@@ -26,6 +26,7 @@ export * from "./forge.ts";
 export * from "./models.ts";
 export * from "./automation.ts";
 export * from "./attempt-lifecycle.ts";
+export * from "./illegal-transition-error.ts";
 export * from "./runner-tokens.ts";
 export * from "./runner-api.ts";
 export * from "./runner-routes.ts";

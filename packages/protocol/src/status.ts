@@ -16,6 +16,32 @@ export function isTerminal(status: AttemptStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** Statuses in which the agent works or is about to: a message sent now reaches it within the run. */
+export const ACTIVE_STATUSES: readonly AttemptStatus[] = ["queued", "provisioning", "running"];
+export function isActive(status: AttemptStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+
+/** Statuses no runner holds: finished, or waiting for input (a run ends there; nothing is kept running). */
+export const PARKED_STATUSES: readonly AttemptStatus[] = [...TERMINAL_STATUSES, "waiting_for_input"];
+export function isParked(status: AttemptStatus): boolean {
+  return PARKED_STATUSES.includes(status);
+}
+
+/**
+ * A task's status is the first of these that one of its attempts is in: a task is running while
+ * any attempt runs, needs input while one waits, and has completed if any attempt completed.
+ */
+export const TASK_STATUS_PRECEDENCE: readonly AttemptStatus[] = [
+  "running",
+  "provisioning",
+  "waiting_for_input",
+  "queued",
+  "completed",
+  "failed",
+  "cancelled",
+];
+
 /** What every surface (web, CLI, VS Code, MCP) calls each status: one map, so they never disagree. */
 export const STATUS_LABELS: Record<AttemptStatus, string> = {
   queued: "Queued",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CadreError, TERMINAL_STATUSES } from "@cadre/protocol";
+import { CadreError } from "@cadre/protocol";
 import { newTask, storePerFile } from "./testing-store.ts";
 
 const { store } = storePerFile();
@@ -26,15 +26,11 @@ async function attemptIn(status: "completed" | "waiting_for_input" | "queued"): 
 }
 
 describe("attempt queries", () => {
-  it("requests a run only from the statuses the caller allows, and not twice", async () => {
+  it("requests a run only from the statuses the lifecycle lets take the instruction, and not twice", async () => {
     const id = await attemptIn("completed");
-    expect(await store().attempts.requestRun(id, { kind: "answer", text: "x" }, ["waiting_for_input"])).toBe(false);
-    expect(await store().attempts.requestRun(id, { kind: "followup", text: "more" }, [...TERMINAL_STATUSES])).toBe(
-      true,
-    );
-    expect(await store().attempts.requestRun(id, { kind: "followup", text: "again" }, [...TERMINAL_STATUSES])).toBe(
-      false,
-    );
+    expect(await store().attempts.requestRun(id, { kind: "answer", text: "x" })).toBe(false);
+    expect(await store().attempts.requestRun(id, { kind: "followup", text: "more" })).toBe(true);
+    expect(await store().attempts.requestRun(id, { kind: "followup", text: "again" })).toBe(false);
     expect(await store().attempts.get(id)).toMatchObject({
       needsRun: true,
       pendingInput: { kind: "followup", text: "more" },

@@ -1,4 +1,5 @@
 import type { Attempt, Turn } from "@cadre/protocol";
+import { INPUT_TAKEN_IN } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { toAttempt, toTurn, type AttemptRow, type TurnRow } from "./rows.ts";
 import type { RunInput } from "./run-input.ts";
@@ -59,14 +60,15 @@ export class AttemptQueries {
   }
 
   /**
-   * Gives a finished or waiting attempt its next instruction and puts it back in the queue.
+   * Gives a finished or waiting attempt its next instruction and puts it back in the queue, from
+   * the statuses protocol's lifecycle lets take that kind of instruction (`INPUT_TAKEN_IN`).
    * Returns false when the attempt is in a state that cannot take it (the caller says why).
    */
-  async requestRun(id: string, input: RunInput, allowedStatuses: string[]): Promise<boolean> {
+  async requestRun(id: string, input: RunInput): Promise<boolean> {
     const rows = await this.sql.query<{ id: string }>(
       `update attempts set needs_run = true, pending_input = $2::jsonb, cancel_requested = false, updated_at = now()
        where id = $1 and not needs_run and status = any($3) returning id`,
-      [id, JSON.stringify(input), allowedStatuses],
+      [id, JSON.stringify(input), [...INPUT_TAKEN_IN[input.kind]]],
     );
     if (rows.length) await this.sql.query("select pg_notify('cadre_queue', $1)", [id]);
     return rows.length > 0;

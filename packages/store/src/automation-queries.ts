@@ -1,6 +1,7 @@
 import type { AutomationDeliver, AutomationRun, AutomationTrigger, TaskMode } from "@cadre/protocol";
 import { newId } from "./new-id.ts";
 import type { Sql } from "./sql.ts";
+import { TERMINAL_SQL } from "./status-sql.ts";
 
 /** Failures in a row after which an automation pauses itself. */
 export const AUTOMATION_FAILURE_LIMIT = 3;
@@ -243,7 +244,7 @@ export class AutomationQueries {
        from automation_runs r join attempts a on a.task_id = r.task_id
        where ${UNCLAIMED}
        group by r.id, r.automation_id, r.task_id
-       having bool_and(a.status in ('completed', 'failed', 'cancelled'))`,
+       having bool_and(a.status in (${TERMINAL_SQL}))`,
     );
     return rows.map((r) => ({ runId: r.id, automationId: r.automation_id, taskId: r.task_id, completed: r.completed }));
   }

@@ -1,5 +1,6 @@
 import type { Event, EventBody } from "@cadre/protocol";
-import { CadreError, isTerminal, LeaseLostError, statusesBefore, type AttemptStatus } from "@cadre/protocol";
+import { CadreError, LeaseLostError } from "@cadre/protocol";
+import { projectEvent } from "./attempt-projection.ts";
 import type { Sql } from "./sql.ts";
 import { iso } from "./rows.ts";
 
@@ -66,7 +67,7 @@ export class EventQueries {
           [attemptId, seq, row.task_id, turn, body.type, JSON.stringify(body)],
         );
         out.push(toEvent(inserted[0] as EventRow));
-        taskChanged = (await this.project(tx, { attemptId, turn, seq }, body)) || taskChanged;
+        taskChanged = (await projectEvent(tx, { attemptId, turn, seq }, body)) || taskChanged;
       }
       await tx.query("select pg_notify('cadre_events', $1)", [`${attemptId}:${seq}:${row.task_id}`]);
       if (taskChanged) await tx.query("select pg_notify('cadre_tasks', $1)", [row.task_id]);
@@ -104,101 +105,6 @@ export class EventQueries {
     }
     // Someone else wrote in between: this writer's view of the log is stale, so it must stop.
     throw new LeaseLostError(attemptId);
-  }
-
-  /** Keeps the attempt/turn rows in step with the event log. Returns whether the task's listing changed. */
-  private async project(
-    tx: Sql,
-    { attemptId, turn, seq }: { attemptId: string; turn: number; seq: number },
-    e: EventBody,
-  ): Promise<boolean> {
-    switch (e.type) {
-      case "status": {
-        const terminal = isTerminal(e.status);
-        const parked = terminal || e.status === "waiting_for_input";
-        // The lifecycle guards every status write, whoever appends it (runner or server).
-        const moved = await tx.query(
-          `update attempts set status = $2, waiting_for = $3, failure_reason = $4, failure_message = $5,
-             started_at = case when $2 in ('provisioning', 'running') and started_at is null then now() else started_at end,
-             finished_at = case when $6 then now() else null end,
-             needs_run = case when $7 then false else needs_run end,
-             runner_id = case when $7 then null else runner_id end,
-             lease_expires_at = case when $7 then null else lease_expires_at end
-           where id = $1 and status = any($8::text[]) returning id`,
-          [
-            attemptId,
-            e.status,
-            e.waitingFor ?? null,
-            e.reason ?? null,
-            e.message ?? null,
-            terminal,
-            parked,
-            statusesBefore(e.status),
-          ],
-        );
-        if (moved.length === 0) await refuseTransition(tx, attemptId, e.status);
-        return true;
-      }
-      case "usage":
-        await tx.query(
-          `update attempts set usage = jsonb_build_object(
-             'inputTokens', (usage->>'inputTokens')::bigint + $2,
-             'cachedInputTokens', (usage->>'cachedInputTokens')::bigint + $3,
-             'outputTokens', (usage->>'outputTokens')::bigint + $4,
-             'reasoningTokens', (usage->>'reasoningTokens')::bigint + $5,
-             'costUsd', (usage->>'costUsd')::float8 + $6) where id = $1`,
-          [
-            attemptId,
-            e.usage.inputTokens,
-            e.usage.cachedInputTokens,
-            e.usage.outputTokens,
-            e.usage.reasoningTokens,
-            e.usage.costUsd,
-          ],
-        );
-        return true;
-      case "checkpoint":
-        await tx.query("update attempts set head_commit = $2 where id = $1", [attemptId, e.commit]);
-        return false;
-      case "turn_started":
-        await tx.query(
-          `insert into turns (attempt_id, idx, kind, prompt, status) values ($1, $2, $3, '', 'running')
-           on conflict (attempt_id, idx) do update set status = 'running'`,
-          [attemptId, e.turn, e.turn === 1 ? "initial" : "followup"],
-        );
-        await tx.query("update attempts set turn_count = greatest(turn_count, $2) where id = $1", [attemptId, e.turn]);
-        return false;
-      case "user_message":
-        if (e.kind === "message") {
-          if (e.messageId)
-            await tx.query("update attempt_messages set delivered_seq = $3 where id = $1 and attempt_id = $2", [
-              e.messageId,
-              attemptId,
-              seq,
-            ]);
-          return false;
-        }
-        if (e.kind === "prompt" || e.kind === "followup" || e.kind === "resolve_conflicts") {
-          const kind = e.kind === "prompt" ? "initial" : e.kind;
-          await tx.query("update turns set kind = $3, prompt = $4 where attempt_id = $1 and idx = $2", [
-            attemptId,
-            turn,
-            kind,
-            e.text,
-          ]);
-        }
-        await tx.query("update attempts set pending_input = null where id = $1", [attemptId]);
-        return false;
-      case "turn_completed":
-        await tx.query(
-          "update turns set status = 'completed', checkpoint_commit = $3, finished_at = now() where attempt_id = $1 and idx = $2",
-          [attemptId, e.turn, e.commit],
-        );
-        if (e.commit) await tx.query("update attempts set head_commit = $2 where id = $1", [attemptId, e.commit]);
-        return false;
-      default:
-        return false;
-    }
   }
 
   async list(attemptId: string, after: number, limit: number): Promise<Event[]> {
@@ -251,13 +157,4 @@ export class EventQueries {
       toEvent,
     );
   }
-}
-
-/** An illegal status change (say completed → running): refused, so the transaction stores nothing. */
-async function refuseTransition(tx: Sql, attemptId: string, to: AttemptStatus): Promise<never> {
-  const rows = await tx.query<{ status: string }>("select status from attempts where id = $1", [attemptId]);
-  throw new CadreError(
-    "conflict",
-    `attempt ${attemptId} is ${rows[0]?.status ?? "gone"} and cannot become ${to}: a finished attempt starts again only with a new turn (send a follow-up)`,
-  );
 }

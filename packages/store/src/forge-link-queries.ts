@@ -1,5 +1,5 @@
 import type { Sql } from "./sql.ts";
-import { TERMINAL_SQL } from "./status-sql.ts";
+import { PARKED_SQL } from "./status-sql.ts";
 
 /** A task's place on its forge. */
 export interface ForgeLink {
@@ -153,7 +153,7 @@ export class ForgeLinkQueries {
       `select l.*, a.turn_count, a.status, a.last_seq,
          (select max(e.seq) from events e where e.attempt_id = a.id and e.type = 'status') as status_seq
        from forge_links l join attempts a on a.id = l.attempt_id
-       where a.status in (${TERMINAL_SQL}, 'waiting_for_input') and not a.needs_run and a.last_seq > l.handled_seq
+       where a.status in (${PARKED_SQL}) and not a.needs_run and a.last_seq > l.handled_seq
        order by a.updated_at limit $1`,
       [limit],
     );

@@ -72,7 +72,7 @@ describe("messages to running attempts (PGlite)", () => {
     });
     expect(await store.messages.add({ attemptId: id, text: "x", stop: false, createdBy: "admin" })).toBeNull();
     // Re-queued by an answer: it is about to run again, so a message waits for that run.
-    expect(await store.attempts.requestRun(id, { kind: "answer", text: "yes" }, ["waiting_for_input"])).toBe(true);
+    expect(await store.attempts.requestRun(id, { kind: "answer", text: "yes" })).toBe(true);
     expect(await store.messages.add({ attemptId: id, text: "x", stop: false, createdBy: "admin" })).not.toBeNull();
   });
 

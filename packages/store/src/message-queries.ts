@@ -2,6 +2,7 @@ import type { AttemptMessage } from "@cadre/protocol";
 import type { Sql } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { iso } from "./rows.ts";
+import { ACTIVE_SQL } from "./status-sql.ts";
 
 interface MessageRow {
   id: string;
@@ -43,7 +44,7 @@ export class MessageQueries {
     const rows = await this.sql.query<MessageRow>(
       `insert into attempt_messages (id, attempt_id, text, stop, created_by)
        select $1, id, $3, $4, $5 from attempts
-       where id = $2 and not cancel_requested and (status in ('queued', 'provisioning', 'running') or needs_run)
+       where id = $2 and not cancel_requested and (status in (${ACTIVE_SQL}) or needs_run)
        returning *`,
       [newId("msg"), input.attemptId, input.text, input.stop, input.createdBy],
     );

@@ -115,8 +115,8 @@ for (const backend of backends) {
       expect(done?.status).toBe("completed");
       expect(done?.needsRun).toBe(false);
       expect(done?.runnerId).toBeNull();
-      expect(await store.attempts.requestRun(id, { kind: "followup", text: "more" }, ["completed"])).toBe(true);
-      expect(await store.attempts.requestRun(id, { kind: "followup", text: "again" }, ["completed"])).toBe(false);
+      expect(await store.attempts.requestRun(id, { kind: "followup", text: "more" })).toBe(true);
+      expect(await store.attempts.requestRun(id, { kind: "followup", text: "again" })).toBe(false);
     });
 
     it("SKIP LOCKED hands each attempt to exactly one of many concurrent claimers", async () => {

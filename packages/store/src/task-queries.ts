@@ -12,6 +12,7 @@ import type {
 import type { Sql, SqlParam } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { toAttempt, toTask, type AttemptRow, type TaskRow } from "./rows.ts";
+import { TASK_STATUS_SQL } from "./status-sql.ts";
 
 /** The task's derived status and summed usage, computed from its attempts in SQL so filters and paging agree. */
 const TASK_SELECT = `
@@ -21,15 +22,7 @@ join repos r on r.id = t.repo_id
 left join environments env on env.id = t.environment_id
 join lateral (
   select
-    case
-      when bool_or(a.status = 'running') then 'running'
-      when bool_or(a.status = 'provisioning') then 'provisioning'
-      when bool_or(a.status = 'waiting_for_input') then 'waiting_for_input'
-      when bool_or(a.status = 'queued') then 'queued'
-      when bool_or(a.status = 'completed') then 'completed'
-      when bool_or(a.status = 'failed') then 'failed'
-      else 'cancelled'
-    end as derived_status,
+    ${TASK_STATUS_SQL} as derived_status,
     coalesce(sum((a.usage->>'inputTokens')::bigint), 0) as u_input,
     coalesce(sum((a.usage->>'cachedInputTokens')::bigint), 0) as u_cached,
     coalesce(sum((a.usage->>'outputTokens')::bigint), 0) as u_output,

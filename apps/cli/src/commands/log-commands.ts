@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { isParked } from "@cadre/protocol";
 import { fetchWholeDiff, streamAttemptEvents } from "@cadre/client";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
 import { intBetween } from "../parse-options.ts";
@@ -40,11 +41,7 @@ export function registerLogCommands(program: Command): void {
           if (page.items.length < 1000) break;
         }
         const fresh = await client.call("getAttempt", { params: { id: attempt.id } });
-        const done =
-          fresh.status === "completed" ||
-          fresh.status === "failed" ||
-          fresh.status === "cancelled" ||
-          fresh.status === "waiting_for_input";
+        const done = isParked(fresh.status);
         if (!opts.follow || (done && settled && after === fresh.lastSeq)) return;
         for await (const e of streamAttemptEvents(client, attempt.id, after)) {
           print(e);

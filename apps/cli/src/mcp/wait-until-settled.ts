@@ -1,10 +1,9 @@
 import type { CadreClient } from "@cadre/client";
-import { isTerminal, type Attempt, type Event, type TaskWithAttempts } from "@cadre/protocol";
+import { isParked, type Attempt, type Event, type TaskWithAttempts } from "@cadre/protocol";
 import { waitForAttempts } from "../wait-for-attempts.ts";
 
 // A follow-up or answer leaves the status as it was until a runner takes the run: that is not settled.
-const attemptSettled = (attempt: Attempt) =>
-  !attempt.runRequested && (isTerminal(attempt.status) || attempt.status === "waiting_for_input");
+const attemptSettled = (attempt: Attempt) => !attempt.runRequested && isParked(attempt.status);
 const settled = (task: TaskWithAttempts) => task.attempts.every(attemptSettled);
 
 export interface WaitOptions {

@@ -1,4 +1,4 @@
-import { CadreError, CreateTask, TERMINAL_STATUSES, type Repo, type TaskOrigin } from "@cadre/protocol";
+import { CadreError, CreateTask, type Repo, type TaskOrigin } from "@cadre/protocol";
 import { findMention, type ForgeComment, type ThreadRef } from "@cadre/forge";
 import { AttemptQueries, MessageQueries, type ForgeLink, type Sql } from "@cadre/store";
 import { ignore, queueJobs, type Decision } from "./decisions.ts";
@@ -34,9 +34,8 @@ async function writer(scope: ForgeScope, repoPath: string, login: string): Promi
 /** Continues the task on its attempt: a follow-up when it finished, an answer when it asks, a message while it runs. */
 export async function continueTask(tx: Sql, attemptId: string, text: string, by: string): Promise<string> {
   const attempts = new AttemptQueries(tx);
-  if (await attempts.requestRun(attemptId, { kind: "followup", text }, [...TERMINAL_STATUSES]))
-    return "follow-up queued";
-  if (await attempts.requestRun(attemptId, { kind: "answer", text }, ["waiting_for_input"])) return "answer queued";
+  if (await attempts.requestRun(attemptId, { kind: "followup", text })) return "follow-up queued";
+  if (await attempts.requestRun(attemptId, { kind: "answer", text })) return "answer queued";
   if (await new MessageQueries(tx).add({ attemptId, text, stop: false, createdBy: by }))
     return "message sent to the running attempt";
   return "the attempt could not take it";

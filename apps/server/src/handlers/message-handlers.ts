@@ -1,4 +1,4 @@
-import { CadreError, isTerminal, statusLabel, type Attempt } from "@cadre/protocol";
+import { CadreError, isActive, isTerminal, statusLabel, type Attempt } from "@cadre/protocol";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
 import { requireRole } from "../access.ts";
@@ -6,7 +6,7 @@ import { pickAttempt } from "./task-handlers.ts";
 
 /** Running, or about to run: a message sent now reaches the agent at its next step. */
 function takesMessages(attempt: Attempt): boolean {
-  return attempt.status === "queued" || attempt.status === "provisioning" || attempt.status === "running";
+  return isActive(attempt.status);
 }
 
 /** Why an attempt cannot take a message now, what to send instead, and the CLI command for it. */

@@ -1,4 +1,4 @@
-import { CadreError, type Attempt, type SelectionCounts, type TaskWithAttempts } from "@cadre/protocol";
+import { CadreError, isTerminal, type Attempt, type SelectionCounts, type TaskWithAttempts } from "@cadre/protocol";
 import { fetchMirror } from "@cadre/git";
 import { deliverBranch, deliverMerge } from "@cadre/delivery";
 import type { Handlers } from "../route-registry.ts";
@@ -33,7 +33,7 @@ export function reviewHandlers(ctx: ServerContext): Pick<Handlers, "approveTask"
   }
   function finished(task: TaskWithAttempts, index: number | undefined): Attempt & { headCommit: string } {
     const a = pickAttempt(task, index, (x) => x.status === "completed", "has completed");
-    if (a.status !== "completed" && a.status !== "failed" && a.status !== "cancelled")
+    if (!isTerminal(a.status))
       throw new CadreError("conflict", `attempt ${a.index} is ${a.status}: approve it once it has finished`);
     if (!a.headCommit || a.headCommit === (a.baseCommit ?? task.baseCommit))
       throw new CadreError("conflict", `attempt ${a.index} changed nothing: there is nothing to deliver`);

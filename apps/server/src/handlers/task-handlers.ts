@@ -1,4 +1,4 @@
-import { CadreError, isTerminal, TERMINAL_STATUSES, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
+import { CadreError, isTerminal, statusEvent, takesInput, type Attempt, type TaskWithAttempts } from "@cadre/protocol";
 import type { RunInput } from "@cadre/store";
 import type { Handlers } from "../route-registry.ts";
 import type { ServerContext } from "../server-context.ts";
@@ -42,13 +42,8 @@ export function taskHandlers(
     return t;
   }
 
-  async function resume(
-    taskId: string,
-    attempt: Attempt,
-    input: RunInput,
-    { allowed, refusal }: { allowed: string[]; refusal: string },
-  ): Promise<TaskWithAttempts> {
-    if (!(await ctx.store.attempts.requestRun(attempt.id, input, allowed))) throw new CadreError("conflict", refusal);
+  async function resume(taskId: string, attempt: Attempt, input: RunInput, refusal: string): Promise<TaskWithAttempts> {
+    if (!(await ctx.store.attempts.requestRun(attempt.id, input))) throw new CadreError("conflict", refusal);
     return get(taskId);
   }
 
@@ -90,7 +85,7 @@ export function taskHandlers(
           await ctx.store.events.append(
             a.id,
             a.turnCount,
-            [{ type: "status", status: "cancelled", message: `cancelled by ${principal.user}` }],
+            [statusEvent("cancel", { message: `cancelled by ${principal.user}` })],
             { runnerId: holder },
           );
         }
@@ -116,10 +111,12 @@ export function taskHandlers(
             text: body.text || "Rebase onto the target branch's new head and resolve the conflicts.",
           }
         : { kind: "followup", text: body.text };
-      return resume(task.id, attempt, input, {
-        allowed: [...TERMINAL_STATUSES],
-        refusal: `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`,
-      });
+      return resume(
+        task.id,
+        attempt,
+        input,
+        `attempt ${attempt.index} is ${attempt.status}: a follow-up can be sent once it has finished`,
+      );
     },
 
     async answerTask({ params, body, principal }) {
@@ -128,17 +125,14 @@ export function taskHandlers(
       const attempt = pickAttempt(
         task,
         body.attempt,
-        (a) => a.status === "waiting_for_input" && a.waitingFor === "answer",
+        (a) => takesInput(a.status, "answer") && a.waitingFor === "answer",
         "is waiting for an answer",
       );
       return resume(
         task.id,
         attempt,
         { kind: "answer", text: body.text },
-        {
-          allowed: ["waiting_for_input"],
-          refusal: `attempt ${attempt.index} is not waiting for an answer (it is ${attempt.status})`,
-        },
+        `attempt ${attempt.index} is not waiting for an answer (it is ${attempt.status})`,
       );
     },
 
@@ -156,7 +150,7 @@ export function taskHandlers(
         task.id,
         attempt,
         { kind: "plan_approved", text },
-        { allowed: ["waiting_for_input"], refusal: `attempt ${attempt.index} has no plan waiting for approval` },
+        `attempt ${attempt.index} has no plan waiting for approval`,
       );
     },
 
@@ -174,7 +168,7 @@ export function taskHandlers(
         task.id,
         attempt,
         { kind: "plan_rejected", text },
-        { allowed: ["waiting_for_input"], refusal: `attempt ${attempt.index} has no plan waiting for approval` },
+        `attempt ${attempt.index} has no plan waiting for approval`,
       );
     },
   };

@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import type { CadreClient } from "@cadre/client";
-import { statusLabel, type Task } from "@cadre/protocol";
+import { isActive, statusLabel, type Task } from "@cadre/protocol";
 import type { TaskStore } from "../core/task-store.ts";
 import { fetchTaskPatch, patchFilePath } from "../core/task-patch.ts";
 
@@ -59,7 +59,7 @@ export class TaskTree implements vscode.TreeDataProvider<TaskNode> {
       "task",
       hasDiff ? "hasDiff" : "",
       t.status === "waiting_for_input" ? (t.mode === "plan" ? "plan asks" : "asks") : "",
-      t.status === "running" || t.status === "provisioning" || t.status === "queued" ? "running" : "",
+      isActive(t.status) ? "running" : "",
     ]
       .filter(Boolean)
       .join(" ");

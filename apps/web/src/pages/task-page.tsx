@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from "react";
-import { describeSelection, isTerminal, type Event, type TaskWithAttempts } from "@cadre/protocol";
+import { describeSelection, isActive, isTerminal, type Event, type TaskWithAttempts } from "@cadre/protocol";
 import { useTask } from "../lib/use-task.ts";
 import { useAttemptActivity } from "../lib/use-attempt-activity.ts";
 import { useAttemptDiff } from "../lib/use-attempt-diff.ts";
@@ -373,9 +373,7 @@ export function TaskPage({ id }: { id: string }) {
               {isTerminal(attempt.status) && task.review.state !== "rejected" && (
                 <FollowupForm task={task} attemptIndex={attempt.index} onDone={setTask} />
               )}
-              {(attempt.status === "queued" || attempt.status === "provisioning" || attempt.status === "running") && (
-                <SteerForm task={task} attemptIndex={attempt.index} />
-              )}
+              {isActive(attempt.status) && <SteerForm task={task} attemptIndex={attempt.index} />}
             </>
           )}
           {tab === "diff" && (
