@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
-import { readFile, rmdir, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 
@@ -92,9 +91,22 @@ export interface LimitEvents {
   forksRefused: number;
 }
 
+/**
+ * A cgroup file's text, "" when it is absent. Read synchronously, like every cgroup access here:
+ * these are kernel counters answered at once, and a thread-pool round trip per file cost more
+ * than the read on a loaded machine, on every command.
+ */
+function readCgroupFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** The number after `key` on its own line of a cgroup key-value file (memory.events, pids.events, …). */
-async function counter(file: string, key: string): Promise<number> {
-  const text = await readFile(file, "utf8").catch(() => "");
+function counter(file: string, key: string): number {
+  const text = readCgroupFile(file);
   const line = text.split("\n").find((l) => l.startsWith(`${key} `));
   return line ? Number(line.slice(key.length + 1)) || 0 : 0;
 }
@@ -105,7 +117,7 @@ export class CommandCgroups {
   private memoryDir: string | null = null;
   private pidsDir: string | null = null;
 
-  static async create(limits: { maxProcesses: number; memoryMb: number }): Promise<CommandCgroups> {
+  static create(limits: { maxProcesses: number; memoryMb: number }): CommandCgroups {
     const support = cgroupSupport();
     const group = new CommandCgroups();
     const name = `cadre-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -118,7 +130,7 @@ export class CommandCgroups {
       const dir = join(controller.dir, name);
       try {
         mkdirSync(dir);
-        await writeFile(join(dir, controller.limitFile), value);
+        writeFileSync(join(dir, controller.limitFile), value);
         group.dirs.push(dir);
         if (kind === "pids") group.pidsDir = dir;
         else group.memoryDir = dir;
@@ -130,16 +142,16 @@ export class CommandCgroups {
   }
 
   /** What the limits did to the command so far; zeros where a controller is not in use. */
-  async limitEvents(): Promise<LimitEvents> {
+  limitEvents(): LimitEvents {
     const memory = this.memoryDir;
     // cgroup v2 counts in memory.events, v1 in memory.oom_control; both name the count oom_kill.
     const oomKills = memory
       ? Math.max(
-          await counter(join(memory, "memory.events"), "oom_kill"),
-          await counter(join(memory, "memory.oom_control"), "oom_kill"),
+          counter(join(memory, "memory.events"), "oom_kill"),
+          counter(join(memory, "memory.oom_control"), "oom_kill"),
         )
       : 0;
-    const forksRefused = this.pidsDir ? await counter(join(this.pidsDir, "pids.events"), "max") : 0;
+    const forksRefused = this.pidsDir ? counter(join(this.pidsDir, "pids.events"), "max") : 0;
     return { oomKills, forksRefused };
   }
 
@@ -151,7 +163,7 @@ export class CommandCgroups {
   async dispose(): Promise<void> {
     for (const dir of this.dirs) {
       for (let i = 0; i < 500; i++) {
-        const pids = (await readFile(join(dir, "cgroup.procs"), "utf8").catch(() => "")).split("\n").filter(Boolean);
+        const pids = readCgroupFile(join(dir, "cgroup.procs")).split("\n").filter(Boolean);
         for (const pid of pids) {
           try {
             process.kill(Number(pid), "SIGKILL");
@@ -160,7 +172,7 @@ export class CommandCgroups {
           }
         }
         try {
-          await rmdir(dir);
+          rmdirSync(dir);
           break;
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === "ENOENT") break;

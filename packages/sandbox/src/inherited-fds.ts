@@ -22,17 +22,3 @@ export function holdsInheritableFds(): boolean {
   });
   return inheritable;
 }
-
-// bash, not sh: dash redirects only descriptors 0-9. bash exports SHLVL to what it execs (unset
-// does not stop it), and the chain's environment reaches the sandbox's /proc/1: env drops it.
-const CLOSE_THEN_EXEC =
-  'for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt "$0" ]; then eval "exec $n>&-"; fi; done; exec env -u SHLVL "$@"';
-
-/**
- * Argument prefix that closes every descriptor above `keepThrough` before the launch chain goes
- * on: bubblewrap passes open descriptors into the sandbox, where a command could write to (or read
- * from) whatever Cadre's parent had open. Empty when there is nothing to close.
- */
-export function closeInheritedFdsPrefix(keepThrough: number): string[] {
-  return holdsInheritableFds() ? ["bash", "-c", CLOSE_THEN_EXEC, String(keepThrough)] : [];
-}

@@ -1,7 +1,7 @@
 import type { Limits } from "@cadre/protocol";
 import { bwrapArgs, encodeArgs, GROUP_TEXT, PASSWD_TEXT, type BwrapNetwork } from "./bwrap-args.ts";
 import { CommandCgroups } from "./cgroup-limits.ts";
-import { closeInheritedFdsPrefix } from "./inherited-fds.ts";
+import { hostProgram, launcherArgv } from "./launcher.ts";
 import { withLimits } from "./limit-kill.ts";
 import { runSandboxed, type SandboxedResult } from "./run-sandboxed.ts";
 
@@ -37,13 +37,12 @@ const GROUP = Buffer.from(GROUP_TEXT);
 /**
  * Runs a shell command in a fresh bubblewrap sandbox with resource limits: rlimits always
  * (processes, data size, file size), plus pids/memory cgroups where this process may create
- * them — RLIMIT_NPROC does not bind when the host user is root, the cgroup does. Every helper
- * (nsenter, prlimit, bubblewrap) runs from the host's system before the sandbox exists, so the
- * sandbox's own programs (an image's root) need only the shell that runs the command.
+ * them — RLIMIT_NPROC does not bind when the host user is root, the cgroup does. One process
+ * carries the launch (see launcher.ts): a bash that becomes nsenter, then bubblewrap; all run from
+ * the host's system before the sandbox exists, so an image's root needs only the command's shell.
  */
 export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
   const { limits } = spec;
-  const mem = limits.memoryMb * 1024 * 1024;
   const disk = limits.diskMb * 1024 * 1024;
   // One pipe each, from fd 4 on: the seccomp program (when there is one), passwd, group.
   const inputs = [...(spec.seccomp ? [spec.seccomp] : []), PASSWD, GROUP];
@@ -60,30 +59,27 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
     tmpSizeBytes: Math.min(disk, 4 * 1024 * 1024 * 1024),
     ...(spec.systemRoot ? { systemRoot: spec.systemRoot } : {}),
   });
-  const argv = [
-    // Only stdio and the pipes below reach bubblewrap.
-    ...closeInheritedFdsPrefix(ARGS_FD + inputs.length),
-    ...spec.entry,
-    // rlimits are inherited through bubblewrap into the command.
-    "prlimit",
-    `--nproc=${limits.maxProcesses}:${limits.maxProcesses}`,
-    `--data=${mem}:${mem}`,
-    `--fsize=${disk}:${disk}`,
-    "--",
-    "bwrap",
-    "--args",
-    String(ARGS_FD),
-    "--",
-    spec.shell ?? "bash",
-    "-c",
-    spec.command,
-  ];
-  const cgroups = await CommandCgroups.create(limits);
+  const cgroups = CommandCgroups.create(limits);
   try {
+    const argv = launcherArgv({
+      limits,
+      cgroupProcs: cgroups.procsFiles,
+      // Only stdio and the pipes below reach bubblewrap.
+      keepThrough: ARGS_FD + inputs.length,
+      argv: [
+        ...spec.entry,
+        hostProgram("bwrap"),
+        "--args",
+        String(ARGS_FD),
+        "--",
+        spec.shell ?? "bash",
+        "-c",
+        spec.command,
+      ],
+    });
     const result = await runSandboxed({
       argv,
       inputs: [encodeArgs(options), ...inputs],
-      cgroupProcs: cgroups.procsFiles,
       timeoutMs: spec.timeoutMs,
       signal: spec.signal,
       outputLimitBytes: limits.outputBytes,
@@ -91,7 +87,7 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
       onOutput: spec.onOutput,
       watchdog: spec.watchdog,
     });
-    return withLimits(result, await cgroups.limitEvents(), limits);
+    return withLimits(result, cgroups.limitEvents(), limits);
   } finally {
     await cgroups.dispose();
   }

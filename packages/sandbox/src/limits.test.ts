@@ -117,6 +117,23 @@ describe("resource limits and teardown", () => {
     },
   );
 
+  it("sets the process, data and file size rlimits, soft and hard, on the command", async () => {
+    const r = await ws.exec("grep -E '^Max (processes|data size|file size)' /proc/self/limits");
+    expect(r.exitCode).toBe(0);
+    const limit = (name: string): string[] =>
+      (new RegExp(`^Max ${name}\\s+(\\S+)\\s+(\\S+)`, "m").exec(r.output) ?? []).slice(1);
+    expect(limit("processes")).toEqual(["64", "64"]);
+    const data = String(DEFAULT_LIMITS.memoryMb * 1024 * 1024);
+    expect(limit("data size")).toEqual([data, data]);
+    expect(limit("file size")).toEqual([String(16 * 1024 * 1024), String(16 * 1024 * 1024)]);
+  });
+
+  it("hands the sandbox's pid 1 an empty environment (the launcher's PATH and SHLVL stay outside)", async () => {
+    const r = await ws.exec("wc -c < /proc/1/environ");
+    expect(r.exitCode).toBe(0);
+    expect(r.output.trim()).toBe("0");
+  });
+
   it("caps /tmp", async () => {
     const r = await ws.exec("cat /dev/zero > /tmp/fill");
     expect(r.exitCode).not.toBe(0);

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Socket } from "node:net";
 import { enterNetworkPrefix } from "./overlay.ts";
-import { LAUNCH_ENV } from "./run-sandboxed.ts";
+import { LAUNCH_ENV } from "./launcher.ts";
 import { PROXY_PORT } from "./sandbox-env.ts";
 import { SandboxError } from "./types.ts";
 

@@ -2,13 +2,12 @@ import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { OutputCollector } from "./output-collector.ts";
 import { StreamRedactor } from "@cadre/secrets";
+import { LAUNCH_ENV } from "./launcher.ts";
 import type { SandboxExecResult } from "./types.ts";
 
 export interface SandboxedRun {
-  /** Program and arguments: the namespace entry, bubblewrap and the command. */
+  /** Program and arguments: the launcher, which becomes the namespace entry, bubblewrap and the command. */
   argv: string[];
-  /** cgroup.procs files the launcher joins before anything else starts. */
-  cgroupProcs: string[];
   timeoutMs: number;
   signal?: AbortSignal;
   outputLimitBytes: number;
@@ -20,16 +19,7 @@ export interface SandboxedRun {
   inputs?: Buffer[];
 }
 
-/**
- * The launcher's whole environment. It is what the sandbox's pid 1 (bubblewrap's init) shows in
- * /proc/1/environ, so it names no host directory: only the generic system PATH.
- */
-export const LAUNCH_ENV = { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
-
 export type SandboxedResult = SandboxExecResult;
-
-const JOIN_CGROUPS =
-  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 
 /**
  * Runs one sandboxed command. The spawned process leads its own process group; killing the
@@ -38,10 +28,7 @@ const JOIN_CGROUPS =
  */
 export function runSandboxed(run: SandboxedRun): Promise<SandboxedResult> {
   const started = performance.now();
-  const [program, ...args] =
-    run.cgroupProcs.length > 0
-      ? ["sh", "-c", JOIN_CGROUPS, "sh", String(run.cgroupProcs.length), ...run.cgroupProcs, ...run.argv]
-      : run.argv;
+  const [program, ...args] = run.argv;
   return new Promise((resolve) => {
     const inputs = run.inputs ?? [];
     const child = spawn(program as string, args, {
