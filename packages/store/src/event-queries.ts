@@ -49,28 +49,29 @@ export class EventQueries {
     const { runnerId, afterSeq = null } = fence;
     if (bodies.length === 0) return [];
     return this.sql.transaction(async (tx) => {
-      const rows = await tx.query<{ last_seq: number; task_id: string }>(
-        `update attempts set last_seq = last_seq + $3, updated_at = now()
-         where id = $1 and ($2::text is null or runner_id = $2) and ($4::int is null or last_seq = $4)
-         returning last_seq, task_id`,
-        [attemptId, runnerId, bodies.length, afterSeq],
+      // Numbering, the batch's rows and its notification in one statement: every round trip to the
+      // database is time the events wait before their transaction commits and streams see them.
+      const inserted = await tx.query<EventRow>(
+        `with moved as (
+           update attempts set last_seq = last_seq + $3::int, updated_at = now()
+           where id = $1 and ($2::text is null or runner_id = $2) and ($4::int is null or last_seq = $4)
+           returning last_seq, task_id),
+         inserted as (
+           insert into events (attempt_id, seq, task_id, turn, type, body)
+           select $1, moved.last_seq - $3::int + batch.ord::int, moved.task_id, $5, batch.body->>'type', batch.body
+           from moved, jsonb_array_elements($6::jsonb) with ordinality as batch(body, ord)
+           returning *),
+         notified as (select pg_notify('cadre_events', $1 || ':' || last_seq || ':' || task_id) from moved)
+         select inserted.* from inserted, notified`,
+        [attemptId, runnerId, bodies.length, afterSeq, turn, JSON.stringify(bodies)],
       );
-      const row = rows[0];
-      if (!row) return this.refusedAppend(tx, { attemptId, runnerId, afterSeq, bodies });
-      let seq = row.last_seq - bodies.length;
-      const out: Event[] = [];
+      const out = inserted.map(toEvent).sort((a, b) => a.seq - b.seq);
+      const first = out[0];
+      if (!first) return this.refusedAppend(tx, { attemptId, runnerId, afterSeq, bodies });
       let taskChanged = false;
-      for (const body of bodies) {
-        seq++;
-        const inserted = await tx.query<EventRow>(
-          "insert into events (attempt_id, seq, task_id, turn, type, body) values ($1, $2, $3, $4, $5, $6::jsonb) returning *",
-          [attemptId, seq, row.task_id, turn, body.type, JSON.stringify(body)],
-        );
-        out.push(toEvent(inserted[0] as EventRow));
-        taskChanged = (await projectEvent(tx, { attemptId, turn, seq }, body)) || taskChanged;
-      }
-      await tx.query("select pg_notify('cadre_events', $1)", [`${attemptId}:${seq}:${row.task_id}`]);
-      if (taskChanged) await tx.query("select pg_notify('cadre_tasks', $1)", [row.task_id]);
+      for (const [index, body] of bodies.entries())
+        taskChanged = (await projectEvent(tx, { attemptId, turn, seq: first.seq + index }, body)) || taskChanged;
+      if (taskChanged) await tx.query("select pg_notify('cadre_tasks', $1)", [first.taskId]);
       return out;
     });
   }
@@ -105,6 +106,15 @@ export class EventQueries {
     }
     // Someone else wrote in between: this writer's view of the log is stale, so it must stop.
     throw new LeaseLostError(attemptId);
+  }
+
+  /** The attempt's newest `limit` events, oldest first. */
+  async newest(attemptId: string, limit: number): Promise<Event[]> {
+    const rows = await this.sql.query<EventRow>(
+      "select * from events where attempt_id = $1 order by seq desc limit $2",
+      [attemptId, limit],
+    );
+    return rows.reverse().map(toEvent);
   }
 
   async list(attemptId: string, after: number, limit: number): Promise<Event[]> {
