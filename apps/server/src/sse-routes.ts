@@ -1,9 +1,11 @@
 import type { Context, Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { CadreError, Id, SSE_EVENT, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
+import { CadreError, Id, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
 import type { ServerContext } from "./server-context.ts";
 import type { Principal, RequestVariables } from "./principal.ts";
 import { canSeeRepo, requireAttemptAccess } from "./access.ts";
+import { EVENT_PAGE, sseFrame, tailLimits } from "./attempt-tail.ts";
+import { AttemptTailRegistry } from "./attempt-tail-registry.ts";
 
 /** Waits until woken or until the heartbeat interval passes; returns whether it was woken. */
 function waiter() {
@@ -87,6 +89,7 @@ function accessKeeper(
 }
 
 export function registerSseRoutes(app: Hono<{ Variables: RequestVariables }>, ctx: ServerContext): void {
+  const tails = new AttemptTailRegistry(ctx.store.events, ctx.bus, tailLimits(ctx.env));
   app.get("/api/v1/attempts/:id/events/stream", async (c) => {
     const id = Id.safeParse(c.req.param("id"));
     if (!id.success)
@@ -99,26 +102,38 @@ export function registerSseRoutes(app: Hono<{ Variables: RequestVariables }>, ct
     const keep = accessKeeper(c, async (principal) => void (await requireAttemptAccess(ctx, principal, id.data)));
     return streamSSE(
       c,
-      (stream) =>
-        // Read on every wake-up and every heartbeat: a notification lost while the database
-        // restarted then delays an event by one heartbeat at most, never drops it.
-        serveLive(
+      (stream) => {
+        let wakeStream = (): void => undefined;
+        const { tail, close } = tails.attach(id.data, () => wakeStream());
+        let fresh = true;
+        return serveLive(
           stream,
-          (wake) => ctx.bus.onAttempt(id.data, wake),
-          async (isOpen) => {
-            await keep();
-            let sent = 0;
-            for (;;) {
-              const batch = await ctx.store.events.list(id.data, last, 500);
-              for (const e of batch) {
-                await stream.writeSSE({ id: String(e.seq), event: SSE_EVENT, data: JSON.stringify(e) });
-                last = e.seq;
-              }
-              sent += batch.length;
-              if (batch.length < 500 || !isOpen()) return sent > 0;
-            }
+          (wake) => {
+            wakeStream = wake;
+            return close;
           },
-        ),
+          async (isOpen, woken) => {
+            await keep();
+            // The shared tail reads on every notification. A stream also has it read when it starts and
+            // on every heartbeat: a notification lost while the database restarted then delays an event
+            // by one heartbeat at most, never drops it.
+            if (fresh || !woken) await tail.refresh();
+            fresh = false;
+            let sent = false;
+            while (isOpen()) {
+              const frames =
+                tail.framesAfter(last) ?? (await ctx.store.events.list(id.data, last, EVENT_PAGE)).map(sseFrame);
+              const newest = frames.at(-1);
+              if (!newest) break;
+              // One write per wake-up, not one per event.
+              await stream.write(frames.map((frame) => frame.text).join(""));
+              last = newest.seq;
+              sent = true;
+            }
+            return sent;
+          },
+        );
+      },
       onStreamError,
     );
   });
