@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<BenchTable[]>> = {
   "approve-selection": async () => (await import("./approve-selection.ts")).benchApproveSelection(),
   web: async () => (await import("./web.ts")).benchWeb(),
   load: async () => (await import("./load.ts")).benchLoad(),
+  "sse-fanout": async () => (await import("./sse-fanout.ts")).benchSseFanout(),
   images: async () => (await import("./images.ts")).benchImages(),
   "perf-table": async () => (await import("./perf-table.ts")).benchPerfTable(),
   "forge-webhooks": async () => (await import("./forge-webhooks.ts")).benchForgeWebhooks(),
