@@ -1,7 +1,9 @@
 import {
   describeDelivery,
   describeSelection,
+  forgeNouns,
   statusLabel,
+  threadName,
   type Task,
   type TaskOrigin,
   type TaskWithAttempts,
@@ -30,7 +32,7 @@ export function renderTaskRow(t: Task): string {
 /** Where a task came from: an automation's run, or a forge thread. */
 export function originText(origin: TaskOrigin): string {
   if (origin.kind === "automation") return `automation ${origin.name} (${origin.detail})`;
-  return `${origin.thread.kind === "issue" ? "issue" : "pull request"} #${origin.thread.number} on ${origin.forge} by ${origin.author} (${origin.url})`;
+  return `${threadName(forgeNouns(origin.forgeKind), origin.thread)} on ${origin.forge} by ${origin.author} (${origin.url})`;
 }
 
 export function renderTask(t: TaskWithAttempts, _color: boolean): string {

@@ -1,4 +1,4 @@
-import type { Finding } from "@cadre/protocol";
+import type { Finding, ForgeKind, ForgeNouns } from "@cadre/protocol";
 import type {
   ChangeRequest,
   CheckResult,
@@ -97,9 +97,11 @@ export type VerifiedWebhook = { ok: true; deliveryId: string; event: string } | 
 
 /** What one kind of forge (github, gitlab, gitea) provides; each is a file set of its own. */
 export interface ForgeAdapter {
-  readonly kind: string;
+  readonly kind: ForgeKind;
   /** The forge's product name for messages ("GitHub"). */
   readonly title: string;
+  /** What the forge calls a change request and how it writes a reference to one ("merge request", `!4`). */
+  readonly nouns: ForgeNouns;
   connect(connection: ForgeConnection): ForgeClient;
   /** Authenticates a webhook delivery from its headers and raw body (constant-time compare). */
   verifyWebhook(headers: Record<string, string | undefined>, rawBody: string, secret: string): Promise<VerifiedWebhook>;

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { Id, Timestamp } from "./ids.ts";
+import { ForgeKind } from "./forge.ts";
+import { changeRequestName, forgeNouns } from "./forge-nouns.ts";
 
 /** A full object id as git prints it (SHA-1 or SHA-256). */
 export const CommitId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "must be a full commit id (40 hex digits)");
@@ -28,6 +30,8 @@ export const Delivery = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("pull_request"),
     forge: z.string(),
+    /** Names it as the forge does ("merge request !4"); absent on records from before it was kept. */
+    forgeKind: ForgeKind.optional(),
     number: z.number().int(),
     url: z.string(),
     branch: z.string(),
@@ -75,6 +79,6 @@ export function describeDelivery(d: Delivery): string {
   const part = d.selected ? `: ${describeSelection(d.selected)}` : "";
   if (d.kind === "pulled_locally") return `pulled into a local working tree${part}`;
   if (d.kind === "pull_request")
-    return `pull request #${d.number} (${d.state}) from ${d.branch} (${d.commit.slice(0, 12)})${part}`;
+    return `${changeRequestName(forgeNouns(d.forgeKind), d.number)} (${d.state}) from ${d.branch} (${d.commit.slice(0, 12)})${part}`;
   return `${d.kind === "merge" ? "merged into" : "pushed as"} ${d.branch} (${d.commit.slice(0, 12)})${part}`;
 }

@@ -143,6 +143,8 @@ export const DEFAULT_REPO_FORGE_SETTINGS: RepoForgeSettings = RepoForgeSettings.
 
 export const RepoForge = z.object({
   name: z.string(),
+  /** The forge's kind, so clients name its change requests as it does (optional: older servers leave it out). */
+  kind: ForgeKind.optional(),
   repoPath: z.string(),
   settings: RepoForgeSettings,
   /** How the forge's webhook reaches Cadre: created by Cadre, already there, the app's, or to add by hand. */
@@ -165,6 +167,8 @@ export type ForgeDelivery = z.infer<typeof ForgeDelivery>;
 export const ForgeTaskOrigin = z.object({
   kind: z.literal("forge"),
   forge: z.string(),
+  /** Names the thread as the forge does ("merge request !4"); absent on records from before it was kept. */
+  forgeKind: ForgeKind.optional(),
   repoPath: z.string(),
   thread: z.object({ kind: z.enum(["issue", "change_request"]), number: z.number().int() }),
   url: z.string(),

@@ -32,3 +32,4 @@ export * from "./runner-api.ts";
 export * from "./runner-routes.ts";
 export * from "./model-settings.ts";
 export * from "./lease-lost-error.ts";
+export * from "./forge-nouns.ts";

@@ -3,7 +3,8 @@ import type { Sql } from "./sql.ts";
 import { newId } from "./new-id.ts";
 import { toRepo, type RepoRow } from "./rows.ts";
 
-const REPO_SELECT = "select r.*, f.name as forge_name from repos r left join forges f on f.id = r.forge_id";
+const REPO_SELECT =
+  "select r.*, f.name as forge_name, f.kind as forge_kind from repos r left join forges f on f.id = r.forge_id";
 
 /** A repo's link to its forge: which forge, its `owner/name` there, and how the webhook reaches Cadre. */
 export interface RepoForgeLink {

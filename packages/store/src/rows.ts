@@ -12,7 +12,13 @@ import type {
   Usage,
   WaitingFor,
 } from "@cadre/protocol";
-import { DEFAULT_REPO_FORGE_SETTINGS, ZERO_USAGE, type RepoForgeSettings, type TaskOrigin } from "@cadre/protocol";
+import {
+  DEFAULT_REPO_FORGE_SETTINGS,
+  ForgeKind,
+  ZERO_USAGE,
+  type RepoForgeSettings,
+  type TaskOrigin,
+} from "@cadre/protocol";
 
 export function iso(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
@@ -34,15 +40,18 @@ export interface RepoRow {
   created_at: Date;
   forge_id?: string | null;
   forge_name?: string | null;
+  forge_kind?: string | null;
   forge_repo?: string | null;
   forge_settings?: unknown;
   forge_webhook?: string | null;
 }
 export function toRepo(r: RepoRow): Repo {
+  const kind = ForgeKind.safeParse(r.forge_kind).data;
   const forge =
     r.forge_name && r.forge_repo
       ? {
           name: r.forge_name,
+          ...(kind ? { kind } : {}),
           repoPath: r.forge_repo,
           settings: { ...DEFAULT_REPO_FORGE_SETTINGS, ...json<Partial<RepoForgeSettings>>(r.forge_settings, {}) },
           webhook: (r.forge_webhook ?? "manual") as NonNullable<Repo["forge"]>["webhook"],

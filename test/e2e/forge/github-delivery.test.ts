@@ -120,7 +120,9 @@ describe("GitHub delivery by hand, by polling, and when the forge refuses Cadre"
     });
     expect(pr?.body).toContain(`Closes #${thread.number}`);
     expect(world.gh.show(polled, pr?.pull?.headRef ?? "", "CHANGELOG.md")).toBe("CHANGELOG.md\n");
-    await until("the link on the issue", () => thread.comments.find((c) => c.body.includes(`Opened #${pr?.number}`)));
+    await until("the link on the issue", () =>
+      thread.comments.find((c) => c.body.includes(`Opened pull request #${pr?.number}`)),
+    );
     const tasks = (await world.tasks()).filter((t) => t.origin?.kind === "forge" && t.origin.forge === "polling");
     expect(tasks).toHaveLength(1);
     expectNoProblems(world);

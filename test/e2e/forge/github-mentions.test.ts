@@ -87,7 +87,7 @@ describe("GitHub mentions: a writer's comment becomes a task and a pull request"
       expect(JSON.parse(sent[0]?.response ?? "{}")).toMatchObject({ ok: true, duplicate: false });
       const pr = await until("the pull request", () => [...repo.threads.values()].find((t) => t.pull));
       prNumber = pr.number;
-      await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened #")));
+      await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened pull request #")));
       const found = (await world.tasks()).find(
         (t) => t.origin?.kind === "forge" && t.origin.thread.number === issue.number,
       );
@@ -117,7 +117,7 @@ describe("GitHub mentions: a writer's comment becomes a task and a pull request"
     );
     const comments = issue.comments.filter((c) => c.user === "cadre-bot").map((c) => c.body);
     expect(comments[0]).toBe(`Cadre is on it: ${world.h.server.url}/tasks/${task.id}`);
-    expect(comments).toContain(`Opened #${prNumber}: ${world.gh.webUrl}/acme/calc/pull/${prNumber}`);
+    expect(comments).toContain(`Opened pull request #${prNumber}: ${world.gh.webUrl}/acme/calc/pull/${prNumber}`);
     const shown = await world.task(task.id);
     expect(shown.review).toMatchObject({
       state: "pending",

@@ -1,4 +1,12 @@
-import { CadreError, type Attempt, type HunkSelection, type Repo, type TaskWithAttempts } from "@cadre/protocol";
+import {
+  CadreError,
+  changeRequestName,
+  forgeNouns,
+  type Attempt,
+  type HunkSelection,
+  type Repo,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
 import type { Principal } from "../principal.ts";
 import type { ServerContext } from "../server-context.ts";
 import { deliverChangeRequest } from "./deliver-change-request.ts";
@@ -30,7 +38,7 @@ export async function openPullRequest(ctx: ServerContext, input: ApprovePullRequ
   if (task.review.delivery?.kind === "pull_request")
     throw new CadreError(
       "conflict",
-      `task ${task.id} already has pull request #${task.review.delivery.number}: ${task.review.delivery.url}`,
+      `task ${task.id} already has ${changeRequestName(forgeNouns(task.review.delivery.forgeKind), task.review.delivery.number)}: ${task.review.delivery.url}`,
     );
   const forge = await ctx.forges.record(repo.forge.name);
   let link = await ctx.store.forgeLinks.get(task.id);

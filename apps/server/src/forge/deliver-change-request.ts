@@ -1,5 +1,6 @@
 import {
   CadreError,
+  changeRequestName,
   type Attempt,
   type Delivery,
   type HunkSelection,
@@ -161,6 +162,7 @@ async function open(p: Place, input: ChangeRequestInput): Promise<PullRequestDel
   return {
     kind: "pull_request",
     forge: p.scope.forge.name,
+    forgeKind: p.scope.adapter.kind,
     number: changeRequest.number,
     url: changeRequest.url,
     branch,
@@ -197,7 +199,8 @@ async function deliver(scope: ForgeScope, input: ChangeRequestInput): Promise<Pu
   await record(scope, input.task.id, delivery);
   if (!current && input.link.thread?.kind === "issue") {
     const thread = input.link.thread;
-    await tracked(scope, (client) => client.comment(p.repoPath, thread, `Opened #${delivery.number}: ${delivery.url}`));
+    const opened = `Opened ${changeRequestName(scope.adapter.nouns, delivery.number)}: ${delivery.url}`;
+    await tracked(scope, (client) => client.comment(p.repoPath, thread, opened));
   }
   return delivery;
 }

@@ -1,4 +1,5 @@
 import type { CheckResult, Discussion, ForgeComment } from "@cadre/forge";
+import { threadName, type ForgeNouns } from "@cadre/protocol";
 
 /** The prompt may hold 100,000 characters; the discussion gets what the instruction leaves. */
 const PROMPT_BUDGET = 90_000;
@@ -20,18 +21,19 @@ function quoted(comment: ForgeComment): string {
 export function mentionPrompt(input: {
   instruction: string;
   forgeTitle: string;
+  nouns: ForgeNouns;
   repoPath: string;
   discussion: Discussion;
   author: string;
 }): string {
   const { discussion } = input;
-  const kind = discussion.thread.kind === "issue" ? "issue" : "pull request";
+  const thread = threadName(input.nouns, discussion.thread);
   const head = [
-    input.instruction.trim() || `Resolve ${kind} #${discussion.thread.number}.`,
+    input.instruction.trim() || `Resolve ${thread}.`,
     "",
-    `(${input.author} asked for this on ${input.forgeTitle} ${kind} #${discussion.thread.number} of ${input.repoPath}: ${discussion.url})`,
+    `(${input.author} asked for this on ${input.forgeTitle} ${thread} of ${input.repoPath}: ${discussion.url})`,
     "",
-    `${kind[0]?.toUpperCase()}${kind.slice(1)} #${discussion.thread.number}: ${discussion.title}`,
+    `${thread[0]?.toUpperCase()}${thread.slice(1)}: ${discussion.title}`,
     clip(discussion.body.trim() || "(no description)", COMMENT_LIMIT * 2),
   ].join("\n");
   const comments = discussion.comments.map(quoted);
@@ -52,15 +54,26 @@ export function followupText(comment: ForgeComment, instruction: string): string
 }
 
 /** A follow-up from a failed check: its name, output and the end of its log. */
-export function checkFollowupText(check: CheckResult, log: string | null, round: number, max: number): string {
+export function checkFollowupText(input: {
+  check: CheckResult;
+  log: string | null;
+  round: number;
+  max: number;
+  nouns: ForgeNouns;
+}): string {
+  const { check, log, round, max } = input;
   const parts = [
-    `The check "${check.name}" failed (${check.conclusion}) on ${check.commit.slice(0, 12)}, the head of the pull request. Find out why from its output below, fix the cause, and run the tests. (Automatic follow-up ${round} of ${max}.)`,
+    `The check "${check.name}" failed (${check.conclusion}) on ${check.commit.slice(0, 12)}, the head of the ${input.nouns.changeRequest}. Find out why from its output below, fix the cause, and run the tests. (Automatic follow-up ${round} of ${max}.)`,
   ];
   if (check.title) parts.push(`Title: ${check.title}`);
   if (check.summary) parts.push(`Summary:\n${clip(check.summary, 8_000)}`);
   if (check.text) parts.push(`Details:\n${clip(check.text, 16_000)}`);
   if (log) parts.push(`The end of the job's log:\n\`\`\`\n${clip(log, 40_000)}\n\`\`\``);
-  if (check.url) parts.push(`More: ${check.url}`);
+  else
+    parts.push(
+      `No log of this job was available from the forge, so work from the output above${check.url ? ` and the check's page: ${check.url}` : ""}.`,
+    );
+  if (log && check.url) parts.push(`More: ${check.url}`);
   return parts.join("\n\n");
 }
 

@@ -1,4 +1,5 @@
 import type { CheckResult } from "@cadre/forge";
+import { changeRequestName } from "@cadre/protocol";
 import { ForgeLinkQueries, ForgeWorkQueries, type ForgeLink } from "@cadre/store";
 import { ignore, queueJobs, type Decision } from "./decisions.ts";
 import { job, REVIEW_CHECK } from "./forge-jobs.ts";
@@ -35,10 +36,13 @@ export async function onCheck(scope: ForgeScope, event: CheckEvent): Promise<Dec
   const repo = await scope.ctx.store.repos.byForgeRepo(scope.forge.id, event.repoPath);
   if (!repo?.forge?.settings.ciFeedback) return ignore("CI feedback is off for this repo");
   const link = await linkFor(scope, event);
+  const { nouns } = scope.adapter;
   if (!link?.ownChangeRequest || link.changeRequest === null)
-    return ignore(`${check.commit.slice(0, 12)} is not the head of a pull request Cadre opened`);
+    return ignore(`${check.commit.slice(0, 12)} is not the head of a ${nouns.changeRequest} Cadre opened`);
   if (link.deliveredCommit !== check.commit)
-    return ignore(`${check.commit.slice(0, 12)} is no longer the pull request's head`);
+    return ignore(
+      `${check.commit.slice(0, 12)} is no longer the head of ${changeRequestName(nouns, link.changeRequest)}`,
+    );
   const log = await tracked(scope, (client) => client.checkLog(event.repoPath, check)).catch(() => null);
   const thread = { kind: "change_request" as const, number: link.changeRequest };
   const note = (body: string) =>
@@ -62,7 +66,7 @@ export async function onCheck(scope: ForgeScope, event: CheckEvent): Promise<Dec
       if (!(await new ForgeLinkQueries(tx).takeAutoFollowup(tx, link.taskId, MAX_AUTO_FOLLOWUPS))) {
         await queueJobs(tx, [
           note(
-            `The check **${check.name}** failed again. Cadre has made its ${MAX_AUTO_FOLLOWUPS} automatic follow-ups on this pull request and stops here: mention @${scope.forge.botName} with what to do next.`,
+            `The check **${check.name}** failed again. Cadre has made its ${MAX_AUTO_FOLLOWUPS} automatic follow-ups on this ${nouns.changeRequest} and stops here: mention @${scope.forge.botName} with what to do next.`,
           ),
         ]);
         return `check ${check.name} failed; no automatic follow-up left (${MAX_AUTO_FOLLOWUPS} made)`;
@@ -71,7 +75,7 @@ export async function onCheck(scope: ForgeScope, event: CheckEvent): Promise<Dec
       await continueTask(
         tx,
         link.attemptId,
-        checkFollowupText(check, log, round, MAX_AUTO_FOLLOWUPS),
+        checkFollowupText({ check, log, round, max: MAX_AUTO_FOLLOWUPS, nouns }),
         scope.forge.serviceUser,
       );
       await queueJobs(tx, [

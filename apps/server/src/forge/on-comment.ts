@@ -63,6 +63,7 @@ function origin(scope: ForgeScope, event: CommentEvent, url: string): TaskOrigin
   return {
     kind: "forge",
     forge: scope.forge.name,
+    forgeKind: scope.adapter.kind,
     repoPath: event.repoPath,
     thread: event.thread,
     url,
@@ -81,6 +82,7 @@ async function newTaskDecision(
   const prompt = mentionPrompt({
     instruction,
     forgeTitle: scope.adapter.title,
+    nouns: scope.adapter.nouns,
     repoPath: event.repoPath,
     discussion,
     author: event.comment.author.login,

@@ -17,7 +17,7 @@ async function refusal(p: Place, changeRequest: ChangeRequest): Promise<string |
   return null;
 }
 
-/** What a refused push means, in words the pull request's people can act on; other failures are rethrown. */
+/** What a refused push means, in words the change request's people can act on; other failures are rethrown. */
 function pushRefused(error: unknown, branch: string): string {
   if (!(error instanceof CadreError)) throw error;
   if (error.code === "conflict")
@@ -32,7 +32,7 @@ function refusedNote(p: Place, input: ChangeRequestInput, why: string): string {
   const id = input.task.id;
   return [
     `Cadre made the change but pushed nothing: ${why}.`,
-    `Review it in Cadre: ${p.scope.ctx.forges.taskUrl(id)}. To take it, apply it in a checkout of this pull request's branch and push it yourself (\`cadre apply ${id}\`), or let Cadre push there (write access for its account, or a branch rule that allows it) and mention @${p.scope.forge.botName} again.`,
+    `Review it in Cadre: ${p.scope.ctx.forges.taskUrl(id)}. To take it, apply it in a checkout of this ${p.scope.adapter.nouns.changeRequest}'s branch and push it yourself (\`cadre apply ${id}\`), or let Cadre push there (write access for its account, or a branch rule that allows it) and mention @${p.scope.forge.botName} again.`,
   ].join("\n\n");
 }
 
@@ -82,6 +82,7 @@ export async function pushToTheirBranch(
   const delivery: PullRequestDelivery = {
     kind: "pull_request",
     forge: p.scope.forge.name,
+    forgeKind: p.scope.adapter.kind,
     number,
     url: changeRequest.url,
     branch,

@@ -1,4 +1,4 @@
-import { CreateTask, reviewPrompt, type Repo } from "@cadre/protocol";
+import { changeRequestName, CreateTask, reviewPrompt, type Repo } from "@cadre/protocol";
 import { diffCommits, mergeBase } from "@cadre/git";
 import { mirrorPath } from "../cadre-home.ts";
 import { prepareTask } from "../tasks/prepare-task.ts";
@@ -22,24 +22,26 @@ export async function reviewDecision(
   const repoPath = repo.forge?.repoPath ?? "";
   const head = await fetchChangeRequestHead(scope, repo, number);
   const { changeRequest } = head;
-  if (changeRequest.state !== "open") return ignore(`#${number} is ${changeRequest.state}`);
+  const name = changeRequestName(scope.adapter.nouns, number);
+  if (changeRequest.state !== "open") return ignore(`${name} is ${changeRequest.state}`);
   if (await scope.ctx.store.forgeLinks.reviewOf(scope.forge.id, repoPath, number, head.commit))
-    return ignore(`#${number} was already reviewed at ${head.commit.slice(0, 12)}`);
+    return ignore(`${name} was already reviewed at ${head.commit.slice(0, 12)}`);
   const mirror = mirrorPath(scope.ctx.home, repo.id);
   const base = (await mergeBase(mirror, changeRequest.base.commit, head.commit)) ?? changeRequest.base.commit;
   const diff = await diffCommits({ gitDir: mirror, base, head: head.commit, limit: 2000 });
-  if (diff.totalFiles === 0) return ignore(`#${number} changes nothing`);
-  const { prompt } = reviewPrompt(diff.patch, `pull request #${number}: ${changeRequest.title}`);
+  if (diff.totalFiles === 0) return ignore(`${name} changes nothing`);
+  const { prompt } = reviewPrompt(diff.patch, `${name}: ${changeRequest.title}`);
   const body = CreateTask.parse({
     prompt: `${prompt}\n\n${REVIEW_RULES_NOTE}`,
     repo: repo.id,
     mode: "ask",
     baseRef: head.commit,
-    title: `Review: #${number} ${changeRequest.title}`.slice(0, 200),
+    title: `Review: ${scope.adapter.nouns.changeRequestRef(number)} ${changeRequest.title}`.slice(0, 200),
   });
   const task = await prepareTask(scope.ctx, body, input.by, {
     kind: "forge",
     forge: scope.forge.name,
+    forgeKind: scope.adapter.kind,
     repoPath,
     thread: { kind: "change_request", number },
     url: changeRequest.url,
@@ -75,6 +77,6 @@ export async function reviewDecision(
         );
       return jobs;
     },
-    outcome: (taskId) => `review task ${taskId} for #${number} at ${head.commit.slice(0, 12)}`,
+    outcome: (taskId) => `review task ${taskId} for ${name} at ${head.commit.slice(0, 12)}`,
   };
 }

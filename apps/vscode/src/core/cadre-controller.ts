@@ -1,6 +1,13 @@
 import type { CadreClient } from "@cadre/client";
 import { countSelection, selectPatch, type ApplyPatchResult, type PatchSelection } from "@cadre/git";
-import { CadreError, describeDelivery, type Repo, type TaskMode, type TaskWithAttempts } from "@cadre/protocol";
+import {
+  CadreError,
+  describeDelivery,
+  forgeNouns,
+  type Repo,
+  type TaskMode,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
 import type { DiffPair, EditorUi, PickItem } from "./editor-ui.ts";
 import type { TaskStore } from "./task-store.ts";
 import { applyChange, describeApply } from "./apply-change.ts";
@@ -164,6 +171,7 @@ export class CadreController {
   /** How a change can be delivered: merged, pushed as a branch, or (on a forge) as a pull request. */
   private deliveryChoices(task: TaskWithAttempts): { label: string; description?: string; value: How }[] {
     const forge = this.d.repo.forge?.name;
+    const noun = forgeNouns(this.d.repo.forge?.kind).changeRequest;
     return [
       {
         label: `Merge into ${task.baseRef}`,
@@ -173,11 +181,11 @@ export class CadreController {
       { label: "Merge into another branch…", value: "mergeOther" },
       ...(forge
         ? [
-            { label: "Create pull request", description: `on ${forge}, from cadre/…`, value: "pr" as const },
-            { label: "Create draft pull request", description: `on ${forge}`, value: "draft" as const },
+            { label: `Create ${noun}`, description: `on ${forge}, from cadre/…`, value: "pr" as const },
+            { label: `Create draft ${noun}`, description: `on ${forge}`, value: "draft" as const },
           ]
         : []),
-      { label: "Push as a branch", description: "a branch of its own, for a pull request", value: "push" },
+      { label: "Push as a branch", description: `a branch of its own, for a ${noun}`, value: "push" },
     ];
   }
 

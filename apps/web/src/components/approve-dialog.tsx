@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { describeSelection, type TaskWithAttempts } from "@cadre/protocol";
+import { describeSelection, forgeNouns, type TaskWithAttempts } from "@cadre/protocol";
 import { useApi } from "../lib/api-context.tsx";
 import { useAction } from "../lib/use-action.ts";
 import type { ApproveChoice } from "../lib/use-hunk-pick.ts";
@@ -32,13 +32,16 @@ function SelectionNote({ choice }: { choice: ApproveChoice }) {
   );
 }
 
-/** The forge the task's repo is on (null: none, so no pull request can be opened from Cadre). */
-function useRepoForge(repoId: string): string | null {
+const capitalised = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+/** The forge the task's repo is on and what it calls a change request (null: none, so none can be opened from Cadre). */
+function useRepoForge(repoId: string): { name: string; noun: string } | null {
   const { client } = useApi();
-  const [forge, setForge] = useState<string | null>(null);
+  const [forge, setForge] = useState<{ name: string; noun: string } | null>(null);
   useEffect(() => {
     client.call("getRepo", { params: { id: repoId } }).then(
-      (repo) => setForge(repo.forge?.name ?? null),
+      (repo) =>
+        setForge(repo.forge ? { name: repo.forge.name, noun: forgeNouns(repo.forge.kind).changeRequest } : null),
       () => setForge(null),
     );
   }, [client, repoId]);
@@ -124,7 +127,7 @@ export function ApproveDialog({
           <label className="choice">
             <input type="radio" name="how" checked={how === "push"} onChange={() => setHow("push")} />
             <span>
-              <strong>Push as a branch</strong> to open a pull request yourself
+              <strong>Push as a branch</strong> to open a {forge?.noun ?? "pull request"} yourself
             </span>
           </label>
           {how === "push" && (
@@ -148,7 +151,7 @@ export function ApproveDialog({
             <label className="choice">
               <input type="radio" name="how" checked={how === "pr"} onChange={() => setHow("pr")} />
               <span>
-                <strong>Create pull request</strong> on {forge}
+                <strong>Create {forge.noun}</strong> on {forge.name}
               </span>
             </label>
           )}
@@ -156,14 +159,18 @@ export function ApproveDialog({
             <div className="choice-detail">
               <label className="field">
                 <span>Base branch</span>
-                <input aria-label="Pull request base" value={prBase} onChange={(e) => setPrBase(e.target.value)} />
+                <input
+                  aria-label={`${capitalised(forge.noun)} base`}
+                  value={prBase}
+                  onChange={(e) => setPrBase(e.target.value)}
+                />
               </label>
               <label className="check">
                 <input type="checkbox" checked={draft} onChange={(e) => setDraft(e.target.checked)} /> Open as a draft
               </label>
               <p className="muted small">
                 Pushed to <code>cadre/…</code> and opened with the task's title, its summary, the files changed and the
-                test result. Follow-ups push to the same branch; merging or closing it on {forge} ends the review.
+                test result. Follow-ups push to the same branch; merging or closing it on {forge.name} ends the review.
               </p>
             </div>
           )}
@@ -188,7 +195,7 @@ export function ApproveDialog({
             {busy
               ? "Approving…"
               : how === "pr"
-                ? "Create pull request"
+                ? `Create ${forge?.noun ?? "pull request"}`
                 : choice.kind === "part"
                   ? `Approve ${choice.counts.hunks} hunk${choice.counts.hunks === 1 ? "" : "s"}`
                   : "Approve"}

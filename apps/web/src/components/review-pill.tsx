@@ -1,4 +1,4 @@
-import type { Delivery, Task } from "@cadre/protocol";
+import { forgeNouns, type Delivery, type Task } from "@cadre/protocol";
 
 function deliveredAs(delivery: Delivery | null): string {
   switch (delivery?.kind) {
@@ -7,7 +7,7 @@ function deliveredAs(delivery: Delivery | null): string {
     case "push_branch":
       return "pushed";
     case "pull_request":
-      return `pull request ${delivery.state}`;
+      return `${forgeNouns(delivery.forgeKind).changeRequest} ${delivery.state}`;
     default:
       return "pulled locally";
   }

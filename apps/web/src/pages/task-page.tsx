@@ -1,5 +1,13 @@
 import { useCallback, useMemo, useState } from "react";
-import { describeSelection, isActive, isTerminal, type Event, type TaskWithAttempts } from "@cadre/protocol";
+import {
+  changeRequestName,
+  describeSelection,
+  forgeNouns,
+  isActive,
+  isTerminal,
+  type Event,
+  type TaskWithAttempts,
+} from "@cadre/protocol";
 import { useTask } from "../lib/use-task.ts";
 import { useAttemptActivity } from "../lib/use-attempt-activity.ts";
 import { useAttemptDiff } from "../lib/use-attempt-diff.ts";
@@ -55,7 +63,7 @@ function OpenPullRequestLine({ task }: { task: TaskWithAttempts }) {
     <div className="review-line review-pending" role="status">
       Opened as{" "}
       <a href={d.url} target="_blank" rel="noreferrer">
-        pull request #{d.number}
+        {changeRequestName(forgeNouns(d.forgeKind), d.number)}
       </a>{" "}
       ({d.state}) from <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)}). The review ends when it is
       merged or closed on {d.forge}; follow-ups push to the same branch.
@@ -91,7 +99,7 @@ function ReviewLine({ task }: { task: TaskWithAttempts }) {
             <>
               opened as{" "}
               <a href={d.url} target="_blank" rel="noreferrer">
-                pull request #{d.number}
+                {changeRequestName(forgeNouns(d.forgeKind), d.number)}
               </a>{" "}
               ({d.state}) from <strong className="mono">{d.branch}</strong> ({shortSha(d.commit)})
             </>

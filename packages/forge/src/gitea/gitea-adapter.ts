@@ -1,3 +1,4 @@
+import { forgeNouns } from "@cadre/protocol";
 import type { ForgeAdapter } from "../forge-client.ts";
 import { GiteaForge } from "./gitea-forge.ts";
 import { parseGiteaWebhook, verifyGiteaWebhook } from "./gitea-webhook.ts";
@@ -14,6 +15,7 @@ function repoPathFromUrl(url: string): string | null {
 export const giteaAdapter: ForgeAdapter = {
   kind: "gitea",
   title: "Gitea",
+  nouns: forgeNouns("gitea"),
   deliveryHeader: "x-gitea-delivery",
   connect: (connection) => new GiteaForge(connection),
   verifyWebhook: verifyGiteaWebhook,

@@ -1,3 +1,4 @@
+import { forgeNouns } from "@cadre/protocol";
 import type { ForgeAdapter } from "../forge-client.ts";
 import { GithubForge } from "./github-forge.ts";
 import { parseGithubWebhook, verifyGithubWebhook } from "./github-webhook.ts";
@@ -19,6 +20,7 @@ function webUrlFor(apiUrl: string): string {
 export const githubAdapter: ForgeAdapter = {
   kind: "github",
   title: "GitHub",
+  nouns: forgeNouns("github"),
   deliveryHeader: "x-github-delivery",
   connect: (connection) => new GithubForge(connection),
   verifyWebhook: verifyGithubWebhook,

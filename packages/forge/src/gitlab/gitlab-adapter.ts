@@ -1,3 +1,4 @@
+import { forgeNouns } from "@cadre/protocol";
 import type { ForgeAdapter } from "../forge-client.ts";
 import { gitlabHost } from "./gitlab-context.ts";
 import { GitlabForge } from "./gitlab-forge.ts";
@@ -13,6 +14,7 @@ function repoPathFromUrl(url: string): string | null {
 export const gitlabAdapter: ForgeAdapter = {
   kind: "gitlab",
   title: "GitLab",
+  nouns: forgeNouns("gitlab"),
   deliveryHeader: "idempotency-key",
   connect: (connection) => new GitlabForge(connection),
   verifyWebhook: verifyGitlabWebhook,
