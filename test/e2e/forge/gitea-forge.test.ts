@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
+import type { Automation, ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import { BUGGY_CALC, FIX_PATCH } from "../../support/fixture-repo.ts";
 import { lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../../support/script-helpers.ts";
@@ -52,6 +52,15 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       (await deliveries()).find((d: ForgeDelivery) => d.deliveryId === id && d.state !== "pending"),
     );
   const headOf = () => world.gt.branches(repo).get(pull.pull?.headRef ?? "") ?? "";
+  const automation = (name: string): Promise<Automation> =>
+    world.h.server.client.call("getAutomation", { params: { id: name } });
+  const runOf = async (name: string): Promise<TaskWithAttempts> => {
+    const shown = await until(`${name}'s run`, async () => {
+      const found = await automation(name);
+      return found.lastRuns[0]?.taskId ? found : null;
+    });
+    return world.task(shown.lastRuns[0]?.taskId ?? "");
+  };
   const turns = async () =>
     (await world.h.server.client.call("listTurns", { params: { id: task.attempts[0]?.id ?? "" } })).items;
 
@@ -98,7 +107,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
     });
     expect(sent.map((d) => d.status)).toEqual([202]);
     pull = await until("the pull request", () => world.gt.pullByBranch(repo, "cadre/"));
-    await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened #")));
+    await until("the issue to be told", () => issue.comments.find((c) => c.body.startsWith("Opened pull request #")));
     task = (await world.tasks()).find(
       (t) => t.origin?.kind === "forge" && t.origin.thread.number === issue.number,
     ) as TaskWithAttempts;
@@ -148,15 +157,18 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       sha: before,
       state: "failure",
       context: "ci / lint (push)",
-      description: "Failing after 12s: README.md lacks the word tested",
+      description: "Failing after 12s",
       by: "gitea-actions",
+      log: "Run node lint.mjs\nFAIL lint: README.md lacks the word tested\n❌ Failure - Main lint\n",
     });
     expect((await processed(sent[0]?.id ?? "")).outcome).toContain("follow-up 1 of 2");
     const after = await until("the CI follow-up commit", () => (headOf() !== before ? headOf() : null));
     expect(world.gt.show(repo, after, "README.md")).toContain("# calc (tested)");
     const prompt = (await turns()).at(-1)?.prompt ?? "";
     expect(prompt).toContain('The check "ci / lint (push)" failed (failure)');
-    expect(prompt).toContain("README.md lacks the word tested");
+    expect(prompt).toContain("The end of the job's log:");
+    expect(prompt).toContain("FAIL lint: README.md lacks the word tested");
+    expect(world.gt.problems()).toEqual([]);
   });
 
   it("@cadre review on someone's pull request → a review with an inline comment on the changed line and a status", async () => {
@@ -184,6 +196,50 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       repo.statuses.findLast((s) => s.context === "Cadre review" && s.sha === head && s.state !== "pending"),
     );
     expect(status.state).toBe("success");
+    expect(world.gt.problems()).toEqual([]);
+  });
+
+  it("an --on push automation and an --on label: automation start runs from Gitea's push and issue_label hooks", async () => {
+    const add = (name: string, on: string, prompt: string) =>
+      world.h.json(["automation", "add", name, "--repo", "calc", "--on", on, "--prompt", prompt, "--mode", "ask"]);
+    await add("gt-push", "push:main", "Check the new commits on main.");
+    await add("gt-label", "label:cadre-fix", "Look at the labelled issue.");
+    const head = await world.gt.pushFiles(repo, {
+      by: "alice",
+      branch: "main",
+      files: { "NOTES.md": "notes\n" },
+      message: "Add notes",
+    });
+    const pushed = await until("the push hook", () =>
+      world.gt.hooks.deliveries.find((d) => d.event === "push" && d.body.includes(`"after":"${head}"`)),
+    );
+    expect(pushed.status).toBe(202);
+    const pushRun = await runOf("gt-push");
+    expect(pushRun.baseCommit).toBe(head);
+    expect(pushRun.prompt).toContain(`a push to the branch main (now at ${head})`);
+    expect(pushRun.origin).toMatchObject({
+      kind: "automation",
+      name: "gt-push",
+      detail: `push to main at ${head.slice(0, 12)}`,
+    });
+
+    const { thread: labelled } = await world.gt.openIssue(repo, "alice", "mul() is slow", "Make it faster.");
+    const [other] = await world.gt.labelIssue(repo, "alice", labelled, "question");
+    expect(other?.headers["X-Gitea-Event-Type"]).toBe("issue_label");
+    expect((await processed(other?.id ?? "")).state).toBe("ignored");
+    const [sent] = await world.gt.labelIssue(repo, "alice", labelled, "cadre-fix");
+    expect(sent?.status).toBe(202);
+    const labelRun = await runOf("gt-label");
+    expect(labelRun.prompt).toContain(`the label "cadre-fix" on issue #${labelled.number}`);
+    // Gitea reports every label on each change: a later one starts no second run for cadre-fix.
+    const [later] = await world.gt.labelIssue(repo, "alice", labelled, "perf");
+    await processed(later?.id ?? "");
+    expect((await automation("gt-label")).lastRuns).toHaveLength(1);
+    // Cadre's own pushes (its cadre/ branches) reached the webhook and started no run.
+    expect(
+      world.gt.hooks.deliveries.some((d) => d.event === "push" && d.body.includes('"ref":"refs/heads/cadre/')),
+    ).toBe(true);
+    expect((await automation("gt-push")).lastRuns).toHaveLength(1);
     expect(world.gt.problems()).toEqual([]);
   });
 

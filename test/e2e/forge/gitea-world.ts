@@ -16,9 +16,14 @@ export interface GiteaWorld {
   stop(): Promise<void>;
 }
 
-/** The Gitea double, `cadre serve` with the scripted model, and forge `gt` added with the real CLI. */
-export async function startGiteaWorld(options: Pick<HarnessOptions, "script">): Promise<GiteaWorld> {
-  const gt = await GiteaDouble.start();
+/**
+ * The Gitea double (or, with `flavor: "forgejo"`, sending Forgejo's headers), `cadre serve` with the
+ * scripted model, and forge `gt` added with the real CLI.
+ */
+export async function startGiteaWorld(
+  options: Pick<HarnessOptions, "script"> & { flavor?: "gitea" | "forgejo" },
+): Promise<GiteaWorld> {
+  const gt = await GiteaDouble.start({ flavor: options.flavor ?? "gitea" });
   const h = await startHarness({ script: options.script, fixtureRepo: false, slots: 2 });
   const token = gt.createToken("cadre-bot");
   h.env = { ...h.env, GT_TOKEN: token, GT_WEBHOOK_SECRET: GITEA_SECRET };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
+import type { Automation, ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import { BUGGY_CALC, FIX_PATCH } from "../../support/fixture-repo.ts";
 import { lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../../support/script-helpers.ts";
@@ -59,6 +59,15 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
       (await deliveries()).find((d: ForgeDelivery) => d.deliveryId === id && d.state !== "pending"),
     );
   const headOf = () => world.gl.branches(project).get(mr.sourceBranch) ?? "";
+  const automation = (name: string): Promise<Automation> =>
+    world.h.server.client.call("getAutomation", { params: { id: name } });
+  const runOf = async (name: string): Promise<TaskWithAttempts> => {
+    const shown = await until(`${name}'s run`, async () => {
+      const found = await automation(name);
+      return found.lastRuns[0]?.taskId ? found : null;
+    });
+    return world.task(shown.lastRuns[0]?.taskId ?? "");
+  };
   const turns = async () =>
     (await world.h.server.client.call("listTurns", { params: { id: task.attempts[0]?.id ?? "" } })).items;
 
@@ -97,6 +106,9 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
     expect(world.gl.show(project, mr.sha, "calc.mjs")).toContain("return a + b;");
     expect(note.awards).toEqual([{ name: "eyes", user: "cadre-bot" }]);
     expect(issue.notes.map((n) => n.body)).toContain(`Cadre is on it: ${world.h.server.url}/tasks/${task.id}`);
+    expect(issue.notes.map((n) => n.body)).toContain(
+      `Opened merge request !${mr.iid}: ${world.gl.objects.mergeRequestUrl(project, mr.iid)}`,
+    );
     expect(world.gl.problems()).toEqual([]);
   });
 
@@ -191,6 +203,64 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
       project.statuses.findLast((s) => s.name === "Cadre review" && s.sha === head && s.state !== "running"),
     );
     expect(status.state).toBe("success");
+    expect(world.gl.problems()).toEqual([]);
+  });
+
+  it("Cadre names merge requests as GitLab does (merge request !N) in its notes, prompts, CLI and answers", async () => {
+    const cadreNotes = [...project.issues.values(), ...project.mergeRequests.values()]
+      .flatMap((thread) => thread.notes)
+      .filter((n) => n.author === "cadre-bot")
+      .map((n) => n.body);
+    expect(cadreNotes.length).toBeGreaterThan(4);
+    for (const body of cadreNotes) expect(body).not.toMatch(/pull request|#\d+:/i);
+    const review = (await world.tasks()).find((t) => t.title.startsWith("Review:")) as TaskWithAttempts;
+    expect(review.title).toMatch(/^Review: !\d+ /);
+    expect(review.prompt).toContain("merge request !");
+    expect(review.prompt).not.toContain("pull request");
+    const shown = await world.h.cli(["task", "show", task.id]);
+    expect(shown.stdout).toContain(`merge request !${mr.iid} (open) from ${mr.sourceBranch}`);
+    expect(shown.stdout).toContain(`origin:   issue #${issue.iid} on gl`);
+    const reviewShown = await world.h.cli(["task", "show", review.id]);
+    expect(reviewShown.stdout).toMatch(/origin: {3}merge request !\d+ on gl by alice/);
+    expect(shown.stdout + reviewShown.stdout).not.toContain("pull request");
+  });
+
+  it("an --on push automation and an --on label: automation start runs from GitLab's Push Hook and Issue Hook", async () => {
+    const add = (name: string, on: string, prompt: string) =>
+      world.h.json(["automation", "add", name, "--repo", "calc", "--on", on, "--prompt", prompt, "--mode", "ask"]);
+    await add("gl-push", "push:main", "Check the new commits on main.");
+    await add("gl-label", "label:cadre-fix", "Look at the labelled issue.");
+    const head = await world.gl.pushFiles(project, {
+      by: "alice",
+      branch: "main",
+      files: { "NOTES.md": "notes\n" },
+      message: "Add notes",
+    });
+    const pushed = await until("the Push Hook", () =>
+      world.gl.hooks.deliveries.find((d) => d.event === "Push Hook" && d.body.includes(`"after":"${head}"`)),
+    );
+    expect(pushed.status).toBe(202);
+    const pushRun = await runOf("gl-push");
+    expect(pushRun.baseCommit).toBe(head);
+    expect(pushRun.prompt).toContain(`a push to the branch main (now at ${head})`);
+    expect(pushRun.origin).toMatchObject({
+      kind: "automation",
+      name: "gl-push",
+      detail: `push to main at ${head.slice(0, 12)}`,
+    });
+
+    const { issue: labelled } = await world.gl.openIssue(project, "alice", "mul() is slow", "Make it faster.");
+    const [other] = await world.gl.labelIssue(project, "alice", labelled, "question");
+    expect((await processed(other?.id ?? "")).state).toBe("ignored");
+    const [sent] = await world.gl.labelIssue(project, "alice", labelled, "cadre-fix");
+    expect(sent?.status).toBe(202);
+    const labelRun = await runOf("gl-label");
+    expect(labelRun.prompt).toContain(`the label "cadre-fix" on issue #${labelled.iid}`);
+    // Cadre's own pushes (its cadre/ branches) reached the webhook and started no run.
+    expect(
+      world.gl.hooks.deliveries.some((d) => d.event === "Push Hook" && d.body.includes('"ref":"refs/heads/cadre/')),
+    ).toBe(true);
+    expect((await automation("gl-push")).lastRuns).toHaveLength(1);
     expect(world.gl.problems()).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { serveGit } from "../github-double/git-backend.ts";
 import type { GiteaDouble } from "./index.ts";
-import type { Route } from "./routes.ts";
+import type { Answer, Route } from "./routes.ts";
 import type { Permission, RepoState } from "./state.ts";
 
 const RANK: Record<Permission, number> = { none: 0, read: 1, write: 2, admin: 3 };
@@ -72,13 +72,18 @@ export class GiteaHttp {
     this.requests.push(record);
     const answer = await this.api(req, { method, path, search: url.searchParams, body: record.body });
     record.status = answer.status;
-    res.writeHead(answer.status, { "content-type": "application/json;charset=utf-8" }).end(JSON.stringify(answer.body));
+    if (typeof answer.body === "string" && answer.text)
+      res.writeHead(answer.status, { "content-type": "text/plain;charset=utf-8" }).end(answer.body);
+    else
+      res
+        .writeHead(answer.status, { "content-type": "application/json;charset=utf-8" })
+        .end(JSON.stringify(answer.body));
   }
 
   private async api(
     req: IncomingMessage,
     input: { method: string; path: string; search: URLSearchParams; body: unknown },
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<Answer> {
     const segments = input.path.split("/").slice(1);
     const found = this.routes
       .map((route) => ({ route, params: match(route, input.method, segments) }))

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { GiteaHttp } from "./http.ts";
 import { GiteaObjects } from "./objects.ts";
+import { ACTIONS_ROUTES } from "./actions-routes.ts";
 import { PULL_ROUTES } from "./pull-routes.ts";
 import { ROUTES } from "./routes.ts";
 import {
@@ -49,7 +50,7 @@ export class GiteaDouble {
     this.apiUrl = `${this.webUrl}/api/v1`;
     this.objects = new GiteaObjects(this.webUrl, (login) => this.user(login));
     this.hooks = new GiteaHooks(this.objects, flavor);
-    this.http = new GiteaHttp(this, [...ROUTES, ...PULL_ROUTES], join(root, "git"));
+    this.http = new GiteaHttp(this, [...ROUTES, ...PULL_ROUTES, ...ACTIONS_ROUTES], join(root, "git"));
     server.on("request", (req, res) => {
       this.http.handle(req, res).catch((error: Error) => {
         this.http.violations.push(`the double crashed on ${req.method} ${req.url}: ${error.stack ?? error.message}`);
@@ -149,6 +150,7 @@ export class GiteaDouble {
       threads: new Map(),
       nextNumber: 1,
       statuses: [],
+      runs: [],
       hooks: [],
     };
     this.repos.set(fullName.toLowerCase(), repo);
@@ -203,8 +205,10 @@ export class GiteaDouble {
     return thread;
   }
 
+  /** After a push: a push hook per moved branch, and open pull requests from a moved branch follow it ("synchronized"). */
   afterPush(repo: RepoState, before: Map<string, string>, pusher: string): void {
     const after = this.branches(repo);
+    this.announcePushes(repo, { before, after, pusher });
     for (const thread of repo.threads.values()) {
       const pull = thread.pull;
       const head = pull ? after.get(pull.headRef) : undefined;
@@ -214,6 +218,50 @@ export class GiteaDouble {
       this.git(repo, "update-ref", `refs/pull/${thread.number}/head`, head);
       void this.hooks.send(repo, "pull_request", this.hooks.pullPayload(repo, thread, "synchronized", pusher));
     }
+  }
+
+  private announcePushes(
+    repo: RepoState,
+    push: { before: Map<string, string>; after: Map<string, string>; pusher: string },
+  ): void {
+    for (const [branch, head] of push.after) {
+      const previous = push.before.get(branch);
+      if (previous === head) continue;
+      const range = previous ? `${previous}..${head}` : head;
+      const commits = this.git(repo, "log", "--reverse", "--format=%H%x09%s%x09%aI%x09%an", "-20", range)
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const [id = "", message = "", timestamp = "", name = ""] = line.split("\t");
+          const author = { name, email: `${name}@noreply.example.com`, username: "" };
+          return {
+            id,
+            message: `${message}\n`,
+            url: `${this.webUrl}/${repo.fullName}/commit/${id}`,
+            author,
+            committer: author,
+            verification: null,
+            timestamp,
+            added: [],
+            removed: [],
+            modified: [],
+          };
+        });
+      const payload = this.hooks.pushPayload(repo, {
+        branch,
+        before: previous ?? "0".repeat(40),
+        after: head,
+        pusher: push.pusher,
+        commits,
+      });
+      void this.hooks.send(repo, "push", payload);
+    }
+  }
+
+  /** Adds a label to an issue: event "issues" of type "issue_label", action "label_updated". */
+  async labelIssue(repo: RepoState, user: string, thread: ThreadState, label: string) {
+    thread.labels = [...(thread.labels ?? []), label];
+    return this.hooks.send(repo, "issues", this.hooks.labelPayload(repo, thread, user), { type: "issue_label" });
   }
 
   /** New-side lines shown in the pull request's diff, per file (Gitea positions review comments there). */
@@ -259,9 +307,15 @@ export class GiteaDouble {
     return { thread, deliveries };
   }
 
+  /** `secret` signs the delivery instead of the hook's (a forger's guess); `forgejoSecret` only its X-Forgejo-Signature. */
   async comment(
     repo: RepoState,
-    { by: user, thread, body, ...options }: { by: string; thread: ThreadState; body: string; secret?: string },
+    {
+      by: user,
+      thread,
+      body,
+      ...options
+    }: { by: string; thread: ThreadState; body: string; secret?: string; forgejoSecret?: string },
   ) {
     const comment: CommentState = { id: nextId(), body, user, createdAt: now(), reactions: [] };
     thread.comments.push(comment);
@@ -277,20 +331,55 @@ export class GiteaDouble {
   /** A commit status as Gitea (or Forgejo) Actions report a job: `context` is "<workflow> / <job> (<event>)". */
   async setStatus(
     repo: RepoState,
-    input: { sha: string; state: "failure" | "success" | "error"; context: string; description: string; by: string },
+    input: {
+      sha: string;
+      state: "failure" | "success" | "error";
+      context: string;
+      description: string;
+      by: string;
+      /** The job's log: the status then links to an Actions run whose job serves it through the actions API. */
+      log?: string;
+    },
   ) {
+    const targetUrl =
+      input.log === undefined ? `${this.webUrl}/${repo.fullName}/actions/runs/1/jobs/0` : this.addRun(repo, input);
     const status: StatusState = {
       id: nextId(),
       sha: input.sha,
       state: input.state,
       context: input.context,
       description: input.description,
-      targetUrl: `${this.webUrl}/${repo.fullName}/actions/runs/1/jobs/0`,
+      targetUrl,
       creator: input.by,
     };
     repo.statuses.push(status);
     const deliveries = await this.hooks.send(repo, "status", this.hooks.statusPayload(repo, status));
     return { status, deliveries };
+  }
+
+  /** An Actions run of one job on the commit, from a status context "<workflow> / <job> (<event>)"; its job's page. */
+  private addRun(repo: RepoState, input: { sha: string; context: string; state: string; log?: string }): string {
+    const [, workflow = "ci", job = input.context, event = "push"] =
+      /^(.+?) \/ (.+) \(([^()]+)\)$/.exec(input.context) ?? [];
+    const branch = [...this.branches(repo)].find(([, sha]) => sha === input.sha)?.[0] ?? repo.defaultBranch;
+    const run = {
+      id: nextId(),
+      index: repo.runs.length + 1,
+      sha: input.sha,
+      branch,
+      workflow,
+      event,
+      jobs: [
+        {
+          id: nextId(),
+          name: job,
+          conclusion: input.state === "success" ? ("success" as const) : ("failure" as const),
+          log: input.log ?? "",
+        },
+      ],
+    };
+    repo.runs.push(run);
+    return `${this.webUrl}/${repo.fullName}/actions/runs/${run.index}/jobs/0`;
   }
 
   async pushFiles(repo: RepoState, { by: pusher, branch, files, message }: FilePush): Promise<string> {

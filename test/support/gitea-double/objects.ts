@@ -7,6 +7,8 @@ type Json = Record<string, unknown>;
  * docs.gitea.com/api): User, Repository, Issue, Comment, PullRequest, PullReview, CommitStatus.
  */
 export class GiteaObjects {
+  private readonly labelIds = new Map<string, number>();
+
   constructor(
     readonly webUrl: string,
     private readonly userOf: (login: string) => GtUserState,
@@ -45,6 +47,22 @@ export class GiteaObjects {
     };
   }
 
+  /** A label (api.Label); ids are stable per repository and name. */
+  label(repo: RepoState, name: string): Json {
+    const key = `${repo.id}:${name}`;
+    const id = this.labelIds.get(key) ?? this.labelIds.size + 1;
+    this.labelIds.set(key, id);
+    return {
+      id,
+      name,
+      exclusive: false,
+      is_archived: false,
+      color: "e11d21",
+      description: "",
+      url: `${this.webUrl}/api/v1/repos/${repo.fullName}/labels/${id}`,
+    };
+  }
+
   url(repo: RepoState, thread: ThreadState): string {
     return `${this.webUrl}/${repo.fullName}/${thread.pull ? "pulls" : "issues"}/${thread.number}`;
   }
@@ -58,7 +76,7 @@ export class GiteaObjects {
       user: this.user(thread.user),
       title: thread.title,
       body: thread.body,
-      labels: [],
+      labels: (thread.labels ?? []).map((name) => this.label(repo, name)),
       state: thread.state,
       comments: thread.comments.length,
       created_at: thread.createdAt,

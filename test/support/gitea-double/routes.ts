@@ -2,6 +2,35 @@ import { z } from "zod";
 import type { GiteaDouble } from "./index.ts";
 import { nextId, now, type Permission, type RepoState, type ThreadState } from "./state.ts";
 
+/** Hook event types a webhook may subscribe to (modules/webhook/type.go: HookEventType). */
+const HOOK_EVENTS = [
+  "create",
+  "delete",
+  "fork",
+  "push",
+  "issues",
+  "issue_assign",
+  "issue_label",
+  "issue_milestone",
+  "issue_comment",
+  "pull_request",
+  "pull_request_assign",
+  "pull_request_label",
+  "pull_request_milestone",
+  "pull_request_comment",
+  "pull_request_review_approved",
+  "pull_request_review_rejected",
+  "pull_request_review_comment",
+  "pull_request_sync",
+  "pull_request_review_request",
+  "wiki",
+  "repository",
+  "release",
+  "package",
+  "status",
+  "workflow_job",
+] as const;
+
 /**
  * The REST calls the double answers, each as Gitea's API reference (/api/swagger, docs.gitea.com/api)
  * describes it: method, path, the documented query and body fields (anything else is refused), the
@@ -10,6 +39,8 @@ import { nextId, now, type Permission, type RepoState, type ThreadState } from "
 export interface Answer {
   status: number;
   body: unknown;
+  /** A plain-text body (a job log), not JSON. */
+  text?: boolean;
 }
 
 export interface Call {
@@ -147,7 +178,7 @@ const repoRoutes: Route[] = [
         "packagist",
       ]),
       config: z.record(z.string(), z.string()),
-      events: z.array(z.string()).optional(),
+      events: z.array(z.enum(HOOK_EVENTS)).optional(),
       branch_filter: z.string().optional(),
       active: z.boolean().optional(),
       authorization_header: z.string().optional(),

@@ -55,6 +55,8 @@ export interface ThreadState {
   comments: CommentState[];
   reactions: { content: string; user: string }[];
   pull: PullState | null;
+  /** Label names, in the order they were added. */
+  labels?: string[];
 }
 
 export interface StatusState {
@@ -65,6 +67,18 @@ export interface StatusState {
   description: string;
   targetUrl: string;
   creator: string;
+}
+
+/** A Gitea Actions run on a commit and its jobs (each reports a commit status). */
+export interface ActionRunState {
+  id: number;
+  /** The run's number in the repository (its page: /actions/runs/<index>). */
+  index: number;
+  sha: string;
+  branch: string;
+  workflow: string;
+  event: string;
+  jobs: { id: number; name: string; conclusion: "failure" | "success"; log: string }[];
 }
 
 export interface HookState {
@@ -85,6 +99,8 @@ export interface RepoState {
   threads: Map<number, ThreadState>;
   nextNumber: number;
   statuses: StatusState[];
+  /** Gitea Actions runs, for the actions API. */
+  runs: ActionRunState[];
   hooks: HookState[];
 }
 

@@ -70,6 +70,37 @@ export class GiteaHooks {
     };
   }
 
+  /** An issue's labels changed (IssuePayload, action "label_updated"): the payload holds the labels after the change. */
+  labelPayload(repo: RepoState, thread: ThreadState, sender: string): Json {
+    return {
+      action: "label_updated",
+      number: thread.number,
+      issue: this.objects.issue(repo, thread),
+      ...this.base(repo, sender),
+      commit_id: "",
+    };
+  }
+
+  /** PushPayload: one branch moved by a push, with its commits (newest last, as Gitea lists them). */
+  pushPayload(
+    repo: RepoState,
+    push: { branch: string; before: string; after: string; pusher: string; commits: Json[] },
+  ): Json {
+    const pusher = this.objects.user(push.pusher);
+    return {
+      ref: `refs/heads/${push.branch}`,
+      before: push.before,
+      after: push.after,
+      compare_url: `${this.objects.webUrl}/${repo.fullName}/compare/${push.before}...${push.after}`,
+      commits: push.commits,
+      total_commits: push.commits.length,
+      head_commit: push.commits.at(-1) ?? null,
+      repository: this.objects.repo(repo, { admin: false, push: false, pull: true }),
+      pusher,
+      sender: pusher,
+    };
+  }
+
   statusPayload(repo: RepoState, status: StatusState): Json {
     return {
       commit: { id: status.sha, message: "", url: "" },
@@ -85,12 +116,24 @@ export class GiteaHooks {
     };
   }
 
-  send(repo: RepoState, event: string, payload: Json, options: { secret?: string } = {}): Promise<Delivery[]> {
-    const subscribed = HOOK_EVENT[String(payload.action)] ?? event;
+  /** `type` is the hook event type a delivery is subscribed by and names in X-Gitea-Event-Type ("issue_label" for event "issues"). */
+  send(
+    repo: RepoState,
+    event: string,
+    payload: Json,
+    options: { secret?: string; forgejoSecret?: string; type?: string } = {},
+  ): Promise<Delivery[]> {
+    const subscribed = options.type ?? HOOK_EVENT[String(payload.action)] ?? event;
     const hooks = repo.hooks.filter(
       (h: HookState) => h.events.length === 0 || h.events.includes(subscribed) || h.events.includes(event),
     );
-    const sent = Promise.all(hooks.map((hook) => this.deliver(hook, event, payload, options.secret ?? hook.secret)));
+    const type = options.type ?? event;
+    const sent = Promise.all(
+      hooks.map((hook) => {
+        const secret = options.secret ?? hook.secret;
+        return this.deliver(hook, { event, type }, payload, { secret, forgejo: options.forgejoSecret ?? secret });
+      }),
+    );
     this.inFlight.add(sent);
     void sent.finally(() => this.inFlight.delete(sent));
     return sent;
@@ -104,16 +147,22 @@ export class GiteaHooks {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  private deliver(hook: HookState, event: string, payload: Json, secret: string): Promise<Delivery> {
+  private deliver(
+    hook: HookState,
+    { event, type }: { event: string; type: string },
+    payload: Json,
+    secrets: { secret: string; forgejo: string },
+  ): Promise<Delivery> {
     const id = randomUUID();
     const body = JSON.stringify(payload);
-    const signature = createHmac("sha256", secret).update(body).digest("hex");
+    const signature = createHmac("sha256", secrets.secret).update(body).digest("hex");
+    const forgejoSignature = createHmac("sha256", secrets.forgejo).update(body).digest("hex");
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
-      "User-Agent": this.flavor === "forgejo" ? "Go-http-client/1.1" : "Go-http-client/1.1",
+      "User-Agent": "Go-http-client/1.1",
       "X-Gitea-Delivery": id,
       "X-Gitea-Event": event,
-      "X-Gitea-Event-Type": event,
+      "X-Gitea-Event-Type": type,
       "X-Gitea-Signature": signature,
       "X-GitHub-Delivery": id,
       "X-GitHub-Event": event,
@@ -122,8 +171,8 @@ export class GiteaHooks {
         ? {
             "X-Forgejo-Delivery": id,
             "X-Forgejo-Event": event,
-            "X-Forgejo-Event-Type": event,
-            "X-Forgejo-Signature": signature,
+            "X-Forgejo-Event-Type": type,
+            "X-Forgejo-Signature": forgejoSignature,
           }
         : {}),
     };

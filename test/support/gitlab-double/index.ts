@@ -232,9 +232,10 @@ export class GitlabDouble {
     return mr;
   }
 
-  /** After a push: open merge requests from a moved branch follow it (GitLab's "update" with oldrev). */
+  /** After a push: a Push Hook per moved branch, and open merge requests from a moved branch follow it (GitLab's "update" with oldrev). */
   afterPush(project: ProjectState, before: Map<string, string>, pusher: string): void {
     const after = this.branches(project);
+    this.announcePushes(project, { before, after, pusher });
     for (const mr of project.mergeRequests.values()) {
       const head = after.get(mr.sourceBranch);
       if (mr.mrState !== "opened" || !head || head === mr.sha || head === before.get(mr.sourceBranch)) continue;
@@ -248,6 +249,43 @@ export class GitlabDouble {
         "Merge Request Hook",
         this.hooks.mergeRequestPayload(project, mr, { actor: pusher, action: "update", oldrev }),
       );
+    }
+  }
+
+  private announcePushes(
+    project: ProjectState,
+    push: { before: Map<string, string>; after: Map<string, string>; pusher: string },
+  ): void {
+    const zero = "0".repeat(40);
+    for (const [branch, head] of push.after) {
+      const previous = push.before.get(branch);
+      if (previous === head) continue;
+      const range = previous ? `${previous}..${head}` : head;
+      const commits = this.git(project, "log", "--format=%H%x09%s%x09%aI%x09%an", "-20", range)
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const [id = "", title = "", timestamp = "", name = ""] = line.split("\t");
+          return {
+            id,
+            message: `${title}\n`,
+            title,
+            timestamp,
+            url: `${this.webUrl}/${project.path}/-/commit/${id}`,
+            author: { name, email: "[REDACTED]" },
+            added: [],
+            modified: [],
+            removed: [],
+          };
+        });
+      const payload = this.hooks.pushPayload(project, {
+        branch,
+        before: previous ?? zero,
+        after: head,
+        pusher: push.pusher,
+        commits,
+      });
+      void this.hooks.send(project, "Push Hook", payload);
     }
   }
 
@@ -325,6 +363,15 @@ export class GitlabDouble {
     (on.mr ?? on.issue)?.notes.push(note);
     const deliveries = await this.hooks.send(project, "Note Hook", this.hooks.notePayload(project, on, note), options);
     return { note, deliveries };
+  }
+
+  /** Adds a label to an issue, as the issue's sidebar does: an Issue Hook "update" with the labels before and after. */
+  async labelIssue(project: ProjectState, actor: string, issue: IssueState, label: string) {
+    const labelsBefore = [...(issue.labels ?? [])];
+    issue.labels = [...labelsBefore, label];
+    const payload = this.hooks.issuePayload(project, issue, "update", { labelsBefore });
+    payload.user = this.hooks.userJson(actor);
+    return this.hooks.send(project, "Issue Hook", payload);
   }
 
   /** A thread started on a line of the merge request's diff (a DiffNote). */

@@ -67,7 +67,7 @@ export class GitlabObjects {
       created_at: issue.createdAt,
       updated_at: issue.createdAt,
       author: this.user(issue.author),
-      labels: [],
+      labels: issue.labels ?? [],
       web_url: this.issueUrl(project, issue.iid),
     };
   }

@@ -32,6 +32,8 @@ export interface IssueState {
   createdAt: string;
   notes: NoteState[];
   awards: { name: string; user: string }[];
+  /** Label titles, in the order they were added. */
+  labels?: string[];
 }
 
 export interface MergeRequestState extends IssueState {

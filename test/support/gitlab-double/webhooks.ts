@@ -1,6 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { GitlabObjects } from "./objects.ts";
-import type { HookState, IssueState, MergeRequestState, NoteState, PipelineState, ProjectState } from "./state.ts";
+import {
+  nextId,
+  now,
+  type HookState,
+  type IssueState,
+  type MergeRequestState,
+  type NoteState,
+  type PipelineState,
+  type ProjectState,
+} from "./state.ts";
 
 type Json = Record<string, unknown>;
 
@@ -17,6 +26,7 @@ export interface Delivery {
 
 /** Which hook setting (docs: project webhooks API) lets each event through. */
 const SETTING: Record<string, string> = {
+  "Push Hook": "push_events",
   "Note Hook": "note_events",
   "Issue Hook": "issues_events",
   "Merge Request Hook": "merge_requests_events",
@@ -31,6 +41,7 @@ const SETTING: Record<string, string> = {
 export class GitlabHooks {
   readonly deliveries: Delivery[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly labelIds = new Map<string, number>();
 
   constructor(private readonly objects: GitlabObjects) {}
 
@@ -55,7 +66,7 @@ export class GitlabHooks {
     };
   }
 
-  private userJson(username: string): Json {
+  userJson(username: string): Json {
     const user = this.objects.user(username);
     return { id: user.id, name: user.name, username, avatar_url: user.avatar_url, email: "[REDACTED]" };
   }
@@ -111,7 +122,32 @@ export class GitlabHooks {
     };
   }
 
-  issuePayload(project: ProjectState, issue: IssueState, action: "open" | "update" | "close"): Json {
+  /** A label as webhook payloads render it (the REST API's issues list names only). */
+  private labelJson(project: ProjectState, title: string): Json {
+    const key = `${project.id}:${title}`;
+    const id = this.labelIds.get(key) ?? nextId();
+    this.labelIds.set(key, id);
+    return {
+      id,
+      title,
+      color: "#428BCA",
+      project_id: project.id,
+      created_at: now(),
+      updated_at: now(),
+      template: false,
+      description: null,
+      type: "ProjectLabel",
+      group_id: null,
+    };
+  }
+
+  issuePayload(
+    project: ProjectState,
+    issue: IssueState,
+    action: "open" | "update" | "close",
+    changes: { labelsBefore?: string[] } = {},
+  ): Json {
+    const labels = (issue.labels ?? []).map((title) => this.labelJson(project, title));
     return {
       ...this.base("issue", project, issue.author),
       object_attributes: {
@@ -127,8 +163,50 @@ export class GitlabHooks {
         url: this.objects.issueUrl(project, issue.iid),
         action,
       },
-      labels: [],
-      changes: {},
+      labels,
+      changes: changes.labelsBefore
+        ? {
+            labels: { previous: changes.labelsBefore.map((title) => this.labelJson(project, title)), current: labels },
+            updated_at: { previous: issue.createdAt, current: new Date().toISOString() },
+          }
+        : {},
+    };
+  }
+
+  /** A Push Hook for one branch moved by a push (docs: "Push events"); the pusher is named by flat fields. */
+  pushPayload(
+    project: ProjectState,
+    push: { branch: string; before: string; after: string; pusher: string; commits: Json[] },
+  ): Json {
+    const user = this.objects.user(push.pusher);
+    const rendered = this.objects.project(project, 0);
+    return {
+      object_kind: "push",
+      event_name: "push",
+      before: push.before,
+      after: push.after,
+      ref: `refs/heads/${push.branch}`,
+      ref_protected: push.branch === project.defaultBranch,
+      checkout_sha: push.after,
+      message: null,
+      user_id: user.id,
+      user_name: user.name,
+      user_username: push.pusher,
+      user_email: "",
+      user_avatar: user.avatar_url,
+      project_id: project.id,
+      project: this.projectJson(project),
+      repository: {
+        name: rendered.name,
+        url: rendered.ssh_url_to_repo,
+        description: "",
+        homepage: rendered.web_url,
+        git_http_url: rendered.http_url_to_repo,
+        git_ssh_url: rendered.ssh_url_to_repo,
+        visibility_level: 0,
+      },
+      commits: push.commits,
+      total_commits_count: push.commits.length,
     };
   }
 

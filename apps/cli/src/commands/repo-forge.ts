@@ -16,13 +16,13 @@ const HOOK_FORM: Record<string, { where: string; url: string; secret: string; ev
     where: "Settings → Webhooks",
     url: "URL",
     secret: "Secret token",
-    events: "Issues events, Comments, Merge request events, Pipeline events",
+    events: "Push events, Issues events, Comments, Merge request events, Pipeline events",
   },
   gitea: {
     where: "Settings → Webhooks → Add webhook → Gitea (Forgejo)",
     url: "Target URL",
     secret: "Secret",
-    events: "Issues, Issue comment, Pull request, Pull request synchronized, Commit status",
+    events: "Push, Issues, Issue label, Issue comment, Pull request, Pull request synchronized, Commit status",
   },
 };
 

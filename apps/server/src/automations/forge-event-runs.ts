@@ -1,5 +1,5 @@
 import type { ForgeEvent } from "@cadre/forge";
-import type { AutomationEventKind, AutomationTrigger } from "@cadre/protocol";
+import { changeRequestName, type AutomationEventKind, type AutomationTrigger } from "@cadre/protocol";
 import type { NewTask } from "@cadre/store";
 import type { Decision } from "../forge/decisions.ts";
 import { REVIEW_CHECK } from "../forge/forge-jobs.ts";
@@ -12,6 +12,8 @@ interface Offer {
   detail: string;
   text: string;
   baseRef?: string;
+  /** What makes two deliveries the same start (default: the delivery itself). */
+  once?: string;
   matches: (trigger: Extract<AutomationTrigger, { kind: "event" }>) => boolean;
 }
 
@@ -20,7 +22,7 @@ const always = (): boolean => true;
 async function offerOf(scope: ForgeScope, event: ForgeEvent): Promise<Offer | null> {
   switch (event.kind) {
     case "push": {
-      // Cadre's own pushes (its branches, its pull requests) never start automations: no loops.
+      // Cadre's own pushes (its branches, its change requests) never start automations: no loops.
       if (event.branch.startsWith("cadre/") || event.actor.login === (await scope.botLogin().catch(() => "")))
         return null;
       return {
@@ -37,8 +39,8 @@ async function offerOf(scope: ForgeScope, event: ForgeEvent): Promise<Offer | nu
       if (change.author.login === (await scope.botLogin().catch(() => ""))) return null;
       return {
         kind: "change_request_opened",
-        detail: `pull request #${change.number} opened`,
-        text: `This run was started by pull request #${change.number} (${change.url}), "${change.title}", from ${change.head.branch} into ${change.base.branch}:\n\n${change.body}`.trim(),
+        detail: `${changeRequestName(scope.adapter.nouns, change.number)} opened`,
+        text: `This run was started by ${changeRequestName(scope.adapter.nouns, change.number)} (${change.url}), "${change.title}", from ${change.head.branch} into ${change.base.branch}:\n\n${change.body}`.trim(),
         ...(change.head.repoPath.toLowerCase() === event.repoPath.toLowerCase() ? { baseRef: change.head.commit } : {}),
         matches: always,
       };
@@ -60,6 +62,8 @@ async function offerOf(scope: ForgeScope, event: ForgeEvent): Promise<Offer | nu
         kind: "issue_labelled",
         detail: `issue #${event.thread.number} labelled ${event.label}`,
         text: `This run was started by the label "${event.label}" on issue #${event.thread.number} (${event.url}): ${event.title}`,
+        // A label starts one run per issue: Gitea reports every label an issue has on each change.
+        once: `label:${event.repoPath}#${event.thread.number}:${event.label}`,
         matches: (trigger) => trigger.label === event.label,
       };
     default:
@@ -82,6 +86,9 @@ export async function automationDecisions(
   const offer = repo ? await offerOf(scope, event) : null;
   if (!repo || !offer) return [];
   const decisions: Decision[] = [];
+  const slotKey = offer.once
+    ? `${scope.forge.id}:${offer.once}`
+    : `delivery:${scope.forge.id}:${deliveryId}:${offer.kind}`;
   for (const automation of await scope.ctx.store.automations.activeOnEvent(repo.id, offer.kind)) {
     if (automation.trigger.kind !== "event" || !offer.matches(automation.trigger)) continue;
     const start: RunStart = {
@@ -89,8 +96,9 @@ export async function automationDecisions(
       detail: offer.detail,
       text: offer.text,
       ...(offer.baseRef ? { baseRef: offer.baseRef } : {}),
-      slotKey: `delivery:${scope.forge.id}:${deliveryId}:${offer.kind}`,
+      slotKey,
     };
+    if (offer.once && (await scope.ctx.store.automations.hasRun(automation.id, slotKey))) continue;
     let task: NewTask | null = null;
     let refusal: unknown = null;
     try {
@@ -106,7 +114,8 @@ export async function automationDecisions(
           await failedRun(tx, automation, start, refusal);
           return `automation ${automation.name} could not start: ${(refusal as Error).message}`;
         }
-        await insertRun(tx, automation, start, task);
+        if (!(await insertRun(tx, automation, start, task)))
+          return `automation ${automation.name} already has a run for ${offer.detail}`;
         return undefined;
       },
     });

@@ -6,10 +6,13 @@ const HOOK_FORM: Record<Forge["kind"], { where: string; events: string }> = {
     where: "Settings → Webhooks",
     events: "Issues, Issue comments, Pull requests, Pull request review comments, Check runs, Statuses",
   },
-  gitlab: { where: "Settings → Webhooks", events: "Issues events, Comments, Merge request events, Pipeline events" },
+  gitlab: {
+    where: "Settings → Webhooks",
+    events: "Push events, Issues events, Comments, Merge request events, Pipeline events",
+  },
   gitea: {
     where: "Settings → Webhooks → Add webhook → Gitea (Forgejo)",
-    events: "Issues, Issue comment, Pull request, Pull request synchronized, Commit status",
+    events: "Push, Issues, Issue label, Issue comment, Pull request, Pull request synchronized, Commit status",
   },
 };
 

@@ -4,7 +4,8 @@ import type { CheckResult, ForgeComment, ForgeEvent, ForgeUser, ThreadRef } from
 import { ForgeError } from "../forge-error.ts";
 import { GiteaApi } from "./gitea-api.ts";
 import { changeRequest, discussion, findChangeRequest, permission, repository, whoami } from "./gitea-reads.ts";
-import { checkLog, postReview, reviewComments, setCheck } from "./gitea-reviews.ts";
+import { actionsLog } from "./gitea-actions-log.ts";
+import { postReview, reviewComments, setCheck } from "./gitea-reviews.ts";
 import { acknowledge, comment, ensureWebhook, openChangeRequest, updateChangeRequest } from "./gitea-writes.ts";
 
 /** Gitea or Forgejo (Forgejo speaks Gitea's API) through REST API v1, in Cadre's terms. */
@@ -38,7 +39,7 @@ export class GiteaForge implements ForgeClient {
   postReview = (repoPath: string, number: number, review: { commit: string; summary: string; findings: Finding[] }) =>
     postReview(this.api, repoPath, number, review);
   setCheck = (repoPath: string, check: NewCheck & { id?: string }) => setCheck(this.api, repoPath, check);
-  checkLog = (repoPath: string, check: CheckResult) => checkLog(this.api, repoPath, check);
+  checkLog = (repoPath: string, check: CheckResult) => actionsLog(this.api, repoPath, check);
   ensureWebhook = (repoPath: string, url: string, secret: string) => ensureWebhook(this.api, repoPath, url, secret);
 
   poll(): Promise<ForgeEvent[]> {

@@ -1,7 +1,6 @@
 import type { Finding } from "@cadre/protocol";
 import { z } from "zod";
 import type { NewCheck } from "../forge-client.ts";
-import type { CheckResult } from "../forge-model.ts";
 import { ForgeError } from "../forge-error.ts";
 import type { GiteaApi } from "./gitea-api.ts";
 import { GtReviewComment, GtStatus } from "./gitea-objects.ts";
@@ -87,9 +86,4 @@ export async function setCheck(
     },
   );
   return { kind: "status", id: String(GtStatus.parse(data).id) };
-}
-
-/** Gitea's API offers no log for a commit status: the follow-up gets its description and link. */
-export async function checkLog(_api: GiteaApi, _repoPath: string, _check: CheckResult): Promise<string | null> {
-  return null;
 }

@@ -56,6 +56,41 @@ describe("Gitea and Forgejo webhooks", () => {
     expect(parseGiteaWebhook("status", { ...status, state: "pending" })).toEqual([]);
   });
 
+  it("a push to a branch is a push by its sender; label_updated reports the issue's labels", () => {
+    const repository = { full_name: "acme/calc" };
+    const sender = { id: 9, login: "alice" };
+    const push = { ref: "refs/heads/main", before: "1".repeat(40), after: "2".repeat(40), repository, sender };
+    expect(parseGiteaWebhook("push", push)).toEqual([
+      {
+        kind: "push",
+        repoPath: "acme/calc",
+        branch: "main",
+        commit: "2".repeat(40),
+        actor: expect.objectContaining({ login: "alice" }),
+      },
+    ]);
+    expect(parseGiteaWebhook("push", { ...push, after: "0".repeat(40) })).toEqual([]);
+    const issue = {
+      number: 3,
+      title: "add() subtracts",
+      body: "",
+      user: sender,
+      html_url: "https://gitea.example/acme/calc/issues/3",
+      created_at: "2026-01-01T00:00:00Z",
+      labels: [{ id: 1, name: "cadre-fix" }],
+    };
+    expect(parseGiteaWebhook("issues", { action: "label_updated", issue, repository, sender })).toEqual([
+      {
+        kind: "issue_labelled",
+        repoPath: "acme/calc",
+        thread: { kind: "issue", number: 3 },
+        label: "cadre-fix",
+        title: "add() subtracts",
+        url: "https://gitea.example/acme/calc/issues/3",
+      },
+    ]);
+  });
+
   it("knows the web URL from the API URL and fetches pull request heads from refs/pull/N/head", () => {
     expect(giteaAdapter.webUrlFor("https://codeberg.org/api/v1")).toBe("https://codeberg.org");
     expect(giteaAdapter.repoPathFromUrl("https://codeberg.org/acme/calc.git")).toBe("acme/calc");

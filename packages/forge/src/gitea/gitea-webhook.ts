@@ -20,6 +20,16 @@ const Base = z.object({
   repository: z.object({ full_name: z.string() }),
   sender: GtUser,
 });
+const LabelledIssue = Base.extend({
+  issue: GtIssue.extend({
+    labels: z
+      .array(z.object({ name: z.string() }))
+      .nullable()
+      .optional(),
+  }),
+});
+/** Push payloads carry no `action` (modules/structs/hook.go: PushPayload). */
+const Push = Base.extend({ ref: z.string(), after: z.string() });
 const DELIVERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 const EVENT_NAME = /^[a-z_]{1,64}$/;
 const PULL_ACTIONS: Record<string, "opened" | "updated" | "closed" | "reopened"> = {
@@ -58,8 +68,25 @@ export async function verifyGiteaWebhook(
   return { ok: true, deliveryId, event };
 }
 
+/**
+ * Gitea's `label_updated` (sent as event "issues", type "issue_label") carries the issue's labels
+ * after the change, not which one was added: each is reported, and automations start once per
+ * issue and label, so a label already there starts nothing again.
+ */
+function labelled(p: z.infer<typeof LabelledIssue>): ForgeEvent[] {
+  return (p.issue.labels ?? []).map((label): ForgeEvent => ({
+    kind: "issue_labelled",
+    repoPath: p.repository.full_name,
+    thread: { kind: "issue", number: p.issue.number },
+    label: label.name,
+    title: p.issue.title,
+    url: p.issue.html_url,
+  }));
+}
+
 function parseIssues(payload: unknown): ForgeEvent[] {
-  const p = Base.extend({ issue: GtIssue }).parse(payload);
+  const p = LabelledIssue.parse(payload);
+  if (p.action === "label_updated" && !p.issue.pull_request) return labelled(p);
   if (p.action !== "opened") return [];
   const thread = { kind: "issue" as const, number: p.issue.number };
   return [{ kind: "comment_created", repoPath: p.repository.full_name, thread, comment: issueDescription(p.issue) }];
@@ -118,7 +145,23 @@ function parseStatus(payload: unknown): ForgeEvent[] {
   ];
 }
 
+/** Commits pushed to a branch; tags and deleted branches (an all-zero `after`) are no event. */
+function parsePush(payload: unknown): ForgeEvent[] {
+  const p = Push.parse(payload);
+  if (!p.ref.startsWith("refs/heads/") || /^0+$/.test(p.after)) return [];
+  return [
+    {
+      kind: "push",
+      repoPath: p.repository.full_name,
+      branch: p.ref.slice("refs/heads/".length),
+      commit: p.after,
+      actor: toUser(p.sender),
+    },
+  ];
+}
+
 const PARSERS: Record<string, (payload: unknown) => ForgeEvent[]> = {
+  push: parsePush,
   issues: parseIssues,
   issue_comment: parseIssueComment,
   pull_request: parsePullRequest,

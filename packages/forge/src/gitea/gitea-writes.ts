@@ -6,7 +6,15 @@ import type { GiteaApi } from "./gitea-api.ts";
 import { GtComment, GtPull, toChangeRequest } from "./gitea-objects.ts";
 
 /** The events Cadre needs from a repository webhook it creates (Gitea's event names). */
-const WEBHOOK_EVENTS = ["issues", "issue_comment", "pull_request", "pull_request_sync", "status"];
+const WEBHOOK_EVENTS = [
+  "push",
+  "issues",
+  "issue_label",
+  "issue_comment",
+  "pull_request",
+  "pull_request_sync",
+  "status",
+];
 
 export async function openChangeRequest(
   api: GiteaApi,

@@ -3,11 +3,10 @@ import { z } from "zod";
 import type { NewCheck } from "../forge-client.ts";
 import type { CheckResult } from "../forge-model.ts";
 import { ForgeError } from "../forge-error.ts";
+import { logTail } from "../log-tail.ts";
 import type { GitlabContext } from "./gitlab-context.ts";
 import { GlMergeRequest, GlNote } from "./gitlab-objects.ts";
 
-/** The tail of a job's trace that goes into a follow-up (the failure is usually at the end). */
-const LOG_TAIL = 20_000;
 /** Failed jobs of a pipeline whose traces are read. */
 const TRACED_JOBS = 3;
 
@@ -108,12 +107,6 @@ export async function setCheck(
   return { kind: "status", id: String(Status.parse(data).id) };
 }
 
-function tail(text: string): string {
-  return text.length > LOG_TAIL
-    ? `[... ${text.length - LOG_TAIL} characters before this ...]\n${text.slice(-LOG_TAIL)}`
-    : text;
-}
-
 /** The end of the traces of a failed pipeline's failed jobs (or of the failed job itself). */
 export async function checkLog(gl: GitlabContext, repoPath: string, check: CheckResult): Promise<string | null> {
   const [kind, id] = check.id.split(":");
@@ -132,7 +125,7 @@ export async function checkLog(gl: GitlabContext, repoPath: string, check: Check
     const traces: string[] = [];
     for (const job of jobs) {
       const trace = await gl.call(`reading the trace of job ${job.name}`, () => gl.api.Jobs.showLog(repoPath, job.id));
-      traces.push(`--- job ${job.name} ---\n${tail(String(trace))}`);
+      traces.push(`--- job ${job.name} ---\n${logTail(String(trace))}`);
     }
     return traces.length ? traces.join("\n") : null;
   } catch (error) {

@@ -66,7 +66,59 @@ describe("GitLab webhooks", () => {
     ]);
     const system = { ...note, object_attributes: { ...note.object_attributes, system: true } };
     expect(parseGitlabWebhook("Note Hook", system)).toEqual([]);
-    expect(parseGitlabWebhook("Push Hook", note)).toEqual([]);
+    expect(parseGitlabWebhook("Tag Push Hook", note)).toEqual([]);
+  });
+
+  it("a Push Hook to a branch is a push by its user_username; tags and deletions are none", () => {
+    const push = {
+      object_kind: "push",
+      ref: "refs/heads/main",
+      before: "1".repeat(40),
+      after: "2".repeat(40),
+      user_id: 3,
+      user_username: "alice",
+      project,
+    };
+    expect(parseGitlabWebhook("Push Hook", push)).toEqual([
+      {
+        kind: "push",
+        repoPath: "acme/tools/calc",
+        branch: "main",
+        commit: "2".repeat(40),
+        actor: { login: "alice", isBot: false },
+      },
+    ]);
+    expect(parseGitlabWebhook("Push Hook", { ...push, after: "0".repeat(40) })).toEqual([]);
+    expect(parseGitlabWebhook("Push Hook", { ...push, ref: "refs/tags/v1" })).toEqual([]);
+  });
+
+  it("an Issue Hook reports the labels its changes added, not those already there", () => {
+    const label = (title: string) => ({ id: title.length, title, color: "#428BCA" });
+    const issue = {
+      object_kind: "issue",
+      user,
+      project,
+      object_attributes: {
+        iid: 4,
+        title: "add() subtracts",
+        description: "",
+        url: "https://gl.example/acme/tools/calc/-/issues/4",
+        created_at: "2026-01-01T00:00:00Z",
+        action: "update",
+      },
+      changes: { labels: { previous: [label("bug")], current: [label("bug"), label("cadre-fix")] } },
+    };
+    expect(parseGitlabWebhook("Issue Hook", issue)).toEqual([
+      {
+        kind: "issue_labelled",
+        repoPath: "acme/tools/calc",
+        thread: { kind: "issue", number: 4 },
+        label: "cadre-fix",
+        title: "add() subtracts",
+        url: "https://gl.example/acme/tools/calc/-/issues/4",
+      },
+    ]);
+    expect(parseGitlabWebhook("Issue Hook", { ...issue, changes: {} })).toEqual([]);
   });
 
   it("a failed pipeline is a failed check named after its failed jobs", () => {

@@ -30,14 +30,29 @@ const NoteHook = Base.extend({
   merge_request: z.object({ iid: z.number() }).optional(),
 });
 
+const Label = z.object({ title: z.string() });
+
 const IssueHook = Base.extend({
   object_attributes: z.object({
     iid: z.number(),
+    title: z.string(),
     description: z.string().nullable().optional(),
     url: z.string(),
     created_at: z.string(),
     action: z.string().optional(),
   }),
+  /** What the event changed; for labels, the issue's labels before and after. */
+  changes: z.object({ labels: z.object({ previous: z.array(Label), current: z.array(Label) }).optional() }).optional(),
+});
+
+/** A Push Hook names its pusher by flat fields, not a `user` object (docs: "Push events"). */
+const PushHook = z.object({
+  object_kind: z.literal("push"),
+  ref: z.string(),
+  after: z.string(),
+  user_id: z.number(),
+  user_username: z.string(),
+  project: Project,
 });
 
 const MergeRequestHook = Base.extend({
@@ -133,11 +148,31 @@ function parseNote(payload: unknown): ForgeEvent[] {
   ];
 }
 
+/** Labels the event added: in the changes' current labels and not in their previous ones. */
+function labelsAdded(p: z.infer<typeof IssueHook>): ForgeEvent[] {
+  const labels = p.changes?.labels;
+  if (!labels) return [];
+  const before = new Set(labels.previous.map((label) => label.title));
+  const issue = p.object_attributes;
+  return labels.current
+    .filter((label) => !before.has(label.title))
+    .map((label): ForgeEvent => ({
+      kind: "issue_labelled",
+      repoPath: p.project.path_with_namespace,
+      thread: { kind: "issue", number: issue.iid },
+      label: label.title,
+      title: issue.title,
+      url: issue.url,
+    }));
+}
+
 function parseIssue(payload: unknown): ForgeEvent[] {
   const p = IssueHook.parse(payload);
   const issue = p.object_attributes;
-  if (issue.action !== "open") return [];
+  const labelled = labelsAdded(p);
+  if (issue.action !== "open") return labelled;
   return [
+    ...labelled,
     {
       kind: "comment_created",
       repoPath: p.project.path_with_namespace,
@@ -150,6 +185,21 @@ function parseIssue(payload: unknown): ForgeEvent[] {
         url: issue.url,
         createdAt: issue.created_at,
       },
+    },
+  ];
+}
+
+/** Commits pushed to a branch; tags and deleted branches (an all-zero `after`) are no event. */
+function parsePush(payload: unknown): ForgeEvent[] {
+  const p = PushHook.parse(payload);
+  if (!p.ref.startsWith("refs/heads/") || /^0+$/.test(p.after)) return [];
+  return [
+    {
+      kind: "push",
+      repoPath: p.project.path_with_namespace,
+      branch: p.ref.slice("refs/heads/".length),
+      commit: p.after,
+      actor: toUser({ username: p.user_username }),
     },
   ];
 }
@@ -238,6 +288,7 @@ function parsePipeline(payload: unknown): ForgeEvent[] {
 }
 
 const PARSERS: Record<string, (payload: unknown) => ForgeEvent[]> = {
+  "Push Hook": parsePush,
   "Note Hook": parseNote,
   "Issue Hook": parseIssue,
   "Merge Request Hook": parseMergeRequest,

@@ -93,7 +93,7 @@ export async function ensureWebhook(
     await gl.call(`adding a webhook to ${repoPath}`, () =>
       gl.api.ProjectHooks.add(repoPath, url, {
         token: secret,
-        pushEvents: false,
+        pushEvents: true,
         issuesEvents: true,
         noteEvents: true,
         mergeRequestsEvents: true,
