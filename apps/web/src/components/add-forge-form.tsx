@@ -55,6 +55,34 @@ function requestBody(fields: Fields): CreateForge {
   };
 }
 
+type TextKey = Exclude<keyof Fields, "kind" | "signIn">;
+
+/** One labelled text input bound to a field of the form (`secret`: typed like a password, never autofilled). */
+function Field(props: {
+  label: string;
+  name: TextKey;
+  fields: Fields;
+  set: (patch: Partial<Fields>) => void;
+  aria?: string;
+  placeholder?: string;
+  secret?: boolean;
+  numeric?: boolean;
+}) {
+  return (
+    <label className="field">
+      <span>{props.label}</span>
+      <input
+        aria-label={props.aria ?? props.label}
+        value={props.fields[props.name]}
+        onChange={(event) => props.set({ [props.name]: event.target.value })}
+        {...(props.placeholder ? { placeholder: props.placeholder } : {})}
+        {...(props.secret ? { type: "password", autoComplete: "off" } : {})}
+        {...(props.numeric ? { inputMode: "numeric" as const } : {})}
+      />
+    </label>
+  );
+}
+
 /** Shown once after adding: secrets are never returned, so this is the moment to set up the webhook. */
 function Connected({ forge, onClose }: { forge: Forge; onClose: () => void }) {
   return (
@@ -80,35 +108,12 @@ function Connected({ forge, onClose }: { forge: Forge; onClose: () => void }) {
 }
 
 function CredentialFields({ fields, set }: { fields: Fields; set: (patch: Partial<Fields>) => void }) {
-  if (fields.signIn === "token")
-    return (
-      <label className="field">
-        <span>Token</span>
-        <input
-          aria-label="Token"
-          type="password"
-          autoComplete="off"
-          value={fields.token}
-          onChange={(event) => set({ token: event.target.value })}
-        />
-      </label>
-    );
+  if (fields.signIn === "token") return <Field label="Token" name="token" fields={fields} set={set} secret />;
   return (
     <>
       <div className="grid-2">
-        <label className="field">
-          <span>App id</span>
-          <input aria-label="App id" value={fields.appId} onChange={(event) => set({ appId: event.target.value })} />
-        </label>
-        <label className="field">
-          <span>Installation id</span>
-          <input
-            aria-label="Installation id"
-            inputMode="numeric"
-            value={fields.installationId}
-            onChange={(event) => set({ installationId: event.target.value })}
-          />
-        </label>
+        <Field label="App id" name="appId" fields={fields} set={set} />
+        <Field label="Installation id" name="installationId" fields={fields} set={set} numeric />
       </div>
       <label className="field">
         <span>Private key (PEM)</span>
@@ -129,15 +134,7 @@ function ForgeFields({ fields, set }: { fields: Fields; set: (patch: Partial<Fie
   return (
     <>
       <div className="grid-2">
-        <label className="field">
-          <span>Name</span>
-          <input
-            aria-label="Forge name"
-            value={fields.name}
-            onChange={(event) => set({ name: event.target.value })}
-            placeholder="github"
-          />
-        </label>
+        <Field label="Name" aria="Forge name" name="name" fields={fields} set={set} placeholder="github" />
         <label className="field">
           <span>Kind</span>
           <select
@@ -151,24 +148,14 @@ function ForgeFields({ fields, set }: { fields: Fields; set: (patch: Partial<Fie
           </select>
         </label>
       </div>
-      <label className="field">
-        <span>API URL</span>
-        <input
-          aria-label="API URL"
-          value={fields.apiUrl}
-          onChange={(event) => set({ apiUrl: event.target.value })}
-          placeholder="https://api.github.com, or https://HOST/api/v3"
-        />
-      </label>
-      <label className="field">
-        <span>Web URL</span>
-        <input
-          aria-label="Web URL"
-          value={fields.webUrl}
-          onChange={(event) => set({ webUrl: event.target.value })}
-          placeholder="from the API URL"
-        />
-      </label>
+      <Field
+        label="API URL"
+        name="apiUrl"
+        fields={fields}
+        set={set}
+        placeholder="https://api.github.com, or https://HOST/api/v3"
+      />
+      <Field label="Web URL" name="webUrl" fields={fields} set={set} placeholder="from the API URL" />
     </>
   );
 }
@@ -220,25 +207,8 @@ export function AddForgeForm({ onClose, onAdded }: { onClose: () => void; onAdde
         </fieldset>
         <CredentialFields fields={fields} set={set} />
         <div className="grid-2">
-          <label className="field">
-            <span>Webhook secret</span>
-            <input
-              aria-label="Webhook secret"
-              type="password"
-              autoComplete="off"
-              value={fields.webhookSecret}
-              onChange={(event) => set({ webhookSecret: event.target.value })}
-            />
-          </label>
-          <label className="field">
-            <span>Bot name</span>
-            <input
-              aria-label="Bot name"
-              value={fields.botName}
-              onChange={(event) => set({ botName: event.target.value })}
-              placeholder="cadre"
-            />
-          </label>
+          <Field label="Webhook secret" name="webhookSecret" fields={fields} set={set} secret />
+          <Field label="Bot name" name="botName" fields={fields} set={set} placeholder="cadre" />
         </div>
         {error && (
           <p className="alert alert-error" role="alert">
