@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ForgeDelivery } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import { FIX_PATCH } from "../../support/fixture-repo.ts";
 import { patchStep, promptOf, turnStep } from "../../support/script-helpers.ts";
@@ -24,10 +23,7 @@ describe("Forgejo: the Gitea adapter with deliveries signed and named as Forgejo
   });
   afterAll(async () => world?.stop());
 
-  const deliveries = async () =>
-    (await world.h.server.client.call("listForgeDeliveries", { params: { name: "gt" }, query: { limit: 200 } })).items;
-  const stored = async (id: string | undefined): Promise<ForgeDelivery[]> =>
-    (await deliveries()).filter((d) => d.deliveryId === id);
+  const stored = async (id: string | undefined) => (await world.deliveries()).filter((d) => d.deliveryId === id);
 
   it("a writer's mention on an issue → a pull request with the fix, known by its X-Forgejo-Delivery", async () => {
     ({ thread: issue } = await world.gt.openIssue(repo, "alice", "add() subtracts", "add(2, 3) returns -1."));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Automation, ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
+import type { TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import { BUGGY_CALC, FIX_PATCH } from "../../support/fixture-repo.ts";
 import { lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../../support/script-helpers.ts";
@@ -45,22 +45,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
   });
   afterAll(async () => world?.stop());
 
-  const deliveries = async () =>
-    (await world.h.server.client.call("listForgeDeliveries", { params: { name: "gt" }, query: { limit: 200 } })).items;
-  const processed = (id: string) =>
-    until(`delivery ${id} to be processed`, async () =>
-      (await deliveries()).find((d: ForgeDelivery) => d.deliveryId === id && d.state !== "pending"),
-    );
   const headOf = () => world.gt.branches(repo).get(pull.pull?.headRef ?? "") ?? "";
-  const automation = (name: string): Promise<Automation> =>
-    world.h.server.client.call("getAutomation", { params: { id: name } });
-  const runOf = async (name: string): Promise<TaskWithAttempts> => {
-    const shown = await until(`${name}'s run`, async () => {
-      const found = await automation(name);
-      return found.lastRuns[0]?.taskId ? found : null;
-    });
-    return world.task(shown.lastRuns[0]?.taskId ?? "");
-  };
   const turns = async () =>
     (await world.h.server.client.call("listTurns", { params: { id: task.attempts[0]?.id ?? "" } })).items;
 
@@ -130,7 +115,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       thread: issue,
       body: "@cadre fix this and run the tests",
     });
-    expect(await processed(sent[0]?.id ?? "")).toMatchObject({
+    expect(await world.processed(sent[0]?.id ?? "")).toMatchObject({
       state: "ignored",
       outcome: expect.stringContaining("bob may not write"),
     });
@@ -161,7 +146,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       by: "gitea-actions",
       log: "Run node lint.mjs\nFAIL lint: README.md lacks the word tested\n❌ Failure - Main lint\n",
     });
-    expect((await processed(sent[0]?.id ?? "")).outcome).toContain("follow-up 1 of 2");
+    expect((await world.processed(sent[0]?.id ?? "")).outcome).toContain("follow-up 1 of 2");
     const after = await until("the CI follow-up commit", () => (headOf() !== before ? headOf() : null));
     expect(world.gt.show(repo, after, "README.md")).toContain("# calc (tested)");
     const prompt = (await turns()).at(-1)?.prompt ?? "";
@@ -214,7 +199,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
       world.gt.hooks.deliveries.find((d) => d.event === "push" && d.body.includes(`"after":"${head}"`)),
     );
     expect(pushed.status).toBe(202);
-    const pushRun = await runOf("gt-push");
+    const pushRun = await world.runOf("gt-push");
     expect(pushRun.baseCommit).toBe(head);
     expect(pushRun.prompt).toContain(`a push to the branch main (now at ${head})`);
     expect(pushRun.origin).toMatchObject({
@@ -226,20 +211,20 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
     const { thread: labelled } = await world.gt.openIssue(repo, "alice", "mul() is slow", "Make it faster.");
     const [other] = await world.gt.labelIssue(repo, "alice", labelled, "question");
     expect(other?.headers["X-Gitea-Event-Type"]).toBe("issue_label");
-    expect((await processed(other?.id ?? "")).state).toBe("ignored");
+    expect((await world.processed(other?.id ?? "")).state).toBe("ignored");
     const [sent] = await world.gt.labelIssue(repo, "alice", labelled, "cadre-fix");
     expect(sent?.status).toBe(202);
-    const labelRun = await runOf("gt-label");
+    const labelRun = await world.runOf("gt-label");
     expect(labelRun.prompt).toContain(`the label "cadre-fix" on issue #${labelled.number}`);
     // Gitea reports every label on each change: a later one starts no second run for cadre-fix.
     const [later] = await world.gt.labelIssue(repo, "alice", labelled, "perf");
-    await processed(later?.id ?? "");
-    expect((await automation("gt-label")).lastRuns).toHaveLength(1);
+    await world.processed(later?.id ?? "");
+    expect((await world.automation("gt-label")).lastRuns).toHaveLength(1);
     // Cadre's own pushes (its cadre/ branches) reached the webhook and started no run.
     expect(
       world.gt.hooks.deliveries.some((d) => d.event === "push" && d.body.includes('"ref":"refs/heads/cadre/')),
     ).toBe(true);
-    expect((await automation("gt-push")).lastRuns).toHaveLength(1);
+    expect((await world.automation("gt-push")).lastRuns).toHaveLength(1);
     expect(world.gt.problems()).toEqual([]);
   });
 
@@ -254,7 +239,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
     const sent = world.gt.hooks.deliveries.find((d) => d.event === "issue_comment" && d.status === 202);
     const again = await world.gt.hooks.redeliver(sent as NonNullable<typeof sent>);
     expect(JSON.parse(again.response)).toMatchObject({ duplicate: true });
-    const stored = await deliveries();
+    const stored = await world.deliveries();
     expect(stored.filter((d) => d.deliveryId === forged[0]?.id)).toEqual([]);
     expect(stored.filter((d) => d.deliveryId === sent?.id)).toHaveLength(1);
   });
@@ -264,7 +249,7 @@ describe("Gitea/Forgejo: mentions, pull requests, follow-ups, reviews and CI fee
     const logs = world.h.server.logs();
     const answers = JSON.stringify([
       await world.h.server.client.call("getForge", { params: { name: "gt" } }),
-      await deliveries(),
+      await world.deliveries(),
     ]);
     for (const secret of world.secrets) {
       expect(logs).not.toContain(secret);

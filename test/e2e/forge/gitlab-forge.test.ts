@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Automation, ForgeDelivery, TaskWithAttempts } from "@cadre/protocol";
+import type { TaskWithAttempts } from "@cadre/protocol";
 import type { ScriptContext, Step } from "../../support/scripted-model/index.ts";
 import { BUGGY_CALC, FIX_PATCH } from "../../support/fixture-repo.ts";
 import { lastUserText, patchStep, promptOf, shellStep, turnStep, updateFile } from "../../support/script-helpers.ts";
@@ -52,22 +52,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
   });
   afterAll(async () => world?.stop());
 
-  const deliveries = async () =>
-    (await world.h.server.client.call("listForgeDeliveries", { params: { name: "gl" }, query: { limit: 200 } })).items;
-  const processed = (id: string) =>
-    until(`delivery ${id} to be processed`, async () =>
-      (await deliveries()).find((d: ForgeDelivery) => d.deliveryId === id && d.state !== "pending"),
-    );
   const headOf = () => world.gl.branches(project).get(mr.sourceBranch) ?? "";
-  const automation = (name: string): Promise<Automation> =>
-    world.h.server.client.call("getAutomation", { params: { id: name } });
-  const runOf = async (name: string): Promise<TaskWithAttempts> => {
-    const shown = await until(`${name}'s run`, async () => {
-      const found = await automation(name);
-      return found.lastRuns[0]?.taskId ? found : null;
-    });
-    return world.task(shown.lastRuns[0]?.taskId ?? "");
-  };
   const turns = async () =>
     (await world.h.server.client.call("listTurns", { params: { id: task.attempts[0]?.id ?? "" } })).items;
 
@@ -119,7 +104,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
       on: { issue },
       body: "@cadre fix this and run the tests",
     });
-    expect(await processed(sent[0]?.id ?? "")).toMatchObject({
+    expect(await world.processed(sent[0]?.id ?? "")).toMatchObject({
       state: "ignored",
       outcome: expect.stringContaining("bob may not write"),
     });
@@ -160,7 +145,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
       ref: mr.sourceBranch,
       jobs: [{ name: "lint", trace: TRACE }],
     });
-    expect((await processed(sent[0]?.id ?? "")).outcome).toContain("follow-up 1 of 2 for check lint");
+    expect((await world.processed(sent[0]?.id ?? "")).outcome).toContain("follow-up 1 of 2 for check lint");
     const after = await until("the CI follow-up commit", () => (headOf() !== before ? headOf() : null));
     expect(world.gl.show(project, after, "README.md")).toContain("# calc (tested)");
     const prompt = (await turns()).at(-1)?.prompt ?? "";
@@ -240,7 +225,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
       world.gl.hooks.deliveries.find((d) => d.event === "Push Hook" && d.body.includes(`"after":"${head}"`)),
     );
     expect(pushed.status).toBe(202);
-    const pushRun = await runOf("gl-push");
+    const pushRun = await world.runOf("gl-push");
     expect(pushRun.baseCommit).toBe(head);
     expect(pushRun.prompt).toContain(`a push to the branch main (now at ${head})`);
     expect(pushRun.origin).toMatchObject({
@@ -251,16 +236,16 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
 
     const { issue: labelled } = await world.gl.openIssue(project, "alice", "mul() is slow", "Make it faster.");
     const [other] = await world.gl.labelIssue(project, "alice", labelled, "question");
-    expect((await processed(other?.id ?? "")).state).toBe("ignored");
+    expect((await world.processed(other?.id ?? "")).state).toBe("ignored");
     const [sent] = await world.gl.labelIssue(project, "alice", labelled, "cadre-fix");
     expect(sent?.status).toBe(202);
-    const labelRun = await runOf("gl-label");
+    const labelRun = await world.runOf("gl-label");
     expect(labelRun.prompt).toContain(`the label "cadre-fix" on issue #${labelled.iid}`);
     // Cadre's own pushes (its cadre/ branches) reached the webhook and started no run.
     expect(
       world.gl.hooks.deliveries.some((d) => d.event === "Push Hook" && d.body.includes('"ref":"refs/heads/cadre/')),
     ).toBe(true);
-    expect((await automation("gl-push")).lastRuns).toHaveLength(1);
+    expect((await world.automation("gl-push")).lastRuns).toHaveLength(1);
     expect(world.gl.problems()).toEqual([]);
   });
 
@@ -277,7 +262,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
     const again = await world.gl.hooks.redeliver(sent as NonNullable<typeof sent>);
     expect(again.status).toBe(202);
     expect(JSON.parse(again.response)).toMatchObject({ duplicate: true });
-    const stored = await deliveries();
+    const stored = await world.deliveries();
     expect(stored.filter((d) => d.deliveryId === forged[0]?.id)).toEqual([]);
     expect(stored.filter((d) => d.deliveryId === sent?.id)).toHaveLength(1);
   });
@@ -287,7 +272,7 @@ describe("GitLab: mentions, merge requests, follow-ups, reviews and CI feedback 
     const logs = world.h.server.logs();
     const answers = JSON.stringify([
       await world.h.server.client.call("getForge", { params: { name: "gl" } }),
-      await deliveries(),
+      await world.deliveries(),
     ]);
     for (const secret of world.secrets) {
       expect(logs).not.toContain(secret);
