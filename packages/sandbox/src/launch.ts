@@ -1,6 +1,7 @@
 import type { Limits } from "@cadre/protocol";
 import { bwrapArgs, encodeArgs, GROUP_TEXT, PASSWD_TEXT, type BwrapNetwork } from "./bwrap-args.ts";
 import { CommandCgroups } from "./cgroup-limits.ts";
+import type { CommandHelper } from "./command-helper.ts";
 import { hostProgram, launcherArgv } from "./launcher.ts";
 import { withLimits } from "./limit-kill.ts";
 import { runSandboxed, type SandboxedResult } from "./run-sandboxed.ts";
@@ -27,6 +28,18 @@ export interface LaunchSpec {
   systemRoot?: { merged: string; hostCaCertificates: boolean };
   shell?: string;
   command: string;
+  /**
+   * The workspace holder's command loop, when the command may start from the holder's namespaces
+   * (`entry` is then unused), and the files holding what would otherwise go down input pipes.
+   */
+  helper?: { commands: CommandHelper; files: HelperFiles };
+}
+
+/** The constant inputs of every command, written once beside the helper's FIFOs. */
+export interface HelperFiles {
+  seccomp: string | null;
+  passwd: string;
+  group: string;
 }
 
 /** Where the launched process finds bubblewrap's options; the seccomp program and the identity files follow. */
@@ -42,6 +55,7 @@ const GROUP = Buffer.from(GROUP_TEXT);
  * the host's system before the sandbox exists, so an image's root needs only the command's shell.
  */
 export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
+  const startedAt = performance.now();
   const { limits } = spec;
   const disk = limits.diskMb * 1024 * 1024;
   // One pipe each, from fd 4 on: the seccomp program (when there is one), passwd, group.
@@ -61,34 +75,48 @@ export async function launch(spec: LaunchSpec): Promise<SandboxedResult> {
   });
   const cgroups = CommandCgroups.create(limits);
   try {
-    const argv = launcherArgv({
-      limits,
-      cgroupProcs: cgroups.procsFiles,
-      // Only stdio and the pipes below reach bubblewrap.
-      keepThrough: ARGS_FD + inputs.length,
-      argv: [
-        ...spec.entry,
-        hostProgram("bwrap"),
-        "--args",
-        String(ARGS_FD),
-        "--",
-        spec.shell ?? "bash",
-        "-c",
-        spec.command,
-      ],
-    });
-    const result = await runSandboxed({
-      argv,
-      inputs: [encodeArgs(options), ...inputs],
+    const command = [hostProgram("bwrap"), "--args", String(ARGS_FD), "--", spec.shell ?? "bash", "-c", spec.command];
+    const args = encodeArgs(options);
+    const helped = spec.helper
+      ? await spec.helper.commands.launch({
+          limits,
+          cgroupProcs: cgroups.procsFiles,
+          args,
+          inputFiles: helperInputs(spec.helper.files, spec.seccomp !== null),
+          argv: command,
+        })
+      : null;
+    const common = {
+      startedAt,
       timeoutMs: spec.timeoutMs,
       signal: spec.signal,
       outputLimitBytes: limits.outputBytes,
       redact: spec.redact,
       onOutput: spec.onOutput,
       watchdog: spec.watchdog,
-    });
+    };
+    const result = await runSandboxed(
+      helped
+        ? { ...common, process: helped }
+        : {
+            ...common,
+            argv: launcherArgv({
+              limits,
+              cgroupProcs: cgroups.procsFiles,
+              // Only stdio and the pipes below reach bubblewrap.
+              keepThrough: ARGS_FD + inputs.length,
+              argv: [...spec.entry, ...command],
+            }),
+            inputs: [args, ...inputs],
+          },
+    );
     return withLimits(result, cgroups.limitEvents(), limits);
   } finally {
     await cgroups.dispose();
   }
+}
+
+/** The helper's inputs in the order the pipes would have had (see fdOf above). */
+function helperInputs(files: HelperFiles, seccomp: boolean): string[] {
+  return [...(seccomp && files.seccomp ? [files.seccomp] : []), files.passwd, files.group];
 }

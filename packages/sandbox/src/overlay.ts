@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { Socket } from "node:net";
+import { CommandHelper, HELPER_SLOTS } from "./command-helper.ts";
+import { COMMAND_HELPER_SCRIPT } from "./command-helper-script.ts";
 import { SandboxError } from "./types.ts";
 
 export interface OverlayLayers {
@@ -93,6 +95,11 @@ export function enterNetworkPrefix(holderPid: number): string[] {
 
 const HOLD = "echo ready; exec cat >/dev/null";
 
+/** A holder that also runs the workspace's commands (command-helper.ts), with its FIFOs in `dir`. */
+export interface HolderCommands {
+  dir: string;
+}
+
 /**
  * A process that owns a workspace's namespaces: user + mount (the overlay is mounted there, when
  * there are layers) and network (a namespace of its own, never the host's, that the phase's
@@ -103,13 +110,21 @@ export class NamespaceHolder {
   private constructor(
     readonly pid: number,
     private readonly kill: () => Promise<void>,
+    /** Runs commands from inside the holder's namespaces; null for a holder started without. */
+    readonly commands: CommandHelper | null,
   ) {}
 
-  /** With `layers` null (plain directory workspaces) nothing is mounted: only the namespaces are held. */
-  static start(layers: OverlayLayers | null): Promise<NamespaceHolder> {
+  /**
+   * With `layers` null (plain directory workspaces) nothing is mounted: only the namespaces are held.
+   * With `commands`, the holder is the workspace's command loop instead of an idle `cat`.
+   */
+  static start(layers: OverlayLayers | null, commands?: HolderCommands): Promise<NamespaceHolder> {
+    const hold = commands
+      ? ["bash", "-c", COMMAND_HELPER_SCRIPT, "cadre-helper", commands.dir, String(HELPER_SLOTS)]
+      : ["sh", "-c", HOLD];
     const argv = layers
-      ? [...mountAndRunPrefix(layers, ["-n"]), "sh", "-c", HOLD]
-      : ["unshare", "-Urmn", "--propagation", "private", "--", "sh", "-c", HOLD];
+      ? [...mountAndRunPrefix(layers, ["-n"]), ...hold]
+      : ["unshare", "-Urmn", "--propagation", "private", "--", ...hold];
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0] as string, argv.slice(1), {
         stdio: ["pipe", "pipe", "pipe"],
@@ -124,13 +139,19 @@ export class NamespaceHolder {
         ready = true;
         for (const s of [child.stdin, child.stdout, child.stderr]) if (s instanceof Socket) s.unref();
         child.unref();
+        const helper = commands ? new CommandHelper(commands.dir, child.stdin, child.stdout) : null;
+        if (helper) void exited.then(() => helper.close());
         resolve(
-          new NamespaceHolder(child.pid as number, async () => {
-            // Referenced again so the wait for its exit keeps this process alive.
-            child.ref();
-            child.kill("SIGKILL");
-            await exited;
-          }),
+          new NamespaceHolder(
+            child.pid as number,
+            async () => {
+              // Referenced again so the wait for its exit keeps this process alive.
+              child.ref();
+              child.kill("SIGKILL");
+              await exited;
+            },
+            helper,
+          ),
         );
       });
       child.on("error", (e) =>

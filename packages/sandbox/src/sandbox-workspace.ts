@@ -3,7 +3,8 @@ import { chmod, lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/pr
 import { dirname, join } from "node:path";
 import { scanChanges } from "./changes.ts";
 import { diskUsage } from "./disk-usage.ts";
-import { launch } from "./launch.ts";
+import { GROUP_TEXT, PASSWD_TEXT } from "./bwrap-args.ts";
+import { launch, type HelperFiles } from "./launch.ts";
 import { enterPrefix, NamespaceHolder } from "./overlay.ts";
 import { PhaseNetwork } from "./phase-network.ts";
 import type { SandboxImage } from "./environment-image.ts";
@@ -97,16 +98,20 @@ export class SandboxWorkspace implements Workspace {
   private async ensureHolder(): Promise<NamespaceHolder> {
     if (this.destroyed) throw new SandboxError("sandbox_error", `workspace of attempt ${this.attemptId} was destroyed`);
     if (this.holder) return this.holder;
-    this.holderStarting ??= NamespaceHolder.start(
-      this.kind === "overlay"
-        ? {
-            lowers: this.ctx.meta.setup ? [this.ctx.meta.setup, this.ctx.meta.base] : [this.ctx.meta.base],
-            upper: join(this.ctx.dir, "upper"),
-            work: join(this.ctx.dir, "work"),
-            merged: this.merged,
-          }
-        : null,
-    )
+    this.holderStarting ??= this.prepareHelperFiles()
+      .then(() =>
+        NamespaceHolder.start(
+          this.kind === "overlay"
+            ? {
+                lowers: this.ctx.meta.setup ? [this.ctx.meta.setup, this.ctx.meta.base] : [this.ctx.meta.base],
+                upper: join(this.ctx.dir, "upper"),
+                work: join(this.ctx.dir, "work"),
+                merged: this.merged,
+              }
+            : null,
+          { dir: this.ioDir },
+        ),
+      )
       .then(async (h) => {
         const image = this.ctx.meta.image;
         if (image)
@@ -118,6 +123,30 @@ export class SandboxWorkspace implements Workspace {
       })
       .finally(() => (this.holderStarting = null));
     return this.holderStarting;
+  }
+
+  /** The command helper's FIFOs and input files (command-helper.ts); private like the whole attempt dir. */
+  private get ioDir(): string {
+    return join(this.ctx.dir, "io");
+  }
+
+  private get helperFiles(): HelperFiles {
+    return {
+      seccomp: this.ctx.runtime.seccomp ? join(this.ioDir, "seccomp") : null,
+      passwd: join(this.ioDir, "passwd"),
+      group: join(this.ioDir, "group"),
+    };
+  }
+
+  /** A fresh io directory for a new holder (the last one's FIFOs went with it), with the constant inputs. */
+  private async prepareHelperFiles(): Promise<void> {
+    await rm(this.ioDir, { recursive: true, force: true });
+    await mkdir(this.ioDir, { mode: 0o700 });
+    const files = this.helperFiles;
+    if (files.seccomp && this.ctx.runtime.seccomp)
+      await writeFile(files.seccomp, this.ctx.runtime.seccomp, { mode: 0o600 });
+    await writeFile(files.passwd, PASSWD_TEXT, { mode: 0o600 });
+    await writeFile(files.group, GROUP_TEXT, { mode: 0o600 });
   }
 
   /** The merged tree as the host can reach it. */
@@ -171,6 +200,10 @@ export class SandboxWorkspace implements Workspace {
         redact: Object.values(env.secrets),
         onOutput: opts.onOutput,
         ...this.systemRoot(),
+        // Started from the holder's network namespace, which is not the host's (see planPhaseNetwork).
+        ...(holder.commands && (plan.network === "own" || plan.proxy)
+          ? { helper: { commands: holder.commands, files: this.helperFiles } }
+          : {}),
         watchdog: this.readOnly
           ? undefined
           : {
