@@ -81,6 +81,32 @@ function suite(name: string, open: () => Promise<{ store: Store; cleanup: () => 
       expect(await store.forgeWork.claimJob("w", 60_000)).toBeNull();
     });
 
+    it("gives a forge object to the first delivery that commits acting on it, even when two race", async () => {
+      const claim = (deliveryId: string, key = "comment:acme/calc#1:comment:7") =>
+        store.db.transaction(async (tx) => {
+          const first = await store.forgeWork.claimObject(tx, { forgeId: forge.id, key, deliveryId });
+          // Within its own transaction a delivery may act on the object again (several decisions for one event).
+          const again = await store.forgeWork.claimObject(tx, { forgeId: forge.id, key, deliveryId });
+          return { first, again };
+        });
+      const raced = await Promise.all([claim("hook-a"), claim("hook-b"), claim("poll-1")]);
+      const winners = raced.filter((r) => r.first === null);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]?.again).toBeNull();
+      const holder = ["hook-a", "hook-b", "poll-1"][raced.indexOf(winners[0] as (typeof raced)[number])];
+      for (const loser of raced.filter((r) => r.first !== null))
+        expect(loser).toEqual({ first: holder, again: holder });
+      expect((await claim("hook-c")).first).toBe(holder);
+      // A claim rolled back with its transaction leaves the object free.
+      await store.db
+        .transaction(async (tx) => {
+          await store.forgeWork.claimObject(tx, { forgeId: forge.id, key: "check:x", deliveryId: "crashed" });
+          throw new Error("crash");
+        })
+        .catch(() => undefined);
+      expect((await claim("retried", "check:x")).first).toBeNull();
+    });
+
     it("gives the polling turn to one caller per interval", async () => {
       const turns = await Promise.all([store.forges.takePollTurn(forge.id), store.forges.takePollTurn(forge.id)]);
       expect(turns.filter(Boolean)).toHaveLength(1);

@@ -176,6 +176,25 @@ export class ForgeWorkQueries {
     return rows.length > 0;
   }
 
+  /**
+   * Claims a forge object for a delivery, in the transaction that acts on it. Returns null when it
+   * is this delivery's (claimed now or earlier in the transaction), else the delivery that has it.
+   * A concurrent claim waits on the primary key until the other transaction ends, so two instances
+   * cannot both act.
+   */
+  async claimObject(tx: Sql, claim: { forgeId: string; key: string; deliveryId: string }): Promise<string | null> {
+    await tx.query(
+      "insert into forge_handled_objects (forge_id, object_key, delivery_id) values ($1, $2, $3) on conflict do nothing",
+      [claim.forgeId, claim.key, claim.deliveryId],
+    );
+    const rows = await tx.query<{ delivery_id: string }>(
+      "select delivery_id from forge_handled_objects where forge_id = $1 and object_key = $2",
+      [claim.forgeId, claim.key],
+    );
+    const holder = rows[0]?.delivery_id ?? null;
+    return holder === claim.deliveryId ? null : holder;
+  }
+
   /** Records that a failed check was answered (in the caller's transaction); false when it already was. */
   async answerCheckFailure(tx: Sql, failure: { taskId: string; commit: string; name: string }): Promise<boolean> {
     const rows = await tx.query<{ task_id: string }>(

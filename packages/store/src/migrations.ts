@@ -393,4 +393,19 @@ alter table runners add column session_hash text unique;
 alter table automation_runs add column claim_expires_at timestamptz;
 `,
   },
+  {
+    version: 12,
+    name: "forge-handled-objects",
+    sql: `
+-- a forge object (a comment, a check run at a commit) and the delivery that acted on it: webhooks,
+-- a second hook and polling may each bring it, and only the first delivery to commit acts
+create table forge_handled_objects (
+  forge_id text not null references forges(id) on delete cascade,
+  object_key text not null,
+  delivery_id text not null,
+  created_at timestamptz not null default now(),
+  primary key (forge_id, object_key)
+);
+`,
+  },
 ];

@@ -99,10 +99,9 @@ export class WebhookSender {
     };
   }
 
-  /** Sends one delivery to each target; resolves when all have answered. */
+  /** Sends one delivery to each target (each hook's delivery has its own GUID); resolves when all have answered. */
   async send(event: string, payload: Json, targets: WebhookTarget[]): Promise<Delivery[]> {
-    const id = randomUUID();
-    return Promise.all(targets.map((target) => this.post(this.build(event, payload, target, id))));
+    return Promise.all(targets.map((target) => this.post(this.build(event, payload, target, randomUUID()))));
   }
 
   /** Sends in the background, as GitHub does after answering the API call that caused the event. */

@@ -2,6 +2,7 @@ import type { ForgeEvent } from "@cadre/forge";
 import type { DeliveryRecord } from "@cadre/store";
 import type { ServerContext } from "../server-context.ts";
 import { applyDecisions, ignore, type Decision } from "./decisions.ts";
+import { forgeObjectKey } from "./forge-object.ts";
 import { forgeScope, type ForgeScope } from "./forge-scope.ts";
 import { POLLED_EVENT } from "./forge-poller.ts";
 import { onChangeRequest } from "./on-change-request.ts";
@@ -47,9 +48,15 @@ export async function processDelivery(ctx: ServerContext, delivery: DeliveryReco
   }
   const decisions: Decision[] = [];
   for (const event of events) {
-    decisions.push(await decide(scope, event));
-    // The one place automations hear forge events: after Cadre's own handling, in the same transaction.
-    decisions.push(...(await automationDecisions(scope, delivery.deliveryId, event)));
+    const object = forgeObjectKey(event);
+    const made = [
+      await decide(scope, event),
+      // The one place automations hear forge events: after Cadre's own handling, in the same transaction.
+      ...(await automationDecisions(scope, delivery.deliveryId, event)),
+    ];
+    decisions.push(
+      ...made.map((decision) => (object && decision.kind !== "ignore" ? { ...decision, object } : decision)),
+    );
   }
   return applyDecisions(
     ctx.store.db,

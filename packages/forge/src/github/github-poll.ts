@@ -79,12 +79,11 @@ async function failedChecks(
   head: PollRequest["heads"][number],
 ): Promise<ForgeEvent[]> {
   const target = { ...ownerRepo(request.repoPath), ref: head.commit };
+  // Only apps create check runs, but a plain token reads them too (GitHub Actions' among them).
   const [runs, statuses] = await Promise.all([
-    gh.isApp
-      ? gh
-          .call("listing check runs", () => gh.octokit.rest.checks.listForRef({ ...target, per_page: 100 }))
-          .then((r) => r.data.check_runs)
-      : Promise.resolve([]),
+    gh
+      .call("listing check runs", () => gh.octokit.rest.checks.listForRef({ ...target, per_page: 100 }))
+      .then((r) => r.data.check_runs),
     gh
       .call("listing commit statuses", () =>
         gh.octokit.rest.repos.listCommitStatusesForRef({ ...target, per_page: 100 }),
