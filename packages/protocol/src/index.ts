@@ -33,3 +33,4 @@ export * from "./runner-routes.ts";
 export * from "./model-settings.ts";
 export * from "./lease-lost-error.ts";
 export * from "./forge-nouns.ts";
+export * from "./forge-webhook-form.ts";

@@ -1,30 +1,8 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { SEVERITIES, type Repo } from "@cadre/protocol";
+import { SEVERITIES, WEBHOOK_FORMS, type Repo } from "@cadre/protocol";
 import type { CadreClient } from "@cadre/client";
 import { clientFor, printJson, stdio } from "../cli-context.ts";
-
-/** What a person ticks in each forge's webhook form, in the forge's own words. */
-const HOOK_FORM: Record<string, { where: string; url: string; secret: string; events: string }> = {
-  github: {
-    where: "Settings → Webhooks",
-    url: "Payload URL",
-    secret: "Secret",
-    events: "Issues, Issue comments, Pull requests, Pull request review comments, Check runs, Statuses",
-  },
-  gitlab: {
-    where: "Settings → Webhooks",
-    url: "URL",
-    secret: "Secret token",
-    events: "Push events, Issues events, Comments, Merge request events, Pipeline events",
-  },
-  gitea: {
-    where: "Settings → Webhooks → Add webhook → Gitea (Forgejo)",
-    url: "Target URL",
-    secret: "Secret",
-    events: "Push, Issues, Issue label, Issue comment, Pull request, Pull request synchronized, Commit status",
-  },
-};
 
 /** How the forge's events reach Cadre for a repo just added, with the steps when a person must act. */
 export async function webhookNote(client: CadreClient, repo: Repo): Promise<string | null> {
@@ -36,7 +14,7 @@ export async function webhookNote(client: CadreClient, repo: Repo): Promise<stri
     return `Events come through the GitHub App's webhook: install the app on ${forge.repoPath}.`;
   if (forge.webhook === "poll") return `Cadre polls ${forge.name} for ${forge.repoPath}'s events.`;
   const { webhookUrl, kind } = await client.call("getForge", { params: { name: forge.name } });
-  const form = HOOK_FORM[kind] ?? (HOOK_FORM.github as NonNullable<(typeof HOOK_FORM)[string]>);
+  const form = WEBHOOK_FORMS[kind];
   return [
     `Cadre's token may not add webhooks to ${forge.repoPath}. Add one in its ${form.where}:`,
     `  ${form.url}: ${webhookUrl}`,

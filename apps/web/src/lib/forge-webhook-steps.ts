@@ -1,20 +1,4 @@
-import type { Forge } from "@cadre/protocol";
-
-/** Where each forge keeps a repository's webhooks and what to tick there, in the forge's own words. */
-const HOOK_FORM: Record<Forge["kind"], { where: string; events: string }> = {
-  github: {
-    where: "Settings → Webhooks",
-    events: "Issues, Issue comments, Pull requests, Pull request review comments, Check runs, Statuses",
-  },
-  gitlab: {
-    where: "Settings → Webhooks",
-    events: "Push events, Issues events, Comments, Merge request events, Pipeline events",
-  },
-  gitea: {
-    where: "Settings → Webhooks → Add webhook → Gitea (Forgejo)",
-    events: "Push, Issues, Issue label, Issue comment, Pull request, Pull request synchronized, Commit status",
-  },
-};
+import { WEBHOOK_FORMS, type Forge } from "@cadre/protocol";
 
 /** What is left to do by hand so the forge's events reach Cadre (as `cadre forge add` prints it). */
 export function forgeWebhookSteps(forge: Forge): string[] {
@@ -23,7 +7,7 @@ export function forgeWebhookSteps(forge: Forge): string[] {
     return [
       "Set the GitHub App's webhook URL to the one above, its secret to the webhook secret you gave here, and its content type to application/json.",
     ];
-  const form = HOOK_FORM[forge.kind];
+  const form = WEBHOOK_FORMS[forge.kind];
   return [
     `Cadre adds this webhook to each repo you add on ${forge.name} when its token may (admin on the repository).`,
     `Where it may not, add it in the repository's ${form.where}: the URL above, content type application/json, the webhook secret you gave here, and the events ${form.events}.`,
