@@ -10,7 +10,7 @@ import { LIVE_OUTPUT_LIMITS, LiveOutputCap } from "./live-output-cap.ts";
 import { sandboxEnvironment } from "./sandbox-environment.ts";
 import { attemptWorkspace } from "./attempt-workspace.ts";
 import { rebaseForConflicts } from "./resolve-conflicts.ts";
-import { testRunRecorder } from "./test-runs.ts";
+import { testRunMarker } from "./test-runs.ts";
 import type { RepoAccess } from "./repo-access.ts";
 import type { RunnerTransport } from "./runner-transport.ts";
 
@@ -95,8 +95,8 @@ export async function runAttempt(
       head = rebased.commit;
       fresh = true;
       await ctx.repos.publish(task.repoId, ref, head);
-      await ctx.transport.call("recordAttempt", { params: { id: rec.id }, body: { baseCommit: base } });
-      await emit({ type: "checkpoint", commit: head, turn: writer.turn + 1 });
+      // The checkpoint carries the new base: the store moves the attempt onto it with the head.
+      await emit({ type: "checkpoint", commit: head, turn: writer.turn + 1, base });
       agentInput = {
         kind: "resolve_conflicts",
         text: rebased.conflictPaths.length
@@ -177,11 +177,10 @@ async function recordImage(ctx: AttemptContext, rec: HeldAttempt, workspace: Wor
 async function runWithinLimit(run: Run, input: RunInput | null, signal: AbortSignal): Promise<RunOutcome> {
   // A tool's result is stored only once its file changes are checkpointed: a runner killed between
   // the two would otherwise leave a result whose changes the runner taking over never sees.
-  const testRuns = testRunRecorder(run.ctx.transport, run.rec.id, run.context.environment.testCommand);
+  const markTestRun = testRunMarker(run.context.environment.testCommand);
   const durableEmit: Emit = async (b) => {
     if (b.type === "tool_result") await run.checkpoint();
-    await run.emit(b);
-    await testRuns(b);
+    await run.emit(markTestRun(b));
   };
   const limitMs = run.context.environment.limits.attemptTimeoutMs;
   const deadline = new AbortController();
@@ -245,8 +244,6 @@ async function finish(run: Run, outcome: RunOutcome): Promise<void> {
   // Only totals are needed here; a turn that changed nothing runs no git at all.
   const turnStats = await diffStats({ gitDir: mirror, base: previous, head: commit });
   const whole = previous === base ? turnStats : await diffStats({ gitDir: mirror, base, head: commit });
-  const stats = { filesChanged: whole.totalFiles, additions: whole.additions, deletions: whole.deletions };
-  await ctx.transport.call("recordAttempt", { params: { id: rec.id }, body: { diffStats: stats } });
   await emit({
     type: "turn_completed",
     turn: Math.max(writer.turn, 1),
@@ -254,10 +251,11 @@ async function finish(run: Run, outcome: RunOutcome): Promise<void> {
     filesChanged: turnStats.totalFiles,
     additions: turnStats.additions,
     deletions: turnStats.deletions,
+    changes: { filesChanged: whole.totalFiles, additions: whole.additions, deletions: whole.deletions },
+    ...(outcome.kind === "completed" ? { summary: outcome.summary } : {}),
   });
 
   if (outcome.kind === "completed") {
-    await ctx.transport.call("recordAttempt", { params: { id: rec.id }, body: { summary: outcome.summary } });
     await runTestCommand(run);
     const { notice } = await ctx.transport.call("pushFollowUp", { params: { id: rec.id }, body: { commit } });
     if (notice) await emit({ type: "notice", ...notice });
@@ -276,10 +274,10 @@ async function runTestCommand(run: Run): Promise<void> {
   if (!testCommand) return;
   const result = await run.workspace.exec(testCommand, { timeoutMs: limits.commandTimeoutMs });
   const passed = result.exitCode === 0;
-  await run.ctx.transport.call("recordAttempt", { params: { id: run.rec.id }, body: { testsPassed: passed } });
   await run.emit({
     type: "notice",
     level: passed ? "info" : "warning",
     message: `test command '${testCommand}' ${passed ? "passed" : `failed (exit ${result.exitCode ?? "killed"}${result.limit ? `, ${result.limit}` : ""})`}`,
+    testsPassed: passed,
   });
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Id, Timestamp } from "./ids.ts";
 import { PlanStep, Question } from "./plan.ts";
 import { AttemptStatus, FailureReason, WaitingFor } from "./status.ts";
+import { DiffStats } from "./task.ts";
 import { Usage } from "./usage.ts";
 
 /**
@@ -39,6 +40,10 @@ export const EventBody = z.discriminatedUnion("type", [
     filesChanged: z.number().int(),
     additions: z.number().int(),
     deletions: z.number().int(),
+    /** The whole attempt's change against its base as of this turn (the attempt's `changes`). */
+    changes: DiffStats.nullish(),
+    /** The agent's closing answer, when the turn completed (the attempt's `summary`). */
+    summary: z.string().nullish(),
   }),
   z.object({ type: z.literal("assistant_message"), text: z.string() }),
   z.object({ type: z.literal("reasoning"), text: z.string() }),
@@ -61,11 +66,19 @@ export const EventBody = z.discriminatedUnion("type", [
     /** Files the tool changed, for edit tools. */
     files: z.array(z.string()).nullish(),
     interrupted: z.boolean().nullish(),
+    /** The command was the environment's test command: its exit code gives the attempt's `testsPassed`. */
+    testRun: z.boolean().nullish(),
   }),
   z.object({ type: z.literal("plan"), explanation: z.string().nullish(), steps: z.array(PlanStep) }),
   z.object({ type: z.literal("question"), callId: z.string(), questions: z.array(Question).min(1).max(3) }),
   z.object({ type: z.literal("usage"), model: z.string(), step: z.number().int(), usage: Usage }),
-  z.object({ type: z.literal("checkpoint"), commit: z.string(), turn: z.number().int() }),
+  z.object({
+    type: z.literal("checkpoint"),
+    commit: z.string(),
+    turn: z.number().int(),
+    /** The attempt's new base, when this checkpoint is its change replayed onto one (resolve-conflicts). */
+    base: z.string().nullish(),
+  }),
   z.object({
     type: z.literal("compaction"),
     tokensBefore: z.number().int(),
@@ -74,7 +87,13 @@ export const EventBody = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("setup_output"), phase: z.enum(["setup", "maintenance"]), chunk: z.string() }),
   z.object({ type: z.literal("network_blocked"), host: z.string(), method: z.string(), reason: z.string() }),
-  z.object({ type: z.literal("notice"), level: z.enum(["info", "warning", "error"]), message: z.string() }),
+  z.object({
+    type: z.literal("notice"),
+    level: z.enum(["info", "warning", "error"]),
+    message: z.string(),
+    /** For the notice of the environment's test command run on the final state: whether it passed. */
+    testsPassed: z.boolean().nullish(),
+  }),
   z.object({ type: z.literal("expected_paths"), paths: z.array(z.string()) }),
   z.object({ type: z.literal("potential_conflict"), otherTaskId: z.string(), paths: z.array(z.string()) }),
 ]);

@@ -6,7 +6,7 @@ import { Id } from "./ids.ts";
 import { AttemptModel, Budgets } from "./model-settings.ts";
 import { RunnerName } from "./runner-tokens.ts";
 import { TaskMode } from "./status.ts";
-import { Attempt, DiffStats, Turn } from "./task.ts";
+import { Attempt, Turn } from "./task.ts";
 
 /** The instruction an attempt's next run starts with (null on the attempt: resume after a crash). */
 export const RunInput = z.object({
@@ -125,18 +125,11 @@ export const AppendEventsBody = z.strictObject({
 });
 export type AppendEventsBody = z.infer<typeof AppendEventsBody>;
 
-/** Facts a run establishes about its attempt besides its events. */
+/**
+ * Facts a run establishes about its attempt besides its events: the image it runs on. What follows
+ * the attempt's work (base, changes, summary, test result) travels in its events instead.
+ */
 export const RecordAttemptBody = z.strictObject({
-  baseCommit: z
-    .string()
-    .regex(/^[0-9a-f]{40}$/)
-    .optional(),
-  diffStats: DiffStats.optional(),
-  summary: z
-    .string()
-    .max(1024 * 1024)
-    .optional(),
-  testsPassed: z.boolean().nullable().optional(),
   image: z
     .object({ reference: z.string().max(1000), digest: z.string().max(200) })
     .nullable()

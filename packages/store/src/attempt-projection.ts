@@ -30,6 +30,8 @@ const PROJECTORS: Projectors = {
   turn_started: projectTurnStarted,
   user_message: projectUserMessage,
   turn_completed: projectTurnCompleted,
+  tool_result: projectToolResult,
+  notice: projectNotice,
 };
 
 /** Keeps the attempt/turn rows in step with the event log. Returns whether the task's listing changed. */
@@ -86,7 +88,11 @@ async function projectUsage(tx: Sql, { attemptId }: EventPlace, e: Extract<Event
 }
 
 async function projectCheckpoint(tx: Sql, { attemptId }: EventPlace, e: Extract<EventBody, { type: "checkpoint" }>) {
-  await tx.query("update attempts set head_commit = $2 where id = $1", [attemptId, e.commit]);
+  await tx.query("update attempts set head_commit = $2, base_commit = coalesce($3, base_commit) where id = $1", [
+    attemptId,
+    e.commit,
+    e.base ?? null,
+  ]);
   return false;
 }
 
@@ -136,7 +142,25 @@ async function projectTurnCompleted(
     "update turns set status = 'completed', checkpoint_commit = $3, finished_at = now() where attempt_id = $1 and idx = $2",
     [attemptId, e.turn, e.commit],
   );
-  if (e.commit) await tx.query("update attempts set head_commit = $2 where id = $1", [attemptId, e.commit]);
+  await tx.query(
+    `update attempts set head_commit = coalesce($2, head_commit), diff_stats = coalesce($3::jsonb, diff_stats),
+       summary = coalesce($4, summary) where id = $1`,
+    [attemptId, e.commit, e.changes ? JSON.stringify(e.changes) : null, e.summary ?? null],
+  );
+  return false;
+}
+
+/** A run of the environment's test command by the agent: the attempt's test result until the final run. */
+async function projectToolResult(tx: Sql, { attemptId }: EventPlace, e: Extract<EventBody, { type: "tool_result" }>) {
+  if (!e.testRun || e.interrupted) return false;
+  await tx.query("update attempts set tests_passed = $2 where id = $1", [attemptId, e.exitCode === 0]);
+  return false;
+}
+
+/** The final run of the test command, told in a notice: the attempt's test result. */
+async function projectNotice(tx: Sql, { attemptId }: EventPlace, e: Extract<EventBody, { type: "notice" }>) {
+  if (e.testsPassed === undefined || e.testsPassed === null) return false;
+  await tx.query("update attempts set tests_passed = $2 where id = $1", [attemptId, e.testsPassed]);
   return false;
 }
 

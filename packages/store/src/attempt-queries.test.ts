@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CadreError } from "@cadre/protocol";
+import { CadreError, type EventBody } from "@cadre/protocol";
 import { newTask, storePerFile } from "./testing-store.ts";
 
 const { store } = storePerFile();
@@ -42,14 +42,80 @@ describe("attempt queries", () => {
     expect(await store().attempts.takeIdle(await attemptIn("queued"), "server_t")).toBe(true);
   });
 
-  it("records a cancel request and the fields the review shows", async () => {
+  it("records a cancel request", async () => {
     const id = await attemptIn("waiting_for_input");
     await store().attempts.requestCancel(id);
-    await store().attempts.setSummary(id, "Fixed add().");
-    await store().attempts.setDiffStats(id, { filesChanged: 1, additions: 2, deletions: 1 });
-    await store().attempts.setTestsPassed(id, true);
+    expect(await store().attempts.get(id)).toMatchObject({ cancelRequested: true });
+  });
+
+  it("projects the fields the review shows (base, head, changes, summary, tests) from the events", async () => {
+    const id = await attemptIn("waiting_for_input");
+    const head = "c".repeat(40);
+    const base = "b".repeat(40);
+    const testResult = (callId: string, exitCode: number, interrupted = false): EventBody => ({
+      type: "tool_result",
+      callId,
+      name: "shell",
+      output: "",
+      isError: exitCode !== 0,
+      exitCode,
+      testRun: true,
+      interrupted,
+    });
+    await store().events.append(id, 1, [testResult("c1", 1)], { runnerId: null });
+    expect((await store().attempts.get(id))?.testsPassed).toBe(false);
+    // An interrupted run says nothing about the tests.
+    await store().events.append(id, 1, [testResult("c2", 0, true)], { runnerId: null });
+    expect((await store().attempts.get(id))?.testsPassed).toBe(false);
+    await store().events.append(
+      id,
+      1,
+      [
+        { type: "checkpoint", commit: head, turn: 1, base },
+        {
+          type: "turn_completed",
+          turn: 1,
+          commit: head,
+          filesChanged: 1,
+          additions: 2,
+          deletions: 1,
+          changes: { filesChanged: 1, additions: 2, deletions: 1 },
+          summary: "Fixed add().",
+        },
+        { type: "notice", level: "info", message: "test command 'npm test' passed", testsPassed: true },
+      ],
+      { runnerId: null },
+    );
     expect(await store().attempts.get(id)).toMatchObject({
-      cancelRequested: true,
+      baseCommit: base,
+      headCommit: head,
+      changes: { filesChanged: 1, additions: 2, deletions: 1 },
+      summary: "Fixed add().",
+      testsPassed: true,
+    });
+    // A later turn that ends without an answer (failed, cancelled) keeps the last summary and base.
+    await store().events.append(
+      id,
+      2,
+      [
+        { type: "checkpoint", commit: "d".repeat(40), turn: 2 },
+        {
+          type: "turn_completed",
+          turn: 2,
+          commit: null,
+          filesChanged: 0,
+          additions: 0,
+          deletions: 0,
+          changes: { filesChanged: 2, additions: 3, deletions: 1 },
+        },
+        { type: "notice", level: "info", message: "something else" },
+      ],
+      { runnerId: null },
+    );
+    expect(await store().attempts.get(id)).toMatchObject({
+      baseCommit: base,
+      headCommit: "d".repeat(40),
+      changes: { filesChanged: 2, additions: 3, deletions: 1 },
       summary: "Fixed add().",
       testsPassed: true,
     });

@@ -92,32 +92,12 @@ export class AttemptQueries {
     return rows.length > 0;
   }
 
-  async setSummary(id: string, summary: string): Promise<void> {
-    await this.sql.query("update attempts set summary = $2, updated_at = now() where id = $1", [id, summary]);
-  }
-
-  async setDiffStats(id: string, stats: { filesChanged: number; additions: number; deletions: number }): Promise<void> {
-    await this.sql.query("update attempts set diff_stats = $2::jsonb, updated_at = now() where id = $1", [
-      id,
-      JSON.stringify(stats),
-    ]);
-  }
-
-  /** Moves an attempt onto a new base (after rebasing it for resolve-conflicts). */
-  async setBase(id: string, baseCommit: string): Promise<void> {
-    await this.sql.query("update attempts set base_commit = $2, updated_at = now() where id = $1", [id, baseCommit]);
-  }
-
   /** The image the attempt's sandbox ran on, pinned to its manifest digest. */
   async setImage(id: string, image: { reference: string; digest: string } | null): Promise<void> {
     await this.sql.query(
       "update attempts set image_reference = $2, image_digest = $3, updated_at = now() where id = $1",
       [id, image?.reference ?? null, image?.digest ?? null],
     );
-  }
-
-  async setTestsPassed(id: string, passed: boolean | null): Promise<void> {
-    await this.sql.query("update attempts set tests_passed = $2, updated_at = now() where id = $1", [id, passed]);
   }
 
   async turns(attemptId: string): Promise<Turn[]> {

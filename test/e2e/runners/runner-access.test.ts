@@ -149,7 +149,7 @@ describe.skipIf(!postgresAvailable())("runner tokens: least privilege", () => {
       () => b.callRoute(runnerRoutes.attemptContext, { params: { id } }),
       () => b.callRoute(runnerRoutes.attemptHistory, { params: { id } }),
       () => b.callRoute(runnerRoutes.attemptInbox, { params: { id } }),
-      () => b.callRoute(runnerRoutes.recordAttempt, { params: { id }, body: { summary: "not mine" } }),
+      () => b.callRoute(runnerRoutes.recordAttempt, { params: { id }, body: { image: null } }),
       () => b.callRoute(runnerRoutes.pushFollowUp, { params: { id }, body: { commit: "a".repeat(40) } }),
     ];
     for (const call of calls) expect(await refusal(call())).toEqual({ status: 409, code: "lease_lost" });

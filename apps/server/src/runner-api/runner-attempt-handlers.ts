@@ -45,10 +45,6 @@ export function runnerAttemptHandlers(ctx: ServerContext): Pick<RunnerHandlers, 
     },
     async recordAttempt({ params, body, principal }) {
       await requireHeld(ctx, principal, params.id);
-      if (body.baseCommit) await ctx.store.attempts.setBase(params.id, body.baseCommit);
-      if (body.diffStats) await ctx.store.attempts.setDiffStats(params.id, body.diffStats);
-      if (body.summary !== undefined) await ctx.store.attempts.setSummary(params.id, body.summary);
-      if (body.testsPassed !== undefined) await ctx.store.attempts.setTestsPassed(params.id, body.testsPassed);
       if (body.image !== undefined) await ctx.store.attempts.setImage(params.id, body.image);
       return { ok: true as const };
     },
