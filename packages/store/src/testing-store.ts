@@ -1,6 +1,7 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe } from "vitest";
+import type { EventBody } from "@cadre/protocol";
 import { openStore, type Store } from "./store.ts";
-import { tempHome } from "../../../test/support/databases.ts";
+import { freshPostgresUrl, postgresAvailable, tempHome } from "../../../test/support/databases.ts";
 
 /** A fresh PGlite store for one test file, closed and removed after it. */
 export function storePerFile(): { store: () => Store } {
@@ -41,4 +42,48 @@ export async function newTask(store: Store, attempts = 1): Promise<{ taskId: str
     createdBy: "admin",
   });
   return { taskId, repoId: repo.id };
+}
+
+/**
+ * Defines `body`'s tests twice, on a fresh PGlite store and on a fresh database of the test
+ * PostgreSQL server (skipped where there is none; CI has one), for modules with SQL both must run.
+ */
+export function onEachBackend(title: string, body: (store: () => Store) => void): void {
+  for (const backend of ["PGlite", "PostgreSQL"] as const)
+    describe.skipIf(backend === "PostgreSQL" && !postgresAvailable())(`${title} (${backend})`, () => {
+      let store: Store | undefined;
+      let cleanup: (() => Promise<void>) | undefined;
+      beforeAll(async () => {
+        const home = await tempHome();
+        const database = backend === "PostgreSQL" ? await freshPostgresUrl() : null;
+        store = await openStore({ home: home.home, ...(database ? { databaseUrl: database.url } : {}) });
+        cleanup = async () => {
+          await store?.close();
+          await database?.drop();
+          await home.remove();
+        };
+      });
+      afterAll(async () => cleanup?.());
+      body(() => {
+        if (!store) throw new Error("the store opens in beforeAll");
+        return store;
+      });
+    });
+}
+
+/** Claims the attempt as `runnerId` (other attempts claimed on the way stay held) and runs it to `end`. */
+export async function runAttemptTo(
+  store: Store,
+  attemptId: string,
+  end: "completed" | "failed" | "waiting_for_input",
+  runnerId = "runner_t",
+): Promise<void> {
+  let claimed = await store.queue.claim(runnerId, 60_000);
+  while (claimed && claimed.id !== attemptId) claimed = await store.queue.claim(runnerId, 60_000);
+  if (!claimed) throw new Error(`attempt ${attemptId} could not be claimed`);
+  const last: EventBody =
+    end === "waiting_for_input"
+      ? { type: "status", status: end, waitingFor: "answer" }
+      : { type: "status", status: end };
+  await store.events.append(attemptId, 1, [{ type: "status", status: "running" }, last], { runnerId });
 }
