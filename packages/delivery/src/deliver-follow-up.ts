@@ -57,7 +57,8 @@ export async function deliverFollowUp<D extends BranchDelivery>(
       `cadre approve ${input.task.id} --push-branch ${delivery.branch} --interactive`,
     );
   if (replayed.commit === delivery.commit) return { ...delivery, attemptHead: input.head };
-  await pushDelivery({
+  // The same follow-up pushed before a crash kept it from being recorded is the origin's commit.
+  const pushed = await pushDelivery({
     gitDir,
     origin: input.origin,
     branch: delivery.branch,
@@ -66,5 +67,5 @@ export async function deliverFollowUp<D extends BranchDelivery>(
     taskId: input.task.id,
     remote: input.remote,
   });
-  return { ...delivery, commit: replayed.commit, attemptHead: input.head };
+  return { ...delivery, commit: pushed, attemptHead: input.head };
 }

@@ -1,10 +1,10 @@
-import { defaultBranch, rebaseCommit, treeOf, tryResolveCommit, type RemoteOptions } from "@cadre/git";
+import { defaultBranch, rebaseCommit, sameChange, treeOf, tryResolveCommit, type RemoteOptions } from "@cadre/git";
 import { CadreError, type Attempt, type Delivery, type HunkSelection, type Task } from "@cadre/protocol";
 import type { Store } from "@cadre/store";
 import { deliveryContent, type DeliverySource } from "./delivery-content.ts";
 import { deliveryIdentities } from "./delivery-identity.ts";
 import { pushDelivery } from "./push-delivery.ts";
-import { pushTarget } from "./push-target.ts";
+import { pushTarget, type PushTarget } from "./push-target.ts";
 
 export interface DeliverInput {
   store: Pick<Store, "users">;
@@ -81,7 +81,7 @@ export async function deliverMerge(input: DeliverInput): Promise<Delivery> {
   }
   if (commit === target || (await treeOf(gitDir, commit)) === (await treeOf(gitDir, target)))
     throw new CadreError("conflict", `${branch} already has this change: there is nothing to merge`);
-  await pushDelivery({
+  const merged = await pushDelivery({
     gitDir,
     origin: input.repo.origin,
     branch,
@@ -93,32 +93,62 @@ export async function deliverMerge(input: DeliverInput): Promise<Delivery> {
   return {
     kind: "merge",
     branch,
-    commit,
+    commit: merged,
     attemptHead: source.head,
     ...(content.selected ? { selected: content.selected } : {}),
   };
 }
 
 /**
+ * The branch already holds this change as Cadre makes it (on the task's base, see `sameChange`): it
+ * was pushed for this task before a crash kept Cadre from recording so. That commit is the delivery.
+ */
+async function pushedBefore(input: DeliverInput): Promise<Delivery | null> {
+  const current = await tryResolveCommit(input.gitDir, `refs/heads/${input.branch}`);
+  if (!current) return null;
+  const { source, content } = await contentFor(input);
+  if (!(await sameChange(input.gitDir, current, content.commit))) return null;
+  return {
+    kind: "push_branch",
+    branch: input.branch,
+    commit: current,
+    attemptHead: source.head,
+    ...(content.selected ? { selected: content.selected } : {}),
+  };
+}
+
+async function branchTarget(input: DeliverInput): Promise<PushTarget | Delivery> {
+  const originHead = await defaultBranch(input.gitDir);
+  try {
+    return await pushTarget({
+      gitDir: input.gitDir,
+      branch: input.branch,
+      defaultBranches: [input.repo.defaultBranch, ...(originHead ? [originHead] : [])],
+      taskId: input.task.id,
+      delivery: input.task.review.delivery,
+    });
+  } catch (error) {
+    const landed = error instanceof CadreError && error.code === "conflict" ? await pushedBefore(input) : null;
+    if (landed) return landed;
+    throw error;
+  }
+}
+
+/**
  * Pushes the change as a branch Cadre owns (see `pushTarget`): a new branch, or a new commit on
- * top of the one Cadre pushed there before for this task. Never forced.
+ * top of the one Cadre pushed there before for this task. Never forced. A branch that already
+ * holds exactly this change (pushed before a crash kept it from being recorded) is taken as is.
  */
 export async function deliverBranch(input: DeliverInput): Promise<Delivery> {
   const { gitDir, branch, task } = input;
-  const originHead = await defaultBranch(gitDir);
-  const target = await pushTarget({
-    gitDir,
-    branch,
-    defaultBranches: [input.repo.defaultBranch, ...(originHead ? [originHead] : [])],
-    taskId: task.id,
-    delivery: task.review.delivery,
-  });
+  const target = await branchTarget(input);
+  if ("kind" in target) return target;
   const previous = target.previous && (await tryResolveCommit(gitDir, target.previous));
   const { source, content } = await contentFor(input, previous ?? undefined);
   const unchanged = previous && (await treeOf(gitDir, previous)) === content.tree;
-  const commit = unchanged ? previous : content.commit;
+  let commit = unchanged ? previous : content.commit;
   if (!unchanged || target.expect === null)
-    await pushDelivery({
+    commit = await pushDelivery({
       gitDir,
       origin: input.repo.origin,
       branch,

@@ -1,4 +1,4 @@
-import { checkedOutBranch, pushRefs, updateRef, type RemoteOptions } from "@cadre/git";
+import { checkedOutBranch, pushRefs, queuedPush, updateRef, type RemoteOptions } from "@cadre/git";
 import { CadreError } from "@cadre/protocol";
 
 export interface PushDeliveryInput {
@@ -24,23 +24,23 @@ function checkedOutRefusal(input: PushDeliveryInput, workTree: string, changed: 
 
 /**
  * Pushes a delivered commit to a branch of the origin as a compare-and-swap on `expect`, then
- * moves the mirror's branch. When the origin is a working checkout on this machine with that
+ * moves the mirror's branch; returns the commit the branch now holds. That is `commit`, or the
+ * origin's own when it already held the same change (committed again, see `sameChange`: as after a
+ * crash between a push and its record). Deliveries to one origin ready at once share one
+ * `git push` (see `queuedPush`). When the origin is a working checkout on this machine with that
  * branch checked out, its work tree is updated with the branch if it is clean (git's
  * `updateInstead`); with uncommitted changes there, nothing is pushed and the error says what
  * to do instead.
  */
-export async function pushDelivery(input: PushDeliveryInput): Promise<void> {
+export async function pushDelivery(input: PushDeliveryInput): Promise<string> {
   const checkedOut = await checkedOutBranch(input.origin, input.branch);
   if (checkedOut && checkedOut.changed.length > 0)
     throw checkedOutRefusal(input, checkedOut.workTree, checkedOut.changed);
-  await pushRefs(
-    input.gitDir,
-    input.origin,
-    [{ src: input.commit, dst: `refs/heads/${input.branch}`, expect: input.expect }],
-    {
-      ...input.remote,
-      updateCheckedOut: checkedOut !== null,
-    },
-  );
-  await updateRef(input.gitDir, `refs/heads/${input.branch}`, input.commit);
+  const spec = { src: input.commit, dst: `refs/heads/${input.branch}`, expect: input.expect };
+  const pushed = checkedOut
+    ? (await pushRefs(input.gitDir, input.origin, [spec], { ...input.remote, updateCheckedOut: true }))[0]
+    : await queuedPush(input.gitDir, input.origin, spec, input.remote);
+  const commit = pushed?.commit ?? input.commit;
+  await updateRef(input.gitDir, `refs/heads/${input.branch}`, commit);
+  return commit;
 }

@@ -10,6 +10,8 @@ export * from "./commit-changes.ts";
 export * from "./diff.ts";
 export * from "./merge.ts";
 export * from "./push.ts";
+export * from "./push-queue.ts";
+export * from "./landed-push.ts";
 export * from "./patch.ts";
 export * from "./apply.ts";
 export * from "./work-tree-status.ts";

@@ -1,6 +1,8 @@
 import { CadreError } from "@cadre/protocol";
 import { runGitIn } from "./git-dir.ts";
 import { remoteEnv, type RemoteOptions } from "./mirror.ts";
+import { landedAlready } from "./landed-push.ts";
+import { MOVED_ON, parsePorcelain, refusal, type PorcelainLine, type PushRun } from "./push-refusal.ts";
 import { resolveCommit } from "./refs.ts";
 import { assertSafeBranchName, assertSafeRef, assertSafeRemote, isFullObjectId } from "./safety.ts";
 
@@ -46,42 +48,15 @@ function toFullRef(dst: string): string {
   return `refs/heads/${dst}`;
 }
 
-function shortName(ref: string): string {
-  return ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : ref;
+interface PreparedSpec {
+  dst: string;
+  commit: string;
+  lease: string | null;
+  text: string;
 }
 
-interface PorcelainLine {
-  flag: string;
-  from: string;
-  to: string;
-  summary: string;
-}
-
-function parsePorcelain(stdout: string): PorcelainLine[] {
-  const out: PorcelainLine[] = [];
-  for (const line of stdout.split("\n")) {
-    const m = /^([ +\-*!=])\t([^\t]*)\t(.*)$/.exec(line);
-    if (!m) continue;
-    const spec = m[2] as string;
-    const colon = spec.lastIndexOf(":");
-    out.push({ flag: m[1] as string, from: spec.slice(0, colon), to: spec.slice(colon + 1), summary: m[3] as string });
-  }
-  return out;
-}
-
-/**
- * Pushes commits to refs of a remote (a configured remote name, URL or absolute path) without
- * fetching first. Several refs are pushed atomically when the remote supports it. A rejected
- * non-fast-forward update throws CadreError("conflict"); nothing is forced unless asked.
- */
-export async function pushRefs(
-  gitDir: string,
-  remote: string,
-  refspecs: PushRefspec[],
-  opts: PushOptions = {},
-): Promise<PushedRef[]> {
+async function prepare(gitDir: string, remote: string, refspecs: PushRefspec[]): Promise<PreparedSpec[]> {
   assertSafeRemote(remote);
-  if (refspecs.length === 0) return [];
   const specs = await Promise.all(
     refspecs.map(async (r) => {
       assertSafeRef(r.src);
@@ -93,13 +68,18 @@ export async function pushRefs(
       return { dst, commit, lease, text: `${r.force && lease === null ? "+" : ""}${commit}:${dst}` };
     }),
   );
-  const leases = specs.flatMap((s) => (s.lease ? [s.lease] : []));
-  const dsts = new Set(specs.map((s) => s.dst));
-  if (dsts.size !== specs.length)
+  if (new Set(specs.map((s) => s.dst)).size !== specs.length)
     throw new CadreError("bad_request", "each destination ref may appear only once in a push");
+  return specs;
+}
 
-  const env = remoteEnv(opts);
-  const attempt = (atomic: boolean) =>
+async function runPush(
+  gitDir: string,
+  remote: string,
+  specs: PreparedSpec[],
+  { atomic, opts }: { atomic: boolean; opts: PushOptions },
+): Promise<PushRun> {
+  const run = (withAtomic: boolean) =>
     runGitIn(
       gitDir,
       [
@@ -107,58 +87,99 @@ export async function pushRefs(
         "--porcelain",
         "--no-verify",
         "--no-progress",
-        ...(atomic ? ["--atomic"] : []),
+        ...(withAtomic ? ["--atomic"] : []),
         ...(opts.updateCheckedOut ? [UPDATE_INSTEAD_RECEIVE_PACK] : []),
-        ...leases,
+        ...specs.flatMap((s) => (s.lease ? [s.lease] : [])),
         remote,
         ...specs.map((s) => s.text),
       ],
-      {
-        env,
-        okCodes: [0, 1, 128],
-      },
+      { env: remoteEnv(opts), okCodes: [0, 1, 128] },
     );
-  let res = await attempt(specs.length > 1);
-  if (res.code !== 0 && specs.length > 1 && /does not support --atomic/i.test(res.stderr)) res = await attempt(false);
+  let res = await run(atomic);
+  if (res.code !== 0 && atomic && /does not support --atomic/i.test(res.stderr)) res = await run(false);
+  return { code: res.code, stderr: res.stderr, lines: parsePorcelain(res.stdout.toString("utf8")) };
+}
 
-  const lines = parsePorcelain(res.stdout.toString("utf8"));
-  const rejected = lines.filter((l) => l.flag === "!");
-  if (rejected.length > 0 || res.code !== 0) {
-    const checkedOut = rejected.filter((l) =>
-      /checked out|working directory|unstaged|uncommitted|would be overwritten|not up to date/i.test(l.summary),
-    );
-    if (checkedOut.length > 0) {
-      const names = checkedOut.map((l) => shortName(l.to)).join(", ");
-      throw new CadreError(
-        "conflict",
-        `branch ${names} is checked out in ${remote} and its working tree could not be updated (${checkedOut.map((l) => l.summary).join("; ")}): commit or stash the changes there, or deliver another way; nothing was pushed`,
-        { rejected: checkedOut.map((l) => ({ ref: l.to, reason: l.summary })), checkedOut: true },
-      );
-    }
-    const nonFf = rejected.filter((l) => /non-fast-forward|fetch first|stale info|already exists/.test(l.summary));
-    if (nonFf.length > 0) {
-      const names = nonFf.map((l) => shortName(l.to)).join(", ");
-      throw new CadreError(
-        "conflict",
-        `branch ${names} moved on ${remote} since this work was based on it: rebase onto the new head and push again (nothing was pushed${specs.length > 1 ? " when the remote supports atomic pushes" : ""})`,
-        { rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })) },
-      );
-    }
-    const reason =
-      rejected.map((l) => `${shortName(l.to)}: ${l.summary}`).join("; ") ||
-      res.stderr.trim() ||
-      `exit code ${res.code}`;
-    throw new CadreError("git_failed", `push to ${remote} failed: ${reason}`, {
-      rejected: rejected.map((l) => ({ ref: l.to, reason: l.summary })),
-    });
+function pushedRef(spec: PreparedSpec, line: PorcelainLine | undefined): PushedRef {
+  const flag = line?.flag ?? " ";
+  const status: PushedRef["status"] =
+    flag === "*" ? "created" : flag === "+" ? "forced" : flag === "=" ? "up_to_date" : "updated";
+  return { dst: spec.dst, commit: spec.commit, status };
+}
+
+/**
+ * A ref refused because the remote's moved on, when the remote already holds this change (see
+ * `landedAlready`): the push is done, as `up_to_date` at the remote's commit. Null otherwise.
+ */
+async function landed(
+  gitDir: string,
+  remote: string,
+  { spec, line, opts }: { spec: PreparedSpec; line: PorcelainLine; opts: PushOptions },
+): Promise<PushedRef | null> {
+  if (!MOVED_ON.test(line.summary)) return null;
+  const commit = await landedAlready({ gitDir, remote, dst: spec.dst, commit: spec.commit, env: remoteEnv(opts) });
+  return commit ? { dst: spec.dst, commit, status: "up_to_date" } : null;
+}
+
+/**
+ * Pushes commits to refs of a remote (a configured remote name, URL or absolute path) without
+ * fetching first. Several refs are pushed atomically when the remote supports it. A rejected
+ * non-fast-forward update throws CadreError("conflict"); nothing is forced unless asked. A single
+ * ref refused because the remote already holds the same change (that commit, or one differing only
+ * in its dates: see `sameChange`) counts as pushed: `up_to_date` at the remote's commit.
+ */
+export async function pushRefs(
+  gitDir: string,
+  remote: string,
+  refspecs: PushRefspec[],
+  opts: PushOptions = {},
+): Promise<PushedRef[]> {
+  if (refspecs.length === 0) {
+    assertSafeRemote(remote);
+    return [];
   }
-  const byDst = new Map(lines.map((l) => [l.to, l] as const));
-  return specs.map((s) => {
-    const flag = byDst.get(s.dst)?.flag ?? " ";
-    const status: PushedRef["status"] =
-      flag === "*" ? "created" : flag === "+" ? "forced" : flag === "=" ? "up_to_date" : "updated";
-    return { dst: s.dst, commit: s.commit, status };
-  });
+  const specs = await prepare(gitDir, remote, refspecs);
+  const res = await runPush(gitDir, remote, specs, { atomic: specs.length > 1, opts });
+  const rejected = res.lines.filter((l) => l.flag === "!");
+  if (rejected.length > 0 || res.code !== 0) {
+    const [spec] = specs;
+    const [line] = rejected;
+    const done = specs.length === 1 && spec && line ? await landed(gitDir, remote, { spec, line, opts }) : null;
+    if (done) return [done];
+    throw refusal(remote, rejected, { res, several: specs.length > 1 });
+  }
+  const byDst = new Map(res.lines.map((l) => [l.to, l] as const));
+  return specs.map((s) => pushedRef(s, byDst.get(s.dst)));
+}
+
+/** One ref's part of a push of several: pushed, or refused with its own reason. */
+export type PushOutcome = { ok: true; ref: PushedRef } | { ok: false; error: CadreError };
+
+/**
+ * Pushes several refs in one `git push` that is not atomic: each ref is updated or refused on its
+ * own, with its own outcome (a ref the remote already holds the same change at counts as pushed,
+ * as in `pushRefs`). Invalid refs throw before git runs, as in `pushRefs`.
+ */
+export async function pushEach(
+  gitDir: string,
+  remote: string,
+  refspecs: PushRefspec[],
+  opts: PushOptions = {},
+): Promise<PushOutcome[]> {
+  if (refspecs.length === 0) return [];
+  const specs = await prepare(gitDir, remote, refspecs);
+  const res = await runPush(gitDir, remote, specs, { atomic: false, opts });
+  const byDst = new Map(res.lines.map((l) => [l.to, l] as const));
+  return Promise.all(
+    specs.map(async (spec): Promise<PushOutcome> => {
+      const line = byDst.get(spec.dst);
+      if (line && line.flag !== "!") return { ok: true, ref: pushedRef(spec, line) };
+      if (!line && res.code === 0) return { ok: true, ref: pushedRef(spec, line) };
+      const done = line ? await landed(gitDir, remote, { spec, line, opts }) : null;
+      if (done) return { ok: true, ref: done };
+      return { ok: false, error: refusal(remote, line ? [line] : [], { res, several: false }) };
+    }),
+  );
 }
 
 /** Pushes one commit to a branch of the remote (fast-forward only unless `force`). */

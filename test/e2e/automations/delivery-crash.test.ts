@@ -10,9 +10,11 @@ import { patchStep, turnStep } from "../../support/script-helpers.ts";
 import { until } from "../forge/forge-world.ts";
 
 /**
- * A server killed (SIGKILL) while it delivers a finished run: the origin's pre-receive hook holds
- * the branch push until the test opens a gate, so the kill lands inside the delivery for sure, and
- * the held push never lands (as when the server dies before its push reached the forge).
+ * A server killed (SIGKILL) while it delivers a finished run. First the origin's pre-receive hook
+ * holds the branch push until the test opens a gate, so the kill lands inside the delivery for
+ * sure, and the held push never lands (as when the server dies before its push reached the forge).
+ * Then a second origin's post-receive hook holds the push after the branch moved there, so the
+ * kill falls between the push landing and the delivery being recorded.
  */
 describe("automations: a server killed while delivering a run", () => {
   let h: Harness;
@@ -93,5 +95,71 @@ describe("automations: a server killed while delivering a run", () => {
     expect(finished.consecutiveFailures).toBe(0);
     // The branch holds the task's change (delivery makes a commit of its own on the task's base).
     expect(git(origin, "show", `refs/heads/${branch}:calc.mjs`)).toBe(FIXED_CALC);
+  });
+
+  it("a server killed after its push landed but before it recorded the delivery: the run then succeeds on that push, once", async () => {
+    const landedGate = join(h.work, "landed-gate");
+    await mkdir(landedGate, { recursive: true });
+    const second = (await createOrigin(join(h.work, "origins", "calc-landed"), { "calc.mjs": BUGGY_CALC })).origin;
+    const hook = join(second, "hooks", "post-receive");
+    // post-receive runs once the branch moved: the first push has landed, and the server waits on it.
+    await writeFile(
+      hook,
+      [
+        "#!/bin/sh",
+        "cat > /dev/null",
+        `if [ -e '${landedGate}/reached' ]; then exit 0; fi`,
+        `touch '${landedGate}/reached'`,
+        `while [ ! -e '${landedGate}/open' ]; do sleep 0.1; done`,
+        "",
+      ].join("\n"),
+    );
+    await chmod(hook, 0o755);
+    await h.json(["repo", "add", second, "--name", "calc-landed"]);
+    const created = await h.json<CreatedAutomation>([
+      "automation",
+      "add",
+      "landed-fixer",
+      "--repo",
+      "calc-landed",
+      "--on",
+      "fire",
+      "--prompt",
+      "Fix add().",
+      "--deliver",
+      "branch",
+    ]);
+    const fired = await fetch(created.fireUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${created.fireToken}` },
+      body: JSON.stringify({ text: "add() subtracts" }),
+    });
+    expect(fired.status).toBe(202);
+    const { taskId } = ((await fired.json()) as { run: { taskId: string } }).run;
+
+    await until("the branch push to land on the origin", () => existsSync(join(landedGate, "reached")));
+    const pushedBranches = git(second, "for-each-ref", "--format=%(refname:short)", "refs/heads/cadre/")
+      .trim()
+      .split("\n");
+    expect(pushedBranches).toHaveLength(1);
+    const branch = pushedBranches[0] as string;
+    const landed = git(second, "rev-parse", `refs/heads/${branch}`).trim();
+    await h.restart("SIGKILL");
+    await writeFile(join(landedGate, "open"), "");
+
+    const finished = await until("the run to end after the restart", async () => {
+      const found = await h.server.client.call("getAutomation", { params: { id: "landed-fixer" } });
+      return found.lastRuns[0]?.state === "succeeded" || found.lastRuns[0]?.state === "failed" ? found : null;
+    });
+    expect(finished.lastRuns).toHaveLength(1);
+    expect(finished.lastRuns[0]).toMatchObject({ taskId, state: "succeeded", error: null });
+    expect(finished.consecutiveFailures).toBe(0);
+    // The delivery is the push that landed before the kill: no second commit, no second branch.
+    const task = await h.json<TaskWithAttempts>(["task", "show", taskId]);
+    expect(task.review.delivery).toMatchObject({ kind: "push_branch", branch, commit: landed });
+    expect(git(second, "rev-parse", `refs/heads/${branch}`).trim()).toBe(landed);
+    expect(git(second, "rev-list", "--count", `main..refs/heads/${branch}`).trim()).toBe("1");
+    expect(git(second, "for-each-ref", "--format=%(refname:short)", "refs/heads/cadre/").trim()).toBe(branch);
+    expect(git(second, "show", `refs/heads/${branch}:calc.mjs`)).toBe(FIXED_CALC);
   });
 });
