@@ -17,6 +17,7 @@ import { explained, tracked, type ForgeScope } from "./forge-scope.ts";
 import { pushToTheirBranch } from "./push-to-their-branch.ts";
 
 type PullRequestDelivery = Extract<Delivery, { kind: "pull_request" }>;
+type BranchDelivery = Extract<Delivery, { kind: "push_branch" }>;
 type Changed = Attempt & { headCommit: string };
 
 export interface ChangeRequestInput {
@@ -46,7 +47,6 @@ async function place(scope: ForgeScope, task: TaskWithAttempts): Promise<Place> 
     );
   const gitDir = mirrorPath(scope.ctx.home, repo.id);
   const remote = await scope.ctx.forges.remoteOptions(repo);
-  await fetchMirror(gitDir, remote);
   return { scope, repo, repoPath: repo.forge.repoPath, gitDir, remote };
 }
 
@@ -125,31 +125,49 @@ async function adopted(p: Place, task: TaskWithAttempts, branch: string): Promis
   return { ...task, review: { ...task.review, delivery: { kind: "push_branch", branch, commit: head } } };
 }
 
-/** The first delivery of Cadre's own change request: its branch pushed, the change request opened. */
-async function open(p: Place, input: ChangeRequestInput): Promise<PullRequestDelivery> {
-  const { task, attempt, link } = input;
-  const branch = link.branch ?? slugOf(task.title, task.id);
-  const base = input.base ?? task.baseRef;
-  if (!(await tryResolveCommit(p.gitDir, `refs/heads/${base}`)))
-    throw new CadreError(
-      "bad_request",
-      `${base} is not a branch of ${task.repoName}: choose the branch to merge into with --base`,
-    );
+/** Cadre's own branch for the change request, pushed (see `deliverBranch`). */
+async function pushOwn(p: Place, input: ChangeRequestInput, branch: string): Promise<BranchDelivery> {
   const pushed = await deliverBranch({
     store: p.scope.ctx.store,
     env: p.scope.ctx.env,
     gitDir: p.gitDir,
     repo: p.repo,
-    task: await adopted(p, task, branch),
-    attempt,
+    task: await adopted(p, input.task, branch),
+    attempt: input.attempt,
     selection: input.selection,
     branch,
     remote: p.remote,
   });
-  const branchDelivery = pushed as Extract<Delivery, { kind: "push_branch" }>;
-  const description = await body(p, task, attempt);
+  return pushed as BranchDelivery;
+}
+
+/**
+ * The first delivery of Cadre's own change request: its branch pushed, the change request opened.
+ * The mirror is taken as the last fetch left it (the push is a compare-and-swap, so a stale mirror
+ * cannot make it overwrite anything): it is fetched only when it lacks the base branch, or when the
+ * push was refused, to decide again on what the forge holds now.
+ */
+async function open(p: Place, input: ChangeRequestInput): Promise<PullRequestDelivery> {
+  const { task, attempt } = input;
+  const branch = input.link.branch ?? slugOf(task.title, task.id);
+  const base = input.base ?? task.baseRef;
+  if (!(await tryResolveCommit(p.gitDir, `refs/heads/${base}`))) await fetchMirror(p.gitDir, p.remote);
+  if (!(await tryResolveCommit(p.gitDir, `refs/heads/${base}`)))
+    throw new CadreError(
+      "bad_request",
+      `${base} is not a branch of ${task.repoName}: choose the branch to merge into with --base`,
+    );
+  const pushed = await pushOwn(p, input, branch).catch(async (error: unknown) => {
+    if (!(error instanceof CadreError && error.code === "conflict")) throw error;
+    await fetchMirror(p.gitDir, p.remote);
+    return pushOwn(p, input, branch);
+  });
+  const [description, existing] = await Promise.all([
+    body(p, task, attempt),
+    tracked(p.scope, (client) => client.findChangeRequest(p.repoPath, branch)),
+  ]);
   const changeRequest =
-    (await tracked(p.scope, (client) => client.findChangeRequest(p.repoPath, branch))) ??
+    existing ??
     (await tracked(p.scope, (client) =>
       client.openChangeRequest(p.repoPath, {
         title: task.title,
@@ -166,10 +184,10 @@ async function open(p: Place, input: ChangeRequestInput): Promise<PullRequestDel
     number: changeRequest.number,
     url: changeRequest.url,
     branch,
-    commit: branchDelivery.commit,
+    commit: pushed.commit,
     state: "open",
-    ...(branchDelivery.attemptHead ? { attemptHead: branchDelivery.attemptHead } : {}),
-    ...(branchDelivery.selected ? { selected: branchDelivery.selected } : {}),
+    ...(pushed.attemptHead ? { attemptHead: pushed.attemptHead } : {}),
+    ...(pushed.selected ? { selected: pushed.selected } : {}),
   };
 }
 

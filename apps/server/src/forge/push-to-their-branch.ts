@@ -65,8 +65,10 @@ export async function pushToTheirBranch(
     identities,
     parent: task.baseCommit,
   });
+  let pushed: string;
   try {
-    await pushDelivery({
+    // The origin's commit when this change landed there before a crash kept it from being recorded.
+    pushed = await pushDelivery({
       gitDir: p.gitDir,
       origin: p.repo.origin,
       branch,
@@ -86,12 +88,12 @@ export async function pushToTheirBranch(
     number,
     url: changeRequest.url,
     branch,
-    commit: content.commit,
+    commit: pushed,
     state: "open",
     attemptHead: attempt.headCommit,
   };
   // Recorded before it is said: a mention answering the comment must find the push.
   await record(delivery);
-  await say(`Pushed ${content.commit.slice(0, 12)} to \`${branch}\`. ${firstParagraph(attempt.summary)}`.trim());
+  await say(`Pushed ${pushed.slice(0, 12)} to \`${branch}\`. ${firstParagraph(attempt.summary)}`.trim());
   return delivery;
 }
