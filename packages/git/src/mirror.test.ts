@@ -2,7 +2,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CadreError } from "@cadre/protocol";
-import { ensureMirror, fetchMirror } from "./mirror.ts";
+import { ensureMirror, fetchMirror, fetchMirrorSince } from "./mirror.ts";
 import { defaultBranch, deleteRef, isAncestor, listRefs, readRef, resolveCommit, updateRef } from "./refs.ts";
 import { commitAll, git, makeRepo, tempDir, writeFiles } from "./test-support.ts";
 
@@ -67,6 +67,24 @@ describe("mirror", () => {
     await writeFiles(origin.dir, { "c.txt": "c\n" });
     const third = await commitAll(origin.dir, "third");
     await fetchMirror(mirror);
+    expect(await readRef(mirror, "refs/heads/main")).toBe(third);
+  });
+
+  it("serves a caller who needs the origin as of a moment from a fetch that started after it, else fetches", async () => {
+    const origin = await makeRepo({ "a.txt": "a\n" });
+    const mirror = join(await tempDir("m"), "repo.git");
+    await ensureMirror(origin.dir, mirror);
+    await writeFiles(origin.dir, { "b.txt": "b\n" });
+    const second = await commitAll(origin.dir, "second");
+    const received = Date.now();
+    await fetchMirror(mirror);
+    await writeFiles(origin.dir, { "c.txt": "c\n" });
+    const third = await commitAll(origin.dir, "third");
+    // The fetch after `received` saw what the origin held then: no new fetch.
+    await fetchMirrorSince(mirror, {}, received);
+    expect(await readRef(mirror, "refs/heads/main")).toBe(second);
+    // Later than any fetch started: it fetches.
+    await fetchMirrorSince(mirror, {}, Date.now());
     expect(await readRef(mirror, "refs/heads/main")).toBe(third);
   });
 

@@ -136,17 +136,30 @@ export async function ensureMirror(
   return { created: true };
 }
 
+interface MirrorFetch {
+  running: Promise<void>;
+  queued: Promise<void> | null;
+  /** When the running fetch started (ms since the epoch). */
+  startedAt: number;
+}
+
 /** Per mirror: the fetch running now, and the one queued to run after it for everyone who asked since. */
-const mirrorFetches = new Map<string, { running: Promise<void>; queued: Promise<void> | null }>();
+const mirrorFetches = new Map<string, MirrorFetch>();
+/** Per mirror: when the latest fetch that succeeded started (what the origin held then is in it). */
+const fetchedAt = new Map<string, number>();
 
 function startFetch(key: string, run: () => Promise<void>): Promise<void> {
+  const startedAt = Date.now();
   const running = run();
-  const entry: { running: Promise<void>; queued: Promise<void> | null } = { running, queued: null };
+  const entry: MirrorFetch = { running, queued: null, startedAt };
   mirrorFetches.set(key, entry);
   const settle = () => {
     if (mirrorFetches.get(key) === entry && !entry.queued) mirrorFetches.delete(key);
   };
-  running.then(settle, settle);
+  running.then(() => {
+    fetchedAt.set(key, Math.max(fetchedAt.get(key) ?? 0, startedAt));
+    settle();
+  }, settle);
   return running;
 }
 
@@ -168,6 +181,19 @@ export function fetchMirror(mirrorPath: string, opts: RemoteOptions = {}, autoMa
   const ignore = () => undefined;
   entry.queued ??= entry.running.then(ignore, ignore).then(() => startFetch(mirrorPath, run));
   return entry.queued;
+}
+
+/**
+ * `fetchMirror` for a caller that needs only what the origin held at `since` (ms since the epoch:
+ * when a webhook was received): a fetch of this process that started at or after it, finished or
+ * running, serves; only otherwise does it wait for the next one. So 50 mentions received together
+ * share the first fetch started after them rather than each waiting for a fetch of its own.
+ */
+export function fetchMirrorSince(mirrorPath: string, opts: RemoteOptions, since: number): Promise<void> {
+  if ((fetchedAt.get(mirrorPath) ?? Number.NEGATIVE_INFINITY) >= since) return Promise.resolve();
+  const entry = mirrorFetches.get(mirrorPath);
+  if (entry && entry.startedAt >= since) return entry.running;
+  return fetchMirror(mirrorPath, opts);
 }
 
 async function fetchOnce(mirrorPath: string, opts: RemoteOptions, autoMaintenance: boolean): Promise<void> {

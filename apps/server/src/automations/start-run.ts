@@ -51,7 +51,7 @@ export async function prepareRun(ctx: ServerContext, automation: AutomationRecor
     trigger: start.trigger,
     detail: start.detail,
   };
-  const { repo: _repo, ...task } = await prepareTask(ctx, body, automation.createdBy, origin);
+  const { repo: _repo, ...task } = await prepareTask(ctx, body, automation.createdBy, { origin });
   return task;
 }
 

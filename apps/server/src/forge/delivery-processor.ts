@@ -34,7 +34,8 @@ export async function processDelivery(ctx: ServerContext, delivery: DeliveryReco
   const forge = await ctx.store.forges.find(delivery.forgeId);
   const target = { forgeId: delivery.forgeId, deliveryId: delivery.deliveryId, holder };
   if (!forge) return applyDecisions(ctx.store.db, target, [ignore("the forge was removed")]);
-  const scope = forgeScope(ctx, forge);
+  // A mirror fetch started after the webhook arrived already holds what its event saw.
+  const scope = { ...forgeScope(ctx, forge), receivedAt: Date.parse(delivery.receivedAt) };
   let events: ForgeEvent[];
   try {
     events =

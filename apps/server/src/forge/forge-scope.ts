@@ -10,6 +10,8 @@ export interface ForgeScope {
   client: ForgeClient;
   /** Cadre's own login on the forge (its comments and pushes never start work). */
   botLogin: () => Promise<string>;
+  /** When the delivery being handled was received (ms since the epoch): what its tasks must see. */
+  receivedAt?: number;
 }
 
 const logins = new Map<string, Promise<string>>();

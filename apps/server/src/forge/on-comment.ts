@@ -95,7 +95,10 @@ async function newTaskDecision(
     title: (instruction.split("\n")[0]?.trim() || discussion.title).slice(0, 200),
     ...(head ? { baseRef: head.commit } : {}),
   });
-  const task = await prepareTask(scope.ctx, body, by, origin(scope, event, discussion.url));
+  const task = await prepareTask(scope.ctx, body, by, {
+    origin: origin(scope, event, discussion.url),
+    ...(scope.receivedAt === undefined ? {} : { freshSince: scope.receivedAt }),
+  });
   return {
     kind: "create_task",
     task,

@@ -39,13 +39,16 @@ export async function reviewDecision(
     title: `Review: ${scope.adapter.nouns.changeRequestRef(number)} ${changeRequest.title}`.slice(0, 200),
   });
   const task = await prepareTask(scope.ctx, body, input.by, {
-    kind: "forge",
-    forge: scope.forge.name,
-    forgeKind: scope.adapter.kind,
-    repoPath,
-    thread: { kind: "change_request", number },
-    url: changeRequest.url,
-    author: input.asked?.comment.author.login ?? changeRequest.author.login,
+    origin: {
+      kind: "forge",
+      forge: scope.forge.name,
+      forgeKind: scope.adapter.kind,
+      repoPath,
+      thread: { kind: "change_request", number },
+      url: changeRequest.url,
+      author: input.asked?.comment.author.login ?? changeRequest.author.login,
+    },
+    ...(scope.receivedAt === undefined ? {} : { freshSince: scope.receivedAt }),
   });
   const asked = input.asked;
   return {

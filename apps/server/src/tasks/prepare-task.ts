@@ -1,5 +1,5 @@
 import { CadreError, type CreateTask, type PotentialConflict, type Repo, type TaskOrigin } from "@cadre/protocol";
-import { expectedPaths, fetchMirror, resolveCommit } from "@cadre/git";
+import { expectedPaths, fetchMirror, fetchMirrorSince, resolveCommit } from "@cadre/git";
 import { chooseModel } from "../handlers/model-handlers.ts";
 import type { NewTask } from "@cadre/store";
 import type { z } from "zod";
@@ -12,6 +12,16 @@ export function titleOf(prompt: string): string {
 }
 
 type TaskInput = z.output<typeof CreateTask>;
+
+/** Where a task comes from, beyond who asked. */
+export interface TaskSource {
+  origin?: TaskOrigin | null;
+  /**
+   * The moment the task must see the repository as of (ms since the epoch: when the webhook that
+   * asked for it was received); a mirror fetch started since then serves. Default: a fresh fetch.
+   */
+  freshSince?: number;
+}
 
 /** The environment a repo's tasks get by default: the one environment made for that repo, if there is exactly one. */
 async function repoEnvironment(ctx: ServerContext, repoId: string): Promise<string | null> {
@@ -28,7 +38,7 @@ export async function prepareTask(
   ctx: ServerContext,
   body: TaskInput,
   createdBy: string,
-  origin: TaskOrigin | null = null,
+  { origin = null, freshSince }: TaskSource = {},
 ): Promise<NewTask & { repo: Repo }> {
   const repo = await ctx.store.repos.find(body.repo);
   if (!repo)
@@ -56,7 +66,9 @@ export async function prepareTask(
 
   const mirror = mirrorPath(ctx.home, repo.id);
   const baseRef = body.baseRef ?? repo.defaultBranch;
-  await fetchMirror(mirror, await ctx.forges.remoteOptions(repo)).catch((e: Error) => {
+  const remote = await ctx.forges.remoteOptions(repo);
+  const fetched = freshSince === undefined ? fetchMirror(mirror, remote) : fetchMirrorSince(mirror, remote, freshSince);
+  await fetched.catch((e: Error) => {
     throw new CadreError("unavailable", `could not fetch ${repo.origin}: ${e.message}`);
   });
   const baseCommit = await resolveCommit(mirror, baseRef);
