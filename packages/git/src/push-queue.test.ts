@@ -35,8 +35,22 @@ describe("queuedPush", () => {
     );
     expect(results[5]).toBeInstanceOf(CadreError);
     expect((results[5] as CadreError).code).toBe("conflict");
+
     for (const [i, commit] of commits.entries()) expect(await git(remote, "rev-parse", `cadre/task-${i}`)).toBe(commit);
     // The first two went at once, each alone; the four asked for meanwhile went together.
     expect((await readFile(pushes, "utf8")).trim().split("\n")).toHaveLength(3);
+  });
+
+  it("fails only the request git cannot be asked about, not the others of its batch", async () => {
+    const remote = await tempDir("remote");
+    await git(remote, "init", "-q", "--bare", "-b", "main");
+    const local = await makeRepo({ "a.txt": "a\n" });
+    const pushes = ["one", "two", "three"].map((name) =>
+      queuedPush(local.gitDir, remote, { src: local.commit, dst: `cadre/${name}` }),
+    );
+    const missing = queuedPush(local.gitDir, remote, { src: "refs/heads/no-such-branch", dst: "cadre/none" });
+    expect((await missing.catch((error: unknown) => error)) as CadreError).toMatchObject({ code: "not_found" });
+    expect((await Promise.all(pushes)).map((pushed) => pushed.status)).toEqual(["created", "created", "created"]);
+    expect(await git(remote, "rev-parse", "cadre/three")).toBe(local.commit);
   });
 });

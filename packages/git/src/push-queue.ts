@@ -42,7 +42,9 @@ async function pushBatch(batch: Waiting[], target: { gitDir: string; remote: str
       else request.reject(outcome?.error ?? new CadreError("internal", `no push result for ${request.spec.dst}`));
     });
   } catch (error) {
-    for (const request of batch) request.reject(error);
+    // A request git could not even be asked about (a ref that does not resolve) fails alone.
+    if (batch.length === 1) batch[0]?.reject(error);
+    else for (const request of batch) await pushBatch([request], target);
   }
 }
 
