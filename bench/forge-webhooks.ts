@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { startCadre } from "@cadre/serve";
-import { CadreClient } from "@cadre/client";
-import type { TaskWithAttempts } from "@cadre/protocol";
+import { CadreApiError, CadreClient } from "@cadre/client";
+import type { Task, TaskWithAttempts } from "@cadre/protocol";
 import {
   startScriptedModel,
   type ScriptContext,
@@ -48,13 +48,31 @@ async function modelLatency(model: ScriptedModel, rounds: number): Promise<numbe
   return times;
 }
 
+/** The tasks listed now, or null when the loaded server did not answer this time. */
+async function listed(api: CadreClient): Promise<Task[] | null> {
+  try {
+    return (await api.call("listTasks", { query: { limit: 200 } })).items;
+  } catch (error) {
+    if (error instanceof CadreApiError && error.code === "unavailable") return null;
+    throw error;
+  }
+}
+
+/**
+ * Waits until every mention's task has its pull request. The list alone says so (a task's review
+ * holds its delivery); each task is read with its attempts once, one at a time, at the end: 50
+ * reads every second made a loaded server refuse connections.
+ */
 async function settled(api: CadreClient, count: number): Promise<TaskWithAttempts[]> {
   const deadline = Date.now() + DEADLINE_MS;
   for (;;) {
-    const { items } = await api.call("listTasks", { query: { limit: 200 } });
-    const tasks = await Promise.all(items.map((t) => api.call("getTask", { params: { id: t.id } })));
-    const delivered = tasks.filter((t) => t.review.delivery?.kind === "pull_request");
-    if (tasks.length >= count && delivered.length >= count) return tasks;
+    const items = await listed(api);
+    const delivered = items?.filter((t) => t.review.delivery?.kind === "pull_request") ?? [];
+    if (items && items.length >= count && delivered.length >= count) {
+      const tasks: TaskWithAttempts[] = [];
+      for (const t of items) tasks.push(await api.call("getTask", { params: { id: t.id } }));
+      return tasks;
+    }
     if (Date.now() > deadline) throw new Error(`${delivered.length} of ${count} pull requests after 30 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
@@ -112,10 +130,12 @@ async function measure(subject: ForgeBenchSubject, mentions: number, model: Scri
 }
 
 /**
- * 50 mentions at once on one repository of each forge's double: webhook receipt → task queued, and
+ * 50 mentions (CADRE_BENCH_MENTIONS, or the first argument) at once on one repository of each forge's double: webhook receipt → task queued, and
  * task completed → pull request opened, next to the scripted model's own reply latency in the same run.
  */
-export async function benchForgeWebhooks(mentions = 50): Promise<BenchTable[]> {
+export async function benchForgeWebhooks(
+  mentions = Number(process.env.CADRE_BENCH_MENTIONS ?? 50),
+): Promise<BenchTable[]> {
   const model = await startScriptedModel({ script, recordBodies: false });
   try {
     const baseline = median(await modelLatency(model, 20));
@@ -157,5 +177,6 @@ export async function benchForgeWebhooks(mentions = 50): Promise<BenchTable[]> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  for (const t of await benchForgeWebhooks(Number(process.argv[2] ?? 50))) console.log(formatTable(t));
+  const mentions = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
+  for (const t of await benchForgeWebhooks(mentions)) console.log(formatTable(t));
 }
