@@ -1,31 +1,12 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { EventBody } from "@cadre/protocol";
 import type { Workspace, WorkspaceChange } from "@cadre/sandbox";
 import { AttemptCheckpoint } from "./attempt-checkpoint.ts";
+import { testMirror } from "./testing-mirror.ts";
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@t",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@t",
-};
-
-const dir = mkdtempSync(join(tmpdir(), "cadre-runner-checkpoint-"));
-const mirror = join(dir, "mirror.git");
-const git = (args: string[], input?: string): string =>
-  execFileSync("git", ["--git-dir", mirror, ...args], { env: GIT_ENV, input })
-    .toString()
-    .trim();
-execFileSync("git", ["init", "-q", "--bare", mirror], { env: GIT_ENV });
-writeFileSync(join(dir, "a.txt"), "a\n");
-const blob = git(["hash-object", "-w", join(dir, "a.txt")]);
-const base = git(["commit-tree", "-m", "base", git(["mktree"], `100644 blob ${blob}\ta.txt\n`)]);
+const { dir, mirror, base, git, remove } = testMirror("cadre-runner-checkpoint-");
 
 const refOf = (ref: string): string | null => {
   try {
@@ -41,7 +22,7 @@ function workspaceWith(changes: () => WorkspaceChange[]): Pick<Workspace, "chang
 }
 
 describe("AttemptCheckpoint", () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(remove);
 
   it("commits nothing (and makes no ref) while a workspace at its base has no changes", async () => {
     const ref = "refs/cadre/tasks/t1/a1";

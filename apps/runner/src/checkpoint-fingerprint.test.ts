@@ -1,37 +1,14 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, NetworkPolicy } from "@cadre/protocol";
 import { SandboxManager, type Workspace } from "@cadre/sandbox";
 import { AttemptCheckpoint } from "./attempt-checkpoint.ts";
+import { testMirror } from "./testing-mirror.ts";
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@t",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@t",
-};
-
-const dir = mkdtempSync(join(tmpdir(), "cadre-runner-fingerprint-"));
-const mirror = join(dir, "mirror.git");
-const git = (args: string[], input?: string): string =>
-  execFileSync("git", ["--git-dir", mirror, ...args], { env: GIT_ENV, input })
-    .toString()
-    .trim();
-execFileSync("git", ["init", "-q", "--bare", mirror], { env: GIT_ENV });
-const blobOf = (name: string, content: string): string => {
-  writeFileSync(join(dir, name), content);
-  return git(["hash-object", "-w", join(dir, name)]);
-};
-const tree = git(
-  ["mktree"],
-  `100644 blob ${blobOf("a.txt", "a\n")}\ta.txt\n100644 blob ${blobOf("gitignore", "build/\n*.log\n")}\t.gitignore\n`,
-);
-const base = git(["commit-tree", "-m", "base", tree]);
+const { dir, mirror, base, git, remove } = testMirror("cadre-runner-fingerprint-", {
+  "a.txt": "a\n",
+  ".gitignore": "build/\n*.log\n",
+});
 const sandboxes = new SandboxManager({ root: join(dir, "sandboxes") });
 
 async function workspace(attemptId: string): Promise<Workspace> {
@@ -61,7 +38,7 @@ async function workspace(attemptId: string): Promise<Workspace> {
  */
 describe("checkpoint fingerprints", () => {
   afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   });
 
   it("commits again only when the workspace's changes change, never for ignored paths", async () => {

@@ -1,6 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -19,27 +16,10 @@ import {
 import { SandboxManager } from "@cadre/sandbox";
 import { runAttempt } from "./run-attempt.ts";
 import { Runner } from "./runner.ts";
+import { testMirror } from "./testing-mirror.ts";
 import type { RunnerCallInput, RunnerCallOutput, RunnerTransport } from "./runner-transport.ts";
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@t",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@t",
-};
-
-const dir = mkdtempSync(join(tmpdir(), "cadre-runner-lifecycle-"));
-const mirror = join(dir, "mirror.git");
-const git = (args: string[], input?: string): string =>
-  execFileSync("git", ["--git-dir", mirror, ...args], { env: GIT_ENV, input })
-    .toString()
-    .trim();
-execFileSync("git", ["init", "-q", "--bare", mirror], { env: GIT_ENV });
-writeFileSync(join(dir, "a.txt"), "a\n");
-const blob = git(["hash-object", "-w", join(dir, "a.txt")]);
-const base = git(["commit-tree", "-m", "base", git(["mktree"], `100644 blob ${blob}\ta.txt\n`)]);
+const { dir, mirror, base, remove } = testMirror("cadre-runner-lifecycle-");
 const sandboxes = new SandboxManager({ root: join(dir, "sandboxes") });
 const repos = { prepare: async () => mirror, publish: async () => undefined };
 
@@ -168,7 +148,7 @@ class AttemptServer {
 }
 
 describe("the runner and the attempt lifecycle", () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(remove);
 
   it("stops a run cleanly when the server refuses its status move (409): nothing stored, the agent never runs", async () => {
     // The runner believes it takes over a running attempt; the server has it completed.
