@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "./store.ts";
+import { taskRecord } from "./testing-store.ts";
 import { tempHome } from "../../../test/support/databases.ts";
 
 describe("automation runs (PGlite)", () => {
@@ -128,30 +129,16 @@ describe("a run whose delivering server died (PGlite)", () => {
       createdBy: "admin",
     });
     let runId: string | null = null;
-    await store.tasks.create(
-      {
-        title: "nightly: p",
-        prompt: "p",
-        repoId,
-        baseRef: "main",
-        baseCommit: "a".repeat(40),
-        environmentId: null,
-        attemptCount: 1,
-        mode: "code",
-        model: "openai/test",
-        createdBy: "admin",
-      },
-      async (tx, taskId) => {
-        runId = await store.automations.addRun(tx, {
-          automationId,
-          trigger: "schedule",
-          detail: "slot",
-          slotKey: "slot:1",
-          taskId,
-          state: "running",
-        });
-      },
-    );
+    await store.tasks.create(taskRecord(repoId, { title: "nightly: p", prompt: "p" }), async (tx, taskId) => {
+      runId = await store.automations.addRun(tx, {
+        automationId,
+        trigger: "schedule",
+        detail: "slot",
+        slotKey: "slot:1",
+        taskId,
+        state: "running",
+      });
+    });
     const id = runId as string | null;
     if (!id) throw new Error("the run was not recorded");
     expect(await store.automations.endedRuns()).toEqual([]);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeaseLostError } from "@cadre/protocol";
 import { freshPostgresUrl, postgresAvailable, tempHome } from "../../../test/support/databases.ts";
 import { openStore, type Store } from "./store.ts";
+import { taskRecord } from "./testing-store.ts";
 import { hashToken } from "./user-queries.ts";
 
 const backends = [
@@ -28,18 +29,7 @@ for (const backend of backends) {
 
     async function claimedAttempt(runnerId: string): Promise<string> {
       const repo = await store.repos.create({ name: `r${Date.now()}`, origin: "/tmp/r", defaultBranch: "main" });
-      const taskId = await store.tasks.create({
-        title: "t",
-        prompt: "p",
-        repoId: repo.id,
-        baseRef: "main",
-        baseCommit: "a".repeat(40),
-        environmentId: null,
-        attemptCount: 1,
-        mode: "code",
-        model: "openai/test",
-        createdBy: "admin",
-      });
+      const taskId = await store.tasks.create(taskRecord(repo.id, { title: "t", prompt: "p" }));
       let claimed = await store.queue.claim(runnerId, 60_000);
       while (claimed && claimed.taskId !== taskId) claimed = await store.queue.claim(runnerId, 60_000);
       if (!claimed) throw new Error("nothing claimed");

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import type { Delivery } from "@cadre/protocol";
-import { newTask, onEachBackend, runAttemptTo } from "./testing-store.ts";
+import { newTask, onEachBackend, runAttemptTo, taskRecord } from "./testing-store.ts";
 
 onEachBackend("task queries", (store) => {
   it("creates a task with its queued attempts, each carrying the prompt as its first input", async () => {
@@ -24,23 +24,9 @@ onEachBackend("task queries", (store) => {
     const { repoId } = await newTask(store());
     const before = await store().tasks.list({ limit: 100 });
     const failed = await store()
-      .tasks.create(
-        {
-          title: "never",
-          prompt: "p",
-          repoId,
-          baseRef: "main",
-          baseCommit: "a".repeat(40),
-          environmentId: null,
-          attemptCount: 1,
-          mode: "code",
-          model: "openai/test",
-          createdBy: "admin",
-        },
-        async () => {
-          throw new Error("the delivery could not be marked");
-        },
-      )
+      .tasks.create(taskRecord(repoId, { title: "never", prompt: "p" }), async () => {
+        throw new Error("the delivery could not be marked");
+      })
       .catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(Error);
     const after = await store().tasks.list({ limit: 100 });
@@ -124,20 +110,7 @@ onEachBackend("task queries", (store) => {
     const repo = await store().repos.create({ name: "paged", origin: "/tmp/paged", defaultBranch: "main" });
     const ids: string[] = [];
     for (const title of ["one 100%", "two", "three"])
-      ids.push(
-        await store().tasks.create({
-          title,
-          prompt: "p",
-          repoId: repo.id,
-          baseRef: "main",
-          baseCommit: "a".repeat(40),
-          environmentId: null,
-          attemptCount: 1,
-          mode: "code",
-          model: "openai/test",
-          createdBy: "admin",
-        }),
-      );
+      ids.push(await store().tasks.create(taskRecord(repo.id, { title, prompt: "p" })));
     const first = await store().tasks.list({ repoId: repo.id, limit: 2 });
     expect(first.items.map((task) => task.title)).toEqual(["three", "two"]);
     const rest = await store().tasks.list({ repoId: repo.id, limit: 2, cursor: first.nextCursor ?? undefined });

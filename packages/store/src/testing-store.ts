@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from "vitest";
 import type { EventBody } from "@cadre/protocol";
 import { openStore, type Store } from "./store.ts";
+import type { NewTask } from "./task-queries.ts";
 import { freshPostgresUrl, postgresAvailable, tempHome } from "../../../test/support/databases.ts";
 
 /** A fresh PGlite store for one test file, closed and removed after it. */
@@ -29,19 +30,25 @@ export async function newTask(store: Store, attempts = 1): Promise<{ taskId: str
   const repo =
     (await store.repos.findByName("demo")) ??
     (await store.repos.create({ name: "demo", origin: "/tmp/demo", defaultBranch: "main" }));
-  const taskId = await store.tasks.create({
+  const taskId = await store.tasks.create(taskRecord(repo.id, { attemptCount: attempts }));
+  return { taskId, repoId: repo.id };
+}
+
+/** A new task's record on `repoId`: one attempt, code mode, prompt "fix the bug"; `overrides` change any field. */
+export function taskRecord(repoId: string, overrides: Partial<NewTask> = {}): NewTask {
+  return {
     title: "fix",
     prompt: "fix the bug",
-    repoId: repo.id,
+    repoId,
     baseRef: "main",
     baseCommit: "a".repeat(40),
     environmentId: null,
-    attemptCount: attempts,
+    attemptCount: 1,
     mode: "code",
     model: "openai/test",
     createdBy: "admin",
-  });
-  return { taskId, repoId: repo.id };
+    ...overrides,
+  };
 }
 
 /**
