@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { branchPushEvents } from "../branch-push.ts";
 import type { VerifiedWebhook } from "../forge-client.ts";
 import type { ForgeEvent } from "../forge-model.ts";
 import {
@@ -145,19 +146,9 @@ function parseStatus(payload: unknown): ForgeEvent[] {
   ];
 }
 
-/** Commits pushed to a branch; tags and deleted branches (an all-zero `after`) are no event. */
 function parsePush(payload: unknown): ForgeEvent[] {
   const p = Push.parse(payload);
-  if (!p.ref.startsWith("refs/heads/") || /^0+$/.test(p.after)) return [];
-  return [
-    {
-      kind: "push",
-      repoPath: p.repository.full_name,
-      branch: p.ref.slice("refs/heads/".length),
-      commit: p.after,
-      actor: toUser(p.sender),
-    },
-  ];
+  return branchPushEvents({ repoPath: p.repository.full_name, ref: p.ref, after: p.after, actor: toUser(p.sender) });
 }
 
 const PARSERS: Record<string, (payload: unknown) => ForgeEvent[]> = {

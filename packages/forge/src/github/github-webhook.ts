@@ -1,5 +1,6 @@
 import { verify } from "@octokit/webhooks-methods";
 import { z } from "zod";
+import { branchPushEvents } from "../branch-push.ts";
 import type { VerifiedWebhook } from "../forge-client.ts";
 import type { ForgeEvent } from "../forge-model.ts";
 import {
@@ -147,19 +148,15 @@ function parseStatus(payload: unknown): ForgeEvent[] {
   ];
 }
 
-/** A push to a branch; tags and deleted branches are no event. */
 function parsePush(payload: unknown): ForgeEvent[] {
   const p = Base.extend({ ref: z.string(), after: z.string(), deleted: z.boolean().optional() }).parse(payload);
-  if (!p.ref.startsWith("refs/heads/") || p.deleted || /^0+$/.test(p.after)) return [];
-  return [
-    {
-      kind: "push",
-      repoPath: p.repository.full_name,
-      branch: p.ref.slice("refs/heads/".length),
-      commit: p.after,
-      actor: toUser(p.sender),
-    },
-  ];
+  return branchPushEvents({
+    repoPath: p.repository.full_name,
+    ref: p.ref,
+    after: p.after,
+    ...(p.deleted === undefined ? {} : { deleted: p.deleted }),
+    actor: toUser(p.sender),
+  });
 }
 
 const PARSERS: Record<string, (payload: unknown) => ForgeEvent[]> = {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { branchPushEvents } from "../branch-push.ts";
 import type { VerifiedWebhook } from "../forge-client.ts";
 import type { ChangeRequest, CheckResult, ForgeEvent, ForgeUser } from "../forge-model.ts";
 import { toUser } from "./gitlab-objects.ts";
@@ -189,19 +190,14 @@ function parseIssue(payload: unknown): ForgeEvent[] {
   ];
 }
 
-/** Commits pushed to a branch; tags and deleted branches (an all-zero `after`) are no event. */
 function parsePush(payload: unknown): ForgeEvent[] {
   const p = PushHook.parse(payload);
-  if (!p.ref.startsWith("refs/heads/") || /^0+$/.test(p.after)) return [];
-  return [
-    {
-      kind: "push",
-      repoPath: p.project.path_with_namespace,
-      branch: p.ref.slice("refs/heads/".length),
-      commit: p.after,
-      actor: toUser({ username: p.user_username }),
-    },
-  ];
+  return branchPushEvents({
+    repoPath: p.project.path_with_namespace,
+    ref: p.ref,
+    after: p.after,
+    actor: toUser({ username: p.user_username }),
+  });
 }
 
 type MergeRequestAction = "opened" | "updated" | "ready" | "closed" | "reopened";
