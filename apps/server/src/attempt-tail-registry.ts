@@ -9,7 +9,7 @@ export interface TailLease {
 
 /**
  * This instance's attempt tails: one per attempt that has open streams, fed by one bus subscription
- * (the process's one LISTEN), and dropped with its last stream.
+ * (the process's one LISTEN) and by this process's own appends, and dropped with its last stream.
  */
 export class AttemptTailRegistry {
   private readonly open = new Map<string, { tail: AttemptTail; offBus: () => void }>();
@@ -25,7 +25,15 @@ export class AttemptTailRegistry {
     let entry = this.open.get(attemptId);
     if (!entry) {
       const tail = new AttemptTail(attemptId, this.events, this.limits);
-      entry = { tail, offBus: this.bus.onAttempt(attemptId, (seq) => tail.notified(seq)) };
+      const offNotify = this.bus.onAttempt(attemptId, (seq) => tail.notified(seq));
+      const offFeed = this.bus.onAppended(attemptId, (events) => tail.fed(events));
+      entry = {
+        tail,
+        offBus: () => {
+          offNotify();
+          offFeed();
+        },
+      };
       this.open.set(attemptId, entry);
     }
     const { tail } = entry;

@@ -58,6 +58,22 @@ export class AttemptTail {
     this.refresh().catch(() => undefined);
   }
 
+  /**
+   * Events this instance has just committed: added without a read when they follow what the tail holds
+   * (the NOTIFY that comes back for them is then ignored); otherwise the gap is read from the store.
+   */
+  fed(events: Event[]): void {
+    const first = events[0];
+    if (!first) return;
+    if (this.end === null || first.seq > this.end + 1) {
+      this.refresh().catch(() => undefined);
+      return;
+    }
+    const before = this.end;
+    this.add(events);
+    if (this.end !== before) for (const wake of this.wakers) wake();
+  }
+
   /** Reads what was stored since the last read; calls made while a read runs share one more read after it. */
   refresh(): Promise<void> {
     this.wanted = true;
@@ -110,6 +126,8 @@ export class AttemptTail {
 
   private add(events: Event[]): void {
     for (const event of events) {
+      // Already held (fed directly while a read of the same seqs was on its way): events never change.
+      if (this.end !== null && event.seq <= this.end) continue;
       // Seqs are contiguous; should one ever skip, the tail starts over there rather than hold a gap.
       if (event.seq !== (this.end ?? 0) + 1) this.reset(event.seq - 1);
       const frame = sseFrame(event);

@@ -1,6 +1,8 @@
+import type { Event } from "@cadre/protocol";
 import type { Database } from "@cadre/store";
 
 type Listener = (seq: number) => void;
+type FeedListener = (events: Event[]) => void;
 
 /**
  * Fans NOTIFY payloads out to this process's subscribers (live streams, runners' long polls): one LISTEN per channel per process,
@@ -9,6 +11,7 @@ type Listener = (seq: number) => void;
  */
 export class EventBus {
   private readonly attemptListeners = new Map<string, Set<Listener>>();
+  private readonly feedListeners = new Map<string, Set<FeedListener>>();
   private readonly taskListeners = new Set<(taskId: string) => void>();
   private readonly queueListeners = new Set<() => void>();
   private readonly cancelListeners = new Set<(attemptId: string) => void>();
@@ -43,6 +46,21 @@ export class EventBus {
     return () => {
       set.delete(listener);
       if (set.size === 0) this.attemptListeners.delete(attemptId);
+    };
+  }
+
+  /** Events this process has just committed, passed on directly (their NOTIFY still follows). */
+  appended(attemptId: string, events: Event[]): void {
+    for (const l of this.feedListeners.get(attemptId) ?? []) l(events);
+  }
+
+  onAppended(attemptId: string, listener: FeedListener): () => void {
+    let set = this.feedListeners.get(attemptId);
+    if (!set) this.feedListeners.set(attemptId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.feedListeners.delete(attemptId);
     };
   }
 

@@ -38,6 +38,8 @@ export function runnerAttemptHandlers(ctx: ServerContext): Pick<RunnerHandlers, 
         runnerId: principal.runnerId,
         afterSeq: body.afterSeq,
       });
+      // This instance's streams get them now rather than after the NOTIFY round trip and a re-read.
+      ctx.bus.appended(params.id, stored);
       // Messages that arrived after the agent's last step become a follow-up turn once the run completed.
       if (body.events.some((event) => event.type === "status" && event.status === "completed"))
         await ctx.store.messages.followUpLeftovers(params.id);
