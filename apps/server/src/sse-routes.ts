@@ -1,11 +1,12 @@
 import type { Context, Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { CadreError, Id, SSE_HEARTBEAT_MS, SSE_TASK } from "@cadre/protocol";
+import { CadreError, Id, SSE_HEARTBEAT_MS, SSE_TASK, type TaskWithAttempts } from "@cadre/protocol";
 import type { ServerContext } from "./server-context.ts";
 import type { Principal, RequestVariables } from "./principal.ts";
 import { canSeeRepo, requireAttemptAccess } from "./access.ts";
 import { EVENT_PAGE, sseFrame, tailLimits } from "./attempt-tail.ts";
 import { AttemptTailRegistry } from "./attempt-tail-registry.ts";
+import { TaskChangeFeed } from "./task-change-feed.ts";
 
 /** Waits until woken or until the heartbeat interval passes; returns whether it was woken. */
 function waiter() {
@@ -90,6 +91,7 @@ function accessKeeper(
 
 export function registerSseRoutes(app: Hono<{ Variables: RequestVariables }>, ctx: ServerContext): void {
   const tails = new AttemptTailRegistry(ctx.store.events, ctx.bus, tailLimits(ctx.env));
+  const taskChanges = new TaskChangeFeed(ctx.bus, (taskId) => ctx.store.tasks.get(taskId));
   app.get("/api/v1/attempts/:id/events/stream", async (c) => {
     const id = Id.safeParse(c.req.param("id"));
     if (!id.success)
@@ -140,23 +142,25 @@ export function registerSseRoutes(app: Hono<{ Variables: RequestVariables }>, ct
 
   app.get("/api/v1/tasks/stream", async (c) => {
     const keep = accessKeeper(c, async () => undefined);
-    const queue: string[] = [];
+    // The newest state of each changed task not yet sent (read once for all this instance's connections).
+    const pending = new Map<string, TaskWithAttempts>();
     return streamSSE(
       c,
       (stream) =>
         serveLive(
           stream,
           (wake) =>
-            ctx.bus.onTask((taskId) => {
-              if (!queue.includes(taskId)) queue.push(taskId);
+            taskChanges.subscribe((task) => {
+              pending.set(task.id, task);
               wake();
             }),
           async (isOpen) => {
             const principal = await keep();
             let sent = false;
-            while (queue.length && isOpen()) {
-              const task = await ctx.store.tasks.get(queue.shift() as string);
-              if (task && (await canSeeRepo(ctx, principal, task.repoId))) {
+            for (const [taskId, task] of pending) {
+              if (!isOpen()) break;
+              pending.delete(taskId);
+              if (await canSeeRepo(ctx, principal, task.repoId)) {
                 await stream.writeSSE({ event: SSE_TASK, data: JSON.stringify(task) });
                 sent = true;
               }
