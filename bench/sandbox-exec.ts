@@ -3,7 +3,10 @@
  * against a bare `bash -c true` spawned in the same run, before and after the hardening (the
  * seccomp filter, and a network namespace of the phase's own with the egress proxy for policy
  * `on` instead of the host's network). "Before" is a SandboxManager with `hardening: false`.
- * Runs are interleaved so the machine's noise falls on every row alike.
+ * Runs are interleaved so the machine's noise falls on every row alike. The spare rows run on
+ * workspaces of their own: the second of two commands back to back, a command 50 ms after the
+ * last (an agent's pause between model replies), and commands whose env alternates, so no spare
+ * ever matches (the launch without one). "Cadre ms" is the result's own durationMs.
  * Run: npx tsx bench/sandbox-exec.ts
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -11,6 +14,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_LIMITS, type NetworkPolicy } from "@cadre/protocol";
 import { SandboxManager, type SandboxEnvironment, type Workspace } from "@cadre/sandbox";
 import { median, type BenchTable } from "./lib/table.ts";
@@ -57,30 +61,39 @@ function environment(policy: NetworkPolicy["mode"]): SandboxEnvironment {
   };
 }
 
-function bareBash(): Promise<number> {
+function bareBash(): Promise<Sample> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn("bash", ["-c", "true"], { stdio: "ignore" });
     child.on("error", reject);
-    child.on("close", () => resolve(performance.now() - started));
+    child.on("close", () => {
+      const wall = performance.now() - started;
+      resolve({ wall, own: wall });
+    });
   });
 }
 
-async function timedExec(ws: Workspace): Promise<number> {
+async function timedExec(ws: Workspace, env?: Record<string, string>): Promise<Sample> {
   const started = performance.now();
-  const result = await ws.exec("true");
+  const result = await ws.exec("true", env ? { env } : {});
   if (result.exitCode !== 0) throw new Error(`sandboxed true failed: ${result.output}`);
-  return performance.now() - started;
+  return { wall: performance.now() - started, own: result.durationMs };
+}
+
+interface Sample {
+  wall: number;
+  /** Cadre's own durationMs; the wall time for bare bash. */
+  own: number;
 }
 
 interface Row {
   label: string;
-  run: () => Promise<number>;
-  samples: number[];
+  run: () => Promise<Sample>;
+  samples: Sample[];
 }
 
 export async function benchSandboxExec(opts: { runs?: number } = {}): Promise<BenchTable[]> {
-  const runs = opts.runs ?? 40;
+  const runs = opts.runs ?? Number(process.env.BENCH_RUNS ?? 40);
   const work = mkdtempSync(join(tmpdir(), "cadre-bench-exec-"));
   const managers = {
     before: new SandboxManager({ root: join(work, "before"), hardening: false }),
@@ -88,9 +101,9 @@ export async function benchSandboxExec(opts: { runs?: number } = {}): Promise<Be
   };
   const { mirror, commit } = makeMirror(work);
   const workspaces: Workspace[] = [];
-  const open = async (which: "before" | "after", policy: NetworkPolicy["mode"]): Promise<Workspace> => {
+  const open = async (which: "before" | "after", policy: NetworkPolicy["mode"], tag = ""): Promise<Workspace> => {
     const ws = await managers[which].provision({
-      attemptId: `bench-${which}-${policy}`,
+      attemptId: `bench-${which}-${policy}${tag}`,
       mirrorPath: mirror,
       baseCommit: commit,
       environment: environment(policy),
@@ -111,19 +124,46 @@ export async function benchSandboxExec(opts: { runs?: number } = {}): Promise<Be
       const ws = await open(which, policy);
       rows.push({ label, run: () => timedExec(ws), samples: [] });
     }
+    const pair = await open("after", "off", "pair");
+    rows.push({
+      label: "after, policy off, spare: 2nd of two back to back",
+      run: async () => {
+        await timedExec(pair);
+        return timedExec(pair);
+      },
+      samples: [],
+    });
+    const paused = await open("after", "off", "gap");
+    rows.push({
+      label: "after, policy off, spare: 50 ms after the last",
+      run: async () => {
+        await sleep(50);
+        return timedExec(paused);
+      },
+      samples: [],
+    });
+    const alternating = await open("after", "off", "nospare");
+    let turn = 0;
+    rows.push({
+      label: "after, policy off, no spare matches (env alternates)",
+      run: () => timedExec(alternating, { CADRE_BENCH_TURN: String((turn += 1) % 2) }),
+      samples: [],
+    });
     // Warm-up: first commands start the holder, the proxy and the forwarder, and fill caches.
     for (const row of rows) for (let i = 0; i < 3; i++) await row.run();
     for (let i = 0; i < runs; i++) for (const row of rows) row.samples.push(await row.run());
-    const base = median(rows[0]?.samples ?? [0]);
-    const byLabel = new Map(rows.map((row) => [row.label, median(row.samples)]));
+    const walls = (row: Row | undefined): number[] => (row?.samples ?? []).map((sample) => sample.wall);
+    const base = median(walls(rows[0]).length > 0 ? walls(rows[0]) : [0]);
+    const byLabel = new Map(rows.map((row) => [row.label, median(walls(row))]));
     const delta = (after: string, before: string): number => (byLabel.get(after) ?? 0) - (byLabel.get(before) ?? 0);
     return [
       {
         title: `sandbox exec overhead per command (median of ${runs}, ms)`,
-        columns: ["path", "median ms", "over bare bash ms", "x bare bash"],
+        columns: ["path", "median ms", "over bare bash ms", "x bare bash", "Cadre ms", "Cadre over bare ms"],
         rows: rows.map((row) => {
-          const m = median(row.samples);
-          return [row.label, m, m - base, m / base];
+          const m = median(walls(row));
+          const own = median(row.samples.map((sample) => sample.own));
+          return [row.label, m, m - base, m / base, own, own - base];
         }),
         notes: [
           `hardening cost, policy off: ${delta("after, policy off (seccomp)", "before, policy off (no seccomp)").toFixed(2)} ms per command`,

@@ -13,11 +13,19 @@
  * At start it closes descriptors it inherited (bubblewrap would pass them into every sandbox),
  * makes the FIFOs and says `ready`; at the end of its input it kills every job left.
  * The quoted `\$f` in the input loop is eval's: each file name is expanded by eval, never parsed.
+ *
+ * A request of kind `spare` (the first field; `run` otherwise) builds a warm spare the same way,
+ * before its command exists: bubblewrap then runs SPARE_STUB, which waits for the command text on
+ * the slot's third FIFO (`in-S`). The job holds the slot's FIFOs read-write (`<>`), so no open
+ * waits for Node; the launch reopens stdout and stderr write-only from them, so the command gets
+ * plain write ends, and stdin from `in-S` (at 8 first: a background job's stdin would be /dev/null).
+ * The job drops its own read end of `in-S` once the launch is forked: when the
+ * spare is gone, Node's open of `in-S` fails instead of writing to nobody.
  */
 export const COMMAND_HELPER_SCRIPT = [
   "dir=$1 slots=$2",
   'for f in /proc/$$/fd/*; do d=${f##*/}; if [ "$d" -gt 2 ]; then eval "exec $d>&-"; fi; done',
-  'fifos=(); for ((s = 0; s < slots; s++)); do fifos+=("$dir/out-$s" "$dir/err-$s"); done',
+  'fifos=(); for ((s = 0; s < slots; s++)); do fifos+=("$dir/out-$s" "$dir/err-$s" "$dir/in-$s"); done',
   'mkfifo -m 600 "${fifos[@]}" || exit 121',
   "set -m",
   "exec 9>&1",
@@ -26,19 +34,38 @@ export const COMMAND_HELPER_SCRIPT = [
   "exec 2>/dev/null",
   "field() { IFS= read -r -d '' \"$1\"; }",
   'words() { local -n into=$1; local count word; field count || return 1; into=(); while [ "$count" -gt 0 ]; do field word || return 1; into+=("$word"); count=$((count-1)); done; }',
-  "while field id && field slot && words cgroups && field nproc && field data && field fsize && words inputs && words argv; do",
-  "  {",
-  '    echo "start $id $BASHPID" >&9',
-  "    (",
-  '      for c in "${cgroups[@]}"; do echo $BASHPID > "$c" || exit 125; done',
-  '      ulimit -u "$nproc" -d "$data" -f "$fsize" || exit 125',
-  '      fd=3; for f in "${inputs[@]}"; do eval "exec $fd<\\"\\$f\\"" || exit 125; fd=$((fd+1)); done',
-  '      exec -c "${argv[@]}"',
-  "    ) 9>&- &",
-  '    wait "$!"',
-  '    echo "exit $id $?" >&9',
-  '  } </dev/null >"$dir/out-$slot" 2>"$dir/err-$slot" &',
+  'launch() { for c in "${cgroups[@]}"; do echo $BASHPID > "$c" || exit 125; done; ulimit -u "$nproc" -d "$data" -f "$fsize" || exit 125; fd=3; for f in "${inputs[@]}"; do eval "exec $fd<\\"\\$f\\"" || exit 125; fd=$((fd+1)); done; exec -c "${argv[@]}"; }',
+  "while field kind && field id && field slot && words cgroups && field nproc && field data && field fsize && words inputs && words argv; do",
+  '  if [ "$kind" = spare ]; then',
+  "    {",
+  '      echo "start $id $BASHPID" >&9',
+  '      ( exec <&8 8<&- >"$dir/out-$slot" 2>"$dir/err-$slot" || exit 125; launch ) 9>&- &',
+  "      exec 8<&-",
+  '      wait "$!"',
+  '      echo "exit $id $?" >&9',
+  '    } </dev/null 8<>"$dir/in-$slot" 1<>"$dir/out-$slot" 2<>"$dir/err-$slot" &',
+  "  else",
+  "    {",
+  '      echo "start $id $BASHPID" >&9',
+  "      ( launch ) 9>&- &",
+  '      wait "$!"',
+  '      echo "exit $id $?" >&9',
+  '    } </dev/null >"$dir/out-$slot" 2>"$dir/err-$slot" &',
+  "  fi",
   "  jobs >/dev/null",
   "done",
   'for job in $(jobs -p); do kill -KILL -- "-$job" 2>/dev/null; done',
+].join("\n");
+
+/**
+ * What a spare's bubblewrap runs (`SHELL -c SPARE_STUB cadre-spare SHELL`): it reads the command
+ * NUL-terminated from stdin (the slot's `in-S`), puts /dev/null there instead and becomes the
+ * shell running it, as bubblewrap would have started it: no process, descriptor or variable of the
+ * stub is left (bash's own SHLVL would count it as a shell level).
+ */
+export const SPARE_STUB = [
+  "IFS= read -r -d '' cmd || exit 126",
+  "exec </dev/null",
+  "unset SHLVL",
+  'exec "$1" -c "$cmd"',
 ].join("\n");

@@ -28,7 +28,7 @@ describe("commands launched by the workspace holder's command loop", () => {
     // The holder reads NUL-separated fields: everything after the NUL would be read as a second
     // request, whose argv (a host shell, outside bubblewrap) writes a file on the host.
     const marker = join(home, "escaped-from-sandbox");
-    const smuggled = ["x", "0", "0", "64", "1048576", "1048576", "0", "3", "/bin/sh", "-c", `touch ${marker}`];
+    const smuggled = ["run", "x", "0", "0", "64", "1048576", "1048576", "0", "3", "/bin/sh", "-c", `touch ${marker}`];
     await expect(ws.exec(`true\0${smuggled.join("\0")}`)).rejects.toThrow(/NUL/);
     // The loop handles requests in order: one that ran after the smuggled one would have started it.
     expect((await ws.exec("echo after")).output).toBe("after\n");

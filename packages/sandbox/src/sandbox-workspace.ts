@@ -90,6 +90,11 @@ export class SandboxWorkspace implements Workspace {
     return this.kind === "overlay" ? join(this.ctx.dir, "merged") : join(this.ctx.dir, "tree");
   }
 
+  /** How many of this holder's commands ran in a warm spare (command-helper.ts); for tests and benchmarks. */
+  get sparesTaken(): number {
+    return this.holder?.commands?.sparesTaken ?? 0;
+  }
+
   /** Mounts the overlay (starts the holder) if it is not mounted. */
   async ready(): Promise<void> {
     await this.hostRoot();
@@ -328,6 +333,8 @@ export class SandboxWorkspace implements Workspace {
 
   /** Fills this workspace from a checkpoint commit (see restoreCheckpoint: no link is followed). */
   async restore(mirrorPath: string, baseCommit: string, restoreCommit: string): Promise<void> {
+    // The restore edits the tree in place, which a spare's bind sees; dropped anyway, so no sandbox built before it runs after it.
+    await this.holder?.commands?.dropSpare();
     await this.whileChanging(async () =>
       restoreCheckpoint({ root: await this.hostRoot(), mirrorPath, baseCommit, restoreCommit }),
     );
@@ -341,6 +348,8 @@ export class SandboxWorkspace implements Workspace {
     await (await network?.catch(() => null))?.close();
     const holder = this.holder;
     this.holder = null;
+    // The holder's end does not end its jobs: the spare is killed first.
+    await holder?.commands?.dropSpare();
     await holder?.stop();
   }
 
