@@ -5,6 +5,7 @@ import { tempHome } from "../../../test/support/databases.ts";
 import { AttemptTail, sseFrame, type TailEventSource } from "./attempt-tail.ts";
 import { AttemptTailRegistry } from "./attempt-tail-registry.ts";
 import { EventBus } from "./event-bus.ts";
+import { newAttempt } from "./testing-attempt.ts";
 
 function messages(label: string, count: number): EventBody[] {
   return Array.from({ length: count }, (_, i) => ({ type: "assistant_message", text: `${label} ${i}` }));
@@ -40,29 +41,8 @@ describe("an attempt tail fed directly by its own instance's appends (PGlite, re
     await remove();
   });
 
-  async function newAttempt(): Promise<string> {
-    const repo =
-      (await store.repos.findByName("demo")) ??
-      (await store.repos.create({ name: "demo", origin: "/tmp/demo", defaultBranch: "main" }));
-    const taskId = await store.tasks.create({
-      title: "fix",
-      prompt: "fix the bug",
-      repoId: repo.id,
-      baseRef: "main",
-      baseCommit: "a".repeat(40),
-      environmentId: null,
-      attemptCount: 1,
-      mode: "code",
-      model: "openai/test",
-      createdBy: "admin",
-    });
-    const attemptId = (await store.tasks.get(taskId))?.attempts[0]?.id;
-    if (!attemptId) throw new Error("the task has no attempt");
-    return attemptId;
-  }
-
   it("stays exact and ordered when two instances append to the same attempt", async () => {
-    const attemptId = await newAttempt();
+    const attemptId = await newAttempt(store);
     // Two instances: each its own LISTEN and its own tail of the attempt, on one database.
     const instances = await Promise.all(
       ["a", "b"].map(async () => {
@@ -108,7 +88,7 @@ describe("an attempt tail fed directly by its own instance's appends (PGlite, re
   });
 
   it("reads the gap from the store when a fed batch does not follow what the tail holds", async () => {
-    const attemptId = await newAttempt();
+    const attemptId = await newAttempt(store);
     const bus = new EventBus(store.db); // never started: no NOTIFY, only the direct feed
     const wakers = new Set<() => void>();
     let reads = 0;
@@ -137,7 +117,7 @@ describe("an attempt tail fed directly by its own instance's appends (PGlite, re
   });
 
   it("skips, rather than starts over at, seqs a read returns after they were fed", async () => {
-    const attemptId = await newAttempt();
+    const attemptId = await newAttempt(store);
     await store.events.append(attemptId, 1, messages("before", 3), { runnerId: null });
     let gate: Promise<void> | null = null;
     const source: TailEventSource = {

@@ -5,6 +5,7 @@ import { tempHome } from "../../../test/support/databases.ts";
 import { sseFrame, type TailEventSource } from "./attempt-tail.ts";
 import { AttemptTailRegistry } from "./attempt-tail-registry.ts";
 import { EventBus } from "./event-bus.ts";
+import { newAttempt } from "./testing-attempt.ts";
 
 /** The store's own event reads, counted. */
 function countedReads(store: Store): { source: TailEventSource; reads: () => number } {
@@ -52,29 +53,8 @@ describe("an attempt's shared tail (PGlite, real NOTIFY)", () => {
     await remove();
   });
 
-  async function newAttempt(): Promise<string> {
-    const repo =
-      (await store.repos.findByName("demo")) ??
-      (await store.repos.create({ name: "demo", origin: "/tmp/demo", defaultBranch: "main" }));
-    const taskId = await store.tasks.create({
-      title: "fix",
-      prompt: "fix the bug",
-      repoId: repo.id,
-      baseRef: "main",
-      baseCommit: "a".repeat(40),
-      environmentId: null,
-      attemptCount: 1,
-      mode: "code",
-      model: "openai/test",
-      createdBy: "admin",
-    });
-    const attemptId = (await store.tasks.get(taskId))?.attempts[0]?.id;
-    if (!attemptId) throw new Error("the task has no attempt");
-    return attemptId;
-  }
-
   it("gives every stream of an attempt the stored events as the stored frames, read once per notification", async () => {
-    const attemptId = await newAttempt();
+    const attemptId = await newAttempt(store);
     await store.events.append(attemptId, 1, messages(1, 3), { runnerId: null });
     const { source, reads } = countedReads(store);
     const tails = new AttemptTailRegistry(source, bus);
@@ -101,7 +81,7 @@ describe("an attempt's shared tail (PGlite, real NOTIFY)", () => {
   });
 
   it("keeps only its newest events within its limits; a stream from further back is sent to the store", async () => {
-    const attemptId = await newAttempt();
+    const attemptId = await newAttempt(store);
     const tails = new AttemptTailRegistry(store.events, bus, { events: 5, bytes: 1024 * 1024 });
     const stream = until((): boolean => (tail.framesAfter(29)?.length ?? 0) > 0);
     const lease = tails.attach(attemptId, stream.wake);
@@ -120,7 +100,7 @@ describe("an attempt's shared tail (PGlite, real NOTIFY)", () => {
   });
 
   it("starts from the attempt's newest page when it opens on a long history", async () => {
-    const attemptId = await newAttempt();
+    const attemptId = await newAttempt(store);
     await store.events.append(attemptId, 1, messages(1, 700), { runnerId: null });
     const tails = new AttemptTailRegistry(store.events, bus);
     const lease = tails.attach(attemptId, () => undefined);
